@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# cairn.sh: the one entry point for a fresh Debian machine.
+#   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
+#   ./cairn.sh test            install what is missing, build (ASan+UBSan), run unit + integration tests
+#   ./cairn.sh build           install what is missing, build the Release binary build/cairn
+#   ./cairn.sh deps            install the Debian packages only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
+  libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev)
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest)
+JOBS=${JOBS:-$(nproc)}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "cairn.sh: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {  # build DIR CMAKE_ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  deps)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ;;
+  build)
+    install_packages "${BUILD_PACKAGES[@]}"
+    build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
+    ;;
+  serve)
+    install_packages "${BUILD_PACKAGES[@]}"
+    build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
+    exec ./build/cairn --port 8000 --data-dir ./data "$@"
+    ;;
+  test)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    # One build for every test: optimized, with AddressSanitizer and UndefinedBehaviorSanitizer.
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SANITIZE=ON
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    (cd build-asan && ctest --output-on-failure -j "$JOBS")
+    CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$cmd" = help ] || exit 2
+    ;;
+esac

@@ -1,0 +1,112 @@
+// The request path for the DynamoDB JSON protocol: target -> caller -> JSON -> operation -> reply.
+#include "api/dispatch.h"
+
+#include <spdlog/spdlog.h>
+#include <zlib.h>
+
+#include <random>
+#include <string_view>
+#include <unordered_map>
+
+#include "api/operations.h"
+
+namespace cairn::api {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+
+const std::unordered_map<std::string_view, OpFn>& Operations() {
+  static const std::unordered_map<std::string_view, OpFn> ops = {
+      {"CreateTable", &CreateTable},
+      {"DescribeTable", &DescribeTable},
+      {"UpdateTable", &UpdateTable},
+      {"DeleteTable", &DeleteTable},
+      {"ListTables", &ListTables},
+      {"TagResource", &TagResource},
+      {"UntagResource", &UntagResource},
+      {"ListTagsOfResource", &ListTagsOfResource},
+      {"DescribeLimits", &DescribeLimits},
+      {"DescribeEndpoints", &DescribeEndpoints},
+      {"PutItem", &PutItem},
+      {"GetItem", &GetItem},
+      {"DeleteItem", &DeleteItem},
+      {"UpdateItem", &UpdateItem},
+      {"Query", &Query},
+      {"Scan", &Scan},
+  };
+  return ops;
+}
+
+// DynamoDB's request ids: 52 characters of [A-Z0-9].
+std::string NewRequestId() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(52, 'A');
+  uint64_t bits = 0;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i % 10 == 0) bits = rng();
+    id[i] = kAlphabet[bits % 36];
+    bits /= 36;
+  }
+  return id;
+}
+
+}  // namespace
+
+uint32_t BodyCrc32(std::string_view body) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+}
+
+OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
+  std::string_view target = req.Header("x-amz-target");
+  if (!target.starts_with(kTargetPrefix)) return ApiError::UnknownOperation();
+  const auto& ops = Operations();
+  auto op = ops.find(target.substr(kTargetPrefix.size()));
+  if (op == ops.end()) return ApiError::UnknownOperation();
+
+  auth::Caller caller;
+  ApiError auth_error;
+  if (!auth::Authenticate(req.Header("authorization"), server_->config.shared_db, &caller,
+                          &auth_error))
+    return auth_error;
+
+  // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size(), false)
+          .get(doc) != simdjson::SUCCESS)
+    return ApiError::Serialization("");
+  if (!doc.is_object())
+    return ApiError::Serialization("Start of list found where not expected");
+
+  JsonWriter writer(body);
+  OpContext ctx{*server_, caller, writer};
+  try {
+    return op->second(ctx, Params(doc.get_object().value()));
+  } catch (const ApiException& e) {
+    return e.error;
+  } catch (const std::bad_alloc&) {
+    return ApiError::InternalServerError();
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", target, e.what());
+    return ApiError::InternalServerError();
+  }
+}
+
+void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
+  resp.status = 200;
+  resp.body.clear();
+  if (req.method == "GET") {
+    // DynamoDB answers a plain GET with a health line; load balancers and scripts use it.
+    resp.content_type = "text/plain";
+    resp.body = "healthy: dynamodb.us-east-1.amazonaws.com ";
+  } else if (OpResult error = Run(req, &resp.body)) {
+    resp.status = error->http_status;
+    resp.body = error->Body();
+  }
+  resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+  resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,30 @@
+// Dispatcher: the DynamoDB JSON protocol on top of HTTP. One request's path:
+//   X-Amz-Target -> operation; Authorization -> caller (namespace); body -> JSON; operation ->
+//   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32).
+// This is the only place an ApiError becomes an HTTP reply, and the only catch of ApiException.
+// Thread safety: Handle() may run on every event-loop thread at once; per-thread state (the JSON
+// parser) is thread_local.
+#pragma once
+
+#include "api/context.h"
+#include "http/message.h"
+
+namespace cairn::api {
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(ServerContext* server) : server_(server) {}
+
+  void Handle(const http::Request& request, http::Response& response);
+
+ private:
+  // On success the body is in *body; otherwise the error is returned.
+  OpResult Run(const http::Request& request, std::string* body);
+
+  ServerContext* server_;
+};
+
+// The x-amz-crc32 header value for a body: zlib's CRC32, in decimal.
+uint32_t BodyCrc32(std::string_view body);
+
+}  // namespace cairn::api

@@ -1,0 +1,79 @@
+// ApiError: a DynamoDB error as the client sees it: HTTP status, error type and message.
+// This is the only file that spells DynamoDB's error types. Every error a client can receive is built
+// by one of the factories below, and ErrorBody() in errors.cc is the only renderer of the JSON body
+// ({"__type": "<namespace>#<Type>", "message": "..."}); api/dispatch.cc is its only caller.
+//
+// Policy (STYLE.md): validation of a malformed request may `throw ApiError` (caught only in
+// api/dispatch.cc); outcomes clients cause every day (a failed condition, a missing table) are returned
+// by value as an ApiError, never thrown through storage. Internal layers use Status (util/status.h);
+// FromStatus() maps one to the error a client sees.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace cairn::api {
+
+// The namespace DynamoDB puts before '#' in "__type". Clients (botocore, boto 2, the SDKs) read only
+// the part after '#', but we send what DynamoDB sends.
+enum class ErrorNamespace : unsigned char {
+  kDynamoDB,         // com.amazonaws.dynamodb.v20120810
+  kDynamoDB20111205, // com.amazonaws.dynamodb.v20111205 (the boto 2 Layer1 API)
+  kCoralValidate,    // com.amazon.coral.validate
+  kCoralService,     // com.amazon.coral.service
+};
+
+struct ApiError {
+  int http_status = 400;
+  ErrorNamespace ns = ErrorNamespace::kDynamoDB;
+  std::string type;     // e.g. "ValidationException"
+  std::string message;  // may be empty: then no "message" member is written
+  std::string extra_json;  // extra members for the body, already JSON (e.g. "\"Item\":{...}"), or empty
+
+  // The JSON body DynamoDB sends for this error (with the 2012-08-10 namespace unless overridden).
+  std::string Body() const;
+
+  // --- client errors (HTTP 400) ---
+  static ApiError Validation(std::string message);
+  static ApiError ResourceNotFound(std::string message = "Requested resource not found");
+  static ApiError ResourceInUse(std::string message);
+  static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
+  static ApiError LimitExceeded(std::string message);
+  static ApiError ProvisionedThroughputExceeded(std::string message);
+  static ApiError ItemCollectionSizeLimitExceeded(std::string message);
+  static ApiError TransactionCanceled(std::string message);
+  static ApiError TransactionConflict(std::string message);
+  static ApiError TransactionInProgress(std::string message);
+  static ApiError IdempotentParameterMismatch(std::string message);
+  static ApiError ExpiredIterator(std::string message);
+  static ApiError TrimmedDataAccess(std::string message);
+  static ApiError Serialization(std::string message);
+  static ApiError UnknownOperation();
+  static ApiError MissingAuthenticationToken();
+  static ApiError IncompleteSignature(std::string message);
+  static ApiError InvalidSignature(std::string message);
+  static ApiError UnrecognizedClient();
+  static ApiError AccessDenied(std::string message);
+  // --- server errors (HTTP 500) ---
+  static ApiError InternalServerError(std::string message = "Internal server error");
+  // HTTP 413: a body over the request size limit.
+  static ApiError RequestEntityTooLarge();
+
+  // Maps an internal Status: kInvalidArgument -> ValidationException with its message,
+  // kNotFound -> ResourceNotFoundException, anything else -> InternalServerError (logged once).
+  static ApiError FromStatus(const Status& status);
+};
+
+// Thrown by request validation; caught only in api/dispatch.cc.
+struct ApiException {
+  ApiError error;
+};
+
+[[noreturn]] inline void Throw(ApiError e) { throw ApiException{std::move(e)}; }
+[[noreturn]] inline void ThrowValidation(std::string message) {
+  throw ApiException{ApiError::Validation(std::move(message))};
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,54 @@
+// RequestExpressions: the expressions of one request and their substitutions. Decodes
+// ExpressionAttributeNames / ExpressionAttributeValues, parses each expression member
+// (ConditionExpression, FilterExpression, UpdateExpression, ProjectionExpression,
+// KeyConditionExpression) with expr/, and after the last one checks that every name and value was
+// used (DynamoDB rejects unused ones). Validation errors are thrown as ApiException.
+// One per request; not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/params.h"
+#include "expr/ast.h"
+#include "expr/key_condition.h"
+#include "expr/resolve.h"
+#include "storage/catalog.h"
+#include "types/attribute_value.h"
+
+namespace cairn::api {
+
+class RequestExpressions {
+ public:
+  explicit RequestExpressions(const Params& p);
+
+  // nullptr when the member is absent.
+  std::shared_ptr<const expr::Condition> Condition(const Params& p, std::string_view member);
+  std::shared_ptr<const expr::UpdateExpr> Update(const Params& p);
+  std::shared_ptr<const expr::Projection> Projection(const Params& p);
+  // REQUIRES: KeyConditionExpression present.
+  expr::KeyCondition KeyCondition(const Params& p, const storage::TableInfo& table);
+  // Call after the last expression: rejects unused names/values, and names/values given without
+  // any expression.
+  void Finish();
+
+  // `item` may be nullptr (no such item).
+  bool Evaluate(const expr::Condition& c, const Item* item) const;
+  void Apply(const expr::UpdateExpr& u, Item& item, std::vector<expr::Path>* updated) const;
+  Item Project(const Item& item, const expr::Projection& projection) const;
+  Item ProjectPaths(const Item& item, const std::vector<expr::Path>& paths) const;
+  std::vector<std::string> UpdatedTopLevelNames(const expr::UpdateExpr& u) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> names_;
+  Item values_;
+  bool has_names_ = false;
+  bool has_values_ = false;
+  bool any_expression_ = false;
+  expr::ExpressionContext ctx_;
+};
+
+}  // namespace cairn::api

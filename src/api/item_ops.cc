@@ -1,0 +1,217 @@
+// This file implements the single-item operations: PutItem, GetItem, DeleteItem, UpdateItem.
+// Each one: validate the request (DynamoDB's messages, in DynamoDB's order: parameter constraints,
+// then expressions, then the table, then the key), then read (GetItem) or read-modify-write
+// (api/rmw.h), then write the response (ReturnValues, ConsumedCapacity).
+#include "api/attribute_json.h"
+#include "api/capacity.h"
+#include "api/expressions.h"
+#include "api/item_keys.h"
+#include "api/operations.h"
+#include "api/rmw.h"
+#include "api/table_description.h"
+
+namespace cairn::api {
+namespace {
+
+
+// The parameters every single-item write shares.
+struct WriteParams {
+  std::string_view table_name;
+  std::optional<std::string_view> return_values;
+  bool all_old_on_condition_failure = false;
+  CapacityMode capacity = CapacityMode::kNone;
+};
+
+WriteParams DecodeWriteParams(const Params& p, Violations& v) {
+  WriteParams w;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  if (name) w.table_name = *name;
+  w.return_values = p.String("ReturnValues");
+  CheckEnum(v, w.return_values, "returnValues",
+            {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  auto rvf = p.String("ReturnValuesOnConditionCheckFailure");
+  CheckEnum(v, rvf, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  w.all_old_on_condition_failure = rvf && *rvf == "ALL_OLD";
+  w.capacity = DecodeCapacityMode(p, v);
+  CheckEnum(v, p.String("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics",
+            {"SIZE", "NONE"});
+  return w;
+}
+
+ApiError ConditionFailed(const WriteParams& w, const Item* old) {
+  ApiError e = ApiError::ConditionalCheckFailed();
+  if (w.all_old_on_condition_failure && old) {
+    std::string extra = "\"Item\":";
+    JsonWriter jw(&extra);
+    EncodeItem(jw, *old);
+    e.extra_json = std::move(extra);
+  }
+  return e;
+}
+
+void NotFoundIfMissing(const std::shared_ptr<const storage::TableInfo>& t) {
+  if (!t) Throw(ApiError::ResourceNotFound());
+}
+
+void WriteAttributes(JsonWriter& w, const Item& item) {
+  if (item.empty()) return;
+  w.Key("Attributes");
+  EncodeItem(w, item);
+}
+
+}  // namespace
+
+OpResult PutItem(OpContext& ctx, const Params& p) {
+  Violations v;
+  WriteParams w = DecodeWriteParams(p, v);
+  auto item_obj = p.Get("Item");
+  if (!item_obj) v.Null("item");
+  v.ThrowIfAny();
+  Item item = DecodeItem(*item_obj);
+  RequestExpressions ex(p);
+  auto cond = ex.Condition(p, "ConditionExpression");
+  ex.Finish();
+  if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
+    ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
+  auto t = FindTable(ctx, w.table_name);
+  NotFoundIfMissing(t);
+  CheckItemKey(*t, item);
+  size_t size = ItemSize(item);
+  if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
+
+  std::string key = EncodeItemKey(*t, item);
+  std::optional<Item> old;
+  OpResult r = ReadModifyWrite(ctx.server, *t, key, &old,
+                               [&](const Item* o, WriteDecision* d) -> OpResult {
+                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
+                                 d->kind = WriteDecision::Kind::kPut;
+                                 d->new_item = std::move(item);
+                                 return std::nullopt;
+                               });
+  if (r) return r;
+  ctx.out.BeginObject();
+  if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
+  WriteConsumedCapacity(ctx.out, w.capacity, t->name,
+                        WriteUnits(std::max(size, old ? ItemSize(*old) : size_t(0))));
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult GetItem(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  auto key_obj = p.Get("Key");
+  if (!key_obj) v.Null("key");
+  CapacityMode capacity = DecodeCapacityMode(p, v);
+  bool consistent = p.Bool("ConsistentRead").value_or(false);
+  v.ThrowIfAny();
+  Item key = DecodeItem(*key_obj);
+  RequestExpressions ex(p);
+  auto projection = ex.Projection(p);
+  ex.Finish();
+  auto t = FindTable(ctx, *name);
+  NotFoundIfMissing(t);
+  CheckKey(*t, key);
+
+  auto item = ReadItem(ctx.server, EncodeItemKey(*t, key));
+  if (!item.ok()) return ApiError::FromStatus(item.status());
+  ctx.out.BeginObject();
+  size_t size = 0;
+  if (item->has_value()) {
+    size = ItemSize(**item);
+    ctx.out.Key("Item");
+    if (projection)
+      EncodeItem(ctx.out, ex.Project(**item, *projection));
+    else
+      EncodeItem(ctx.out, **item);
+  }
+  WriteConsumedCapacity(ctx.out, capacity, t->name, ReadUnits(size, consistent));
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult DeleteItem(OpContext& ctx, const Params& p) {
+  Violations v;
+  WriteParams w = DecodeWriteParams(p, v);
+  auto key_obj = p.Get("Key");
+  if (!key_obj) v.Null("key");
+  v.ThrowIfAny();
+  Item key = DecodeItem(*key_obj);
+  RequestExpressions ex(p);
+  auto cond = ex.Condition(p, "ConditionExpression");
+  ex.Finish();
+  if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
+    ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
+  auto t = FindTable(ctx, w.table_name);
+  NotFoundIfMissing(t);
+  CheckKey(*t, key);
+
+  std::string storage_key = EncodeItemKey(*t, key);
+  std::optional<Item> old;
+  OpResult r = ReadModifyWrite(ctx.server, *t, storage_key, &old,
+                               [&](const Item* o, WriteDecision* d) -> OpResult {
+                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
+                                 if (o) d->kind = WriteDecision::Kind::kDelete;
+                                 return std::nullopt;
+                               });
+  if (r) return r;
+  ctx.out.BeginObject();
+  if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
+  WriteConsumedCapacity(ctx.out, w.capacity, t->name, WriteUnits(old ? ItemSize(*old) : 0));
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult UpdateItem(OpContext& ctx, const Params& p) {
+  Violations v;
+  WriteParams w = DecodeWriteParams(p, v);
+  auto key_obj = p.Get("Key");
+  if (!key_obj) v.Null("key");
+  v.ThrowIfAny();
+  Item key = DecodeItem(*key_obj);
+  RequestExpressions ex(p);
+  auto update = ex.Update(p);
+  auto cond = ex.Condition(p, "ConditionExpression");
+  ex.Finish();
+  auto t = FindTable(ctx, w.table_name);
+  NotFoundIfMissing(t);
+  CheckKey(*t, key);
+  if (update) {
+    for (const std::string& attr : ex.UpdatedTopLevelNames(*update)) {
+      if (attr == t->hash.name || (t->range && attr == t->range->name))
+        ThrowValidation("One or more parameter values were invalid: Cannot update attribute " +
+                        attr + ". This attribute is part of the key");
+    }
+  }
+
+  std::string storage_key = EncodeItemKey(*t, key);
+  std::optional<Item> old;
+  Item new_item;
+  std::vector<expr::Path> updated;
+  OpResult r = ReadModifyWrite(ctx.server, *t, storage_key, &old,
+                               [&](const Item* o, WriteDecision* d) -> OpResult {
+                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
+                                 new_item = o ? *o : key;
+                                 if (update) ex.Apply(*update, new_item, &updated);
+                                 if (ItemSize(new_item) > kMaxItemBytes)
+                                   ThrowValidation("Item size to update has exceeded the maximum allowed size");
+                                 d->kind = WriteDecision::Kind::kPut;
+                                 d->new_item = new_item;
+                                 return std::nullopt;
+                               });
+  if (r) return r;
+  ctx.out.BeginObject();
+  std::string_view rv = w.return_values.value_or("NONE");
+  if (rv == "ALL_OLD" && old) WriteAttributes(ctx.out, *old);
+  if (rv == "ALL_NEW") WriteAttributes(ctx.out, new_item);
+  if (rv == "UPDATED_OLD" && old) WriteAttributes(ctx.out, ex.ProjectPaths(*old, updated));
+  if (rv == "UPDATED_NEW") WriteAttributes(ctx.out, ex.ProjectPaths(new_item, updated));
+  WriteConsumedCapacity(ctx.out, w.capacity, t->name,
+                        WriteUnits(std::max(ItemSize(new_item), old ? ItemSize(*old) : 0)));
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+}  // namespace cairn::api

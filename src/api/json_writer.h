@@ -1,0 +1,60 @@
+// JsonWriter: appends JSON text to a std::string, with full string escaping.
+// simdjson has no writer and DynamoDB's response shapes are few, so responses are written directly.
+// Invariant: the caller nests Begin/End calls correctly; Key() is followed by exactly one value.
+// Commas are inserted automatically. Not thread-safe; one writer per response.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cairn::api {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  void BeginObject() { Sep(); out_->push_back('{'); first_.push_back(true); }
+  void EndObject() { out_->push_back('}'); first_.pop_back(); }
+  void BeginArray() { Sep(); out_->push_back('['); first_.push_back(true); }
+  void EndArray() { out_->push_back(']'); first_.pop_back(); }
+
+  void Key(std::string_view k) {
+    Sep();
+    AppendQuoted(k);
+    out_->push_back(':');
+    after_key_ = true;
+  }
+  void String(std::string_view s) { Sep(); AppendQuoted(s); }
+  void Int(int64_t v) { Sep(); out_->append(std::to_string(v)); }
+  void UInt(uint64_t v) { Sep(); out_->append(std::to_string(v)); }
+  void Double(double v);
+  void Bool(bool v) { Sep(); out_->append(v ? "true" : "false"); }
+  void Null() { Sep(); out_->append("null"); }
+  // Appends already-encoded JSON as one value.
+  void Raw(std::string_view json) { Sep(); out_->append(json); }
+
+  // Convenience: "k": "v"
+  void KV(std::string_view k, std::string_view v) { Key(k); String(v); }
+
+  std::string* out() { return out_; }
+
+  // Appends s as a JSON string literal (with quotes) to out.
+  static void AppendQuoted(std::string* out, std::string_view s);
+
+ private:
+  void AppendQuoted(std::string_view s) { AppendQuoted(out_, s); }
+  void Sep() {
+    if (after_key_) { after_key_ = false; return; }
+    if (first_.empty()) return;
+    if (first_.back()) first_.back() = false;
+    else out_->push_back(',');
+  }
+
+  std::string* out_;
+  std::vector<bool> first_;
+  bool after_key_ = false;
+};
+
+}  // namespace cairn::api

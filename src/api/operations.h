@@ -1,0 +1,34 @@
+// The DynamoDB operations, one function each, grouped by file as STYLE.md lays out:
+// table_ops.cc (control plane), item_ops.cc (single-item reads and writes), query_scan.cc,
+// tag_ops.cc (tags, limits, endpoints). api/dispatch.cc maps X-Amz-Target names to them.
+#pragma once
+
+#include "api/context.h"
+
+namespace cairn::api {
+
+// table_ops.cc
+OpResult CreateTable(OpContext& ctx, const Params& p);
+OpResult DescribeTable(OpContext& ctx, const Params& p);
+OpResult UpdateTable(OpContext& ctx, const Params& p);
+OpResult DeleteTable(OpContext& ctx, const Params& p);
+OpResult ListTables(OpContext& ctx, const Params& p);
+
+// tag_ops.cc
+OpResult TagResource(OpContext& ctx, const Params& p);
+OpResult UntagResource(OpContext& ctx, const Params& p);
+OpResult ListTagsOfResource(OpContext& ctx, const Params& p);
+OpResult DescribeLimits(OpContext& ctx, const Params& p);
+OpResult DescribeEndpoints(OpContext& ctx, const Params& p);
+
+// item_ops.cc
+OpResult PutItem(OpContext& ctx, const Params& p);
+OpResult GetItem(OpContext& ctx, const Params& p);
+OpResult DeleteItem(OpContext& ctx, const Params& p);
+OpResult UpdateItem(OpContext& ctx, const Params& p);
+
+// query_scan.cc
+OpResult Query(OpContext& ctx, const Params& p);
+OpResult Scan(OpContext& ctx, const Params& p);
+
+}  // namespace cairn::api

@@ -1,0 +1,35 @@
+#include "api/rmw.h"
+
+#include "storage/key_encoding.h"
+#include "types/binary_codec.h"
+
+namespace cairn::api {
+
+uint64_t LockHash(uint32_t table_id, std::string_view key) {
+  (void)table_id;  // the key starts with the table id already
+  return storage::PartitionHash(key);
+}
+
+Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key) {
+  std::string value;
+  Status s = server.engine->Get(storage::Column::kData, key, &value);
+  if (s.IsNotFound()) return std::optional<Item>();
+  if (!s.ok()) return s;
+  auto item = cairn::DecodeItem(value);
+  if (!item.ok()) return item.status();
+  return std::optional<Item>(std::move(item).value());
+}
+
+Status ApplyDecision(ServerContext& server, const std::string& key, const WriteDecision& d) {
+  storage::WriteBatch batch;
+  if (d.kind == WriteDecision::Kind::kPut) {
+    std::string value;
+    cairn::EncodeItem(d.new_item, &value);
+    batch.Put(storage::Column::kData, key, value);
+  } else {
+    batch.Delete(storage::Column::kData, key);
+  }
+  return server.engine->Write(batch);
+}
+
+}  // namespace cairn::api

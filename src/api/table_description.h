@@ -1,0 +1,29 @@
+// TableDescription: the shape CreateTable, DescribeTable, UpdateTable and DeleteTable return, and
+// the live statistics in it (ItemCount, TableSizeBytes). DynamoDB refreshes those about every six
+// hours; Cairn counts them exactly when asked (a scan of the table's key range).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "api/context.h"
+#include "storage/catalog.h"
+#include "types/attribute_value.h"
+
+namespace cairn::api {
+
+struct TableStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;  // the sum of DynamoDB item sizes
+};
+
+TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);
+
+// Writes the TableDescription object. `status` is ACTIVE, DELETING, ...
+void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::string_view status,
+                           const TableStats* stats);
+
+// The caller's table named by a TableName parameter (a name or a table ARN); nullptr if absent.
+std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_view name_param);
+
+}  // namespace cairn::api

@@ -1,0 +1,495 @@
+// The control plane: CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
+// Tables are ACTIVE as soon as CreateTable returns and gone as soon as DeleteTable returns, so SDK
+// waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping.
+// Major internal functions: DecodeCreateTable() (validation, with DynamoDB's messages, in the order
+// DynamoDB applies them), WriteTableDescription() (the TableDescription shape every op returns).
+#include <chrono>
+#include <random>
+
+#include "api/operations.h"
+#include "api/table_description.h"
+#include "storage/key_encoding.h"
+#include "types/binary_codec.h"
+
+namespace cairn::api {
+namespace {
+
+using storage::KeyElement;
+using storage::TableInfo;
+
+double Now() {
+  using namespace std::chrono;
+  return double(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) /
+         1000.0;
+}
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t a = rng(), b = rng();
+  a = (a & ~0xF000ull) | 0x4000ull;                     // version 4
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 1
+  char buf[40];
+  snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", uint32_t(a >> 32),
+           uint32_t((a >> 16) & 0xFFFF), uint32_t(a & 0xFFFF), uint32_t(b >> 48),
+           static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+struct Throughput {
+  std::optional<int64_t> read, write;
+};
+
+// ProvisionedThroughput {ReadCapacityUnits, WriteCapacityUnits}, with coral's range checks.
+std::optional<Throughput> DecodeThroughput(const Params& p, Violations& v) {
+  auto o = p.Object("ProvisionedThroughput");
+  if (!o) return std::nullopt;
+  Throughput t;
+  auto r = Member(*o, "ReadCapacityUnits");
+  auto w = Member(*o, "WriteCapacityUnits");
+  if (r) t.read = AsInt(*r);
+  if (w) t.write = AsInt(*w);
+  if (!t.write) v.Null("provisionedThroughput.writeCapacityUnits");
+  else if (*t.write < 1)
+    v.Add("Value '" + std::to_string(*t.write) +
+          "' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member "
+          "must have value greater than or equal to 1");
+  if (!t.read) v.Null("provisionedThroughput.readCapacityUnits");
+  else if (*t.read < 1)
+    v.Add("Value '" + std::to_string(*t.read) +
+          "' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member "
+          "must have value greater than or equal to 1");
+  return t;
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeTags(simdjson::dom::array arr,
+                                                            Violations& v) {
+  std::vector<std::pair<std::string, std::string>> tags;
+  size_t i = 0;
+  for (auto e : arr) {
+    ++i;
+    auto o = AsObject(e);
+    auto k = Member(o, "Key");
+    auto val = Member(o, "Value");
+    std::string field = "tags." + std::to_string(i) + ".member.";
+    if (!k) v.Null(field + "key");
+    if (!val) v.Null(field + "value");
+    if (!k || !val) continue;
+    std::string key(AsString(*k)), value(AsString(*val));
+    if (key.empty() || key.size() > 128)
+      v.Add("Value '" + key + "' at '" + field + "key' failed to satisfy constraint: Member must " +
+            (key.empty() ? "have length greater than or equal to 1"
+                         : "have length less than or equal to 128"));
+    if (value.size() > 256)
+      v.Add("Value '" + value + "' at '" + field +
+            "value' failed to satisfy constraint: Member must have length less than or equal to 256");
+    tags.emplace_back(std::move(key), std::move(value));
+  }
+  return tags;
+}
+
+void WriteThroughput(JsonWriter& w, const TableInfo& t) {
+  w.Key("ProvisionedThroughput");
+  w.BeginObject();
+  if (t.last_increase_time > 0) {
+    w.Key("LastIncreaseDateTime");
+    w.Double(t.last_increase_time);
+  }
+  if (t.last_decrease_time > 0) {
+    w.Key("LastDecreaseDateTime");
+    w.Double(t.last_decrease_time);
+  }
+  w.Key("NumberOfDecreasesToday");
+  w.Int(t.decreases_today);
+  w.Key("ReadCapacityUnits");
+  w.Int(t.pay_per_request ? 0 : t.read_capacity);
+  w.Key("WriteCapacityUnits");
+  w.Int(t.pay_per_request ? 0 : t.write_capacity);
+  w.EndObject();
+}
+
+void WriteKeySchema(JsonWriter& w, const TableInfo& t) {
+  w.Key("KeySchema");
+  w.BeginArray();
+  w.BeginObject();
+  w.KV("AttributeName", t.hash.name);
+  w.KV("KeyType", "HASH");
+  w.EndObject();
+  if (t.range) {
+    w.BeginObject();
+    w.KV("AttributeName", t.range->name);
+    w.KV("KeyType", "RANGE");
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
+  TableStats stats;
+  storage::ReadOptions ro;
+  ro.lower_bound = storage::TablePrefix(t.id);
+  ro.upper_bound = storage::TableEnd(t.id);
+  auto it = server.engine->NewIterator(storage::Column::kData, ro);
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    ++stats.item_count;
+    auto item = cairn::DecodeItem(it->value());
+    if (item.ok()) stats.size_bytes += ItemSize(*item);
+  }
+  return stats;
+}
+
+void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view status,
+                           const TableStats* stats) {
+  w.BeginObject();
+  w.Key("AttributeDefinitions");
+  w.BeginArray();
+  for (const auto& d : t.attribute_definitions) {
+    w.BeginObject();
+    w.KV("AttributeName", d.name);
+    w.KV("AttributeType", TypeName(d.type));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.KV("TableName", t.name);
+  WriteKeySchema(w, t);
+  w.KV("TableStatus", status);
+  w.Key("CreationDateTime");
+  w.Double(t.creation_time);
+  WriteThroughput(w, t);
+  w.Key("TableSizeBytes");
+  w.Int(stats ? stats->size_bytes : 0);
+  w.Key("ItemCount");
+  w.Int(stats ? stats->item_count : 0);
+  w.KV("TableArn", t.Arn());
+  w.KV("TableId", t.table_uuid);
+  if (t.pay_per_request || t.billing_mode_change_time > 0) {
+    w.Key("BillingModeSummary");
+    w.BeginObject();
+    w.KV("BillingMode", t.pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
+    w.Key("LastUpdateToPayPerRequestDateTime");
+    w.Double(t.billing_mode_change_time > 0 ? t.billing_mode_change_time : t.creation_time);
+    w.EndObject();
+  }
+  if (t.table_class != "STANDARD") {
+    w.Key("TableClassSummary");
+    w.BeginObject();
+    w.KV("TableClass", t.table_class);
+    w.EndObject();
+  }
+  w.Key("DeletionProtectionEnabled");
+  w.Bool(t.deletion_protection);
+  w.EndObject();
+}
+
+std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+  return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
+}
+
+OpResult CreateTable(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", false);
+  auto key_schema = p.Array("KeySchema");
+  auto attr_defs = p.Array("AttributeDefinitions");
+  auto billing = p.String("BillingMode");
+  CheckEnum(v, billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  auto table_class = p.String("TableClass");
+  CheckEnum(v, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
+
+  std::vector<std::pair<std::string, std::string>> keys;  // (name, KeyType)
+  if (!key_schema) {
+    v.Null("keySchema");
+  } else {
+    size_t i = 0;
+    for (auto e : *key_schema) {
+      ++i;
+      auto o = AsObject(e);
+      auto an = Member(o, "AttributeName");
+      auto kt = Member(o, "KeyType");
+      std::string field = "keySchema." + std::to_string(i) + ".member.";
+      if (!an) v.Null(field + "attributeName");
+      if (!kt) v.Null(field + "keyType");
+      std::optional<std::string_view> ktv;
+      if (kt) ktv = AsString(*kt);
+      CheckEnum(v, ktv, field + "keyType", {"HASH", "RANGE"});
+      if (an && kt) keys.emplace_back(AsString(*an), AsString(*kt));
+    }
+    if (i == 0)
+      v.Add("Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length "
+            "greater than or equal to 1");
+    if (i > 2)
+      v.Add("Value '[...]' at 'keySchema' failed to satisfy constraint: Member must have length "
+            "less than or equal to 2");
+  }
+  std::vector<KeyElement> defs;
+  if (!attr_defs) {
+    v.Null("attributeDefinitions");
+  } else {
+    size_t i = 0;
+    for (auto e : *attr_defs) {
+      ++i;
+      auto o = AsObject(e);
+      auto an = Member(o, "AttributeName");
+      auto at = Member(o, "AttributeType");
+      std::string field = "attributeDefinitions." + std::to_string(i) + ".member.";
+      if (!an) v.Null(field + "attributeName");
+      if (!at) v.Null(field + "attributeType");
+      std::optional<std::string_view> atv;
+      if (at) atv = AsString(*at);
+      CheckEnum(v, atv, field + "attributeType", {"B", "N", "S"});
+      AttributeType type;
+      if (an && atv && ParseTypeName(*atv, &type) && type != AttributeType::kBOOL &&
+          (type == AttributeType::kS || type == AttributeType::kN || type == AttributeType::kB))
+        defs.push_back({std::string(AsString(*an)), type});
+    }
+  }
+  auto throughput = DecodeThroughput(p, v);
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (auto t = p.Array("Tags")) tags = DecodeTags(*t, v);
+  v.ThrowIfAny();
+
+  if (p.Has("LocalSecondaryIndexes") || p.Has("GlobalSecondaryIndexes"))
+    ThrowValidation("Secondary indexes are not supported by this version of Cairn");
+  if (p.Has("StreamSpecification")) {
+    auto spec = p.Object("StreamSpecification");
+    auto enabled = spec ? Member(*spec, "StreamEnabled") : std::nullopt;
+    if (enabled && AsBool(*enabled))
+      ThrowValidation("DynamoDB Streams are not supported by this version of Cairn");
+  }
+
+  // Semantic checks, in DynamoDB's order.
+  for (size_t i = 0; i < defs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (defs[i].name == defs[j].name) ThrowValidation("Cannot have two attributes with the same name");
+  bool pay_per_request = billing && *billing == "PAY_PER_REQUEST";
+  if (pay_per_request && throughput)
+    ThrowValidation(
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  if (!pay_per_request && !throughput)
+    ThrowValidation(
+        "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must "
+        "both be specified when BillingMode is PROVISIONED");
+  if (keys[0].second != "HASH")
+    ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (keys.size() == 2) {
+    if (keys[1].second != "RANGE")
+      ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (keys[0].first == keys[1].first)
+      ThrowValidation(
+          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  std::vector<std::string> missing;
+  for (const auto& k : keys) {
+    bool found = false;
+    for (const auto& d : defs) found = found || d.name == k.first;
+    if (!found) missing.push_back(k.first);
+  }
+  if (!missing.empty()) {
+    std::string ks, ds;
+    for (const auto& k : keys) ks += (ks.empty() ? "" : ", ") + k.first;
+    for (const auto& d : defs) ds += (ds.empty() ? "" : ", ") + d.name;
+    ThrowValidation(
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
+  }
+  if (defs.size() != keys.size())
+    ThrowValidation(
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not "
+        "exactly match number of attributes defined in AttributeDefinitions");
+
+  TableInfo t;
+  t.ns = ctx.caller.ns;
+  t.name = std::string(*name);
+  t.region = ctx.caller.region;
+  t.table_uuid = NewUuid();
+  for (const auto& d : defs) {
+    if (d.name == keys[0].first) t.hash = d;
+    if (keys.size() == 2 && d.name == keys[1].first) t.range = d;
+  }
+  t.attribute_definitions = defs;
+  t.pay_per_request = pay_per_request;
+  if (throughput) {
+    t.read_capacity = *throughput->read;
+    t.write_capacity = *throughput->write;
+  }
+  t.creation_time = Now();
+  if (table_class) t.table_class = std::string(*table_class);
+  if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
+  t.tags = std::move(tags);
+
+  auto created = ctx.server.catalog->Create(std::move(t));
+  if (!created.ok()) {
+    if (created.status().code() == Status::Code::kBusy)
+      return ApiError::ResourceInUse("Table already exists: " + std::string(*name));
+    return ApiError::FromStatus(created.status());
+  }
+  ctx.out.BeginObject();
+  ctx.out.Key("TableDescription");
+  TableStats empty;
+  WriteTableDescription(ctx.out, **created, "ACTIVE", &empty);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult DescribeTable(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  v.ThrowIfAny();
+  auto t = FindTable(ctx, *name);
+  if (!t)
+    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
+                                      std::string(TableNameFromParameter(*name)) + " not found");
+  TableStats stats = ComputeTableStats(ctx.server, *t);
+  ctx.out.BeginObject();
+  ctx.out.Key("Table");
+  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult UpdateTable(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  auto billing = p.String("BillingMode");
+  CheckEnum(v, billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  auto table_class = p.String("TableClass");
+  CheckEnum(v, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
+  auto throughput = DecodeThroughput(p, v);
+  v.ThrowIfAny();
+  auto deletion_protection = p.Bool("DeletionProtectionEnabled");
+  if (p.Has("GlobalSecondaryIndexUpdates") || p.Has("ReplicaUpdates"))
+    ThrowValidation("Secondary indexes are not supported by this version of Cairn");
+  if (!throughput && !billing && !deletion_protection && !table_class &&
+      !p.Has("StreamSpecification") && !p.Has("SSESpecification") &&
+      !p.Has("AttributeDefinitions"))
+    ThrowValidation(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+
+  auto old = FindTable(ctx, *name);
+  if (!old)
+    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
+                                      std::string(TableNameFromParameter(*name)) + " not found");
+  auto t = std::make_shared<TableInfo>(*old);
+  double now = Now();
+  bool to_ppr = billing ? *billing == "PAY_PER_REQUEST" : t->pay_per_request;
+  if (to_ppr && throughput)
+    ThrowValidation(
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  if (!to_ppr && t->pay_per_request && !throughput)
+    ThrowValidation(
+        "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
+        "BillingMode is PROVISIONED");
+  if (billing && to_ppr != t->pay_per_request) {
+    t->pay_per_request = to_ppr;
+    t->billing_mode_change_time = now;
+    if (to_ppr) {
+      t->read_capacity = 0;
+      t->write_capacity = 0;
+    }
+  }
+  if (throughput) {
+    int64_t r = *throughput->read, w = *throughput->write;
+    if (!old->pay_per_request && r == t->read_capacity && w == t->write_capacity &&
+        !billing && !deletion_protection)
+      ThrowValidation(
+          "The provisioned throughput for the table will not change. The requested value equals "
+          "the current value. Current ReadCapacityUnits provisioned for the table: " +
+          std::to_string(r) + ". Requested ReadCapacityUnits: " + std::to_string(r) +
+          ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(w) +
+          ". Requested WriteCapacityUnits: " + std::to_string(w) +
+          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
+          "higher limits.");
+    if (!old->pay_per_request) {
+      if (r > t->read_capacity || w > t->write_capacity) t->last_increase_time = now;
+      if (r < t->read_capacity || w < t->write_capacity) {
+        t->last_decrease_time = now;
+        ++t->decreases_today;
+      }
+    }
+    t->read_capacity = r;
+    t->write_capacity = w;
+  }
+  if (deletion_protection) t->deletion_protection = *deletion_protection;
+  if (table_class) t->table_class = std::string(*table_class);
+  Status s = ctx.server.catalog->Replace(t);
+  if (!s.ok()) return ApiError::FromStatus(s);
+  TableStats stats = ComputeTableStats(ctx.server, *t);
+  ctx.out.BeginObject();
+  ctx.out.Key("TableDescription");
+  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult DeleteTable(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  v.ThrowIfAny();
+  auto t = FindTable(ctx, *name);
+  if (!t)
+    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
+                                      std::string(TableNameFromParameter(*name)) + " not found");
+  if (t->deletion_protection)
+    ThrowValidation(
+        "Resource cannot be deleted as it is currently protected against deletion. Disable "
+        "deletion protection first.");
+  TableStats stats = ComputeTableStats(ctx.server, *t);
+  Status s = ctx.server.catalog->Drop(t->ns, t->name);
+  if (s.IsNotFound())
+    return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
+                                      " not found");
+  if (!s.ok()) return ApiError::FromStatus(s);
+  ctx.out.BeginObject();
+  ctx.out.Key("TableDescription");
+  WriteTableDescription(ctx.out, *t, "DELETING", &stats);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult ListTables(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto limit = p.Int("Limit");
+  auto start = p.String("ExclusiveStartTableName");
+  if (limit && *limit < 1)
+    v.Add("Value '" + std::to_string(*limit) +
+          "' at 'limit' failed to satisfy constraint: Member must have value greater than or "
+          "equal to 1");
+  if (limit && *limit > 100)
+    v.Add("Value '" + std::to_string(*limit) +
+          "' at 'limit' failed to satisfy constraint: Member must have value less than or equal "
+          "to 100");
+  if (start) CheckTableName(v, start, "exclusiveStartTableName", true);
+  v.ThrowIfAny();
+  std::vector<std::string> names = ctx.server.catalog->List(ctx.caller.ns);
+  size_t max = limit ? size_t(*limit) : 100;
+  std::string_view after = start ? TableNameFromParameter(*start) : std::string_view();
+  ctx.out.BeginObject();
+  ctx.out.Key("TableNames");
+  ctx.out.BeginArray();
+  size_t count = 0;
+  std::string last;
+  bool more = false;
+  for (const auto& n : names) {
+    if (start && n <= after) continue;
+    if (count == max) {
+      more = true;
+      break;
+    }
+    ctx.out.String(n);
+    last = n;
+    ++count;
+  }
+  ctx.out.EndArray();
+  if (more) ctx.out.KV("LastEvaluatedTableName", last);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,32 @@
+#include "config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace cairn {
+
+bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
+  CLI::App app{"cairn: a DynamoDB-compatible database server"};
+  app.set_version_flag("--version", "cairn 0.1.0");
+  app.add_option("--host", c->host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", c->port, "TCP port")->capture_default_str()->check(CLI::Range(0, 65535));
+  app.add_option("--threads", c->threads, "Event-loop threads (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  app.add_option("--data-dir", c->data_dir, "Directory for on-disk storage")->capture_default_str();
+  app.add_flag("--in-memory", c->in_memory, "Keep everything in memory; nothing on disk");
+  app.add_flag("--shared-db", c->shared_db,
+               "One namespace for all credentials and regions (as DynamoDB Local's -sharedDb)");
+  app.add_flag("--sync", c->sync, "fsync every write group (power-loss durability)");
+  app.add_option("--log-level", c->log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    *exit_code = app.exit(e);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace cairn

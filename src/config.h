@@ -1,0 +1,25 @@
+// Config: the server's settings, from the command line. Immutable once the server starts.
+#pragma once
+
+#include <string>
+
+#include "util/status.h"
+
+namespace cairn {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  int threads = 0;               // 0: one event loop per core
+  std::string data_dir = "./data";
+  bool in_memory = false;        // keep nothing on disk
+  bool shared_db = false;        // one namespace for every access key and region
+  bool sync = false;             // fsync every write group
+  std::string log_level = "info";
+};
+
+// Parses argv. Returns the exit code through *exit_code and false when the program should stop
+// (--help, --version or a bad flag: CLI11 has already printed the message).
+bool ParseConfig(int argc, char** argv, Config* config, int* exit_code);
+
+}  // namespace cairn

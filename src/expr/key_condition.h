@@ -1,0 +1,49 @@
+// KeyCondition: a Query's KeyConditionExpression reduced to what the storage scan needs: the
+// partition key value and at most one condition on the sort key.
+// DynamoDB accepts `hash = :v` alone or ANDed with one sort-key condition (= < <= > >= BETWEEN
+// begins_with), in either order, with parentheses; the path may be written through "#n" and the
+// value may be on either side of a comparison.
+//
+// Errors (ValidationException, thrown as ApiException), beyond the parser's (expr/parser.h, with
+// kind "KeyConditionExpression"):
+//   "Invalid operator used in KeyConditionExpression: OR"   (likewise NOT, <>, IN, and functions
+//     other than begins_with: "... KeyConditionExpression: attribute_exists")
+//   "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"
+//   "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested
+//     attributes"
+//   "Query condition missed key schema element: <hash key>"   (no condition on the hash key)
+//   "Query condition missed key schema element: <range key>"  (a condition on a non-key attribute)
+//   "Query key condition not supported"  (hash key not compared with =; a comparison that is not
+//     between one key attribute and one value; a non-key attribute on a hash-only schema)
+// The caller checks the values' types against the key schema.
+// Plain data; safe to share once built.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "expr/resolve.h"
+#include "types/attribute_value.h"
+
+namespace cairn::expr {
+
+struct KeyCondition {
+  enum class Op : uint8_t { kNone, kEQ, kLT, kLE, kGT, kGE, kBetween, kBeginsWith };
+
+  std::string hash_name;
+  AttributeValue hash_value;
+  std::string range_name;  // "" when op == kNone
+  Op op = Op::kNone;
+  AttributeValue a;  // the operand (lower bound for kBetween)
+  AttributeValue b;  // the upper bound for kBetween
+
+  // True if a sort-key value satisfies the range condition (always true for kNone). A value of
+  // another type than the operand never matches.
+  bool MatchesRange(const AttributeValue& sort_value) const;
+};
+
+// `range_key_name` is "" for a hash-only table or index.
+KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
+                               std::string_view hash_key_name, std::string_view range_key_name);
+
+}  // namespace cairn::expr

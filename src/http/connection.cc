@@ -1,0 +1,497 @@
+// Connection: the per-socket HTTP/1.1 state machine (see connection.h for states and invariants).
+// Map: OnEvents() dispatches to Flush() / OnReadable() / Drain(); OnReadable() feeds ParseInput(),
+// which runs llhttp until it pauses after a complete message, then HandleRequest() calls the
+// Handler and SendResponse() formats the head and writes head + body with one sendmsg().
+#include "http/connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <exception>
+
+#include <spdlog/spdlog.h>
+
+#include "http/compression.h"
+
+namespace cairn::http {
+namespace {
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Request Entity Too Large";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return status < 500 ? (status < 400 ? "OK" : "Bad Request") : "Internal Server Error";
+  }
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+void AppendNumber(std::string& s, size_t value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  (void)ec;  // 24 digits always suffice
+  s.append(buf, end);
+}
+
+// The body of an error the server answers itself, unless ServerOptions::error_body is set.
+void DefaultErrorBody(int status, Response& response) {
+  response.body.assign("{\"message\":\"");
+  response.body.append(ReasonPhrase(status));
+  response.body.append("\"}");
+}
+
+// Past this, a connection gives its big buffers back after the request instead of keeping them.
+constexpr size_t kKeepCapacity = 1 << 20;
+
+}  // namespace
+
+const llhttp_settings_t* Connection::Settings() {
+  static const llhttp_settings_t settings = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_message_begin = &Connection::OnMessageBegin;
+    s.on_url = &Connection::OnUrl;
+    s.on_header_field = &Connection::OnHeaderField;
+    s.on_header_value = &Connection::OnHeaderValue;
+    s.on_header_value_complete = &Connection::OnHeaderValueComplete;
+    s.on_headers_complete = &Connection::OnHeadersComplete;
+    s.on_body = &Connection::OnBody;
+    s.on_message_complete = &Connection::OnMessageComplete;
+    return s;
+  }();
+  return &settings;
+}
+
+Connection::Connection(int fd, const ConnectionEnv& env) : fd_(fd), env_(env) {
+  llhttp_init(&parser_, HTTP_REQUEST, Settings());
+  parser_.data = this;
+}
+
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// --- llhttp callbacks ------------------------------------------------------------------------
+
+int Connection::OnMessageBegin(llhttp_t* p) {
+  auto* c = static_cast<Connection*>(p->data);
+  c->url_.clear();
+  c->header_count_ = 0;
+  c->in_header_field_ = false;
+  c->header_bytes_ = 0;
+  c->body_.clear();
+  c->error_status_ = 0;
+  c->message_ready_ = false;
+  return 0;
+}
+
+bool Connection::CountHeaderBytes(size_t len) {
+  header_bytes_ += len;
+  if (header_bytes_ <= env_.options->max_header_bytes) return true;
+  error_status_ = 431;
+  return false;
+}
+
+int Connection::OnUrl(llhttp_t* p, const char* at, size_t len) {
+  auto* c = static_cast<Connection*>(p->data);
+  if (!c->CountHeaderBytes(len)) return -1;
+  c->url_.append(at, len);
+  return 0;
+}
+
+int Connection::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
+  auto* c = static_cast<Connection*>(p->data);
+  if (!c->CountHeaderBytes(len)) return -1;
+  auto& headers = c->request_.headers;
+  if (!c->in_header_field_) {  // a new header: reuse an old entry's strings when there is one
+    c->in_header_field_ = true;
+    if (c->header_count_ == headers.size()) {
+      headers.emplace_back();
+    } else {
+      headers[c->header_count_].first.clear();
+      headers[c->header_count_].second.clear();
+    }
+  }
+  std::string& name = headers[c->header_count_].first;
+  for (size_t i = 0; i < len; ++i) {
+    char ch = at[i];
+    name.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+  }
+  return 0;
+}
+
+int Connection::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
+  auto* c = static_cast<Connection*>(p->data);
+  if (!c->CountHeaderBytes(len)) return -1;
+  if (!c->in_header_field_) return 0;  // cannot happen: llhttp sends a field first
+  c->request_.headers[c->header_count_].second.append(at, len);
+  return 0;
+}
+
+int Connection::OnHeaderValueComplete(llhttp_t* p) {
+  auto* c = static_cast<Connection*>(p->data);
+  if (!c->in_header_field_) return 0;
+  std::string& value = c->request_.headers[c->header_count_].second;
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+  c->in_header_field_ = false;
+  ++c->header_count_;
+  return 0;
+}
+
+int Connection::OnHeadersComplete(llhttp_t* p) {
+  auto* c = static_cast<Connection*>(p->data);
+  c->request_.headers.resize(c->header_count_);
+  const ServerOptions& options = *c->env_.options;
+  if (p->flags & F_CONTENT_LENGTH) {
+    if (p->content_length > options.max_body_bytes) {
+      c->error_status_ = 413;
+      return -1;
+    }
+    c->body_.reserve(p->content_length + kBodyPadding);
+  }
+  // RFC 7231 5.1.1: a 1.1 client may wait for "100 Continue" before it sends the body.
+  bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length);
+  if (has_body && p->http_major == 1 && p->http_minor >= 1 &&
+      EqualsIgnoreCase(c->request_.Header("expect"), "100-continue")) {
+    c->Send("HTTP/1.1 100 Continue\r\n\r\n", {});
+  }
+  return 0;
+}
+
+int Connection::OnBody(llhttp_t* p, const char* at, size_t len) {
+  auto* c = static_cast<Connection*>(p->data);
+  if (c->body_.size() + len > c->env_.options->max_body_bytes) {  // chunked bodies end up here
+    c->error_status_ = 413;
+    return -1;
+  }
+  c->body_.append(at, len);
+  return 0;
+}
+
+int Connection::OnMessageComplete(llhttp_t* p) {
+  auto* c = static_cast<Connection*>(p->data);
+  // An Upgrade or CONNECT request is answered like any other, then the connection is closed:
+  // what follows it is not HTTP/1.1 that we could parse.
+  c->keep_alive_ = llhttp_should_keep_alive(p) && !p->upgrade;
+  c->message_ready_ = true;
+  return HPE_PAUSED;  // the caller handles the request, then resumes after it
+}
+
+// --- input -----------------------------------------------------------------------------------
+
+void Connection::OnEvents(uint32_t events) {
+  if (state_ == State::kDone) return;
+  if (events & (EPOLLERR | EPOLLHUP)) {  // reset, or both directions closed: nothing can be sent
+    state_ = State::kDone;
+    return;
+  }
+  if (events & EPOLLOUT) Flush();
+  if (events & EPOLLIN) {
+    if (state_ == State::kOpen) {
+      OnReadable();
+    } else if (state_ == State::kDraining) {
+      Drain();
+    }
+  }
+}
+
+void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
+  if (state_ == State::kDraining && now >= drain_deadline_) state_ = State::kDone;
+}
+
+uint32_t Connection::WantedEvents() const {
+  switch (state_) {
+    case State::kOpen:
+      if (Backpressured()) return EPOLLOUT;
+      return OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+    case State::kClosing:
+      return EPOLLOUT;
+    case State::kDraining:
+      return EPOLLIN;
+    case State::kDone:
+      return 0;
+  }
+  return 0;
+}
+
+void Connection::OnReadable() {
+  if (!pending_in_.empty()) ParsePendingInput();
+  // Level-triggered: a few reads per wake-up, then other connections get their turn.
+  for (int i = 0; i < 8 && state_ == State::kOpen && !Backpressured() && pending_in_.empty(); ++i) {
+    ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
+    if (n > 0) {
+      size_t len = static_cast<size_t>(n);
+      size_t used = ParseInput(env_.read_buffer, len);
+      if (used < len && state_ == State::kOpen) pending_in_.assign(env_.read_buffer + used, len - used);
+      if (len < env_.read_buffer_size) break;
+      continue;
+    }
+    if (n == 0) {  // the client has sent all it will: answer what it sent, then close
+      peer_closed_ = true;
+      StartClosing();
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) state_ = State::kDone;
+    break;
+  }
+}
+
+void Connection::Drain() {
+  // Enough for a client that sends a whole oversized body before it reads our 413.
+  const size_t cap = 2 * env_.options->max_body_bytes + (32 << 20);
+  for (int i = 0; i < 8; ++i) {  // level-triggered: what is left is read on the next wake-up
+    ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
+    if (n > 0) {
+      drained_bytes_ += static_cast<size_t>(n);
+      if (drained_bytes_ <= cap) continue;
+    } else if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    state_ = State::kDone;  // EOF, an error, or more than we are willing to drop
+    return;
+  }
+}
+
+size_t Connection::ParseInput(const char* input, size_t len) {
+  size_t used = 0;
+  while (used < len && state_ == State::kOpen && !Backpressured()) {
+    llhttp_errno_t err = llhttp_execute(&parser_, input + used, len - used);
+    if (err == HPE_OK) return len;
+    if (err == HPE_PAUSED && message_ready_) {
+      used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - input);
+      llhttp_resume(&parser_);
+      HandleRequest();
+      continue;
+    }
+    SendError(error_status_ != 0 ? error_status_ : 400);
+    return len;
+  }
+  return used;
+}
+
+void Connection::ParsePendingInput() {
+  size_t used = ParseInput(pending_in_.data(), pending_in_.size());
+  if (state_ == State::kOpen) {
+    pending_in_.erase(0, used);
+  } else {
+    pending_in_.clear();
+  }
+}
+
+// --- requests --------------------------------------------------------------------------------
+
+bool Connection::DecodeBody(std::string_view coding_header) {
+  ContentCoding coding = ParseContentCoding(coding_header);
+  if (coding != ContentCoding::kGzip && coding != ContentCoding::kDeflate) return true;
+  InflateResult r = Inflate(coding, request_.body, env_.options->max_body_bytes, &decoded_);
+  if (r != InflateResult::kOk) {
+    SendError(r == InflateResult::kTooLarge ? 413 : 400);
+    return false;
+  }
+  decoded_.append(kBodyPadding, '\0');
+  request_.body = std::string_view(decoded_.data(), decoded_.size() - kBodyPadding);
+  return true;
+}
+
+void Connection::HandleRequest() {
+  message_ready_ = false;
+  request_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  request_.url = url_;
+  body_.append(kBodyPadding, '\0');
+  request_.body = std::string_view(body_.data(), body_.size() - kBodyPadding);
+  request_.wire_body = request_.body;
+  if (!request_.body.empty()) {
+    std::string_view coding = request_.Header("content-encoding");
+    if (!coding.empty() && !DecodeBody(coding)) return;
+  }
+
+  static const Response kFresh;
+  response_.status = kFresh.status;
+  response_.content_type.assign(kFresh.content_type);
+  response_.headers.clear();
+  response_.body.clear();
+  try {
+    (*env_.handler)(request_, response_);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler threw: {}", e.what());
+    response_.status = 0;
+  } catch (...) {
+    spdlog::error("http: handler threw a non-standard exception");
+    response_.status = 0;
+  }
+  if (response_.status < 100 || response_.status > 999) {
+    SendError(500);
+    return;
+  }
+  SendResponse(response_, parser_.method == HTTP_HEAD);
+  if (!keep_alive_) StartClosing();
+
+  // A rare huge request or response should not pin its memory to an idle connection.
+  if (body_.capacity() > kKeepCapacity) std::string().swap(body_);
+  if (decoded_.capacity() > kKeepCapacity) std::string().swap(decoded_);
+  if (response_.body.capacity() > kKeepCapacity) std::string().swap(response_.body);
+}
+
+void Connection::SendError(int status) {
+  response_.status = status;
+  response_.content_type.assign("application/x-amz-json-1.0");
+  response_.headers.clear();
+  response_.body.clear();
+  if (env_.options->error_body) {
+    try {
+      env_.options->error_body(status, response_);
+    } catch (const std::exception& e) {
+      spdlog::error("http: error_body threw: {}", e.what());
+      response_.headers.clear();
+      DefaultErrorBody(status, response_);
+    }
+  } else {
+    DefaultErrorBody(status, response_);
+  }
+  response_.status = status;
+  keep_alive_ = false;
+  SendResponse(response_, false);
+  StartClosing();
+}
+
+// --- output ----------------------------------------------------------------------------------
+
+void Connection::SendResponse(const Response& response, bool head_only) {
+  head_.clear();
+  head_.append("HTTP/1.1 ");
+  AppendNumber(head_, static_cast<size_t>(response.status));
+  head_.push_back(' ');
+  head_.append(ReasonPhrase(response.status));
+  head_.append("\r\n");
+  if (!response.content_type.empty()) {
+    head_.append("Content-Type: ");
+    head_.append(response.content_type);
+    head_.append("\r\n");
+  }
+  head_.append("Content-Length: ");
+  AppendNumber(head_, response.body.size());
+  head_.append("\r\n");
+  head_.append(env_.date->header_line());
+  head_.append(keep_alive_ ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+  for (const auto& [name, value] : response.headers) {
+    head_.append(name);
+    head_.append(": ");
+    head_.append(value);
+    head_.append("\r\n");
+  }
+  head_.append("\r\n");
+  Send(head_, head_only ? std::string_view() : std::string_view(response.body));
+}
+
+void Connection::Send(std::string_view head, std::string_view body) {
+  if (state_ == State::kDone || state_ == State::kDraining) return;
+  if (OutputPending()) {  // keep the order: behind what is already queued
+    out_.append(head);
+    out_.append(body);
+    return;
+  }
+  out_.clear();
+  out_pos_ = 0;
+  iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
+                  {const_cast<char*>(body.data()), body.size()}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = body.empty() ? 1 : 2;
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno != EAGAIN) {
+      state_ = State::kDone;
+      return;
+    }
+    n = 0;
+  }
+  size_t written = static_cast<size_t>(n);
+  if (written < head.size()) {
+    out_.append(head.substr(written));
+    out_.append(body);
+  } else {
+    out_.append(body.substr(written - head.size()));
+  }
+}
+
+void Connection::Flush() {
+  while (OutputPending()) {
+    ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
+    if (n > 0) {
+      out_pos_ += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    state_ = State::kDone;
+    return;
+  }
+  if (!OutputPending()) {
+    out_.clear();
+    out_pos_ = 0;
+    if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+    AfterOutputDrained();
+  } else if (out_pos_ > kMaxPendingOutput && out_pos_ * 2 > out_.size()) {
+    out_.erase(0, out_pos_);  // keep the queue from growing while a slow client catches up
+    out_pos_ = 0;
+  }
+  if (state_ == State::kOpen && !Backpressured() && !pending_in_.empty()) ParsePendingInput();
+}
+
+void Connection::AfterOutputDrained() {
+  if (state_ != State::kClosing) return;
+  if (peer_closed_) {
+    state_ = State::kDone;
+    return;
+  }
+  // Lingering close: FIN first, then drop what the client still sends until it closes.
+  ::shutdown(fd_, SHUT_WR);
+  state_ = State::kDraining;
+  drain_deadline_ = std::chrono::steady_clock::now() + kDrainTimeout;
+  drained_bytes_ = 0;
+}
+
+void Connection::StartClosing() {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  if (!OutputPending()) AfterOutputDrained();
+}
+
+}  // namespace cairn::http

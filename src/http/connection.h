@@ -1,0 +1,137 @@
+// Connection: HTTP/1.1 on one accepted, non-blocking socket: bytes in -> llhttp -> Request ->
+// Handler -> Response -> bytes out, one request at a time, responses in request order.
+//
+// States: kOpen (reading requests, writing responses) -> kClosing (no more requests are read; the
+// pending output is flushed) -> kDraining (our side shut down with SHUT_WR; incoming bytes are
+// read and dropped until the peer closes or drain_deadline() passes, so the peer is not sent a RST
+// that could destroy the last response before it reads it) -> kDone (the loop closes the socket).
+//
+// Invariants:
+//   - the parser pauses after every complete message, so requests are handled strictly in order and
+//     the loop can stop between two pipelined requests (backpressure: while more than
+//     kMaxPendingOutput bytes wait to be sent, no further request is handled; unparsed input is kept);
+//   - the body handed to the Handler is followed by kBodyPadding zero bytes in the same buffer;
+//   - buffers (input leftovers, header strings, body, output) keep their capacity across requests.
+// Not thread-safe: owned and used by one event loop thread.
+#pragma once
+
+#include <llhttp.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/date_cache.h"
+#include "http/message.h"
+#include "http/server.h"
+
+namespace cairn::http {
+
+// What a loop shares with its connections. All pointers outlive the connections.
+struct ConnectionEnv {
+  const Handler* handler = nullptr;
+  const ServerOptions* options = nullptr;
+  const DateCache* date = nullptr;
+  char* read_buffer = nullptr;  // scratch for read(2), shared by the loop's connections
+  size_t read_buffer_size = 0;
+};
+
+class Connection {
+ public:
+  // simdjson::SIMDJSON_PADDING; kept here so that http/ does not depend on simdjson.
+  static constexpr size_t kBodyPadding = 64;
+  static constexpr size_t kMaxPendingOutput = 1 << 20;
+  static constexpr std::chrono::seconds kDrainTimeout{5};
+
+  enum class State : unsigned char { kOpen, kClosing, kDraining, kDone };
+
+  // Takes ownership of `fd` (non-blocking, connected).
+  Connection(int fd, const ConnectionEnv& env);
+  ~Connection();  // closes the socket
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Reacts to epoll events (EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR).
+  void OnEvents(uint32_t events);
+  // Closes a draining connection whose deadline has passed.
+  void OnTimer(std::chrono::steady_clock::time_point now);
+  // The epoll events this connection waits for now (0 once kDone).
+  uint32_t WantedEvents() const;
+
+  State state() const { return state_; }
+  bool done() const { return state_ == State::kDone; }
+  int fd() const { return fd_; }
+
+  // Bookkeeping for the owning loop.
+  uint32_t registered_events() const { return registered_events_; }
+  void set_registered_events(uint32_t events) { registered_events_ = events; }
+  size_t loop_index() const { return loop_index_; }
+  void set_loop_index(size_t index) { loop_index_ = index; }
+
+ private:
+  // llhttp callbacks (parser->data is the Connection).
+  static int OnMessageBegin(llhttp_t* p);
+  static int OnUrl(llhttp_t* p, const char* at, size_t len);
+  static int OnHeaderField(llhttp_t* p, const char* at, size_t len);
+  static int OnHeaderValue(llhttp_t* p, const char* at, size_t len);
+  static int OnHeaderValueComplete(llhttp_t* p);
+  static int OnHeadersComplete(llhttp_t* p);
+  static int OnBody(llhttp_t* p, const char* at, size_t len);
+  static int OnMessageComplete(llhttp_t* p);
+  static const llhttp_settings_t* Settings();
+
+  // Counts request-line and header bytes; false (and a 431) once over the limit.
+  bool CountHeaderBytes(size_t len);
+
+  void OnReadable();
+  void Drain();
+  // Parses input[0, len), handling each complete request; returns the bytes consumed. Stops early
+  // when the connection leaves kOpen or is backpressured (the caller keeps the rest).
+  size_t ParseInput(const char* input, size_t len);
+  void ParsePendingInput();
+  void HandleRequest();
+  // Decodes a gzip/deflate body into decoded_; false (after sending an error) on failure.
+  bool DecodeBody(std::string_view coding_header);
+  void SendResponse(const Response& response, bool head_only);
+  void SendError(int status);
+  // Writes head + body now if nothing is queued, else queues them; queues what the socket refused.
+  void Send(std::string_view head, std::string_view body);
+  void Flush();
+  void AfterOutputDrained();
+  void StartClosing();
+  bool Backpressured() const { return out_.size() - out_pos_ > kMaxPendingOutput; }
+  bool OutputPending() const { return out_pos_ < out_.size(); }
+
+  int fd_;
+  ConnectionEnv env_;
+  State state_ = State::kOpen;
+  bool peer_closed_ = false;  // read() returned 0
+  uint32_t registered_events_ = 0;
+  size_t loop_index_ = 0;
+  std::chrono::steady_clock::time_point drain_deadline_{};
+  size_t drained_bytes_ = 0;
+
+  llhttp_t parser_;
+  // The message being parsed.
+  std::string url_;
+  size_t header_count_ = 0;  // complete headers in request_.headers
+  bool in_header_field_ = false;
+  size_t header_bytes_ = 0;
+  std::string body_;  // body bytes, then kBodyPadding zeros once complete
+  std::string decoded_;  // the body with its Content-Encoding undone, padded likewise
+  int error_status_ = 0;  // set by a callback that fails the parse: 413 or 431 (else 400)
+  bool message_ready_ = false;
+  bool keep_alive_ = true;
+
+  std::string pending_in_;  // unparsed input kept while backpressured
+  Request request_;
+  Response response_;
+  std::string head_;  // the status line and headers of the response being sent
+  std::string out_;   // bytes not yet accepted by the socket, from out_pos_
+  size_t out_pos_ = 0;
+};
+
+}  // namespace cairn::http

@@ -1,0 +1,360 @@
+// Server: listeners, event loops and their threads (see server.h for the contract).
+// Map: Start() resolves the host, checks the port is free, binds one SO_REUSEPORT listener per
+// loop and starts the threads. EventLoop::Run() is the loop: epoll_wait, accept, hand socket events
+// to Connection (connection.h), re-arm epoll to what each connection wants, reap closed ones.
+#include "http/server.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "http/connection.h"
+#include "http/date_cache.h"
+
+namespace cairn::http {
+namespace {
+
+std::string ErrnoText(int err) { return std::system_category().message(err); }
+
+// "127.0.0.1:8000", "[::1]:8000"
+std::string HostPort(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+void SetPort(sockaddr_storage* addr, int port) {
+  if (addr->ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(addr)->sin6_port = htons(static_cast<uint16_t>(port));
+  } else {
+    reinterpret_cast<sockaddr_in*>(addr)->sin_port = htons(static_cast<uint16_t>(port));
+  }
+}
+
+int GetPort(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  }
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+}
+
+// A bound (and, with `listen_backlog` >= 0, listening) non-blocking TCP socket, or the error.
+Result<int> OpenSocket(const sockaddr_storage& addr, socklen_t addr_len, bool reuse_port,
+                       int listen_backlog, const std::string& where) {
+  int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::IOError("socket " + where + ": " + ErrnoText(errno));
+  int one = 1;
+  // SO_REUSEADDR: restart while connections of the previous run are in TIME_WAIT.
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError("setsockopt SO_REUSEPORT " + where + ": " + ErrnoText(err));
+  }
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), addr_len) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError("bind " + where + ": " + ErrnoText(err));
+  }
+  if (listen_backlog >= 0 && ::listen(fd, listen_backlog) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError("listen " + where + ": " + ErrnoText(err));
+  }
+  return fd;
+}
+
+}  // namespace
+
+// One thread's loop: its listener, its epoll instance, its connections. All members are used only
+// by the loop thread once Run() has started, except wake_fd_ (written by Server::RequestStop()).
+class EventLoop {
+ public:
+  EventLoop(const ServerOptions& options, const Handler& handler)
+      : options_(options), handler_(handler), read_buffer_(64 * 1024) {
+    env_.handler = &handler_;
+    env_.options = &options_;
+    env_.date = &date_;
+    env_.read_buffer = read_buffer_.data();
+    env_.read_buffer_size = read_buffer_.size();
+  }
+
+  ~EventLoop() {
+    connections_.clear();
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    if (spare_fd_ >= 0) ::close(spare_fd_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  }
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Takes ownership of the listening socket; creates the epoll instance and the wake-up eventfd.
+  Status Init(int listen_fd) {
+    listen_fd_ = listen_fd;
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return Status::IOError("epoll_create1: " + ErrnoText(errno));
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) return Status::IOError("eventfd: " + ErrnoText(errno));
+    // Held in reserve: when accept() fails with EMFILE, closing it lets us accept and drop the
+    // connection instead of spinning on a listener that stays readable.
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &listen_tag_;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      return Status::IOError("epoll_ctl: " + ErrnoText(errno));
+    }
+    ev.data.ptr = &wake_tag_;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+      return Status::IOError("epoll_ctl: " + ErrnoText(errno));
+    }
+    return Status::OK();
+  }
+
+  int wake_fd() const { return wake_fd_; }
+
+  void Run() {
+    constexpr int kMaxEvents = 256;
+    epoll_event events[kMaxEvents];
+    auto next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    for (;;) {
+      int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, 1000);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        spdlog::error("http: epoll_wait: {}", ErrnoText(errno));
+        break;
+      }
+      date_.Update(std::time(nullptr));
+      bool stop = false;
+      for (int i = 0; i < n; ++i) {
+        void* tag = events[i].data.ptr;
+        if (tag == &listen_tag_) {
+          Accept();
+        } else if (tag == &wake_tag_) {
+          stop = true;
+        } else {
+          auto* c = static_cast<Connection*>(tag);
+          if (c->done()) continue;  // retired earlier in this batch; freed below
+          c->OnEvents(events[i].events);
+          Rearm(c);
+        }
+      }
+      if (stop) break;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= next_sweep) {
+        next_sweep = now + std::chrono::seconds(1);
+        for (size_t i = 0; i < connections_.size(); ++i) {
+          Connection* c = connections_[i].get();
+          if (c->done()) continue;
+          c->OnTimer(now);
+          Rearm(c);
+        }
+      }
+      for (Connection* c : retired_) Remove(c);
+      retired_.clear();
+    }
+    // Stopping: close every connection and the listener now; the fds of epoll and the eventfd stay
+    // open until the Server is destroyed, so a late RequestStop() writes to a valid descriptor.
+    retired_.clear();
+    connections_.clear();
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+
+ private:
+  void Accept() {
+    for (int i = 0; i < 64; ++i) {
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE) {
+          ShedConnection();
+        } else if (errno != EAGAIN) {
+          spdlog::warn("http: accept: {}", ErrnoText(errno));
+        }
+        return;
+      }
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      auto c = std::make_unique<Connection>(fd, env_);
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.ptr = c.get();
+      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        spdlog::warn("http: epoll_ctl: {}", ErrnoText(errno));
+        continue;  // ~Connection closes the socket
+      }
+      c->set_registered_events(EPOLLIN);
+      c->set_loop_index(connections_.size());
+      connections_.push_back(std::move(c));
+    }
+  }
+
+  // Out of file descriptors: accept one pending connection and close it at once.
+  void ShedConnection() {
+    spdlog::warn("http: out of file descriptors; refusing a connection");
+    if (spare_fd_ < 0) return;
+    ::close(spare_fd_);
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+  // Makes epoll wait for what the connection wants now; retires it once it is done.
+  void Rearm(Connection* c) {
+    if (c->done()) {
+      if (c->registered_events() != 0) {
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+        c->set_registered_events(0);
+        retired_.push_back(c);
+      }
+      return;
+    }
+    uint32_t wanted = c->WantedEvents();
+    if (wanted == c->registered_events()) return;
+    epoll_event ev{};
+    ev.events = wanted;
+    ev.data.ptr = c;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd(), &ev);
+    c->set_registered_events(wanted);
+  }
+
+  // Frees a retired connection (closing its socket): swap with the last, pop.
+  void Remove(Connection* c) {
+    size_t i = c->loop_index();
+    if (i + 1 != connections_.size()) {
+      connections_[i] = std::move(connections_.back());
+      connections_[i]->set_loop_index(i);
+    }
+    connections_.pop_back();
+  }
+
+  const ServerOptions& options_;
+  const Handler& handler_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  int spare_fd_ = -1;
+  char listen_tag_ = 0;  // epoll data.ptr for the listener
+  char wake_tag_ = 0;    // epoll data.ptr for the eventfd
+  DateCache date_;
+  std::vector<char> read_buffer_;
+  ConnectionEnv env_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> retired_;  // done in this batch; freed at its end
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {}
+
+Server::~Server() {
+  Stop();
+  wake_count_.store(0, std::memory_order_release);
+  loops_.clear();
+}
+
+Status Server::Start() {
+  if (started_.exchange(true)) return Status::InvalidArgument("http server already started");
+  if (options_.port < 0 || options_.port > 65535) {
+    return Status::InvalidArgument("bad port " + std::to_string(options_.port));
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(options_.port);
+  int rc = ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), service.c_str(),
+                         &hints, &found);
+  if (rc != 0 || found == nullptr) {
+    return Status::InvalidArgument("cannot resolve host '" + options_.host +
+                                   "': " + ::gai_strerror(rc));
+  }
+  sockaddr_storage addr{};
+  socklen_t addr_len = found->ai_addrlen;
+  std::memcpy(&addr, found->ai_addr, found->ai_addrlen);
+  ::freeaddrinfo(found);
+
+  // SO_REUSEPORT would let us silently share the port with another server of the same user, so
+  // first make sure the port is free with a plain bind. Port 0 also picks the ephemeral port here.
+  {
+    Result<int> probe =
+        OpenSocket(addr, addr_len, /*reuse_port=*/false, -1, HostPort(options_.host, options_.port));
+    if (!probe.ok()) return probe.status();
+    sockaddr_storage bound{};
+    socklen_t bound_len = sizeof(bound);
+    int err = ::getsockname(*probe, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0 ? 0 : errno;
+    ::close(*probe);
+    if (err != 0) return Status::IOError("getsockname: " + ErrnoText(err));
+    port_ = GetPort(bound);
+    SetPort(&addr, port_);
+  }
+
+  int threads = options_.threads;
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  const std::string where = HostPort(options_.host, port_);
+  for (int i = 0; i < threads; ++i) {
+    Result<int> fd = OpenSocket(addr, addr_len, /*reuse_port=*/true, options_.listen_backlog, where);
+    if (!fd.ok()) return fd.status();
+    auto loop = std::make_unique<EventLoop>(options_, handler_);
+    Status s = loop->Init(*fd);
+    if (!s.ok()) return s;
+    loops_.push_back(std::move(loop));
+  }
+  wake_fds_.reserve(loops_.size());
+  for (const auto& loop : loops_) wake_fds_.push_back(loop->wake_fd());
+  wake_count_.store(wake_fds_.size(), std::memory_order_release);
+
+  std::lock_guard<std::mutex> lock(join_mu_);
+  try {
+    for (auto& loop : loops_) {
+      EventLoop* l = loop.get();
+      threads_.emplace_back([l] { l->Run(); });
+    }
+  } catch (const std::system_error& e) {
+    RequestStop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    return Status::IOError(std::string("cannot start http threads: ") + e.what());
+  }
+  return Status::OK();
+}
+
+void Server::RequestStop() noexcept {
+  size_t n = wake_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t one = 1;
+    ssize_t written = ::write(wake_fds_[i], &one, sizeof(one));
+    (void)written;  // EAGAIN: the counter is already non-zero, the loop will wake anyway
+  }
+}
+
+void Server::Wait() {
+  std::lock_guard<std::mutex> lock(join_mu_);
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Server::Stop() {
+  RequestStop();
+  Wait();
+}
+
+}  // namespace cairn::http

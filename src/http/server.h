@@ -1,0 +1,91 @@
+// Server: the HTTP/1.1 front end. `threads` event loops, each a thread with its own epoll instance
+// and its own listening socket bound with SO_REUSEPORT to host:port; the kernel spreads new
+// connections over them and a connection stays on the loop that accepted it (shared nothing).
+// Each loop parses requests (llhttp), calls the Handler on its own thread, and writes the responses
+// in request order (keep-alive and pipelining; HTTP/1.0 and `Connection: close` honoured).
+// It knows nothing of DynamoDB.
+//
+// Behaviour towards clients:
+//   - bodies by Content-Length or chunked; `Expect: 100-continue` gets `HTTP/1.1 100 Continue`;
+//   - a body over max_body_bytes (declared or received) -> 413, then the connection is closed;
+//     request line + headers over max_header_bytes -> 431 and close; malformed HTTP -> 400 and close;
+//   - Content-Encoding gzip/deflate bodies are decoded before the Handler sees them (the decoded size
+//     is limited too: 413); an unknown coding is passed through untouched;
+//   - a Handler that throws gets 500 (logged); the loop survives any input.
+// Bodies of those server-made error replies come from ServerOptions::error_body.
+//
+// Thread safety: Start/Stop/Wait/port may be called from any thread; RequestStop() is also
+// async-signal-safe (it only writes to eventfds), so a SIGTERM handler may call it and main() then
+// calls Wait(). The Handler is called concurrently from all loop threads and must be thread-safe.
+// REQUIRES: Stop(), Wait() and the destructor are not called from inside the Handler (they join the
+// loop threads); RequestStop() may be.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/message.h"
+#include "util/status.h"
+
+namespace cairn::http {
+
+// Fills `response` (status already set) for an error the server answers itself: 400 (malformed
+// HTTP), 413 (body too large), 431 (headers too large), 500 (the Handler threw).
+using ErrorBodyFn = std::function<void(int status, Response& response)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // a numeric address or a name; "0.0.0.0" / "::" for all
+  int port = 8000;                 // 0 picks an ephemeral port, shared by all loops
+  int threads = 0;                 // 0 = number of cores
+  size_t max_body_bytes = (16u << 20) + 1024;  // DynamoDB's 16 MB request limit, plus headroom
+  size_t max_header_bytes = 64 * 1024;         // request line + all header names and values
+  int listen_backlog = 1024;
+  // Default: content type application/x-amz-json-1.0, body {"message":"<reason phrase>"}.
+  ErrorBodyFn error_body;
+};
+
+class EventLoop;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every loop's listening socket, then starts the loop threads. When it returns OK,
+  // connections to port() are accepted. Called at most once.
+  // Errors: IOError("bind 127.0.0.1:8000: Address already in use") and the like for socket, bind,
+  // listen, epoll and eventfd failures; InvalidArgument for a bad host or a second Start().
+  Status Start();
+
+  // Asks every loop to stop; returns at once. Async-signal-safe, idempotent, thread-safe.
+  void RequestStop() noexcept;
+  // Waits until every loop has stopped (listeners and connections closed). Thread-safe.
+  void Wait();
+  // RequestStop() then Wait(): closes the listeners and all connections, joins the threads.
+  void Stop();
+
+  // The bound port (the ephemeral one if options.port was 0); valid after Start() returned OK.
+  int port() const { return port_; }
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  ServerOptions options_;
+  Handler handler_;
+  int port_ = 0;
+  std::atomic<bool> started_{false};
+  std::vector<std::unique_ptr<EventLoop>> loops_;  // fixed once Start() has returned
+  std::vector<int> wake_fds_;                      // one eventfd per loop, owned by the loops
+  std::atomic<size_t> wake_count_{0};              // how many of wake_fds_ are valid
+  std::mutex join_mu_;
+  std::vector<std::thread> threads_;  // GUARDED_BY(join_mu_)
+};
+
+}  // namespace cairn::http

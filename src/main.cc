@@ -1,0 +1,76 @@
+// cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
+// SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
+// every acknowledged write).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "api/dispatch.h"
+#include "config.h"
+#include "http/server.h"
+#include "storage/catalog.h"
+#include "storage/engine.h"
+#include "txn/lock_table.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cairn::Config config;
+  int exit_code = 0;
+  if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  cairn::storage::Options opts;
+  opts.data_dir = config.data_dir;
+  opts.in_memory = config.in_memory;
+  opts.sync = config.sync;
+  auto engine = cairn::storage::OpenRocksDBEngine(opts);
+  if (!engine.ok()) {
+    spdlog::critical("cannot open storage in {}: {}", config.data_dir, engine.status().ToString());
+    return 1;
+  }
+  cairn::storage::Catalog catalog(engine->get());
+  if (auto s = catalog.Load(); !s.ok()) {
+    spdlog::critical("cannot read the catalog: {}", s.ToString());
+    return 1;
+  }
+  auto locks = std::make_unique<cairn::txn::LockTable>();  // 2.5 MB: not on the stack
+  cairn::api::ServerContext server{config, engine->get(), &catalog, locks.get()};
+  cairn::api::Dispatcher dispatcher(&server);
+
+  cairn::http::ServerOptions http_opts;
+  http_opts.host = config.host;
+  http_opts.port = config.port;
+  http_opts.threads = config.threads;
+  cairn::http::Server http(http_opts, [&dispatcher](const cairn::http::Request& req,
+                                                    cairn::http::Response& resp) {
+    dispatcher.Handle(req, resp);
+  });
+
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (auto s = http.Start(); !s.ok()) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
+    return 1;
+  }
+  spdlog::info("cairn listening on {}:{} ({})", config.host, http.port(),
+               config.in_memory ? "in memory" : "data in " + config.data_dir);
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  spdlog::info("stopping");
+  http.Stop();
+  return 0;
+}

@@ -1,0 +1,95 @@
+// Catalog: the tables of every namespace, their schema and settings, persisted in the engine's meta
+// column and cached in memory.
+//
+// A namespace is what DynamoDB Local calls a database: "<access key id>_<region>" from the request's
+// credential scope, or "shared" with --shared-db. Table ids are allocated from a persisted counter
+// and never reused, so a deleted table's keys can never be confused with a new table's.
+//
+// Invariants: a TableInfo handed out is immutable (updates publish a new copy), so readers hold a
+// shared_ptr without locks. Every change is written to the engine before it is visible in memory.
+// Thread safety: all methods may be called concurrently; changes are serialized by mu_.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/engine.h"
+#include "types/attribute_value.h"
+#include "util/status.h"
+
+namespace cairn::storage {
+
+struct KeyElement {
+  std::string name;
+  AttributeType type = AttributeType::kS;  // S, N or B
+};
+
+struct TableInfo {
+  uint32_t id = 0;
+  std::string ns;          // namespace
+  std::string name;
+  std::string region;      // for the ARN
+  std::string table_uuid;  // TableId
+  KeyElement hash;
+  std::optional<KeyElement> range;
+  std::vector<KeyElement> attribute_definitions;  // in the order the client gave them
+  bool pay_per_request = false;
+  int64_t read_capacity = 0;   // PROVISIONED only
+  int64_t write_capacity = 0;
+  double creation_time = 0;    // epoch seconds
+  double last_increase_time = 0;
+  double last_decrease_time = 0;
+  int64_t decreases_today = 0;
+  double billing_mode_change_time = 0;
+  bool deletion_protection = false;
+  std::string table_class = "STANDARD";
+  std::vector<std::pair<std::string, std::string>> tags;  // in insertion order, keys unique
+
+  std::string Arn() const;
+};
+
+class Catalog {
+ public:
+  explicit Catalog(Engine* engine) : engine_(engine) {}
+
+  // Reads every table descriptor from the engine. Call once before serving.
+  Status Load();
+
+  // nullptr when the table does not exist.
+  std::shared_ptr<const TableInfo> Find(std::string_view ns, std::string_view name) const;
+
+  // Assigns info.id and persists. Status::Busy when a table of that name exists in the namespace.
+  Result<std::shared_ptr<const TableInfo>> Create(TableInfo info);
+
+  // Replaces the descriptor of an existing table (same ns, name and id) and persists it.
+  Status Replace(std::shared_ptr<const TableInfo> info);
+
+  // Removes the descriptor and every item of the table. Status::NotFound when absent.
+  Status Drop(std::string_view ns, std::string_view name);
+
+  // Table names of a namespace in ascending (byte) order.
+  std::vector<std::string> List(std::string_view ns) const;
+
+ private:
+  Status Persist(const TableInfo& info);
+
+  Engine* engine_;
+  mutable std::shared_mutex mu_;
+  uint32_t next_id_ = 1;  // GUARDED_BY(mu_)
+  // ns -> name -> table. GUARDED_BY(mu_)
+  std::map<std::string, std::map<std::string, std::shared_ptr<const TableInfo>, std::less<>>,
+           std::less<>>
+      tables_;
+};
+
+// Serialization of a TableInfo (JSON text in the meta column; see docs/format.md).
+std::string EncodeTableInfo(const TableInfo& info);
+Result<TableInfo> DecodeTableInfo(std::string_view json);
+
+}  // namespace cairn::storage

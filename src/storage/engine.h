@@ -1,0 +1,114 @@
+// Engine: the storage seam. A persistent ordered map from byte keys to byte values, split into a few
+// fixed column families, with atomic multi-key writes, ordered iteration and snapshots.
+// The API layer sees only this interface (no RocksDB types), so that another engine (a distributed
+// one, later) can replace RocksDB without touching api/.
+//
+// Invariants: keys within a column are ordered by unsigned bytewise comparison (memcmp); a Write()
+// applies every operation of its batch or none; a Write() that returned OK is in the write-ahead log
+// (and, with Options::sync, fsynced), so it survives kill -9 of the process.
+// Thread safety: all methods may be called concurrently from any thread. An Iterator or Snapshot is
+// used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace cairn::storage {
+
+// Do not reorder: the names are part of the on-disk format.
+enum class Column : uint8_t {
+  kMeta = 0,    // catalog: table descriptors, id counter, settings
+  kData = 1,    // items
+  kIndex = 2,   // secondary index entries
+  kStream = 3,  // change records
+};
+inline constexpr int kColumnCount = 4;
+
+class WriteBatch {
+ public:
+  enum class OpType : uint8_t { kPut, kDelete, kDeleteRange };
+  struct Op {
+    OpType type;
+    Column column;
+    std::string key;    // for kDeleteRange: begin (inclusive)
+    std::string value;  // for kDeleteRange: end (exclusive)
+  };
+
+  void Put(Column c, std::string_view key, std::string_view value) {
+    ops_.push_back({OpType::kPut, c, std::string(key), std::string(value)});
+  }
+  void Delete(Column c, std::string_view key) {
+    ops_.push_back({OpType::kDelete, c, std::string(key), {}});
+  }
+  void DeleteRange(Column c, std::string_view begin, std::string_view end) {
+    ops_.push_back({OpType::kDeleteRange, c, std::string(begin), std::string(end)});
+  }
+  bool empty() const { return ops_.empty(); }
+  const std::vector<Op>& ops() const { return ops_; }
+  void Clear() { ops_.clear(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+};
+
+struct ReadOptions {
+  const Snapshot* snapshot = nullptr;  // nullptr: the latest committed state
+  // Optional iteration bounds: [lower_bound, upper_bound). Empty means unbounded.
+  std::string lower_bound;
+  std::string upper_bound;
+};
+
+class Iterator {
+ public:
+  virtual ~Iterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void Seek(std::string_view target) = 0;          // first key >= target
+  virtual void SeekForPrev(std::string_view target) = 0;   // last key <= target
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  // REQUIRES: Valid(). The views stay valid until the iterator moves.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // Non-OK if iteration stopped on an error rather than at the end.
+  virtual Status status() const = 0;
+};
+
+struct Options {
+  std::string data_dir;     // ignored when in_memory
+  bool in_memory = false;   // keep nothing on disk
+  bool sync = false;        // fsync every write group (power-loss durability)
+  size_t block_cache_bytes = 256ull << 20;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Status::NotFound() when the key is absent.
+  virtual Status Get(Column c, std::string_view key, std::string* value,
+                     const Snapshot* snapshot = nullptr) = 0;
+  // Atomic: every op or none. OK means durable as described above.
+  virtual Status Write(const WriteBatch& batch) = 0;
+  virtual std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) = 0;
+  virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
+  // Reclaims space of deleted ranges in the background; a hint, may do nothing.
+  virtual void CompactRange(Column c, std::string_view begin, std::string_view end) = 0;
+};
+
+// Opens (creating if missing) the RocksDB engine. Errors: IOError when the directory cannot be
+// used (for example another process holds its lock).
+Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options);
+
+}  // namespace cairn::storage

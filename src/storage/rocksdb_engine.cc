@@ -1,0 +1,372 @@
+// RocksDBEngine: the Engine on RocksDB. Public entry point: OpenRocksDBEngine (engine.h).
+// Internals: ToStatus (error mapping), RocksDBSnapshot, RocksDBIterator (owns its bounds), the
+// engine itself with its compaction thread, and BuildOptions (the tuning, explained inline).
+#include "storage/rocksdb_engine.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cassert>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace cairn::storage {
+namespace {
+
+// Column family names, indexed by Column. Do not change: they are part of the on-disk format.
+constexpr std::array<const char*, kColumnCount> kColumnNames = {"meta", "data", "index", "stream"};
+
+// Where the in-memory database lives inside its private MemEnv. Nothing is created on the real
+// file system under this path.
+constexpr const char* kInMemoryPath = "/cairn-in-memory";
+
+Status ToStatus(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  switch (s.code()) {
+    case rocksdb::Status::kNotFound:
+      return Status::NotFound(s.ToString());
+    case rocksdb::Status::kCorruption:
+      return Status::Corruption(s.ToString());
+    case rocksdb::Status::kInvalidArgument:
+    case rocksdb::Status::kNotSupported:
+      return Status::InvalidArgument(s.ToString());
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kTimedOut:
+      return Status::Busy(s.ToString());
+    default:
+      return Status::IOError(s.ToString());
+  }
+}
+
+class RocksDBSnapshot final : public Snapshot {
+ public:
+  RocksDBSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
+      : db_(db), snapshot_(snapshot) {}
+  ~RocksDBSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  RocksDBSnapshot(const RocksDBSnapshot&) = delete;
+  RocksDBSnapshot& operator=(const RocksDBSnapshot&) = delete;
+
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+// REQUIRES: snapshot is nullptr or was made by a RocksDBEngine (the one it is used with).
+const rocksdb::Snapshot* Unwrap(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return nullptr;
+  const auto* s = dynamic_cast<const RocksDBSnapshot*>(snapshot);
+  assert(s != nullptr && "snapshot from another engine");
+  return s != nullptr ? s->get() : nullptr;
+}
+
+// rocksdb::ReadOptions keeps pointers to the bound Slices, so the iterator owns the bound strings
+// and the Slices that point at them for its whole life. Not movable for that reason.
+class RocksDBIterator final : public Iterator {
+ public:
+  RocksDBIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* column, const ReadOptions& options)
+      : lower_(options.lower_bound), upper_(options.upper_bound) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = Unwrap(options.snapshot);
+    if (!lower_.empty()) {
+      lower_slice_ = rocksdb::Slice(lower_);
+      ro.iterate_lower_bound = &lower_slice_;
+    }
+    if (!upper_.empty()) {
+      upper_slice_ = rocksdb::Slice(upper_);
+      ro.iterate_upper_bound = &upper_slice_;
+    }
+    it_.reset(db->NewIterator(ro, column));
+  }
+  RocksDBIterator(const RocksDBIterator&) = delete;
+  RocksDBIterator& operator=(const RocksDBIterator&) = delete;
+
+  bool Valid() const override { return it_->Valid(); }
+  // Targets outside the bounds are clamped to them, so a Seek never lands outside [lower, upper).
+  void Seek(std::string_view target) override {
+    if (!lower_.empty() && target < std::string_view(lower_)) target = lower_;
+    it_->Seek(rocksdb::Slice(target.data(), target.size()));
+  }
+  void SeekForPrev(std::string_view target) override {
+    if (!upper_.empty() && target >= std::string_view(upper_)) {
+      it_->SeekToLast();
+      return;
+    }
+    it_->SeekForPrev(rocksdb::Slice(target.data(), target.size()));
+  }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override {
+    rocksdb::Slice k = it_->key();
+    return {k.data(), k.size()};
+  }
+  std::string_view value() const override {
+    rocksdb::Slice v = it_->value();
+    return {v.data(), v.size()};
+  }
+  Status status() const override { return ToStatus(it_->status()); }
+
+ private:
+  const std::string lower_;
+  const std::string upper_;
+  rocksdb::Slice lower_slice_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // declared last: destroyed before the bounds
+};
+
+struct BuiltOptions {
+  rocksdb::DBOptions db;
+  rocksdb::ColumnFamilyOptions column;
+};
+
+BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
+  BuiltOptions o;
+  o.db.create_if_missing = true;
+  o.db.create_missing_column_families = true;
+  if (env != nullptr) o.db.env = env;
+  // Two cores: one flush and one compaction thread.
+  o.db.IncreaseParallelism(2);
+  o.db.max_background_jobs = 2;
+  // The WAL is the durability; closing needs no flush (the WAL replays on open).
+  o.db.avoid_flush_during_shutdown = true;
+  // Bound RocksDB's own LOG files in the data directory.
+  o.db.max_log_file_size = 16u << 20;
+  o.db.keep_log_file_num = 4;
+
+  // Point reads dominate (GetItem and every read-modify-write): one LRU block cache shared by all
+  // column families; whole-key bloom filters (10 bits/key, ~1% false positives); filter and index
+  // blocks in the cache, pinned for L0 (the files every read checks first).
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  o.column.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Reads of absent keys are common (PutItem of a new item reads first): keep the last level's
+  // filters.
+  o.column.optimize_filters_for_hits = false;
+  o.column.level_compaction_dynamic_level_bytes = true;
+  // LZ4 if this RocksDB build has it (Debian's does), otherwise none; never fail on it.
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  o.column.compression =
+      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()
+          ? rocksdb::kLZ4Compression
+          : rocksdb::kNoCompression;
+  return o;
+}
+
+}  // namespace
+
+class RocksDBEngine final : public Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(const Options& options);
+  ~RocksDBEngine() override;
+
+  Status Get(Column c, std::string_view key, std::string* value,
+             const Snapshot* snapshot) override;
+  Status Write(const WriteBatch& batch) override;
+  std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
+  std::unique_ptr<Snapshot> GetSnapshot() override;
+  void CompactRange(Column c, std::string_view begin, std::string_view end) override;
+
+ private:
+  struct CompactionRequest {
+    Column column;
+    std::string begin;  // empty: from the first key
+    std::string end;    // empty: to the last key
+  };
+
+  RocksDBEngine() = default;
+  rocksdb::ColumnFamilyHandle* handle(Column c) const {
+    return columns_[static_cast<size_t>(c)];
+  }
+  void CompactionLoop();
+
+  std::unique_ptr<rocksdb::Env> mem_env_;  // in-memory mode only; outlives db_
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, owned until close
+  std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns_{};  // indexed by Column
+  rocksdb::WriteOptions write_options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<CompactionRequest> compactions_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                      // GUARDED_BY(mu_)
+  std::thread compactor_;                      // started by the first CompactRange; GUARDED_BY(mu_)
+};
+
+Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options) {
+  std::unique_ptr<RocksDBEngine> engine(new RocksDBEngine());
+  std::string path;
+  if (options.in_memory) {
+    engine->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    path = kInMemoryPath;
+  } else {
+    if (options.data_dir.empty()) return Status::IOError("no data directory given");
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) {
+      return Status::IOError("cannot create data directory " + options.data_dir + ": " +
+                             ec.message());
+    }
+    path = options.data_dir;
+  }
+  BuiltOptions built = BuildOptions(options, engine->mem_env_.get());
+
+  // Open every family the database has (RocksDB requires it), plus ours if missing.
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(built.db, path, &names).ok()) names.clear();  // new DB
+  std::vector<std::string> wanted = {rocksdb::kDefaultColumnFamilyName};
+  wanted.insert(wanted.end(), kColumnNames.begin(), kColumnNames.end());
+  for (const std::string& n : names) {
+    if (std::find(wanted.begin(), wanted.end(), n) == wanted.end()) wanted.push_back(n);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : wanted) descriptors.emplace_back(n, built.column);
+
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(built.db, path, descriptors, &engine->handles_, &db);
+  if (!s.ok()) return ToStatus(s);
+  engine->db_.reset(db);
+  for (size_t i = 0; i < kColumnCount; ++i) {
+    engine->columns_[i] = engine->handles_[i + 1];  // handles_ follow `wanted`: default first
+  }
+  engine->write_options_.sync = options.sync;
+  engine->write_options_.disableWAL = false;
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+RocksDBEngine::~RocksDBEngine() {
+  std::thread compactor;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    compactions_.clear();
+    compactor = std::move(compactor_);
+  }
+  cv_.notify_all();
+  if (compactor.joinable()) {
+    if (db_ != nullptr) db_->DisableManualCompaction();  // aborts a CompactRange in progress
+    compactor.join();
+  }
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();  // only fails for "default"
+  }
+  handles_.clear();
+  // Close() only reports what the WAL already made safe; nothing to do about it at this point.
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+  mem_env_.reset();
+}
+
+Status RocksDBEngine::Get(Column c, std::string_view key, std::string* value,
+                          const Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = Unwrap(snapshot);
+  return ToStatus(db_->Get(ro, handle(c), rocksdb::Slice(key.data(), key.size()), value));
+}
+
+Status RocksDBEngine::Write(const WriteBatch& batch) {
+  if (batch.empty()) return Status::OK();
+  rocksdb::WriteBatch wb;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    rocksdb::ColumnFamilyHandle* cf = handle(op.column);
+    rocksdb::Status s;
+    switch (op.type) {
+      case WriteBatch::OpType::kPut:
+        s = wb.Put(cf, op.key, op.value);
+        break;
+      case WriteBatch::OpType::kDelete:
+        s = wb.Delete(cf, op.key);
+        break;
+      case WriteBatch::OpType::kDeleteRange:
+        // RocksDB checks begin <= end only while applying the batch to the memtable, after the
+        // earlier ops of the batch were applied (and the whole batch logged): a reversed range
+        // would break atomicity, so it is rejected here, before anything is written.
+        if (op.key > op.value) {
+          return Status::InvalidArgument("DeleteRange: end key comes before start key");
+        }
+        s = wb.DeleteRange(cf, op.key, op.value);
+        break;
+    }
+    if (!s.ok()) return ToStatus(s);
+  }
+  return ToStatus(db_->Write(write_options_, &wb));
+}
+
+std::unique_ptr<Iterator> RocksDBEngine::NewIterator(Column c, const ReadOptions& options) {
+  return std::make_unique<RocksDBIterator>(db_.get(), handle(c), options);
+}
+
+std::unique_ptr<Snapshot> RocksDBEngine::GetSnapshot() {
+  return std::make_unique<RocksDBSnapshot>(db_.get(), db_->GetSnapshot());
+}
+
+void RocksDBEngine::CompactRange(Column c, std::string_view begin, std::string_view end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  // Bound the queue: past 64 pending requests, widen the last one of the same column instead of
+  // adding another (compacting a wider range is always allowed; it is only a hint).
+  if (compactions_.size() >= 64 && compactions_.back().column == c) {
+    CompactionRequest& last = compactions_.back();
+    if (begin.empty() || (!last.begin.empty() && begin < std::string_view(last.begin))) {
+      last.begin = std::string(begin);
+    }
+    if (end.empty() || (!last.end.empty() && end > std::string_view(last.end))) {
+      last.end = std::string(end);
+    }
+  } else {
+    compactions_.push_back({c, std::string(begin), std::string(end)});
+  }
+  if (!compactor_.joinable()) compactor_ = std::thread([this] { CompactionLoop(); });
+  cv_.notify_one();
+}
+
+void RocksDBEngine::CompactionLoop() {
+  while (true) {
+    CompactionRequest request;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !compactions_.empty(); });
+      if (stopping_) return;
+      request = std::move(compactions_.front());
+      compactions_.pop_front();
+    }
+    rocksdb::CompactRangeOptions o;
+    o.exclusive_manual_compaction = false;  // automatic compactions keep running
+    rocksdb::Slice begin(request.begin);
+    rocksdb::Slice end(request.end);
+    // A failed or cancelled compaction only leaves space unreclaimed; the data is already correct.
+    db_->CompactRange(o, handle(request.column), request.begin.empty() ? nullptr : &begin,
+                      request.end.empty() ? nullptr : &end)
+        .PermitUncheckedError();
+  }
+}
+
+Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options) {
+  return RocksDBEngine::Open(options);
+}
+
+}  // namespace cairn::storage

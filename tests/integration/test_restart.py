@@ -1,0 +1,138 @@
+"""Durability across restarts of the server process.
+
+DynamoDB behaviour checked: an acknowledged write is durable. For a local server that means:
+- tables (with their descriptions: ARN, id, creation time, keys, throughput) and items survive a
+  SIGTERM and a restart on the same --data-dir; deleted items and tables stay deleted;
+- items survive `kill -9` sent right after the last acknowledged write (Cairn acknowledges a write
+  once it is in RocksDB's write-ahead log, ARCHITECTURE.md);
+- with --in-memory nothing survives a restart (as DynamoDB Local's -inMemory).
+Also Cairn's own contract: SIGTERM ends the process cleanly (exit code 0).
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import create_table, unique_access_key
+
+
+def scan_all(client, table):
+    items, kwargs = [], {}
+    for _ in range(1000):  # bounded: far more pages than any test here needs
+        page = client.scan(TableName=table, ConsistentRead=True, **kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    raise AssertionError("scan did not finish in 1000 pages")
+
+
+def describe_stable(client, name):
+    """The parts of a TableDescription that must not change across a restart."""
+    t = client.describe_table(TableName=name)["Table"]
+    return {k: t.get(k) for k in ("TableName", "TableArn", "TableId", "CreationDateTime",
+                                  "KeySchema", "AttributeDefinitions", "TableStatus",
+                                  "BillingModeSummary")} | {
+        "Read": t["ProvisionedThroughput"]["ReadCapacityUnits"],
+        "Write": t["ProvisionedThroughput"]["WriteCapacityUnits"]}
+
+
+def test_sigterm_exits_cleanly(make_server):
+    srv = make_server()
+    c = srv.client(unique_access_key())
+    create_table(c, "tbl")
+    c.put_item(TableName="tbl", Item={"pk": {"S": "a"}})
+    assert srv.stop() == 0
+
+
+def test_tables_and_items_survive_sigterm_restart(make_server):
+    srv = make_server()
+    key = unique_access_key()
+    c = srv.client(key)
+    create_table(c, "Books", hash_key=("book_id", "N"), range_key=("title", "S"))
+    create_table(c, "OnDemand", BillingMode="PAY_PER_REQUEST")
+    create_table(c, "Doomed")
+    c.delete_table(TableName="Doomed")
+    items = {
+        ("1000", "Atomic habits"): {"book_id": {"N": "1000"}, "title": {"S": "Atomic habits"},
+                                    "author": {"S": "James Clear"}, "year": {"N": "2019"}},
+        ("1001", "Americanah"): {"book_id": {"N": "1001"}, "title": {"S": "Americanah"},
+                                 "tags": {"SS": ["novel", "nigeria"]},
+                                 "meta": {"M": {"pages": {"N": "588"},
+                                                "formats": {"L": [{"S": "paper"},
+                                                                  {"B": b"\x00\xff"}]}}}},
+        ("1002", "Gone"): {"book_id": {"N": "1002"}, "title": {"S": "Gone"}},
+    }
+    for item in items.values():
+        c.put_item(TableName="Books", Item=item)
+    c.update_item(TableName="Books",
+                  Key={"book_id": {"N": "1000"}, "title": {"S": "Atomic habits"}},
+                  UpdateExpression="SET isbn = :i ADD #y :one",
+                  ExpressionAttributeNames={"#y": "year"},  # YEAR is a reserved word
+                  ExpressionAttributeValues={":i": {"S": "34526767"}, ":one": {"N": "1"}})
+    c.delete_item(TableName="Books", Key={"book_id": {"N": "1002"}, "title": {"S": "Gone"}})
+    c.put_item(TableName="OnDemand", Item={"pk": {"S": "x"}, "v": {"BOOL": True}})
+    before = {name: describe_stable(c, name) for name in ("Books", "OnDemand")}
+
+    assert srv.stop() == 0
+    srv.start()
+    c = srv.client(key)
+
+    assert c.list_tables()["TableNames"] == ["Books", "OnDemand"]
+    for name in ("Books", "OnDemand"):
+        assert describe_stable(c, name) == before[name]
+    expected_1000 = dict(items[("1000", "Atomic habits")], isbn={"S": "34526767"},
+                         year={"N": "2020"})
+    got = sorted(scan_all(c, "Books"), key=lambda i: i["book_id"]["N"])
+    assert got == [expected_1000, items[("1001", "Americanah")]]
+    assert c.get_item(TableName="OnDemand", Key={"pk": {"S": "x"}})["Item"] == {
+        "pk": {"S": "x"}, "v": {"BOOL": True}}
+    with pytest.raises(ClientError) as e:
+        c.describe_table(TableName="Doomed")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    # Writes keep working after the restart.
+    c.put_item(TableName="Books", Item={"book_id": {"N": "1003"}, "title": {"S": "New"}})
+    assert len(scan_all(c, "Books")) == 3
+
+
+def test_acknowledged_writes_survive_kill_9(make_server):
+    srv = make_server()
+    key = unique_access_key()
+    c = srv.client(key)
+    create_table(c, "tbl", hash_key=("pk", "S"), range_key=("sk", "N"))
+    n = 500
+    expected = {}
+    for i in range(n):
+        item = {"pk": {"S": f"p{i % 7}"}, "sk": {"N": str(i)}, "v": {"N": str(i * 3)},
+                "s": {"S": "x" * (i % 50)}}
+        c.put_item(TableName="tbl", Item=item)
+        expected[(item["pk"]["S"], str(i))] = item
+    # The very last acknowledged writes: an update and a delete.
+    c.update_item(TableName="tbl", Key={"pk": {"S": "p0"}, "sk": {"N": "0"}},
+                  UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"N": "-1"}})
+    expected[("p0", "0")] = dict(expected[("p0", "0")], v={"N": "-1"})
+    c.delete_item(TableName="tbl", Key={"pk": {"S": "p1"}, "sk": {"N": "1"}})
+    del expected[("p1", "1")]
+    create_table(c, "created_last")
+    srv.kill()
+
+    srv.start()
+    c = srv.client(key)
+    assert c.list_tables()["TableNames"] == ["created_last", "tbl"]
+    got = {(i["pk"]["S"], i["sk"]["N"]): i for i in scan_all(c, "tbl")}
+    assert len(got) == n - 1
+    assert got == expected
+
+
+def test_in_memory_keeps_nothing_across_restart(make_server):
+    srv = make_server("--in-memory")
+    key = unique_access_key()
+    c = srv.client(key)
+    create_table(c, "tbl")
+    c.put_item(TableName="tbl", Item={"pk": {"S": "a"}})
+    assert c.list_tables()["TableNames"] == ["tbl"]
+    srv.restart()
+    c = srv.client(key)
+    assert c.list_tables()["TableNames"] == []
+    with pytest.raises(ClientError) as e:
+        c.get_item(TableName="tbl", Key={"pk": {"S": "a"}})
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -1,0 +1,391 @@
+// RocksDBEngine: the Engine contract (engine.h) on RocksDB, on disk and in memory: point reads and
+// writes per column, atomic batches, bounded iteration both ways, snapshots, persistence across
+// reopen, nothing kept in memory mode, and the directory lock.
+#include "storage/rocksdb_engine.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cairn::storage {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cairn_engine_XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Engine> MustOpen(const Options& options) {
+  Result<std::unique_ptr<Engine>> r = OpenRocksDBEngine(options);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(r).value() : nullptr;
+}
+
+std::unique_ptr<Engine> OpenInMemory() {
+  Options o;
+  o.in_memory = true;
+  o.block_cache_bytes = 8 << 20;
+  return MustOpen(o);
+}
+
+void Put(Engine* e, Column c, std::string_view k, std::string_view v) {
+  WriteBatch b;
+  b.Put(c, k, v);
+  ASSERT_TRUE(e->Write(b).ok());
+}
+
+// "value" or "<absent>"; other errors fail the test.
+std::string GetOrAbsent(Engine* e, Column c, std::string_view k,
+                        const Snapshot* snapshot = nullptr) {
+  std::string v;
+  Status s = e->Get(c, k, &v, snapshot);
+  if (s.IsNotFound()) return "<absent>";
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return v;
+}
+
+std::vector<std::string> Forward(Iterator* it) {
+  std::vector<std::string> out;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key());
+  EXPECT_TRUE(it->status().ok());
+  return out;
+}
+
+std::vector<std::string> Backward(Iterator* it) {
+  std::vector<std::string> out;
+  for (it->SeekToLast(); it->Valid(); it->Prev()) out.emplace_back(it->key());
+  EXPECT_TRUE(it->status().ok());
+  return out;
+}
+
+std::string K(int i) {
+  char buf[8];
+  snprintf(buf, sizeof(buf), "k%02d", i);
+  return buf;
+}
+
+TEST(RocksDBEngineTest, PutGetDeletePerColumn) {
+  auto e = OpenInMemory();
+  ASSERT_NE(e, nullptr);
+  std::string v;
+  Status s = e->Get(Column::kData, "a", &v);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+
+  Put(e.get(), Column::kData, "a", "data-a");
+  Put(e.get(), Column::kMeta, "a", "meta-a");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "data-a");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kMeta, "a"), "meta-a");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kIndex, "a"), "<absent>");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kStream, "a"), "<absent>");
+
+  Put(e.get(), Column::kData, "a", "data-a2");  // overwrite
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "data-a2");
+
+  WriteBatch del;
+  del.Delete(Column::kData, "a");
+  ASSERT_TRUE(e->Write(del).ok());
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "<absent>");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kMeta, "a"), "meta-a");
+
+  // Binary keys and values, including zero bytes, round-trip exactly.
+  const std::string bk("\x00\xff\x00", 3), bv("\x00\x01\x02\x00", 4);
+  Put(e.get(), Column::kIndex, bk, bv);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kIndex, bk), bv);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kIndex, std::string("\x00\xff", 2)), "<absent>");
+
+  EXPECT_TRUE(e->Write(WriteBatch()).ok());  // an empty batch is a no-op
+}
+
+TEST(RocksDBEngineTest, DeleteRangeRemovesExactlyTheHalfOpenRange) {
+  auto e = OpenInMemory();
+  for (int i = 0; i < 10; ++i) Put(e.get(), Column::kData, K(i), "v");
+  Put(e.get(), Column::kIndex, K(5), "other column");
+  WriteBatch b;
+  b.DeleteRange(Column::kData, K(3), K(7));
+  ASSERT_TRUE(e->Write(b).ok());
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, K(i)), (i >= 3 && i < 7) ? "<absent>" : "v")
+        << i;
+  }
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kIndex, K(5)), "other column");
+  auto it = e->NewIterator(Column::kData, {});
+  EXPECT_EQ(Forward(it.get()),
+            (std::vector<std::string>{K(0), K(1), K(2), K(7), K(8), K(9)}));
+  // A key written after the range deletion is visible again.
+  Put(e.get(), Column::kData, K(4), "new");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, K(4)), "new");
+}
+
+TEST(RocksDBEngineTest, BatchAppliesAllOpsTogether) {
+  auto e = OpenInMemory();
+  Put(e.get(), Column::kData, "old", "1");
+  WriteBatch b;
+  b.Put(Column::kData, "item", "v1");
+  b.Put(Column::kIndex, "entry", "v1");
+  b.Put(Column::kStream, "record", "v1");
+  b.Delete(Column::kData, "old");
+  ASSERT_TRUE(e->Write(b).ok());
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "item"), "v1");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kIndex, "entry"), "v1");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kStream, "record"), "v1");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "old"), "<absent>");
+
+  // Readers never see half a batch: a writer keeps "x" (data) and "y" (index) equal; readers read
+  // both from one snapshot.
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      WriteBatch w;
+      w.Put(Column::kData, "x", std::to_string(i));
+      w.Put(Column::kIndex, "y", std::to_string(i));
+      ASSERT_TRUE(e->Write(w).ok());
+    }
+    done = true;
+  });
+  int mismatches = 0;
+  int reads = 0;
+  while (!done.load() && reads < 1000000) {
+    auto snap = e->GetSnapshot();
+    if (GetOrAbsent(e.get(), Column::kData, "x", snap.get()) !=
+        GetOrAbsent(e.get(), Column::kIndex, "y", snap.get())) {
+      ++mismatches;
+    }
+    ++reads;
+  }
+  writer.join();
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "x"), "1999");
+}
+
+TEST(RocksDBEngineTest, FailedBatchWritesNothing) {
+  auto e = OpenInMemory();
+  WriteBatch b;
+  b.Put(Column::kData, "a", "1");
+  b.DeleteRange(Column::kData, "z", "b");  // begin > end: RocksDB rejects the whole batch
+  Status s = e->Write(b);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "<absent>");
+}
+
+class BoundedIteratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    e_ = OpenInMemory();
+    for (int i = 0; i < 20; ++i) Put(e_.get(), Column::kData, K(i), "v" + std::to_string(i));
+    Put(e_.get(), Column::kMeta, "k10", "meta");  // another column: never seen
+  }
+  std::unique_ptr<Iterator> Bounded(std::string lower, std::string upper) {
+    ReadOptions o;  // dies before the iterator is used: the iterator must keep its own bounds
+    o.lower_bound = std::move(lower);
+    o.upper_bound = std::move(upper);
+    return e_->NewIterator(Column::kData, o);
+  }
+  std::vector<std::string> Keys(int from, int to) {  // [from, to)
+    std::vector<std::string> out;
+    for (int i = from; i < to; ++i) out.push_back(K(i));
+    return out;
+  }
+  std::unique_ptr<Engine> e_;
+};
+
+TEST_F(BoundedIteratorTest, BothBounds) {
+  auto it = Bounded(K(5), K(15));
+  EXPECT_EQ(Forward(it.get()), Keys(5, 15));
+  std::vector<std::string> back = Keys(5, 15);
+  std::reverse(back.begin(), back.end());
+  EXPECT_EQ(Backward(it.get()), back);
+
+  it->Seek("a");  // below the lower bound: clamped
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), K(5));
+  EXPECT_EQ(it->value(), "v5");
+  it->Seek("k10");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "k10");
+  it->Seek("k10x");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "k11");
+  it->Seek(K(15));  // the upper bound is exclusive
+  EXPECT_FALSE(it->Valid());
+
+  it->SeekForPrev("z");  // above the upper bound: the last key inside
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), K(14));
+  it->SeekForPrev("k10x");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "k10");
+  it->SeekForPrev("k10");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "k10");
+  it->SeekForPrev(K(4));  // below the lower bound
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().ok());
+}
+
+TEST_F(BoundedIteratorTest, LowerOnlyUpperOnlyAndNone) {
+  auto lower = Bounded(K(17), "");
+  EXPECT_EQ(Forward(lower.get()), Keys(17, 20));
+  EXPECT_EQ(Backward(lower.get()), (std::vector<std::string>{K(19), K(18), K(17)}));
+
+  auto upper = Bounded("", K(2));
+  EXPECT_EQ(Forward(upper.get()), Keys(0, 2));
+  EXPECT_EQ(Backward(upper.get()), (std::vector<std::string>{K(1), K(0)}));
+
+  auto all = Bounded("", "");
+  EXPECT_EQ(Forward(all.get()), Keys(0, 20));
+
+  auto empty = Bounded("k05x", "k06");  // no key inside
+  EXPECT_TRUE(Forward(empty.get()).empty());
+  EXPECT_TRUE(Backward(empty.get()).empty());
+}
+
+TEST(RocksDBEngineTest, SnapshotIsolation) {
+  auto e = OpenInMemory();
+  Put(e.get(), Column::kData, "a", "1");
+  Put(e.get(), Column::kData, "b", "1");
+  auto snap = e->GetSnapshot();
+  Put(e.get(), Column::kData, "a", "2");
+  Put(e.get(), Column::kData, "c", "2");
+  WriteBatch d;
+  d.Delete(Column::kData, "b");
+  d.DeleteRange(Column::kData, "a", "b");
+  ASSERT_TRUE(e->Write(d).ok());
+
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a", snap.get()), "1");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "b", snap.get()), "1");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "c", snap.get()), "<absent>");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "<absent>");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "b"), "<absent>");
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "c"), "2");
+
+  ReadOptions o;
+  o.snapshot = snap.get();
+  auto old_view = e->NewIterator(Column::kData, o);
+  EXPECT_EQ(Forward(old_view.get()), (std::vector<std::string>{"a", "b"}));
+  old_view->Seek("a");
+  ASSERT_TRUE(old_view->Valid());
+  EXPECT_EQ(old_view->value(), "1");
+  auto new_view = e->NewIterator(Column::kData, {});
+  EXPECT_EQ(Forward(new_view.get()), (std::vector<std::string>{"c"}));
+  old_view.reset();
+  snap.reset();  // released before the engine
+}
+
+TEST(RocksDBEngineTest, ReopenOnDiskKeepsDataAndCreatesColumns) {
+  TempDir tmp;
+  Options o;
+  o.data_dir = tmp.path() + "/nested/dir";  // parents are created
+  o.block_cache_bytes = 8 << 20;
+  for (bool sync : {false, true}) {
+    o.sync = sync;
+    {
+      auto e = MustOpen(o);
+      ASSERT_NE(e, nullptr);
+      Put(e.get(), Column::kData, "item", sync ? "synced" : "logged");
+      Put(e.get(), Column::kStream, "rec", "r");
+      WriteBatch b;
+      b.Put(Column::kMeta, "gone", "x");
+      b.Delete(Column::kMeta, "gone");
+      ASSERT_TRUE(e->Write(b).ok());
+    }
+    auto e = MustOpen(o);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "item"), sync ? "synced" : "logged");
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kStream, "rec"), "r");
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kMeta, "gone"), "<absent>");
+  }
+  std::vector<std::string> families;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), o.data_dir, &families).ok());
+  std::sort(families.begin(), families.end());
+  EXPECT_EQ(families, (std::vector<std::string>{"data", "default", "index", "meta", "stream"}));
+}
+
+TEST(RocksDBEngineTest, InMemoryKeepsNothingBetweenOpens) {
+  {
+    auto e = OpenInMemory();
+    Put(e.get(), Column::kData, "a", "1");
+    // A second in-memory engine at the same time is independent.
+    auto other = OpenInMemory();
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(GetOrAbsent(other.get(), Column::kData, "a"), "<absent>");
+  }
+  auto e = OpenInMemory();
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "a"), "<absent>");
+  EXPECT_FALSE(std::filesystem::exists("/cairn-in-memory"));
+}
+
+TEST(RocksDBEngineTest, SecondOpenOfSameDirectoryIsIOError) {
+  TempDir tmp;
+  Options o;
+  o.data_dir = tmp.path();
+  o.block_cache_bytes = 8 << 20;
+  auto first = MustOpen(o);
+  ASSERT_NE(first, nullptr);
+  Result<std::unique_ptr<Engine>> second = OpenRocksDBEngine(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kIOError) << second.status().ToString();
+  first.reset();
+  auto third = MustOpen(o);  // the lock is released on close
+  EXPECT_NE(third, nullptr);
+}
+
+TEST(RocksDBEngineTest, UnusableDirectoryIsIOError) {
+  TempDir tmp;
+  const std::string file = tmp.path() + "/file";
+  FILE* f = fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  Options o;
+  o.data_dir = file + "/db";  // a parent is a regular file
+  Result<std::unique_ptr<Engine>> r = OpenRocksDBEngine(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kIOError);
+}
+
+TEST(RocksDBEngineTest, CompactRangeAfterDeleteRangeKeepsTheRest) {
+  TempDir tmp;
+  Options o;
+  o.data_dir = tmp.path();
+  o.block_cache_bytes = 8 << 20;
+  {
+    auto e = MustOpen(o);
+    for (int t = 0; t < 4; ++t) {
+      WriteBatch b;
+      for (int i = 0; i < 500; ++i) b.Put(Column::kData, "t" + std::to_string(t) + K(i), "v");
+      ASSERT_TRUE(e->Write(b).ok());
+    }
+    WriteBatch d;
+    d.DeleteRange(Column::kData, "t1", "t3");
+    ASSERT_TRUE(e->Write(d).ok());
+    e->CompactRange(Column::kData, "t1", "t3");
+    for (int i = 0; i < 200; ++i) e->CompactRange(Column::kIndex, K(i), K(i + 1));  // queue
+    e->CompactRange(Column::kData, "", "");  // whole column
+    // Destroyed with requests queued or running: must neither hang nor touch a closed database.
+  }
+  auto e = MustOpen(o);
+  auto it = e->NewIterator(Column::kData, {});
+  std::vector<std::string> keys = Forward(it.get());
+  ASSERT_EQ(keys.size(), 1000u);
+  EXPECT_EQ(keys.front(), "t0" + K(0));
+  EXPECT_EQ(keys[500], "t3" + K(0));
+}
+
+}  // namespace
+}  // namespace cairn::storage
