@@ -5,9 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
-#include <thread>
 
 #include "api/dispatch.h"
 #include "config.h"
@@ -18,9 +16,12 @@
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<cairn::http::Server*> g_server{nullptr};
 
-void OnSignal(int) { g_stop.store(true); }
+// Async-signal-safe: RequestStop() only writes to the loops' eventfds.
+void OnSignal(int) {
+  if (cairn::http::Server* s = g_server.load()) s->RequestStop();
+}
 
 }  // namespace
 
@@ -52,11 +53,21 @@ int main(int argc, char** argv) {
   http_opts.host = config.host;
   http_opts.port = config.port;
   http_opts.threads = config.threads;
+  // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.
+  http_opts.error_body = [](int status, cairn::http::Response& resp) {
+    cairn::api::ApiError e = status == 413   ? cairn::api::ApiError::RequestEntityTooLarge()
+                             : status >= 500 ? cairn::api::ApiError::InternalServerError()
+                                             : cairn::api::ApiError::Serialization("");
+    resp.content_type = "application/x-amz-json-1.0";
+    resp.body = e.Body();
+    resp.headers.emplace_back("x-amz-crc32", std::to_string(cairn::api::BodyCrc32(resp.body)));
+  };
   cairn::http::Server http(http_opts, [&dispatcher](const cairn::http::Request& req,
                                                     cairn::http::Response& resp) {
     dispatcher.Handle(req, resp);
   });
 
+  g_server.store(&http);
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
@@ -69,8 +80,8 @@ int main(int argc, char** argv) {
   }
   spdlog::info("cairn listening on {}:{} ({})", config.host, http.port(),
                config.in_memory ? "in memory" : "data in " + config.data_dir);
-  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  spdlog::info("stopping");
-  http.Stop();
+  http.Wait();
+  spdlog::info("stopped");
+  g_server.store(nullptr);
   return 0;
 }

@@ -1,6 +1,7 @@
-// The syntax tree shared by DynamoDB's five expression kinds (ConditionExpression, FilterExpression,
-// KeyConditionExpression, UpdateExpression, ProjectionExpression) and by the legacy parameter forms
-// (Expected, QueryFilter, AttributeUpdates, ...), which expr/legacy.h converts into the same nodes.
+// The syntax tree shared by DynamoDB's five expression kinds (ConditionExpression,
+// FilterExpression, KeyConditionExpression, UpdateExpression, ProjectionExpression) and by the
+// legacy parameter forms (Expected, QueryFilter, AttributeUpdates, ...), which expr/legacy.h
+// converts into the same nodes.
 //
 // Invariants (established by the parser or the legacy converter, relied on by the evaluator):
 // - every Path is non-empty, starts with a name, has at most kMaxPathDepth elements, and holds the
@@ -127,6 +128,9 @@ struct UpdateAction {
 
 struct UpdateExpr {
   std::vector<UpdateAction> actions;  // in the order written
+  // Converted from legacy AttributeUpdates: ADD also appends lists, and a type mismatch in ADD or
+  // DELETE is reported as "Type mismatch for attribute to update".
+  bool legacy = false;
 
   // The distinct top-level attribute names the actions write, in first-use order: the caller
   // rejects updates of key attributes with them ("Cannot update attribute pk. This attribute is

@@ -41,13 +41,22 @@ void Evaluate(const Operand& o, const Item& item, Evaluated* out) {
       size_t size = 0;
       switch (v.type) {
         case AttributeType::kS:
-        case AttributeType::kB: size = v.s.size(); break;
+        case AttributeType::kB:
+          size = v.s.size();
+          break;
         case AttributeType::kSS:
         case AttributeType::kNS:
-        case AttributeType::kBS: size = v.set.size(); break;
-        case AttributeType::kL: size = v.list.size(); break;
-        case AttributeType::kM: size = v.map.size(); break;
-        default: return;  // N, BOOL, NULL have no size
+        case AttributeType::kBS:
+          size = v.set.size();
+          break;
+        case AttributeType::kL:
+          size = v.list.size();
+          break;
+        case AttributeType::kM:
+          size = v.map.size();
+          break;
+        default:
+          return;  // N, BOOL, NULL have no size
       }
       out->computed = AttributeValue::Num(std::to_string(size));
       out->value = &out->computed;
@@ -72,12 +81,18 @@ bool Ordered(const AttributeValue* a, const AttributeValue* b, int* cmp) {
 bool Compare(CompareOp op, const AttributeValue* a, const AttributeValue* b) {
   int cmp = 0;
   switch (op) {
-    case CompareOp::kEq: return a != nullptr && b != nullptr && *a == *b;
-    case CompareOp::kNe: return !(a != nullptr && b != nullptr && *a == *b);
-    case CompareOp::kLt: return Ordered(a, b, &cmp) && cmp < 0;
-    case CompareOp::kLe: return Ordered(a, b, &cmp) && cmp <= 0;
-    case CompareOp::kGt: return Ordered(a, b, &cmp) && cmp > 0;
-    case CompareOp::kGe: return Ordered(a, b, &cmp) && cmp >= 0;
+    case CompareOp::kEq:
+      return a != nullptr && b != nullptr && *a == *b;
+    case CompareOp::kNe:
+      return !(a != nullptr && b != nullptr && *a == *b);
+    case CompareOp::kLt:
+      return Ordered(a, b, &cmp) && cmp < 0;
+    case CompareOp::kLe:
+      return Ordered(a, b, &cmp) && cmp <= 0;
+    case CompareOp::kGt:
+      return Ordered(a, b, &cmp) && cmp > 0;
+    case CompareOp::kGe:
+      return Ordered(a, b, &cmp) && cmp >= 0;
   }
   return false;
 }
@@ -85,10 +100,17 @@ bool Compare(CompareOp op, const AttributeValue* a, const AttributeValue* b) {
 bool SetContains(const AttributeValue& set, const AttributeValue& v) {
   AttributeType member;
   switch (set.type) {
-    case AttributeType::kSS: member = AttributeType::kS; break;
-    case AttributeType::kNS: member = AttributeType::kN; break;
-    case AttributeType::kBS: member = AttributeType::kB; break;
-    default: return false;
+    case AttributeType::kSS:
+      member = AttributeType::kS;
+      break;
+    case AttributeType::kNS:
+      member = AttributeType::kN;
+      break;
+    case AttributeType::kBS:
+      member = AttributeType::kB;
+      break;
+    default:
+      return false;
   }
   if (v.type != member) return false;
   // N members and values are canonical text, so text equality is numeric equality.

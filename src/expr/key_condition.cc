@@ -17,13 +17,20 @@ namespace {
 // order.
 void CheckOperators(const Condition& c) {
   switch (c.kind) {
-    case Condition::Kind::kOr: InvalidOperator("OR");
-    case Condition::Kind::kNot: InvalidOperator("NOT");
-    case Condition::Kind::kIn: InvalidOperator("IN");
-    case Condition::Kind::kAttributeExists: InvalidOperator("attribute_exists");
-    case Condition::Kind::kAttributeNotExists: InvalidOperator("attribute_not_exists");
-    case Condition::Kind::kAttributeType: InvalidOperator("attribute_type");
-    case Condition::Kind::kContains: InvalidOperator("contains");
+    case Condition::Kind::kOr:
+      InvalidOperator("OR");
+    case Condition::Kind::kNot:
+      InvalidOperator("NOT");
+    case Condition::Kind::kIn:
+      InvalidOperator("IN");
+    case Condition::Kind::kAttributeExists:
+      InvalidOperator("attribute_exists");
+    case Condition::Kind::kAttributeNotExists:
+      InvalidOperator("attribute_not_exists");
+    case Condition::Kind::kAttributeType:
+      InvalidOperator("attribute_type");
+    case Condition::Kind::kContains:
+      InvalidOperator("contains");
     case Condition::Kind::kCompare:
       if (c.op == CompareOp::kNe) InvalidOperator("<>");
       break;
@@ -57,12 +64,18 @@ struct Leaf {
 
 KeyCondition::Op FromCompare(CompareOp op, bool flipped) {
   switch (op) {
-    case CompareOp::kEq: return KeyCondition::Op::kEQ;
-    case CompareOp::kLt: return flipped ? KeyCondition::Op::kGT : KeyCondition::Op::kLT;
-    case CompareOp::kLe: return flipped ? KeyCondition::Op::kGE : KeyCondition::Op::kLE;
-    case CompareOp::kGt: return flipped ? KeyCondition::Op::kLT : KeyCondition::Op::kGT;
-    case CompareOp::kGe: return flipped ? KeyCondition::Op::kLE : KeyCondition::Op::kGE;
-    case CompareOp::kNe: break;
+    case CompareOp::kEq:
+      return KeyCondition::Op::kEQ;
+    case CompareOp::kLt:
+      return flipped ? KeyCondition::Op::kGT : KeyCondition::Op::kLT;
+    case CompareOp::kLe:
+      return flipped ? KeyCondition::Op::kGE : KeyCondition::Op::kLE;
+    case CompareOp::kGt:
+      return flipped ? KeyCondition::Op::kLT : KeyCondition::Op::kGT;
+    case CompareOp::kGe:
+      return flipped ? KeyCondition::Op::kLE : KeyCondition::Op::kGE;
+    case CompareOp::kNe:
+      break;
   }
   NotSupported();
 }
@@ -109,15 +122,22 @@ bool KeyCondition::MatchesRange(const AttributeValue& v) const {
   if (v.type != a.type || !v.is_scalar_key_type()) return false;
   int c = CompareScalars(v, a);
   switch (op) {
-    case Op::kEQ: return c == 0;
-    case Op::kLT: return c < 0;
-    case Op::kLE: return c <= 0;
-    case Op::kGT: return c > 0;
-    case Op::kGE: return c >= 0;
-    case Op::kBetween: return c >= 0 && v.type == b.type && CompareScalars(v, b) <= 0;
+    case Op::kEQ:
+      return c == 0;
+    case Op::kLT:
+      return c < 0;
+    case Op::kLE:
+      return c <= 0;
+    case Op::kGT:
+      return c > 0;
+    case Op::kGE:
+      return c >= 0;
+    case Op::kBetween:
+      return c >= 0 && v.type == b.type && CompareScalars(v, b) <= 0;
     case Op::kBeginsWith:
       return v.s.size() >= a.s.size() && v.s.compare(0, a.s.size(), a.s) == 0;
-    case Op::kNone: break;
+    case Op::kNone:
+      break;
   }
   return true;
 }
@@ -125,9 +145,14 @@ bool KeyCondition::MatchesRange(const AttributeValue& v) const {
 KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
                                std::string_view hash_key_name, std::string_view range_key_name) {
   std::shared_ptr<const Condition> cond = ParseCondition(text, "KeyConditionExpression", ctx);
-  CheckOperators(*cond);
+  return ReduceKeyCondition(*cond, hash_key_name, range_key_name);
+}
+
+KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key_name,
+                                std::string_view range_key_name) {
+  CheckOperators(cond);
   std::vector<const Condition*> nodes;
-  CollectLeaves(*cond, &nodes);
+  CollectLeaves(cond, &nodes);
   std::vector<Leaf> leaves;
   leaves.reserve(nodes.size());
   for (const Condition* n : nodes) leaves.push_back(ToLeaf(*n));
@@ -154,7 +179,8 @@ KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
     }
   }
   if (hash == nullptr) {
-    api::ThrowValidation("Query condition missed key schema element: " + std::string(hash_key_name));
+    api::ThrowValidation("Query condition missed key schema element: " +
+                         std::string(hash_key_name));
   }
   if (other) {
     if (!range_key_name.empty() && range == nullptr) {

@@ -8,8 +8,8 @@
 // kind "KeyConditionExpression"):
 //   "Invalid operator used in KeyConditionExpression: OR"   (likewise NOT, <>, IN, and functions
 //     other than begins_with: "... KeyConditionExpression: attribute_exists")
-//   "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"
-//   "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested
+//   "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per
+//   key" "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested
 //     attributes"
 //   "Query condition missed key schema element: <hash key>"   (no condition on the hash key)
 //   "Query condition missed key schema element: <range key>"  (a condition on a non-key attribute)
@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "expr/ast.h"
 #include "expr/resolve.h"
 #include "types/attribute_value.h"
 
@@ -45,5 +46,10 @@ struct KeyCondition {
 // `range_key_name` is "" for a hash-only table or index.
 KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
                                std::string_view hash_key_name, std::string_view range_key_name);
+
+// The reduction shared with the legacy KeyConditions parameter (expr/legacy.h): `c` is an AND
+// tree of comparisons, BETWEEN and begins_with. Same errors as ParseKeyCondition after parsing.
+KeyCondition ReduceKeyCondition(const Condition& c, std::string_view hash_key_name,
+                                std::string_view range_key_name);
 
 }  // namespace cairn::expr

@@ -42,13 +42,20 @@ constexpr std::array<std::string_view, 4> kClauseNames = {"SET", "REMOVE", "ADD"
 // The type an operand is known to have before evaluation, if any.
 bool StaticType(const Operand& o, AttributeType* t) {
   switch (o.kind) {
-    case Operand::Kind::kValue: *t = o.value.type; return true;
+    case Operand::Kind::kValue:
+      *t = o.value.type;
+      return true;
     case Operand::Kind::kSize:
     case Operand::Kind::kPlus:
-    case Operand::Kind::kMinus: *t = AttributeType::kN; return true;
-    case Operand::Kind::kListAppend: *t = AttributeType::kL; return true;
+    case Operand::Kind::kMinus:
+      *t = AttributeType::kN;
+      return true;
+    case Operand::Kind::kListAppend:
+      *t = AttributeType::kL;
+      return true;
     case Operand::Kind::kPath:
-    case Operand::Kind::kIfNotExists: return false;
+    case Operand::Kind::kIfNotExists:
+      return false;
   }
   return false;
 }
@@ -60,16 +67,26 @@ bool IsOrderedType(AttributeType t) {
 // DynamoDB spells operand types in full in the ADD/DELETE messages.
 std::string_view LongTypeName(AttributeType t) {
   switch (t) {
-    case AttributeType::kS: return "STRING";
-    case AttributeType::kN: return "NUMBER";
-    case AttributeType::kB: return "BINARY";
-    case AttributeType::kBOOL: return "BOOLEAN";
-    case AttributeType::kNULL: return "NULL";
-    case AttributeType::kM: return "MAP";
-    case AttributeType::kL: return "LIST";
-    case AttributeType::kSS: return "STRING_SET";
-    case AttributeType::kNS: return "NUMBER_SET";
-    case AttributeType::kBS: return "BINARY_SET";
+    case AttributeType::kS:
+      return "STRING";
+    case AttributeType::kN:
+      return "NUMBER";
+    case AttributeType::kB:
+      return "BINARY";
+    case AttributeType::kBOOL:
+      return "BOOLEAN";
+    case AttributeType::kNULL:
+      return "NULL";
+    case AttributeType::kM:
+      return "MAP";
+    case AttributeType::kL:
+      return "LIST";
+    case AttributeType::kSS:
+      return "STRING_SET";
+    case AttributeType::kNS:
+      return "NUMBER_SET";
+    case AttributeType::kBS:
+      return "BINARY_SET";
   }
   return "";
 }
@@ -207,7 +224,8 @@ class Parser {
       if (name == nullptr) {
         Record(kUndefinedError,
                "An expression attribute name used in the document path is not defined; "
-               "attribute name: " + std::string(raw));
+               "attribute name: " +
+                   std::string(raw));
         return std::string(raw);
       }
       return *name;
@@ -305,7 +323,8 @@ class Parser {
     if (call.args.size() == n) return true;
     Record(kOperandError,
            "Incorrect number of operands for operator or function; operator or function: " +
-               std::string(call.name) + ", number of operands: " + std::to_string(call.args.size()));
+               std::string(call.name) +
+               ", number of operands: " + std::to_string(call.args.size()));
     return false;
   }
 
@@ -332,8 +351,9 @@ class Parser {
     Function f;
     if (!KnownFunction(call, &f)) return Placeholder();
     if (f == Function::kIfNotExists || f == Function::kListAppend) {
-      Record(kFunctionUseError, "The function is not allowed in a condition expression; function: " +
-                                    std::string(call.name));
+      Record(kFunctionUseError,
+             "The function is not allowed in a condition expression; function: " +
+                 std::string(call.name));
       return Placeholder();
     }
     if (f != Function::kSize) {
@@ -360,8 +380,9 @@ class Parser {
     switch (f) {
       case Function::kIfNotExists:
       case Function::kListAppend:
-        Record(kFunctionUseError, "The function is not allowed in a condition expression; function: " +
-                                      std::string(call.name));
+        Record(kFunctionUseError,
+               "The function is not allowed in a condition expression; function: " +
+                   std::string(call.name));
         return c;
       case Function::kSize:
         Record(kFunctionUseError,
@@ -477,13 +498,26 @@ class Parser {
 
   bool AtComparator(CompareOp* op) const {
     switch (Peek().kind) {
-      case TokenKind::kEq: *op = CompareOp::kEq; return true;
-      case TokenKind::kNe: *op = CompareOp::kNe; return true;
-      case TokenKind::kLt: *op = CompareOp::kLt; return true;
-      case TokenKind::kLe: *op = CompareOp::kLe; return true;
-      case TokenKind::kGt: *op = CompareOp::kGt; return true;
-      case TokenKind::kGe: *op = CompareOp::kGe; return true;
-      default: return false;
+      case TokenKind::kEq:
+        *op = CompareOp::kEq;
+        return true;
+      case TokenKind::kNe:
+        *op = CompareOp::kNe;
+        return true;
+      case TokenKind::kLt:
+        *op = CompareOp::kLt;
+        return true;
+      case TokenKind::kLe:
+        *op = CompareOp::kLe;
+        return true;
+      case TokenKind::kGt:
+        *op = CompareOp::kGt;
+        return true;
+      case TokenKind::kGe:
+        *op = CompareOp::kGe;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -576,7 +610,8 @@ class Parser {
     } else if (CompareScalars(lo.value, hi.value) > 0) {
       Record(kOperandError,
              "The BETWEEN operator requires upper bound to be greater than or equal to lower "
-             "bound; " + bounds);
+             "bound; " +
+                 bounds);
     }
   }
 
@@ -643,11 +678,20 @@ std::string DescribeValue(const AttributeValue& v) {
   std::string body;
   switch (v.type) {
     case AttributeType::kS:
-    case AttributeType::kN: body = v.s; break;
-    case AttributeType::kB: body = Base64Encode(v.s); break;
-    case AttributeType::kBOOL: body = v.boolean ? "true" : "false"; break;
-    case AttributeType::kNULL: body = "true"; break;
-    default: break;
+    case AttributeType::kN:
+      body = v.s;
+      break;
+    case AttributeType::kB:
+      body = Base64Encode(v.s);
+      break;
+    case AttributeType::kBOOL:
+      body = v.boolean ? "true" : "false";
+      break;
+    case AttributeType::kNULL:
+      body = "true";
+      break;
+    default:
+      break;
   }
   return "{" + std::string(TypeName(v.type)) + ":" + body + "}";
 }

@@ -11,12 +11,12 @@
 //   path       := (name | '#name') ('.' (name | '#name') | '[' digits ']')*
 //   update     := (SET set (',' set)* | REMOVE path (',' path)* | ADD path ':v' (',' path ':v')*
 //                  | DELETE path ':v' (',' path ':v')*)+
-//   set        := path '=' term (('+' | '-') term)?;  term := path | ':v' | function '(' term, ... ')'
-//   projection := path (',' path)*
+//   set        := path '=' term (('+' | '-') term)?;  term := path | ':v' | function '(' term, ...
+//   ')' projection := path (',' path)*
 //
 // Errors: every error is a ValidationException "Invalid <kind>: <reason>" thrown as ApiException,
-// where <kind> is ConditionExpression, FilterExpression, KeyConditionExpression, UpdateExpression or
-// ProjectionExpression. Checked first: size ("Expression size has exceeded the maximum allowed
+// where <kind> is ConditionExpression, FilterExpression, KeyConditionExpression, UpdateExpression
+// or ProjectionExpression. Checked first: size ("Expression size has exceeded the maximum allowed
 // size; expression size: 4097") and emptiness ("The expression can not be empty;"); then syntax
 // ("Syntax error; token: \"<tok>\", near: \"<prev tok next>\"", token "<EOF>" at the end). When the
 // syntax is valid, the first error of the most important class is reported, in this order:

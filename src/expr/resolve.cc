@@ -10,7 +10,8 @@ bool ValidPlaceholder(std::string_view key, char sigil) {
   if (key.size() < 2 || key[0] != sigil) return false;
   for (size_t i = 1; i < key.size(); ++i) {
     char c = key[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -59,8 +60,8 @@ void ValidateExpressionAttributeMaps(const NameMap* names, const Item* values) {
     if (names->empty()) api::ThrowValidation("ExpressionAttributeNames must not be empty");
     for (const auto& [key, value] : *names) {
       if (!ValidPlaceholder(key, '#')) {
-        api::ThrowValidation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                             key + "\"");
+        api::ThrowValidation(
+            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
       }
     }
   }

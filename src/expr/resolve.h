@@ -1,7 +1,8 @@
-// ExpressionContext: the ExpressionAttributeNames and ExpressionAttributeValues of one request, shared
-// by all the expressions of that request, with tracking of which placeholders the expressions used.
-// DynamoDB rejects a request whose maps hold a placeholder no expression uses (CheckAllUsed) and an
-// expression that uses a placeholder the maps do not define (the parser reports that).
+// ExpressionContext: the ExpressionAttributeNames and ExpressionAttributeValues of one request,
+// shared by all the expressions of that request, with tracking of which placeholders the
+// expressions used. DynamoDB rejects a request whose maps hold a placeholder no expression uses
+// (CheckAllUsed) and an expression that uses a placeholder the maps do not define (the parser
+// reports that).
 //
 // Ownership: the maps are borrowed and must outlive the context (they live in the request).
 // Thread safety: one context per request, used by one thread; not thread-safe.

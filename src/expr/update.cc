@@ -60,7 +60,8 @@ AttributeValue EvaluateValue(const Operand& o, const Item& item) {
       if (a.type != AttributeType::kN || b.type != AttributeType::kN) IncorrectType();
       Number x = ToNumber(a);
       Number y = ToNumber(b);
-      Result<Number> r = o.kind == Operand::Kind::kPlus ? Number::Add(x, y) : Number::Subtract(x, y);
+      Result<Number> r =
+          o.kind == Operand::Kind::kPlus ? Number::Add(x, y) : Number::Subtract(x, y);
       if (!r.ok()) api::ThrowValidation(r.status().message());
       return AttributeValue::Num(r->ToString());
     }
@@ -70,16 +71,27 @@ AttributeValue EvaluateValue(const Operand& o, const Item& item) {
   IncorrectType();
 }
 
-// ADD: the new value of the attribute, given its current value (or nullptr).
-AttributeValue Add(const AttributeValue* current, const AttributeValue& operand) {
+[[noreturn]] void TypeMismatch(bool legacy) {
+  if (legacy) api::ThrowValidation("Type mismatch for attribute to update");
+  IncorrectType();
+}
+
+// ADD: the new value of the attribute, given its current value (or nullptr). Legacy ADD also
+// appends to a list.
+AttributeValue Add(const AttributeValue* current, const AttributeValue& operand, bool legacy) {
   if (current == nullptr) return operand;
-  if (current->type != operand.type) IncorrectType();
+  if (current->type != operand.type) TypeMismatch(legacy);
+  if (operand.type == AttributeType::kL && legacy) {
+    AttributeValue result = *current;
+    result.list.insert(result.list.end(), operand.list.begin(), operand.list.end());
+    return result;
+  }
   if (operand.type == AttributeType::kN) {
     Result<Number> r = Number::Add(ToNumber(*current), ToNumber(operand));
     if (!r.ok()) api::ThrowValidation(r.status().message());
     return AttributeValue::Num(r->ToString());
   }
-  if (!operand.is_set()) IncorrectType();
+  if (!operand.is_set()) TypeMismatch(legacy);
   AttributeValue result = *current;
   for (const std::string& m : operand.set) {
     if (std::find(result.set.begin(), result.set.end(), m) == result.set.end()) {
@@ -90,8 +102,8 @@ AttributeValue Add(const AttributeValue* current, const AttributeValue& operand)
 }
 
 // DELETE: the set left after removing the operand's members (possibly empty).
-AttributeValue Delete(const AttributeValue& current, const AttributeValue& operand) {
-  if (current.type != operand.type || !operand.is_set()) IncorrectType();
+AttributeValue Delete(const AttributeValue& current, const AttributeValue& operand, bool legacy) {
+  if (current.type != operand.type || !operand.is_set()) TypeMismatch(legacy);
   AttributeValue result;
   result.type = current.type;
   for (const std::string& m : current.set) {
@@ -199,12 +211,12 @@ void ApplyUpdate(const UpdateExpr& u, Item& item, std::vector<Path>* updated) {
         pending.push_back({&a.path, true, AttributeValue()});
         break;
       case UpdateAction::Kind::kAdd:
-        pending.push_back({&a.path, false, Add(FindPath(item, a.path), a.value.value)});
+        pending.push_back({&a.path, false, Add(FindPath(item, a.path), a.value.value, u.legacy)});
         break;
       case UpdateAction::Kind::kDelete: {
         const AttributeValue* current = FindPath(item, a.path);
         if (current == nullptr) break;
-        AttributeValue rest = Delete(*current, a.value.value);
+        AttributeValue rest = Delete(*current, a.value.value, u.legacy);
         bool empty = rest.set.empty();
         pending.push_back({&a.path, empty, std::move(rest)});
         break;

@@ -4,6 +4,7 @@
 // Handler and SendResponse() formats the head and writes head + body with one sendmsg().
 #include "http/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -13,8 +14,6 @@
 #include <charconv>
 #include <exception>
 
-#include <spdlog/spdlog.h>
-
 #include "http/compression.h"
 
 namespace cairn::http {
@@ -22,29 +21,52 @@ namespace {
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Request Entity Too Large";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return status < 500 ? (status < 400 ? "OK" : "Bad Request") : "Internal Server Error";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Request Entity Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status < 500 ? (status < 400 ? "OK" : "Bad Request") : "Internal Server Error";
   }
 }
 
@@ -254,7 +276,8 @@ void Connection::OnReadable() {
     if (n > 0) {
       size_t len = static_cast<size_t>(n);
       size_t used = ParseInput(env_.read_buffer, len);
-      if (used < len && state_ == State::kOpen) pending_in_.assign(env_.read_buffer + used, len - used);
+      if (used < len && state_ == State::kOpen)
+        pending_in_.assign(env_.read_buffer + used, len - used);
       if (len < env_.read_buffer_size) break;
       continue;
     }

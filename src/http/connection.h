@@ -9,7 +9,8 @@
 // Invariants:
 //   - the parser pauses after every complete message, so requests are handled strictly in order and
 //     the loop can stop between two pipelined requests (backpressure: while more than
-//     kMaxPendingOutput bytes wait to be sent, no further request is handled; unparsed input is kept);
+//     kMaxPendingOutput bytes wait to be sent, no further request is handled; unparsed input is
+//     kept);
 //   - the body handed to the Handler is followed by kBodyPadding zero bytes in the same buffer;
 //   - buffers (input leftovers, header strings, body, output) keep their capacity across requests.
 // Not thread-safe: owned and used by one event loop thread.
@@ -120,8 +121,8 @@ class Connection {
   size_t header_count_ = 0;  // complete headers in request_.headers
   bool in_header_field_ = false;
   size_t header_bytes_ = 0;
-  std::string body_;  // body bytes, then kBodyPadding zeros once complete
-  std::string decoded_;  // the body with its Content-Encoding undone, padded likewise
+  std::string body_;      // body bytes, then kBodyPadding zeros once complete
+  std::string decoded_;   // the body with its Content-Encoding undone, padded likewise
   int error_status_ = 0;  // set by a callback that fails the parse: 413 or 431 (else 400)
   bool message_ready_ = false;
   bool keep_alive_ = true;

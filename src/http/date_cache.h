@@ -1,7 +1,7 @@
 // DateCache: the `Date:` response header line (RFC 7231 IMF-fixdate), formatted once per second.
-// Invariant: header_line() is "Date: <IMF-fixdate of the last Update()>\r\n"; it is formatted by hand
-// (English day and month names), so it does not depend on the C locale.
-// Not thread-safe: each event loop owns one and updates it from its own thread.
+// Invariant: header_line() is "Date: <IMF-fixdate of the last Update()>\r\n"; it is formatted by
+// hand (English day and month names), so it does not depend on the C locale. Not thread-safe: each
+// event loop owns one and updates it from its own thread.
 #pragma once
 
 #include <cstddef>

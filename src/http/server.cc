@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -20,8 +21,6 @@
 #include <string>
 #include <system_error>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "http/connection.h"
 #include "http/date_cache.h"
@@ -293,12 +292,13 @@ Status Server::Start() {
   // SO_REUSEPORT would let us silently share the port with another server of the same user, so
   // first make sure the port is free with a plain bind. Port 0 also picks the ephemeral port here.
   {
-    Result<int> probe =
-        OpenSocket(addr, addr_len, /*reuse_port=*/false, -1, HostPort(options_.host, options_.port));
+    Result<int> probe = OpenSocket(addr, addr_len, /*reuse_port=*/false, -1,
+                                   HostPort(options_.host, options_.port));
     if (!probe.ok()) return probe.status();
     sockaddr_storage bound{};
     socklen_t bound_len = sizeof(bound);
-    int err = ::getsockname(*probe, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0 ? 0 : errno;
+    int err =
+        ::getsockname(*probe, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0 ? 0 : errno;
     ::close(*probe);
     if (err != 0) return Status::IOError("getsockname: " + ErrnoText(err));
     port_ = GetPort(bound);
@@ -310,7 +310,8 @@ Status Server::Start() {
   if (threads <= 0) threads = 1;
   const std::string where = HostPort(options_.host, port_);
   for (int i = 0; i < threads; ++i) {
-    Result<int> fd = OpenSocket(addr, addr_len, /*reuse_port=*/true, options_.listen_backlog, where);
+    Result<int> fd =
+        OpenSocket(addr, addr_len, /*reuse_port=*/true, options_.listen_backlog, where);
     if (!fd.ok()) return fd.status();
     auto loop = std::make_unique<EventLoop>(options_, handler_);
     Status s = loop->Init(*fd);

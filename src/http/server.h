@@ -8,8 +8,10 @@
 // Behaviour towards clients:
 //   - bodies by Content-Length or chunked; `Expect: 100-continue` gets `HTTP/1.1 100 Continue`;
 //   - a body over max_body_bytes (declared or received) -> 413, then the connection is closed;
-//     request line + headers over max_header_bytes -> 431 and close; malformed HTTP -> 400 and close;
-//   - Content-Encoding gzip/deflate bodies are decoded before the Handler sees them (the decoded size
+//     request line + headers over max_header_bytes -> 431 and close; malformed HTTP -> 400 and
+//     close;
+//   - Content-Encoding gzip/deflate bodies are decoded before the Handler sees them (the decoded
+//   size
 //     is limited too: 413); an unknown coding is passed through untouched;
 //   - a Handler that throws gets 500 (logged); the loop survives any input.
 // Bodies of those server-made error replies come from ServerOptions::error_body.

@@ -178,11 +178,12 @@ Status Catalog::Load() {
   } else if (!s.IsNotFound() && !s.ok()) {
     return s;
   }
+  const std::string lower = "T:", upper = "T;";  // every "T:" key
   ReadOptions ro;
-  ro.lower_bound = "T:";
-  ro.upper_bound = "T;";
+  ro.lower_bound = lower;
+  ro.upper_bound = upper;
   auto it = engine_->NewIterator(Column::kMeta, ro);
-  for (it->Seek("T:"); it->Valid(); it->Next()) {
+  for (it->Seek(lower); it->Valid(); it->Next()) {
     auto info = DecodeTableInfo(it->value());
     if (!info.ok()) return info.status();
     auto p = std::make_shared<const TableInfo>(std::move(info).value());

@@ -11,9 +11,9 @@
 namespace cairn::storage {
 namespace {
 
-// S/B sort keys: 0x00 inside the value becomes kEscape0 kEscape1; the value ends with kEscape0 kEnd.
-// kEnd < kEscape1 and every other byte is > kEscape0, so a value sorts before its extensions and
-// the byte order of the raw values is kept. Do not change: on-disk format.
+// S/B sort keys: 0x00 inside the value becomes kEscape0 kEscape1; the value ends with kEscape0
+// kEnd. kEnd < kEscape1 and every other byte is > kEscape0, so a value sorts before its extensions
+// and the byte order of the raw values is kept. Do not change: on-disk format.
 constexpr char kEscape0 = '\x00';
 constexpr char kEscape1 = '\xff';
 constexpr char kEnd = '\x01';

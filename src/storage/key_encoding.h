@@ -1,5 +1,5 @@
-// Key encoding: the byte layout of item keys (and of the key parts index entries reuse), chosen so
-// that memcmp order of the encoded keys is the order DynamoDB defines (docs/format.md, "Key layout").
+// Key encoding: the byte layout of item keys (and of the key parts index entries reuse), chosen
+// so that memcmp order of encoded keys is DynamoDB's order (docs/format.md, "Key layout").
 //
 //   item key         = table_id u32 BE | PartitionHash(pk bytes) u64 BE | len u16 BE | pk bytes
 //                      | sort-key encoding (absent for hash-only tables)

@@ -45,7 +45,9 @@ Status ToStatus(const rocksdb::Status& s) {
       return Status::Corruption(s.ToString());
     case rocksdb::Status::kInvalidArgument:
     case rocksdb::Status::kNotSupported:
-      return Status::InvalidArgument(s.ToString());
+      // Not the client's fault: Status::InvalidArgument would reach the client as a
+      // ValidationException, so engine-level misuse is reported as an internal IOError.
+      return Status::IOError(s.ToString());
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTryAgain:
     case rocksdb::Status::kTimedOut:
@@ -183,8 +185,7 @@ class RocksDBEngine final : public Engine {
   static Result<std::unique_ptr<Engine>> Open(const Options& options);
   ~RocksDBEngine() override;
 
-  Status Get(Column c, std::string_view key, std::string* value,
-             const Snapshot* snapshot) override;
+  Status Get(Column c, std::string_view key, std::string* value, const Snapshot* snapshot) override;
   Status Write(const WriteBatch& batch) override;
   std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
@@ -198,9 +199,7 @@ class RocksDBEngine final : public Engine {
   };
 
   RocksDBEngine() = default;
-  rocksdb::ColumnFamilyHandle* handle(Column c) const {
-    return columns_[static_cast<size_t>(c)];
-  }
+  rocksdb::ColumnFamilyHandle* handle(Column c) const { return columns_[static_cast<size_t>(c)]; }
   void CompactionLoop();
 
   std::unique_ptr<rocksdb::Env> mem_env_;  // in-memory mode only; outlives db_
@@ -306,7 +305,7 @@ Status RocksDBEngine::Write(const WriteBatch& batch) {
         // earlier ops of the batch were applied (and the whole batch logged): a reversed range
         // would break atomicity, so it is rejected here, before anything is written.
         if (op.key > op.value) {
-          return Status::InvalidArgument("DeleteRange: end key comes before start key");
+          return Status::IOError("DeleteRange: end key comes before start key");
         }
         s = wb.DeleteRange(cf, op.key, op.value);
         break;

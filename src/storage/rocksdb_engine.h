@@ -1,4 +1,4 @@
-// RocksDBEngine: the Engine of engine.h on an embedded RocksDB (7.8), on disk or entirely in memory.
+// RocksDBEngine: the Engine of engine.h on an embedded RocksDB (7.8), on disk or all in memory.
 //
 // One RocksDB database with the column families "default" (unused), "meta", "data", "index" and
 // "stream" (Column in engine.h); missing ones are created on open, unknown ones are opened and left

@@ -3,13 +3,13 @@
 // the stripe of that hash; different items may share a stripe, which costs only waiting.
 //
 // Invariants: the stripe of a hash never changes (StripeOf); LockMany locks each distinct stripe
-// once, in ascending stripe order, so two LockMany calls (or a LockMany and a Lock) cannot deadlock.
-// A thread must not hold a Guard while acquiring another (Lock or LockMany): lock everything it needs
-// with one LockMany instead. Locks are not re-entrant.
+// once, in ascending stripe order, so LockMany calls (and Lock calls) cannot deadlock each other.
+// A thread must not hold a Guard while acquiring another (Lock or LockMany): lock everything it
+// needs with one LockMany instead. Locks are not re-entrant.
 // Thread safety: Lock and LockMany may be called concurrently from any thread. A Guard is owned by
-// one thread and must be destroyed by the thread that created it (std::mutex rule); it must not
-// outlive its LockTable.
-// The table is about 2.5 MB: allocate it on the heap (one per server), not on a stack.
+// one thread and destroyed by the thread that created it (std::mutex rule); it must not outlive
+// its LockTable.
+// Size: about 2.5 MB; allocate it on the heap (one per server), not on a stack.
 #pragma once
 
 #include <array>
@@ -41,8 +41,8 @@ class LockTable {
 
    private:
     friend class LockTable;
-    std::mutex* single_ = nullptr;     // Lock(): no allocation on the common path
-    std::vector<std::mutex*> many_;    // LockMany(): ascending stripe order
+    std::mutex* single_ = nullptr;   // Lock(): no allocation on the common path
+    std::vector<std::mutex*> many_;  // LockMany(): ascending stripe order
   };
 
   LockTable() = default;

@@ -6,6 +6,7 @@
 // Status::Corruption. Stateless functions: safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 

@@ -19,6 +19,7 @@ Environment: CAIRN_BIN (default <repo>/build/cairn). Run with Debian's interpret
   CAIRN_BIN=/path/to/cairn /usr/bin/python3 -m pytest tests/integration -q -x
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -57,7 +58,15 @@ CLIENT_CONFIG = Config(
     read_timeout=10,
 )
 
-_LIVE_SERVERS = []  # every CairnServer whose process is running, for failure reports
+_LIVE_SERVERS = []   # every CairnServer whose process is running (killed at teardown)
+_KNOWN_SERVERS = []  # every CairnServer ever made: their logs go into failure reports
+
+
+@atexit.register
+def _kill_leftover_servers():
+    """Last resort (an interrupted run): no cairn process outlives the test session."""
+    for s in list(_LIVE_SERVERS):
+        s.kill()
 
 
 def free_port():
@@ -82,6 +91,7 @@ class CairnServer:
         self.port = free_port()
         self.proc = None
         self._log = None
+        _KNOWN_SERVERS.append(self)
 
     @property
     def endpoint(self):
@@ -275,7 +285,7 @@ def check_protocol_headers(resp):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    item._cairn_log_marks = {id(s): s.log_size() for s in _LIVE_SERVERS}
+    item._cairn_log_marks = {id(s): s.log_size() for s in _KNOWN_SERVERS}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -284,7 +294,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.failed and call.when in ("setup", "call"):
         marks = getattr(item, "_cairn_log_marks", {})
-        for s in list(_LIVE_SERVERS):
+        for s in _KNOWN_SERVERS:  # a server made during the test has no mark: all its log
             text = s.read_log(marks.get(id(s), 0))
             if text:
                 report.sections.append((f"cairn stderr (port {s.port})", text[-20000:]))

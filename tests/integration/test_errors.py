@@ -369,33 +369,43 @@ def test_missing_target(raw):
 
 
 def test_headers_on_success_and_error(raw, client, table):
-    r = raw.request("ListTables", {})
-    assert r.status == 200
-    assert r.json == {"TableNames": ["tbl"]}
-    check_protocol_headers(r)
+    conn = raw.connection()  # one keep-alive connection for all: errors do not close it
+    try:
+        r = raw.request("ListTables", {}, conn=conn)
+        sock = conn.sock
+        assert r.status == 200
+        assert r.json == {"TableNames": ["tbl"]}
+        check_protocol_headers(r)
 
-    r = raw.request("PutItem", {"TableName": "tbl", "Item": {"pk": {"S": "a"}, "v": {"S": "é"}}})
-    assert r.status == 200
-    assert r.body == b"{}"
-    assert r.headers["x-amz-crc32"] == "2745614147"
-    check_protocol_headers(r)
+        item = {"pk": {"S": "a"}, "v": {"S": "é"}}
+        r = raw.request("PutItem", {"TableName": "tbl", "Item": item}, conn=conn)
+        assert r.status == 200
+        assert r.body == b"{}"
+        assert r.headers["x-amz-crc32"] == "2745614147"
+        check_protocol_headers(r)
 
-    r = raw.request("GetItem", {"TableName": "tbl", "Key": {"pk": {"S": "a"}}})
-    assert r.status == 200
-    assert r.json == {"Item": {"pk": {"S": "a"}, "v": {"S": "é"}}}
-    check_protocol_headers(r)
+        r = raw.request("GetItem", {"TableName": "tbl", "Key": {"pk": {"S": "a"}}}, conn=conn)
+        assert r.status == 200
+        assert r.json == {"Item": {"pk": {"S": "a"}, "v": {"S": "é"}}}
+        check_protocol_headers(r)
 
-    r = raw.request("DescribeTable", {"TableName": "nosuch"})
-    assert r.status == 400
-    assert r.error_type == "ResourceNotFoundException"
-    assert r.message == "Requested resource not found: Table: nosuch not found"
-    check_protocol_headers(r)
+        r = raw.request("DescribeTable", {"TableName": "nosuch"}, conn=conn)
+        assert r.status == 400
+        assert r.error_type == "ResourceNotFoundException"
+        assert r.message == "Requested resource not found: Table: nosuch not found"
+        check_protocol_headers(r)
 
-    r = raw.request("PutItem", {"TableName": "tbl", "Item": {"pk": {"N": "1"}}})
-    assert r.status == 400
-    assert r.error_type == "ValidationException"
-    check_protocol_headers(r)
+        r = raw.request("PutItem", {"TableName": "tbl", "Item": {"pk": {"N": "1"}}}, conn=conn)
+        assert r.status == 400
+        assert r.error_type == "ValidationException"
+        assert r.message == ("One or more parameter values were invalid: Type mismatch for key pk "
+                             "expected: S actual: N")
+        check_protocol_headers(r)
 
-    # Request ids are unique.
-    ids = {raw.request("ListTables", {}).headers["x-amzn-requestid"] for _ in range(5)}
-    assert len(ids) == 5
+        # Request ids are unique.
+        ids = {raw.request("ListTables", {}, conn=conn).headers["x-amzn-requestid"]
+               for _ in range(5)}
+        assert len(ids) == 5
+        assert conn.sock is sock, "the connection was not kept alive"
+    finally:
+        conn.close()

@@ -41,6 +41,7 @@ def create_users_table(dynamodb):
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
     )
     table.wait_until_exists()
+    table.reload()  # the resource caches the CreateTable answer (CREATING in DynamoDB)
     return table
 
 

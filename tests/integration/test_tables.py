@@ -171,7 +171,7 @@ def test_list_tables_paging(client):
     assert page["TableNames"] == ["t5x"]
     assert "LastEvaluatedTableName" not in page
     # The start name need not exist: listing starts after it in name order.
-    page = client.list_tables(ExclusiveStartTableName="t3")
+    page = client.list_tables(ExclusiveStartTableName="t3w")
     assert page["TableNames"] == ["t3x", "t4x", "t5x"]
     page = client.list_tables(ExclusiveStartTableName="t5x")
     assert page["TableNames"] == []

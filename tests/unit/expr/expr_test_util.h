@@ -18,7 +18,9 @@ inline AttributeValue N(std::string s) { return AttributeValue::Num(std::move(s)
 inline AttributeValue B(std::string s) { return AttributeValue::Binary(std::move(s)); }
 inline AttributeValue Bool(bool b) { return AttributeValue::Bool(b); }
 inline AttributeValue Null() { return AttributeValue::Null(); }
-inline AttributeValue L(std::vector<AttributeValue> v) { return AttributeValue::List(std::move(v)); }
+inline AttributeValue L(std::vector<AttributeValue> v) {
+  return AttributeValue::List(std::move(v));
+}
 inline AttributeValue M(AttributeMap m) { return AttributeValue::Map(std::move(m)); }
 inline AttributeValue SS(std::vector<std::string> v) {
   return AttributeValue::Set(AttributeType::kSS, std::move(v));

@@ -15,11 +15,16 @@ class ParserTest : public ::testing::Test {
  protected:
   ParserTest() {
     p_.names = {{"#n", "name"}, {"#a", "a"}, {"#b", "b"}};
-    p_.values = {{":v", S("x")},          {":w", S("y")},
-                 {":n", N("5")},          {":one", N("1")},
-                 {":bool", Bool(true)},   {":l", L({N("1")})},
-                 {":ss", SS({"a", "b"})}, {":ns", NS({"1"})},
-                 {":t", S("N")},          {":bad_type", S("XX")},
+    p_.values = {{":v", S("x")},
+                 {":w", S("y")},
+                 {":n", N("5")},
+                 {":one", N("1")},
+                 {":bool", Bool(true)},
+                 {":l", L({N("1")})},
+                 {":ss", SS({"a", "b"})},
+                 {":ns", NS({"1"})},
+                 {":t", S("N")},
+                 {":bad_type", S("XX")},
                  {":m", M({{"k", S("v")}})}};
   }
   std::string CondError(std::string_view text, std::string_view kind = "ConditionExpression") {
@@ -158,7 +163,8 @@ TEST_F(ParserTest, ErrorClassesArePrioritised) {
 // --- functions ---
 
 TEST_F(ParserTest, FunctionErrors) {
-  EXPECT_EQ(CondError("foo(a)"), "Invalid ConditionExpression: Invalid function name; function: foo");
+  EXPECT_EQ(CondError("foo(a)"),
+            "Invalid ConditionExpression: Invalid function name; function: foo");
   EXPECT_EQ(CondError("ATTRIBUTE_EXISTS(a)"),
             "Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS");
   EXPECT_EQ(CondError("attribute_exists(a, b)"),
@@ -209,8 +215,9 @@ TEST_F(ParserTest, FunctionErrors) {
 }
 
 TEST_F(ParserTest, FunctionsParse) {
-  auto c = Cond("attribute_exists(a.b) AND attribute_not_exists(#n) AND attribute_type(a, :t) AND "
-                "begins_with(a, :v) AND contains(a, :n) AND size(a) > :n");
+  auto c = Cond(
+      "attribute_exists(a.b) AND attribute_not_exists(#n) AND attribute_type(a, :t) AND "
+      "begins_with(a, :v) AND contains(a, :n) AND size(a) > :n");
   ASSERT_EQ(c->kind, Condition::Kind::kAnd);
   // Left-assoc: ((((e AND ne) AND t) AND bw) AND c) AND size
   EXPECT_EQ(c->children[1].kind, Condition::Kind::kCompare);

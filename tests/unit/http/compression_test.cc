@@ -1,11 +1,10 @@
 // Content-Encoding decoding: gzip (RFC 1952), deflate (RFC 1950, and raw RFC 1951), limits.
 #include "http/compression.h"
 
+#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace cairn::http {
 namespace {
@@ -52,7 +51,8 @@ TEST(CompressionTest, InflatesGzip) {
 TEST(CompressionTest, InflatesZlibAndRawDeflate) {
   std::string data = Sample();
   std::string out;
-  EXPECT_EQ(Inflate(ContentCoding::kDeflate, Compress(data, 15), 1 << 20, &out), InflateResult::kOk);
+  EXPECT_EQ(Inflate(ContentCoding::kDeflate, Compress(data, 15), 1 << 20, &out),
+            InflateResult::kOk);
   EXPECT_EQ(out, data);
   EXPECT_EQ(Inflate(ContentCoding::kDeflate, Compress(data, -15), 1 << 20, &out),
             InflateResult::kOk);

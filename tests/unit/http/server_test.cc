@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -25,8 +26,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "http/connection.h"
 #include "http/date_cache.h"
@@ -169,9 +168,11 @@ void EchoHandler(const Request& req, Response& resp) {
   resp.headers.emplace_back("X-Header-Count", std::to_string(req.headers.size()));
   resp.headers.emplace_back("X-Wire-Length", std::to_string(req.wire_body.size()));
   bool padded = true;
-  for (size_t i = 0; i < Connection::kBodyPadding; ++i) padded &= req.body.data()[req.body.size() + i] == 0;
+  for (size_t i = 0; i < Connection::kBodyPadding; ++i)
+    padded &= req.body.data()[req.body.size() + i] == 0;
   resp.headers.emplace_back("X-Padded", padded ? "yes" : "no");
-  if (req.HasHeader("x-echo")) resp.headers.emplace_back("X-Echo", std::string(req.Header("x-echo")));
+  if (req.HasHeader("x-echo"))
+    resp.headers.emplace_back("X-Echo", std::string(req.Header("x-echo")));
   if (req.url == "/throw") throw std::runtime_error("handler failure");
   if (req.url.starts_with("/big/")) {  // a response of the given size, in a recognisable pattern
     size_t n = std::stoul(std::string(req.url.substr(5)));
@@ -251,11 +252,13 @@ TEST_F(ServerTest, HeaderNamesAreLowerCasedAndValuesTrimmed) {
     resp.body = "{}";
   });
   Client c(port());
-  ASSERT_TRUE(c.Send(Post("{}", "X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
-                                "X-MIXED-Case:   Some Value  \r\nX-Empty:\r\n")));
+  ASSERT_TRUE(c.Send(Post("{}",
+                          "X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+                          "X-MIXED-Case:   Some Value  \r\nX-Empty:\r\n")));
   // A second request on the same connection has fewer headers: none of the first may leak into it.
-  ASSERT_TRUE(c.Send(Post("{}", "X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
-                                "x-mixed-case: Some Value\r\nx-empty: \r\n")));
+  ASSERT_TRUE(c.Send(Post("{}",
+                          "X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+                          "x-mixed-case: Some Value\r\nx-empty: \r\n")));
   for (int i = 0; i < 2; ++i) {
     std::optional<HttpReply> r = c.Read();
     ASSERT_TRUE(r.has_value());
@@ -329,12 +332,13 @@ TEST_F(ServerTest, BodySplitAcrossManySmallWrites) {
 TEST_F(ServerTest, ChunkedBodyIsReassembled) {
   StartServer();
   Client c(port());
-  ASSERT_TRUE(c.Send("POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     "5\r\nhello\r\n"
-                     "1;ext=1\r\n \r\n"
-                     "0B\r\nchunked wor\r\n"
-                     "2\r\nld\r\n"
-                     "0\r\nX-Trailer: t\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n"
+             "1;ext=1\r\n \r\n"
+             "0B\r\nchunked wor\r\n"
+             "2\r\nld\r\n"
+             "0\r\nX-Trailer: t\r\n\r\n"));
   std::optional<HttpReply> r = c.Read();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
@@ -366,8 +370,9 @@ TEST_F(ServerTest, EmptyBodyAndGetWithoutBody) {
 TEST_F(ServerTest, HeadGetsContentLengthButNoBody) {
   StartServer();
   Client c(port());
-  ASSERT_TRUE(c.Send("HEAD /big/10 HTTP/1.1\r\nHost: x\r\n\r\n"
-                     "GET /big/3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("HEAD /big/10 HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /big/3 HTTP/1.1\r\nHost: x\r\n\r\n"));
   // The client parser would take the HEAD response's Content-Length as a body length, so read raw.
   std::string raw;
   char buf[4096];
@@ -387,7 +392,8 @@ TEST_F(ServerTest, HeadGetsContentLengthButNoBody) {
 TEST_F(ServerTest, ExpectContinueGets100BeforeTheBody) {
   StartServer();
   Client c(port());
-  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"));
   std::optional<HttpReply> interim = c.Read();
   ASSERT_TRUE(interim.has_value());
   EXPECT_EQ(interim->status, 100);
@@ -405,7 +411,8 @@ TEST_F(ServerTest, ExpectContinueOverTheLimitGets413Instead) {
   o.max_body_bytes = 100;
   StartServer(o);
   Client c(port());
-  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\nExpect: 100-continue\r\n\r\n"));
   std::optional<HttpReply> r = c.Read();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 413);
@@ -462,8 +469,9 @@ TEST_F(ServerTest, OversizedChunkedBodyGets413) {
   o.max_body_bytes = 10;
   StartServer(o);
   Client c(port());
-  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     "6\r\n123456\r\n5\r\n78901\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "6\r\n123456\r\n5\r\n78901\r\n0\r\n\r\n"));
   std::optional<HttpReply> r = c.Read();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 413);
@@ -506,8 +514,9 @@ TEST_F(ServerTest, ConflictingLengthsGet400) {
   StartServer();
   Client c(port());
   // RFC 7230 3.3.3: Transfer-Encoding with Content-Length is a smuggling vector; refuse it.
-  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
   std::optional<HttpReply> r = c.Read();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 400);
@@ -636,7 +645,8 @@ TEST_F(ServerTest, LargeResponsesAreWrittenWhole) {
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->body.size(), 8388608u);
   bool pattern = true;
-  for (size_t i = 0; i < r->body.size(); ++i) pattern &= r->body[i] == static_cast<char>('a' + i % 26);
+  for (size_t i = 0; i < r->body.size(); ++i)
+    pattern &= r->body[i] == static_cast<char>('a' + i % 26);
   EXPECT_TRUE(pattern);
 }
 
@@ -645,7 +655,8 @@ TEST_F(ServerTest, PipelinedLargeResponsesKeepTheirOrder) {
   Client c(port());
   std::string all;
   // 40 x ~300 KiB: far more than the 1 MiB of pending output at which the server stops reading.
-  for (int i = 0; i < 40; ++i) all += "GET /big/" + std::to_string(300000 + i) + " HTTP/1.1\r\n\r\n";
+  for (int i = 0; i < 40; ++i)
+    all += "GET /big/" + std::to_string(300000 + i) + " HTTP/1.1\r\n\r\n";
   ASSERT_TRUE(c.Send(all));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the socket buffers fill
   for (int i = 0; i < 40; ++i) {
@@ -663,11 +674,13 @@ TEST_F(ServerTest, ManyConcurrentConnections) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::vector<std::unique_ptr<Client>> clients;
-      for (int i = 0; i < kClients / kThreads; ++i) clients.push_back(std::make_unique<Client>(port()));
+      for (int i = 0; i < kClients / kThreads; ++i)
+        clients.push_back(std::make_unique<Client>(port()));
       // Round-robin, so that all connections are open and interleaved at the server.
       for (int round = 0; round < kRequests; ++round) {
         for (size_t i = 0; i < clients.size(); ++i) {
-          std::string body = std::to_string(t) + "/" + std::to_string(i) + "/" + std::to_string(round);
+          std::string body =
+              std::to_string(t) + "/" + std::to_string(i) + "/" + std::to_string(round);
           if (!clients[i]->Send(Post(body))) continue;
           std::optional<HttpReply> r = clients[i]->Read();
           if (r && r->status == 200 && r->body == body) ++ok;
@@ -693,7 +706,7 @@ TEST_F(ServerTest, StopWhileConnectionsAreOpen) {
   for (auto& c : clients) EXPECT_TRUE(c->ReadsEof());
   Client late(port());
   EXPECT_FALSE(late.connected());  // the listeners are closed
-  server_->Stop();  // idempotent
+  server_->Stop();                 // idempotent
 }
 
 TEST_F(ServerTest, RequestStopFromAnotherThreadThenWait) {
@@ -731,8 +744,9 @@ TEST_F(ServerTest, RandomBytesNeverCrashTheServer) {
 
 std::string Compress(std::string_view data, int window_bits) {
   z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
+  EXPECT_EQ(
+      deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY),
+      Z_OK);
   std::string out(deflateBound(&zs, data.size()) + 32, '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
@@ -788,8 +802,8 @@ TEST(ServerStartTest, PortInUseIsAnIOError) {
   Status s = second.Start();
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.code(), Status::Code::kIOError);
-  EXPECT_EQ(s.message(), "bind 127.0.0.1:" + std::to_string(first.port()) +
-                             ": Address already in use");
+  EXPECT_EQ(s.message(),
+            "bind 127.0.0.1:" + std::to_string(first.port()) + ": Address already in use");
 }
 
 TEST(ServerStartTest, SecondStartAndBadHostAreRejected) {

@@ -43,9 +43,9 @@ bool StartsWith(const std::string& s, const std::string& prefix) {
 // 0xff) and to signedness (0x7f, 0x80), short enough that prefixes and extensions are frequent.
 std::vector<std::string> GenerateBytes(std::mt19937_64& rng, int count) {
   static const unsigned char kAlphabet[] = {0x00, 0x01, 0x02, 0x7f, 0x80, 0xfe, 0xff, 'a', 'b'};
-  std::vector<std::string> out = {std::string(), std::string(1, '\0'), std::string(2, '\0'),
-                                  std::string(1, '\xff'), std::string("\x00\xff", 2),
-                                  std::string("\xff\x00", 2)};
+  std::vector<std::string> out = {
+      std::string(),          std::string(1, '\0'),       std::string(2, '\0'),
+      std::string(1, '\xff'), std::string("\x00\xff", 2), std::string("\xff\x00", 2)};
   for (int i = 0; i < count; ++i) {
     std::string s;
     const int len = static_cast<int>(rng() % 7);
@@ -78,8 +78,8 @@ int CompareGenerated(const GeneratedNumber& a, const GeneratedNumber& b) {
 
 GeneratedNumber MakeNumber(int sign, std::string digits, int exp) {
   GeneratedNumber g{sign, std::move(digits), exp, ""};
-  std::string text = sign == 0 ? "0" : (sign < 0 ? "-0." : "0.") + g.digits + "E" +
-                                           std::to_string(exp);
+  std::string text =
+      sign == 0 ? "0" : (sign < 0 ? "-0." : "0.") + g.digits + "E" + std::to_string(exp);
   Result<Number> n = Number::Parse(text);
   EXPECT_TRUE(n.ok()) << text << " " << n.status().ToString();
   if (n.ok()) g.canonical = n->ToString();
@@ -90,18 +90,18 @@ std::vector<GeneratedNumber> GenerateNumbers(std::mt19937_64& rng, int count) {
   std::vector<GeneratedNumber> out;
   // Extremes of DynamoDB's range and values around zero and one.
   out.push_back(MakeNumber(0, "", 0));
-  out.push_back(MakeNumber(1, "1", -129));                                   // 1E-130
+  out.push_back(MakeNumber(1, "1", -129));  // 1E-130
   out.push_back(MakeNumber(-1, "1", -129));
-  out.push_back(MakeNumber(1, std::string(38, '9'), 126));                   // 9.99..E+125
+  out.push_back(MakeNumber(1, std::string(38, '9'), 126));  // 9.99..E+125
   out.push_back(MakeNumber(-1, std::string(38, '9'), 126));
-  out.push_back(MakeNumber(1, "1", 1));                                      // 1
-  out.push_back(MakeNumber(1, "1", 2));                                      // 10
-  out.push_back(MakeNumber(1, "11", 2));                                     // 11
-  out.push_back(MakeNumber(1, "1", 0));                                      // 0.1
-  out.push_back(MakeNumber(-1, "1", 1));                                     // -1
-  out.push_back(MakeNumber(-1, "1", 2));                                     // -10
-  out.push_back(MakeNumber(-1, "11", 2));                                    // -11
-  out.push_back(MakeNumber(1, "1" + std::string(36, '0') + "1", 38));        // 38 digits
+  out.push_back(MakeNumber(1, "1", 1));                                            // 1
+  out.push_back(MakeNumber(1, "1", 2));                                            // 10
+  out.push_back(MakeNumber(1, "11", 2));                                           // 11
+  out.push_back(MakeNumber(1, "1", 0));                                            // 0.1
+  out.push_back(MakeNumber(-1, "1", 1));                                           // -1
+  out.push_back(MakeNumber(-1, "1", 2));                                           // -10
+  out.push_back(MakeNumber(-1, "11", 2));                                          // -11
+  out.push_back(MakeNumber(1, std::string("1").append(36, '0').append("1"), 38));  // 38 digits
   static const int kCommonExponents[] = {-129, -128, -1, 0, 1, 2, 3, 125, 126};
   for (int i = 0; i < count; ++i) {
     const int sign = rng() % 2 == 0 ? 1 : -1;
@@ -114,8 +114,8 @@ std::vector<GeneratedNumber> GenerateNumbers(std::mt19937_64& rng, int count) {
     }
     if (digits[0] == '0') digits[0] = '1';
     if (digits.back() == '0') digits.back() = '9';
-    const int exp = rng() % 3 == 0 ? -129 + static_cast<int>(rng() % 256)
-                                   : kCommonExponents[rng() % 9];
+    const int exp =
+        rng() % 3 == 0 ? -129 + static_cast<int>(rng() % 256) : kCommonExponents[rng() % 9];
     out.push_back(MakeNumber(sign, std::move(digits), exp));
   }
   return out;
@@ -133,10 +133,9 @@ TEST(KeyEncodingTest, ItemKeyLayoutIsExact) {
   const AttributeValue pk = AttributeValue::String("abc");
   const AttributeValue sk = AttributeValue::Binary(std::string("x\0y", 3));
   AppendItemKey(&key, 0x01020304, pk, &sk);
-  const std::string expected = std::string("\x01\x02\x03\x04", 4) +
-                               std::string("\x78\xAF\x5F\x94\x89\x2F\x39\x50", 8) +
-                               std::string("\x00\x03", 2) + "abc" +
-                               std::string("x\x00\xffy\x00\x01", 6);
+  const std::string expected =
+      std::string("\x01\x02\x03\x04", 4) + std::string("\x78\xAF\x5F\x94\x89\x2F\x39\x50", 8) +
+      std::string("\x00\x03", 2) + "abc" + std::string("x\x00\xffy\x00\x01", 6);
   EXPECT_EQ(key, expected);
   EXPECT_EQ(PartitionPrefix(0x01020304, pk), expected.substr(0, 4 + 8 + 2 + 3));
 
@@ -161,13 +160,22 @@ TEST(KeyEncodingTest, StringSortKeyExactBytes) {
 }
 
 TEST(KeyEncodingTest, PrefixSortsBeforeExtensions) {
-  const std::vector<std::string> ordered = {
-      std::string(""),         std::string("\x00", 1),     std::string("\x00\x00", 2),
-      std::string("\x00\x01", 2), std::string("\x01", 1),  std::string("a"),
-      std::string("a\x00", 2), std::string("a\x00z", 3),   std::string("a\x01", 2),
-      std::string("ab"),       std::string("b"),           std::string("\x7f"),
-      std::string("\x80"),     std::string("\xff"),        std::string("\xff\x00", 2),
-      std::string("\xff\xff")};
+  const std::vector<std::string> ordered = {std::string(""),
+                                            std::string("\x00", 1),
+                                            std::string("\x00\x00", 2),
+                                            std::string("\x00\x01", 2),
+                                            std::string("\x01", 1),
+                                            std::string("a"),
+                                            std::string("a\x00", 2),
+                                            std::string("a\x00z", 3),
+                                            std::string("a\x01", 2),
+                                            std::string("ab"),
+                                            std::string("b"),
+                                            std::string("\x7f"),
+                                            std::string("\x80"),
+                                            std::string("\xff"),
+                                            std::string("\xff\x00", 2),
+                                            std::string("\xff\xff")};
   for (size_t i = 0; i + 1 < ordered.size(); ++i) {
     ASSERT_LT(CompareBytes(ordered[i], ordered[i + 1]), 0) << i;  // the list itself is right
     for (AttributeType t : {AttributeType::kS, AttributeType::kB}) {
@@ -186,8 +194,7 @@ TEST(KeyEncodingTest, PrefixSortsBeforeExtensions) {
 // strings extending x form a contiguous run right after x.
 template <typename T, typename Cmp, typename Enc>
 void ExpectOrderPreservingAndPrefixFree(std::vector<T> values, Cmp cmp, Enc enc) {
-  std::sort(values.begin(), values.end(),
-            [&](const T& a, const T& b) { return cmp(a, b) < 0; });
+  std::sort(values.begin(), values.end(), [&](const T& a, const T& b) { return cmp(a, b) < 0; });
   values.erase(std::unique(values.begin(), values.end(),
                            [&](const T& a, const T& b) { return cmp(a, b) == 0; }),
                values.end());
@@ -232,11 +239,30 @@ TEST(KeyEncodingTest, NumberOrderMatchesNumericOrderOnGeneratedValues) {
 }
 
 TEST(KeyEncodingTest, NumberOrderOfKnownValues) {
-  const std::vector<std::string> ordered = {
-      "-9.9999999999999999999999999999999999999E+125", "-100", "-11", "-10.5", "-10", "-2",
-      "-1", "-0.5", "-0.01", "-1E-130", "0", "1E-130", "0.01", "0.011", "0.5", "1", "1.5", "2",
-      "10", "11", "100", "101", "12345678901234567890123456789012345678",
-      "9.9999999999999999999999999999999999999E+125"};
+  const std::vector<std::string> ordered = {"-9.9999999999999999999999999999999999999E+125",
+                                            "-100",
+                                            "-11",
+                                            "-10.5",
+                                            "-10",
+                                            "-2",
+                                            "-1",
+                                            "-0.5",
+                                            "-0.01",
+                                            "-1E-130",
+                                            "0",
+                                            "1E-130",
+                                            "0.01",
+                                            "0.011",
+                                            "0.5",
+                                            "1",
+                                            "1.5",
+                                            "2",
+                                            "10",
+                                            "11",
+                                            "100",
+                                            "101",
+                                            "12345678901234567890123456789012345678",
+                                            "9.9999999999999999999999999999999999999E+125"};
   for (size_t i = 0; i + 1 < ordered.size(); ++i) {
     const std::string a = Number::Parse(ordered[i])->ToString();
     const std::string b = Number::Parse(ordered[i + 1])->ToString();
@@ -265,7 +291,7 @@ TEST(KeyEncodingTest, TablePrefixAndEnd) {
 // --- QueryRange against brute force -------------------------------------------------------------
 
 struct Entry {
-  int partition;       // index into the partition keys
+  int partition;  // index into the partition keys
   AttributeValue sk;
   Number number;       // sk parsed, for N
   std::string suffix;  // bytes after the sort key (as in index entry keys); empty for items
@@ -288,23 +314,30 @@ bool Matches(SortKeyOp op, const Entry& e, const AttributeValue& a, const Number
              const AttributeValue& b, const Number& bn) {
   const int ca = CompareKeys(e.sk, e.number, a, an);
   switch (op) {
-    case SortKeyOp::kAll: return true;
-    case SortKeyOp::kEQ: return ca == 0;
-    case SortKeyOp::kLT: return ca < 0;
-    case SortKeyOp::kLE: return ca <= 0;
-    case SortKeyOp::kGT: return ca > 0;
-    case SortKeyOp::kGE: return ca >= 0;
-    case SortKeyOp::kBetween: return ca >= 0 && CompareKeys(e.sk, e.number, b, bn) <= 0;
-    case SortKeyOp::kBeginsWith: return StartsWith(e.sk.s, a.s);
+    case SortKeyOp::kAll:
+      return true;
+    case SortKeyOp::kEQ:
+      return ca == 0;
+    case SortKeyOp::kLT:
+      return ca < 0;
+    case SortKeyOp::kLE:
+      return ca <= 0;
+    case SortKeyOp::kGT:
+      return ca > 0;
+    case SortKeyOp::kGE:
+      return ca >= 0;
+    case SortKeyOp::kBetween:
+      return ca >= 0 && CompareKeys(e.sk, e.number, b, bn) <= 0;
+    case SortKeyOp::kBeginsWith:
+      return StartsWith(e.sk.s, a.s);
   }
   return false;
 }
 
 void CheckQueryRanges(const std::vector<AttributeValue>& sort_keys, bool with_suffix,
                       std::mt19937_64& rng) {
-  const std::vector<AttributeValue> pks = {AttributeValue::String("p"),
-                                           AttributeValue::String("p\xff"),
-                                           AttributeValue::String("q")};
+  const std::vector<AttributeValue> pks = {
+      AttributeValue::String("p"), AttributeValue::String("p\xff"), AttributeValue::String("q")};
   std::vector<Entry> entries;
   std::set<std::string> keys;  // the whole ordered key space
   for (int p = 0; p < static_cast<int>(pks.size()); ++p) {
@@ -322,9 +355,9 @@ void CheckQueryRanges(const std::vector<AttributeValue>& sort_keys, bool with_su
     }
   }
   const std::string prefix = PartitionPrefix(9, pks[1]);
-  const SortKeyOp ops[] = {SortKeyOp::kAll, SortKeyOp::kEQ, SortKeyOp::kLT, SortKeyOp::kLE,
-                           SortKeyOp::kGT,  SortKeyOp::kGE, SortKeyOp::kBetween,
-                           SortKeyOp::kBeginsWith};
+  const SortKeyOp ops[] = {SortKeyOp::kAll,     SortKeyOp::kEQ,        SortKeyOp::kLT,
+                           SortKeyOp::kLE,      SortKeyOp::kGT,        SortKeyOp::kGE,
+                           SortKeyOp::kBetween, SortKeyOp::kBeginsWith};
   for (int round = 0; round < 150; ++round) {
     for (SortKeyOp op : ops) {
       if (op == SortKeyOp::kBeginsWith && sort_keys[0].type == AttributeType::kN) continue;
@@ -401,7 +434,8 @@ std::string HashKey(uint32_t table, uint64_t hash) {
 TEST(KeyEncodingTest, SegmentBoundariesAreExact) {
   EXPECT_EQ(SegmentRange(3, 0, 1).first, TablePrefix(3) + std::string(8, '\0'));
   EXPECT_EQ(SegmentRange(3, 0, 1).second, TableEnd(3));
-  EXPECT_EQ(SegmentRange(3, 1, 2).first, TablePrefix(3) + std::string("\x80") + std::string(7, '\0'));
+  EXPECT_EQ(SegmentRange(3, 1, 2).first,
+            TablePrefix(3) + std::string("\x80") + std::string(7, '\0'));
   EXPECT_EQ(SegmentRange(3, 1, 3).first, TablePrefix(3) + std::string(8, '\x55'));
   EXPECT_EQ(SegmentRange(3, 2, 3).first, TablePrefix(3) + std::string(8, '\xaa'));
   EXPECT_EQ(SegmentRange(3, 1, 3).second, SegmentRange(3, 2, 3).first);
@@ -410,9 +444,9 @@ TEST(KeyEncodingTest, SegmentBoundariesAreExact) {
 TEST(KeyEncodingTest, SegmentsCoverEveryKeyExactlyOnce) {
   std::mt19937_64 rng(11);
   std::vector<std::string> keys;
-  for (uint64_t h : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}, uint64_t{1} << 63,
-                     (uint64_t{1} << 63) - 1, uint64_t{0x5555555555555555},
-                     uint64_t{0x5555555555555556}}) {
+  for (uint64_t h :
+       {uint64_t{0}, uint64_t{1}, ~uint64_t{0}, uint64_t{1} << 63, (uint64_t{1} << 63) - 1,
+        uint64_t{0x5555555555555555}, uint64_t{0x5555555555555556}}) {
     keys.push_back(HashKey(8, h));
   }
   for (int i = 0; i < 500; ++i) {

@@ -108,8 +108,8 @@ TEST(LockTableTest, ConcurrentIncrementsUnderLockStayExact) {
   auto table = std::make_unique<LockTable>();
   constexpr int kThreads = 4;
   constexpr int kIterations = 20000;
-  long counter = 0;      // guarded by the stripe of kA (== stripe of kB)
-  long pair_sum_a = 0;   // guarded by LockMany of stripes 100 and 200
+  long counter = 0;     // guarded by the stripe of kA (== stripe of kB)
+  long pair_sum_a = 0;  // guarded by LockMany of stripes 100 and 200
   long pair_sum_b = 0;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
