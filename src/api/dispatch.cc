@@ -31,6 +31,8 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"GetItem", &GetItem},
       {"DeleteItem", &DeleteItem},
       {"UpdateItem", &UpdateItem},
+      {"BatchGetItem", &BatchGetItem},
+      {"BatchWriteItem", &BatchWriteItem},
       {"Query", &Query},
       {"Scan", &Scan},
   };

@@ -1,6 +1,6 @@
 // The DynamoDB operations, one function each, grouped by file as STYLE.md lays out:
 // table_ops.cc (control plane), item_ops.cc (single-item reads and writes), query_scan.cc,
-// tag_ops.cc (tags, limits, endpoints). api/dispatch.cc maps X-Amz-Target names to them.
+// batch_ops.cc, tag_ops.cc (tags, limits, endpoints). api/dispatch.cc maps X-Amz-Target names to them.
 #pragma once
 
 #include "api/context.h"
@@ -26,6 +26,10 @@ OpResult PutItem(OpContext& ctx, const Params& p);
 OpResult GetItem(OpContext& ctx, const Params& p);
 OpResult DeleteItem(OpContext& ctx, const Params& p);
 OpResult UpdateItem(OpContext& ctx, const Params& p);
+
+// batch_ops.cc
+OpResult BatchGetItem(OpContext& ctx, const Params& p);
+OpResult BatchWriteItem(OpContext& ctx, const Params& p);
 
 // query_scan.cc
 OpResult Query(OpContext& ctx, const Params& p);

@@ -140,13 +140,12 @@ OpResult Query(OpContext& ctx, const Params& p) {
     ThrowValidation("The table does not have the specified index: " +
                     std::string(*p.String("IndexName")));
   }
+  if (!t) return ApiError::ResourceNotFound();
   Page page;
-  std::optional<expr::KeyCondition> kc;
-  if (t) kc = ex.KeyCondition(p, *t);
+  std::optional<expr::KeyCondition> kc = ex.KeyCondition(p, *t);
   page.filter = ex.Condition(p, "FilterExpression");
   page.projection = ex.Projection(p);
   ex.Finish();
-  if (!t) return ApiError::ResourceNotFound();
   CheckSelect(c, page.projection != nullptr);
   page.count_only = c.select && *c.select == "COUNT";
   bool forward = p.Bool("ScanIndexForward").value_or(true);

