@@ -2,13 +2,38 @@
 
 #include "api/attribute_json.h"
 #include "expr/evaluate.h"
+#include "expr/legacy.h"
 #include "expr/parser.h"
 #include "expr/projection.h"
 #include "expr/update.h"
 
 namespace cairn::api {
 
+namespace {
+
+// DynamoDB rejects a request that uses both forms, naming what it found of each.
+void CheckNotMixed(const Params& p) {
+  static constexpr std::string_view kLegacy[] = {"AttributesToGet", "AttributeUpdates",
+                                                 "ConditionalOperator", "Expected",
+                                                 "KeyConditions", "QueryFilter", "ScanFilter"};
+  static constexpr std::string_view kExpression[] = {
+      "ConditionExpression", "FilterExpression", "KeyConditionExpression",
+      "ProjectionExpression", "UpdateExpression"};
+  std::string legacy, expression;
+  for (auto m : kLegacy)
+    if (p.Has(m)) legacy += (legacy.empty() ? "" : ", ") + std::string(m);
+  for (auto m : kExpression)
+    if (p.Has(m)) expression += (expression.empty() ? "" : ", ") + std::string(m);
+  if (!legacy.empty() && !expression.empty())
+    ThrowValidation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" + legacy + "} Expression parameters: {" + expression + "}");
+}
+
+}  // namespace
+
 RequestExpressions::RequestExpressions(const Params& p) {
+  CheckNotMixed(p);
   if (auto names = p.Object("ExpressionAttributeNames")) {
     has_names_ = true;
     for (auto [k, v] : *names) names_.emplace(std::string(k), std::string(AsString(v)));
@@ -31,23 +56,44 @@ RequestExpressions::RequestExpressions(const Params& p) {
 }
 
 std::shared_ptr<const expr::Condition> RequestExpressions::Condition(const Params& p,
-                                                                     std::string_view member) {
+                                                                     std::string_view member,
+                                                                     std::string_view legacy) {
   auto text = p.String(member);
-  if (!text) return nullptr;
+  if (!text) {
+    auto old = p.Object(legacy);
+    if (!old) return nullptr;
+    auto op = p.String("ConditionalOperator");
+    if (legacy == "Expected") return expr::ConvertExpected(*old, op);
+    return expr::ConvertFilter(
+        *old, legacy == "QueryFilter" ? expr::FilterKind::kQueryFilter : expr::FilterKind::kScanFilter,
+        op);
+  }
   any_expression_ = true;
   return expr::ParseCondition(*text, member, ctx_);
 }
 
 std::shared_ptr<const expr::UpdateExpr> RequestExpressions::Update(const Params& p) {
   auto text = p.String("UpdateExpression");
-  if (!text) return nullptr;
+  if (!text) {
+    if (auto old = p.Object("AttributeUpdates")) return expr::ConvertAttributeUpdates(*old);
+    return nullptr;
+  }
   any_expression_ = true;
   return expr::ParseUpdate(*text, ctx_);
 }
 
 std::shared_ptr<const expr::Projection> RequestExpressions::Projection(const Params& p) {
   auto text = p.String("ProjectionExpression");
-  if (!text) return nullptr;
+  if (!text) {
+    if (auto names = p.Array("AttributesToGet")) {
+      if (names->size() == 0)
+        ThrowValidation(
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1");
+      return expr::ConvertAttributesToGet(*names);
+    }
+    return nullptr;
+  }
   any_expression_ = true;
   return expr::ParseProjection(*text, ctx_);
 }
@@ -55,9 +101,16 @@ std::shared_ptr<const expr::Projection> RequestExpressions::Projection(const Par
 expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
                                                     const storage::TableInfo& table) {
   auto text = p.String("KeyConditionExpression");
-  any_expression_ = true;
-  expr::KeyCondition kc = expr::ParseKeyCondition(
-      text.value_or(""), ctx_, table.hash.name, table.range ? table.range->name : "");
+  std::string_view range = table.range ? std::string_view(table.range->name) : "";
+  expr::KeyCondition kc;
+  if (text) {
+    any_expression_ = true;
+    kc = expr::ParseKeyCondition(*text, ctx_, table.hash.name, range);
+  } else {
+    auto old = p.Object("KeyConditions");
+    if (!old) ThrowValidation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    kc = expr::ConvertKeyConditions(*old, table.hash.name, range);
+  }
   if (kc.hash_value.type != table.hash.type ||
       (kc.op != expr::KeyCondition::Op::kNone && kc.a.type != table.range->type) ||
       (kc.op == expr::KeyCondition::Op::kBetween && kc.b.type != table.range->type))

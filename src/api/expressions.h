@@ -2,7 +2,10 @@
 // ExpressionAttributeNames / ExpressionAttributeValues, parses each expression member
 // (ConditionExpression, FilterExpression, UpdateExpression, ProjectionExpression,
 // KeyConditionExpression) with expr/, and after the last one checks that every name and value was
-// used (DynamoDB rejects unused ones). Validation errors are thrown as ApiException.
+// used (DynamoDB rejects unused ones). The legacy members that older code and boto 2 send
+// (Expected, QueryFilter, ScanFilter, AttributeUpdates, AttributesToGet, KeyConditions, with
+// ConditionalOperator) become the same trees (expr/legacy.h); mixing the two forms in one request
+// is DynamoDB's ValidationException. Validation errors are thrown as ApiException.
 // One per request; not thread-safe.
 #pragma once
 
@@ -25,11 +28,13 @@ class RequestExpressions {
  public:
   explicit RequestExpressions(const Params& p);
 
-  // nullptr when the member is absent.
-  std::shared_ptr<const expr::Condition> Condition(const Params& p, std::string_view member);
+  // The condition of `member` ("ConditionExpression" or "FilterExpression"), or of its legacy
+  // form `legacy` ("Expected", "QueryFilter" or "ScanFilter"); nullptr when neither is present.
+  std::shared_ptr<const expr::Condition> Condition(const Params& p, std::string_view member,
+                                                   std::string_view legacy);
   std::shared_ptr<const expr::UpdateExpr> Update(const Params& p);
   std::shared_ptr<const expr::Projection> Projection(const Params& p);
-  // REQUIRES: KeyConditionExpression present.
+  // From KeyConditionExpression or KeyConditions. REQUIRES: one of them is present.
   expr::KeyCondition KeyCondition(const Params& p, const storage::TableInfo& table);
   // Call after the last expression: rejects unused names/values, and names/values given without
   // any expression.

@@ -70,7 +70,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   Item item = DecodeItem(*item_obj);
   RequestExpressions ex(p);
-  auto cond = ex.Condition(p, "ConditionExpression");
+  auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
   if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
     ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
@@ -140,7 +140,7 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   Item key = DecodeItem(*key_obj);
   RequestExpressions ex(p);
-  auto cond = ex.Condition(p, "ConditionExpression");
+  auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
   if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
     ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
@@ -173,7 +173,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   Item key = DecodeItem(*key_obj);
   RequestExpressions ex(p);
   auto update = ex.Update(p);
-  auto cond = ex.Condition(p, "ConditionExpression");
+  auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
   auto t = FindTable(ctx, w.table_name);
   NotFoundIfMissing(t);

@@ -143,7 +143,7 @@ OpResult Query(OpContext& ctx, const Params& p) {
   if (!t) return ApiError::ResourceNotFound();
   Page page;
   std::optional<expr::KeyCondition> kc = ex.KeyCondition(p, *t);
-  page.filter = ex.Condition(p, "FilterExpression");
+  page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
   CheckSelect(c, page.projection != nullptr);
@@ -227,7 +227,7 @@ OpResult Scan(OpContext& ctx, const Params& p) {
                     std::to_string(*total));
   RequestExpressions ex(p);
   Page page;
-  page.filter = ex.Condition(p, "FilterExpression");
+  page.filter = ex.Condition(p, "FilterExpression", "ScanFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
   auto t = FindTable(ctx, c.table_name);
