@@ -21,10 +21,8 @@ double WriteUnits(size_t bytes) {
   return double(units);
 }
 
-void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
-                           double units) {
-  if (mode == CapacityMode::kNone) return;
-  w.Key("ConsumedCapacity");
+void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view table_name,
+                         double units) {
   w.BeginObject();
   w.KV("TableName", table_name);
   w.Key("CapacityUnits");
@@ -37,6 +35,13 @@ void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view ta
     w.EndObject();
   }
   w.EndObject();
+}
+
+void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
+                           double units) {
+  if (mode == CapacityMode::kNone) return;
+  w.Key("ConsumedCapacity");
+  WriteCapacityObject(w, mode, table_name, units);
 }
 
 }  // namespace cairn::api

@@ -20,6 +20,11 @@ CapacityMode DecodeCapacityMode(const Params& p, Violations& v);
 double ReadUnits(size_t item_bytes, bool consistent);
 double WriteUnits(size_t item_bytes);
 
+// Writes one ConsumedCapacity object ({"TableName", "CapacityUnits"[, "Table"]}).
+// REQUIRES: mode != kNone.
+void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view table_name,
+                         double units);
+
 // Writes "ConsumedCapacity": {...} into the open response object, unless mode is kNone.
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
                            double units);

@@ -136,23 +136,26 @@ void CheckTableName(Violations& v, std::optional<std::string_view> name, std::st
     return;
   }
   std::string_view n = *name;
-  const std::string prefix = "Value '" + std::string(n) + "' at '" + std::string(field) +
-                             "' failed to satisfy constraint: Member must ";
+  // Built only when there is something to report: this runs on every request.
+  auto violation = [&](std::string_view constraint) {
+    v.Add("Value '" + std::string(*name) + "' at '" + std::string(field) +
+          "' failed to satisfy constraint: Member must " + std::string(constraint));
+  };
   if (allow_arn && n.starts_with("arn:")) {
-    if (n.size() > 1024) v.Add(prefix + "have length less than or equal to 1024");
+    if (n.size() > 1024) violation("have length less than or equal to 1024");
     n = TableNameFromParameter(n);
   } else if (n.size() > 255) {
-    v.Add(prefix + (allow_arn ? "have length less than or equal to 1024"
-                              : "have length less than or equal to 255"));
+    violation(allow_arn ? "have length less than or equal to 1024"
+                        : "have length less than or equal to 255");
   }
-  if (n.size() < 3) v.Add(prefix + "have length greater than or equal to 3");
-  bool pattern_ok = true;
+  if (n.size() < 3) violation("have length greater than or equal to 3");
   for (char c : n) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '.' || c == '-'))
-      pattern_ok = false;
+          c == '.' || c == '-')) {
+      violation("satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      break;
+    }
   }
-  if (!pattern_ok) v.Add(prefix + "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
 }
 
 void CheckEnum(Violations& v, std::optional<std::string_view> value, std::string_view field,

@@ -10,6 +10,7 @@
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/table_description.h"
+#include "expr/evaluate.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -146,6 +147,15 @@ OpResult Query(OpContext& ctx, const Params& p) {
   page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
+  if (page.filter) {
+    // A Query's filter runs after the key condition; DynamoDB rejects key attributes in it.
+    for (const std::string& name : expr::ConditionTopLevelNames(*page.filter)) {
+      if (name == t->hash.name || (t->range && name == t->range->name))
+        ThrowValidation(std::string(p.Has("FilterExpression") ? "Filter Expression" : "QueryFilter") +
+                        " can only contain non-primary key attributes: Primary key attribute: " +
+                        name);
+    }
+  }
   CheckSelect(c, page.projection != nullptr);
   page.count_only = c.select && *c.select == "COUNT";
   bool forward = p.Bool("ScanIndexForward").value_or(true);

@@ -4,6 +4,8 @@
 // Major internal functions: DecodeCreateTable() (validation, with DynamoDB's messages, in the order
 // DynamoDB applies them), WriteTableDescription() (the TableDescription shape every op returns).
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "api/operations.h"
@@ -87,6 +89,41 @@ std::vector<std::pair<std::string, std::string>> DecodeTags(simdjson::dom::array
   return tags;
 }
 
+// A list of {"AttributeName": ..., "<member>": ...} (KeySchema, AttributeDefinitions), with
+// coral's violations for missing members and values outside `allowed`. Entries with a violation
+// are left out.
+std::vector<std::pair<std::string, std::string>> DecodeNamedList(
+    const std::optional<simdjson::dom::array>& list, const std::string& field,
+    std::string_view member, std::initializer_list<std::string_view> allowed, Violations& v) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!list) {
+    v.Null(field);
+    return out;
+  }
+  std::string member_field(member);
+  member_field[0] = char(std::tolower(member_field[0]));
+  size_t i = 0;
+  for (auto e : *list) {
+    ++i;
+    auto o = AsObject(e);
+    auto name = Member(o, "AttributeName");
+    auto value = Member(o, member);
+    std::string prefix = field + "." + std::to_string(i) + ".member.";
+    if (!name) v.Null(prefix + "attributeName");
+    if (!value) v.Null(prefix + member_field);
+    std::optional<std::string_view> text;
+    if (value) text = AsString(*value);
+    bool ok = true;
+    if (text) {
+      ok = false;
+      for (auto a : allowed) ok = ok || a == *text;
+      CheckEnum(v, text, prefix + member_field, allowed);
+    }
+    if (name && text && ok) out.emplace_back(AsString(*name), *text);
+  }
+  return out;
+}
+
 void WriteThroughput(JsonWriter& w, const TableInfo& t) {
   w.Key("ProvisionedThroughput");
   w.BeginObject();
@@ -125,7 +162,9 @@ void WriteKeySchema(JsonWriter& w, const TableInfo& t) {
 
 }  // namespace
 
-TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
+namespace {
+
+TableStats CountTable(ServerContext& server, const TableInfo& t) {
   TableStats stats;
   storage::ReadOptions ro;
   ro.lower_bound = storage::TablePrefix(t.id);
@@ -136,6 +175,35 @@ TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
     auto item = cairn::DecodeItem(it->value());
     if (item.ok()) stats.size_bytes += ItemSize(*item);
   }
+  return stats;
+}
+
+}  // namespace
+
+// Counting costs a scan of the table. A count is reused while it is younger than 100 times what it
+// cost to make, so that counting takes at most ~1% of the server's time: small tables (tests) are
+// always exact, a table of millions of items is recounted every few minutes (DynamoDB itself
+// refreshes these figures about every six hours).
+TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
+  struct Cached {
+    TableStats stats;
+    std::chrono::steady_clock::time_point at;
+    std::chrono::steady_clock::duration cost;
+  };
+  static std::mutex mu;
+  static std::map<uint32_t, Cached> cache;  // GUARDED_BY(mu); table ids are never reused
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu);
+    auto c = cache.find(t.id);
+    if (c != cache.end() && now - c->second.at < 100 * c->second.cost &&
+        c->second.cost > std::chrono::milliseconds(10))
+      return c->second.stats;
+  }
+  TableStats stats = CountTable(server, t);
+  auto done = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu);
+  cache[t.id] = Cached{stats, done, done - now};
   return stats;
 }
 
@@ -197,52 +265,19 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   auto table_class = p.String("TableClass");
   CheckEnum(v, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
 
-  std::vector<std::pair<std::string, std::string>> keys;  // (name, KeyType)
-  if (!key_schema) {
-    v.Null("keySchema");
-  } else {
-    size_t i = 0;
-    for (auto e : *key_schema) {
-      ++i;
-      auto o = AsObject(e);
-      auto an = Member(o, "AttributeName");
-      auto kt = Member(o, "KeyType");
-      std::string field = "keySchema." + std::to_string(i) + ".member.";
-      if (!an) v.Null(field + "attributeName");
-      if (!kt) v.Null(field + "keyType");
-      std::optional<std::string_view> ktv;
-      if (kt) ktv = AsString(*kt);
-      CheckEnum(v, ktv, field + "keyType", {"HASH", "RANGE"});
-      if (an && kt) keys.emplace_back(AsString(*an), AsString(*kt));
-    }
-    if (i == 0)
-      v.Add("Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length "
-            "greater than or equal to 1");
-    if (i > 2)
-      v.Add("Value '[...]' at 'keySchema' failed to satisfy constraint: Member must have length "
-            "less than or equal to 2");
-  }
+  // (AttributeName, KeyType) and (AttributeName, AttributeType), as the client listed them.
+  auto keys = DecodeNamedList(key_schema, "keySchema", "KeyType", {"HASH", "RANGE"}, v);
+  if (key_schema && key_schema->size() == 0)
+    v.Add("Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length "
+          "greater than or equal to 1");
+  if (key_schema && key_schema->size() > 2)
+    v.Add("Value '[...]' at 'keySchema' failed to satisfy constraint: Member must have length "
+          "less than or equal to 2");
   std::vector<KeyElement> defs;
-  if (!attr_defs) {
-    v.Null("attributeDefinitions");
-  } else {
-    size_t i = 0;
-    for (auto e : *attr_defs) {
-      ++i;
-      auto o = AsObject(e);
-      auto an = Member(o, "AttributeName");
-      auto at = Member(o, "AttributeType");
-      std::string field = "attributeDefinitions." + std::to_string(i) + ".member.";
-      if (!an) v.Null(field + "attributeName");
-      if (!at) v.Null(field + "attributeType");
-      std::optional<std::string_view> atv;
-      if (at) atv = AsString(*at);
-      CheckEnum(v, atv, field + "attributeType", {"B", "N", "S"});
-      AttributeType type;
-      if (an && atv && ParseTypeName(*atv, &type) && type != AttributeType::kBOOL &&
-          (type == AttributeType::kS || type == AttributeType::kN || type == AttributeType::kB))
-        defs.push_back({std::string(AsString(*an)), type});
-    }
+  for (const auto& [attr, type_name] :
+       DecodeNamedList(attr_defs, "attributeDefinitions", "AttributeType", {"B", "N", "S"}, v)) {
+    AttributeType type;
+    if (ParseTypeName(type_name, &type)) defs.push_back({attr, type});
   }
   auto throughput = DecodeThroughput(p, v);
   std::vector<std::pair<std::string, std::string>> tags;
