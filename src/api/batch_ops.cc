@@ -14,6 +14,7 @@
 #include "api/operations.h"
 #include "api/rmw.h"
 #include "api/table_description.h"
+#include "index/index_entries.h"
 #include "types/binary_codec.h"
 
 namespace cairn::api {
@@ -109,6 +110,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
         w.is_put = true;
         w.item = DecodeItem(*item);
         CheckItemKey(*t, w.item);
+        CheckIndexKeys(*t, w.item);
         if (ItemSize(w.item) > kMaxItemBytes)
           ThrowValidation("Item size has exceeded the maximum allowed size");
       } else {
@@ -136,12 +138,16 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
     auto guard = ctx.server.locks->LockMany(std::move(hashes));
     storage::WriteBatch batch;
     for (const auto& w : writes) {
-      size_t size = 0;
-      if (capacity != CapacityMode::kNone) {
-        auto old = ReadItem(ctx.server, w.key);
-        if (!old.ok()) return ApiError::FromStatus(old.status());
-        if (old->has_value()) size = ItemSize(**old);
+      // Under the locks, the descriptor as it is now (see ApplyDecision in rmw.h).
+      auto current = ctx.server.catalog->Find(w.table->ns, w.table->name);
+      if (!current || current->id != w.table->id) return ApiError::ResourceNotFound();
+      std::optional<Item> old;
+      if (capacity != CapacityMode::kNone || !current->indexes.empty()) {
+        auto read = ReadItem(ctx.server, w.key);
+        if (!read.ok()) return ApiError::FromStatus(read.status());
+        old = std::move(*read);
       }
+      size_t size = old ? ItemSize(*old) : 0;
       if (w.is_put) {
         std::string value;
         cairn::EncodeItem(w.item, &value);
@@ -150,6 +156,9 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
       } else {
         batch.Delete(storage::Column::kData, w.key);
       }
+      if (!current->indexes.empty())
+        index::AddIndexUpdates(*current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr,
+                               &batch);
       units[w.table->name] += WriteUnits(size);
     }
     Status s = ctx.server.engine->Write(batch);

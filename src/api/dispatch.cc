@@ -14,6 +14,7 @@ namespace cairn::api {
 namespace {
 
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+constexpr std::string_view kTarget20111205Prefix = "DynamoDB_20111205.";
 
 const std::unordered_map<std::string_view, OpFn>& Operations() {
   static const std::unordered_map<std::string_view, OpFn> ops = {
@@ -62,10 +63,15 @@ uint32_t BodyCrc32(std::string_view body) {
 
 OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   std::string_view target = req.Header("x-amz-target");
-  if (!target.starts_with(kTargetPrefix)) return ApiError::UnknownOperation();
-  const auto& ops = Operations();
-  auto op = ops.find(target.substr(kTargetPrefix.size()));
-  if (op == ops.end()) return ApiError::UnknownOperation();
+  OpFn fn = nullptr;
+  if (target.starts_with(kTargetPrefix)) {
+    const auto& ops = Operations();
+    auto op = ops.find(target.substr(kTargetPrefix.size()));
+    if (op != ops.end()) fn = op->second;
+  } else if (target.starts_with(kTarget20111205Prefix)) {
+    fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
+  }
+  if (fn == nullptr) return ApiError::UnknownOperation();
 
   auth::Caller caller;
   ApiError auth_error;
@@ -85,7 +91,7 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
   try {
-    return op->second(ctx, Params(doc.get_object().value()));
+    return fn(ctx, Params(doc.get_object().value()));
   } catch (const ApiException& e) {
     return e.error;
   } catch (const std::bad_alloc&) {

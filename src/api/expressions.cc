@@ -99,21 +99,25 @@ std::shared_ptr<const expr::Projection> RequestExpressions::Projection(const Par
 }
 
 expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
-                                                    const storage::TableInfo& table) {
+                                                    const storage::KeyElement& hash,
+                                                    const storage::KeyElement* range) {
   auto text = p.String("KeyConditionExpression");
-  std::string_view range = table.range ? std::string_view(table.range->name) : "";
+  std::string_view range_name = range ? std::string_view(range->name) : "";
   expr::KeyCondition kc;
   if (text) {
     any_expression_ = true;
-    kc = expr::ParseKeyCondition(*text, ctx_, table.hash.name, range);
+    kc = expr::ParseKeyCondition(*text, ctx_, hash.name, range_name);
   } else {
     auto old = p.Object("KeyConditions");
-    if (!old) ThrowValidation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-    kc = expr::ConvertKeyConditions(*old, table.hash.name, range);
+    if (!old)
+      ThrowValidation(
+          "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+          "request.");
+    kc = expr::ConvertKeyConditions(*old, hash.name, range_name);
   }
-  if (kc.hash_value.type != table.hash.type ||
-      (kc.op != expr::KeyCondition::Op::kNone && kc.a.type != table.range->type) ||
-      (kc.op == expr::KeyCondition::Op::kBetween && kc.b.type != table.range->type))
+  if (kc.hash_value.type != hash.type ||
+      (kc.op != expr::KeyCondition::Op::kNone && kc.a.type != range->type) ||
+      (kc.op == expr::KeyCondition::Op::kBetween && kc.b.type != range->type))
     ThrowValidation(
         "One or more parameter values were invalid: Condition parameter type does not match "
         "schema type");

@@ -34,8 +34,9 @@ class RequestExpressions {
                                                    std::string_view legacy);
   std::shared_ptr<const expr::UpdateExpr> Update(const Params& p);
   std::shared_ptr<const expr::Projection> Projection(const Params& p);
-  // From KeyConditionExpression or KeyConditions. REQUIRES: one of them is present.
-  expr::KeyCondition KeyCondition(const Params& p, const storage::TableInfo& table);
+  // From KeyConditionExpression or KeyConditions, for a table or an index with these keys.
+  expr::KeyCondition KeyCondition(const Params& p, const storage::KeyElement& hash,
+                                  const storage::KeyElement* range);
   // Call after the last expression: rejects unused names/values, and names/values given without
   // any expression.
   void Finish();

@@ -36,6 +36,28 @@ void CheckItemKey(const storage::TableInfo& t, const Item& item) {
   if (t.range) CheckItemKeyElement(*t.range, item);
 }
 
+void CheckIndexKeys(const storage::TableInfo& t, const Item& item) {
+  for (const auto& x : t.indexes) {
+    for (const auto* keys : {&x.hash, &x.range}) {
+      for (const auto& k : *keys) {
+        auto it = item.find(k.name);
+        if (it == item.end() || t.IsKeyAttribute(k.name)) continue;
+        if (it->second.type != k.type)
+          ThrowValidation("One or more parameter values were invalid: Type mismatch for Index Key " +
+                          k.name + " Expected: " + std::string(TypeName(k.type)) +
+                          " Actual: " + std::string(TypeName(it->second.type)) +
+                          " IndexName: " + x.name);
+        if ((k.type == AttributeType::kS || k.type == AttributeType::kB) && it->second.s.empty())
+          ThrowValidation(
+              "One or more parameter values are not valid. A value specified for a secondary "
+              "index key is not supported. The AttributeValue for a key attribute cannot contain "
+              "an empty " + std::string(k.type == AttributeType::kS ? "string" : "binary") +
+              " value. IndexName: " + x.name + ", IndexKey: " + k.name);
+      }
+    }
+  }
+}
+
 void CheckKey(const storage::TableInfo& t, const Item& key) {
   size_t expected = t.range ? 2 : 1;
   auto h = key.find(t.hash.name);

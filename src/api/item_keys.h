@@ -22,6 +22,15 @@ void CheckItemKey(const storage::TableInfo& table, const Item& item);
 // attribute, and the empty-value message above.
 void CheckKey(const storage::TableInfo& table, const Item& key);
 
+// The rule for an item's index key attributes: where the item has one, it must be of the declared
+// type and not empty. Throws ValidationException:
+//   "One or more parameter values were invalid: Type mismatch for Index Key <k> Expected: S
+//    Actual: N IndexName: <index>"
+//   "One or more parameter values are not valid. A value specified for a secondary index key is
+//    not supported. The AttributeValue for a key attribute cannot contain an empty string value.
+//    IndexName: <index>, IndexKey: <k>"
+void CheckIndexKeys(const storage::TableInfo& table, const Item& item);
+
 // The storage key of the item with these key attributes. REQUIRES: CheckKey or CheckItemKey passed.
 std::string EncodeItemKey(const storage::TableInfo& table, const Item& item);
 void AppendItemKey(std::string* out, const storage::TableInfo& table, const Item& item);

@@ -77,6 +77,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   auto t = FindTable(ctx, w.table_name);
   NotFoundIfMissing(t);
   CheckItemKey(*t, item);
+  CheckIndexKeys(*t, item);
   size_t size = ItemSize(item);
   if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
 
@@ -195,6 +196,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
                                  if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
                                  new_item = o ? *o : key;
                                  if (update) ex.Apply(*update, new_item, &updated);
+                                 CheckIndexKeys(*t, new_item);
                                  if (ItemSize(new_item) > kMaxItemBytes)
                                    ThrowValidation("Item size to update has exceeded the maximum allowed size");
                                  d->kind = WriteDecision::Kind::kPut;

@@ -3,6 +3,8 @@
 // batch_ops.cc, tag_ops.cc (tags, limits, endpoints). api/dispatch.cc maps X-Amz-Target names to them.
 #pragma once
 
+#include <string_view>
+
 #include "api/context.h"
 
 namespace cairn::api {
@@ -30,6 +32,10 @@ OpResult UpdateItem(OpContext& ctx, const Params& p);
 // batch_ops.cc
 OpResult BatchGetItem(OpContext& ctx, const Params& p);
 OpResult BatchWriteItem(OpContext& ctx, const Params& p);
+
+// legacy_20111205.cc: the 2011-12-05 API version (boto 2's Layer1), mapped onto the operations
+// above. nullptr for an operation that version does not have.
+OpFn FindOperation20111205(std::string_view name);
 
 // query_scan.cc
 OpResult Query(OpContext& ctx, const Params& p);

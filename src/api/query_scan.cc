@@ -9,8 +9,10 @@
 #include "api/expressions.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
+#include "api/rmw.h"
 #include "api/table_description.h"
 #include "expr/evaluate.h"
+#include "index/index_entries.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -45,7 +47,8 @@ Common DecodeCommon(const Params& p, Violations& v) {
   return c;
 }
 
-void CheckSelect(const Common& c, bool has_projection) {
+// Select against the projection and the index (nullptr for the table itself).
+void CheckSelect(const Common& c, bool has_projection, const storage::IndexInfo* x) {
   if (!c.select) return;
   if (*c.select == "SPECIFIC_ATTRIBUTES" && !has_projection)
     ThrowValidation(
@@ -55,11 +58,29 @@ void CheckSelect(const Common& c, bool has_projection) {
     ThrowValidation(
         "One or more parameter values were invalid: Select type " + std::string(*c.select) +
         " is not compatible with ProjectionExpression");
-  if (*c.select == "ALL_PROJECTED_ATTRIBUTES")
+  if (*c.select == "ALL_PROJECTED_ATTRIBUTES" && !x)
     ThrowValidation(
         "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is "
         "supported only for index queries");
+  if (*c.select == "ALL_ATTRIBUTES" && x && x->global &&
+      x->projection != storage::IndexInfo::Projection::kAll)
+    ThrowValidation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is "
+                    "not supported for global secondary index " + x->name +
+                    " because its projection type is not ALL");
 }
+
+// What a page walks: the table's items, or an index's entries.
+struct Source {
+  const storage::TableInfo* table = nullptr;
+  const storage::IndexInfo* index = nullptr;  // nullptr: the table
+  // For an LSI asked for attributes it does not project: read each item from the table.
+  bool fetch_from_table = false;
+
+  storage::Column column() const {
+    return index ? storage::Column::kIndex : storage::Column::kData;
+  }
+  uint32_t id() const { return index ? index->id : table->id; }
+};
 
 struct Page {
   std::shared_ptr<const expr::Condition> filter;
@@ -67,10 +88,62 @@ struct Page {
   bool count_only = false;
 };
 
+// The index named by IndexName, with DynamoDB's checks; nullptr when there is none.
+const storage::IndexInfo* FindIndex(const Params& p, const storage::TableInfo& t,
+                                    const Common& c) {
+  auto name = p.String("IndexName");
+  if (!name) return nullptr;
+  const storage::IndexInfo* x = t.FindIndex(*name);
+  if (!x) ThrowValidation("The table does not have the specified index: " + std::string(*name));
+  if (x->backfilling)
+    ThrowValidation("Cannot read from backfilling global secondary index: " + x->name);
+  if (x->global && c.consistent)
+    ThrowValidation("Consistent reads are not supported on global secondary indexes");
+  return x;
+}
+
+// Decides whether an index read needs the table's items, and rejects what a GSI cannot answer.
+void ResolveSource(Source* src, const Common& c, const Page& page) {
+  const storage::IndexInfo* x = src->index;
+  if (!x || x->projection == storage::IndexInfo::Projection::kAll) return;
+  std::vector<std::string> missing;
+  if (page.projection) {
+    for (const auto& path : page.projection->paths)
+      if (!index::Projects(*x, *src->table, path.front().name))
+        missing.push_back(path.front().name);
+  }
+  bool all = c.select && *c.select == "ALL_ATTRIBUTES";
+  if (page.filter) {
+    for (const auto& name : expr::ConditionTopLevelNames(*page.filter))
+      if (!index::Projects(*x, *src->table, name)) missing.push_back(name);
+  }
+  if (missing.empty() && !all) return;
+  if (x->global) {
+    // DynamoDB: a GSI answers only with what it projects.
+    ThrowValidation("One or more parameter values were invalid: Global secondary index " +
+                    x->name + " does not project attribute " + missing.front());
+  }
+  src->fetch_from_table = true;  // an LSI reads the rest from the table
+}
+
+// The key attributes LastEvaluatedKey carries: the table's, plus the index's.
+Item PageKey(const Source& src, const Item& item) {
+  Item key = KeyOf(*src.table, item);
+  if (src.index) {
+    for (const auto* keys : {&src.index->hash, &src.index->range}) {
+      for (const auto& k : *keys) {
+        auto it = item.find(k.name);
+        if (it != item.end()) key.emplace(it->first, it->second);
+      }
+    }
+  }
+  return key;
+}
+
 // Walks `it` (already positioned) in the given direction, writing Items/Count/ScannedCount/
 // LastEvaluatedKey into the open response object.
-void ReadPage(OpContext& ctx, RequestExpressions& ex, const storage::TableInfo& t,
-              storage::Iterator* it, bool forward, const Common& c, const Page& page) {
+void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage::Iterator* it,
+              bool forward, const Common& c, const Page& page) {
   JsonWriter& out = ctx.out;
   int64_t count = 0, scanned = 0;
   size_t bytes = 0;
@@ -80,21 +153,29 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const storage::TableInfo& 
     out.BeginArray();
   }
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
-    auto item = cairn::DecodeItem(it->value());
-    if (!item.ok()) Throw(ApiError::FromStatus(item.status()));
+    auto decoded = cairn::DecodeItem(it->value());
+    if (!decoded.ok()) Throw(ApiError::FromStatus(decoded.status()));
+    Item item = std::move(decoded).value();
     ++scanned;
-    bytes += ItemSize(*item);
-    if (!page.filter || ex.Evaluate(*page.filter, &*item)) {
+    bytes += ItemSize(item);
+    Item page_key;
+    if (src.index) page_key = PageKey(src, item);
+    if (src.fetch_from_table) {
+      auto full = ReadItem(ctx.server, EncodeItemKey(*src.table, item));
+      if (!full.ok()) Throw(ApiError::FromStatus(full.status()));
+      if (full->has_value()) item = std::move(**full);
+    }
+    if (!page.filter || ex.Evaluate(*page.filter, &item)) {
       ++count;
       if (!page.count_only) {
         if (page.projection)
-          EncodeItem(out, ex.Project(*item, *page.projection));
+          EncodeItem(out, ex.Project(item, *page.projection));
         else
-          EncodeItem(out, *item);
+          EncodeItem(out, item);
       }
     }
     if ((c.limit && scanned >= *c.limit) || bytes >= kMaxPageBytes) {
-      last_key = KeyOf(t, *item);
+      last_key = src.index ? std::move(page_key) : KeyOf(*src.table, item);
       break;
     }
   }
@@ -109,21 +190,63 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const storage::TableInfo& 
     EncodeItem(out, *last_key);
   }
   size_t units = bytes == 0 ? 1 : (bytes + 4095) / 4096;
-  WriteConsumedCapacity(out, c.capacity, t.name,
+  WriteConsumedCapacity(out, c.capacity, src.table->name,
                         c.consistent ? double(units) : double(units) / 2.0);
 }
 
-// ExclusiveStartKey: the table's key attributes, exactly.
-std::optional<std::string> DecodeStartKey(const Params& p, const storage::TableInfo& t) {
+// ExclusiveStartKey: the table's key attributes (and, for an index, the index's), exactly; returns
+// the storage key it stands for.
+std::optional<std::string> DecodeStartKey(const Params& p, const Source& src) {
   auto esk = p.Get("ExclusiveStartKey");
   if (!esk) return std::nullopt;
   Item key = DecodeItem(*esk);
+  const storage::TableInfo& t = *src.table;
   try {
-    CheckKey(t, key);
+    if (!src.index) {
+      CheckKey(t, key);
+      return EncodeItemKey(t, key);
+    }
+    Item table_key = KeyOf(t, key);
+    CheckKey(t, table_key);
+    if (!index::IsIndexed(*src.index, key) || PageKey(src, key).size() != key.size())
+      ThrowValidation("The provided key element does not match the schema");
+    std::string out;
+    index::AppendEntryKey(&out, *src.index, t, key);
+    return out;
   } catch (const ApiException& e) {
     ThrowValidation("The provided starting key is invalid: " + e.error.message);
   }
-  return EncodeItemKey(t, key);
+}
+
+// Writes a page over [lo, hi) (empty when lo >= hi).
+void WalkRange(OpContext& ctx, RequestExpressions& ex, const Source& src, std::string lo,
+               std::string hi, bool forward, const Common& c, const Page& page) {
+  if (hi < lo) hi = lo;
+  storage::ReadOptions ro;
+  ro.lower_bound = lo;
+  ro.upper_bound = hi;
+  auto it = ctx.server.engine->NewIterator(src.column(), ro);
+  if (lo == hi)
+    it->Seek(hi);  // an empty range: the bounds leave nothing to visit
+  else if (forward)
+    it->Seek(lo);
+  else
+    it->SeekToLast();
+  ReadPage(ctx, ex, src, it.get(), forward, c, page);
+}
+
+storage::SortKeyOp ToStorageOp(expr::KeyCondition::Op op) {
+  switch (op) {
+    case expr::KeyCondition::Op::kNone: return storage::SortKeyOp::kAll;
+    case expr::KeyCondition::Op::kEQ: return storage::SortKeyOp::kEQ;
+    case expr::KeyCondition::Op::kLT: return storage::SortKeyOp::kLT;
+    case expr::KeyCondition::Op::kLE: return storage::SortKeyOp::kLE;
+    case expr::KeyCondition::Op::kGT: return storage::SortKeyOp::kGT;
+    case expr::KeyCondition::Op::kGE: return storage::SortKeyOp::kGE;
+    case expr::KeyCondition::Op::kBetween: return storage::SortKeyOp::kBetween;
+    case expr::KeyCondition::Op::kBeginsWith: return storage::SortKeyOp::kBeginsWith;
+  }
+  return storage::SortKeyOp::kAll;
 }
 
 }  // namespace
@@ -134,47 +257,43 @@ OpResult Query(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   RequestExpressions ex(p);
   if (!p.Has("KeyConditionExpression") && !p.Has("KeyConditions"))
-    ThrowValidation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    ThrowValidation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
   auto t = FindTable(ctx, c.table_name);
-  if (p.Has("IndexName")) {
-    if (!t) return ApiError::ResourceNotFound();
-    ThrowValidation("The table does not have the specified index: " +
-                    std::string(*p.String("IndexName")));
-  }
   if (!t) return ApiError::ResourceNotFound();
+  Source src;
+  src.table = t.get();
+  src.index = FindIndex(p, *t, c);
+  if (src.index && (src.index->hash.size() != 1 || src.index->range.size() > 1))
+    ThrowValidation("Query on an index with multi-attribute keys is not supported yet");
+  const storage::KeyElement& hash = src.index ? src.index->hash[0] : t->hash;
+  const storage::KeyElement* range =
+      src.index ? (src.index->range.empty() ? nullptr : &src.index->range[0])
+                : (t->range ? &*t->range : nullptr);
   Page page;
-  std::optional<expr::KeyCondition> kc = ex.KeyCondition(p, *t);
+  expr::KeyCondition kc = ex.KeyCondition(p, hash, range);
   page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
   if (page.filter) {
     // A Query's filter runs after the key condition; DynamoDB rejects key attributes in it.
     for (const std::string& name : expr::ConditionTopLevelNames(*page.filter)) {
-      if (name == t->hash.name || (t->range && name == t->range->name))
+      if (name == hash.name || (range && name == range->name))
         ThrowValidation(std::string(p.Has("FilterExpression") ? "Filter Expression" : "QueryFilter") +
                         " can only contain non-primary key attributes: Primary key attribute: " +
                         name);
     }
   }
-  CheckSelect(c, page.projection != nullptr);
+  CheckSelect(c, page.projection != nullptr, src.index);
+  ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
   bool forward = p.Bool("ScanIndexForward").value_or(true);
 
-  std::string prefix = storage::PartitionPrefix(t->id, kc->hash_value);
-  storage::SortKeyOp op = storage::SortKeyOp::kAll;
-  switch (kc->op) {
-    case expr::KeyCondition::Op::kNone: op = storage::SortKeyOp::kAll; break;
-    case expr::KeyCondition::Op::kEQ: op = storage::SortKeyOp::kEQ; break;
-    case expr::KeyCondition::Op::kLT: op = storage::SortKeyOp::kLT; break;
-    case expr::KeyCondition::Op::kLE: op = storage::SortKeyOp::kLE; break;
-    case expr::KeyCondition::Op::kGT: op = storage::SortKeyOp::kGT; break;
-    case expr::KeyCondition::Op::kGE: op = storage::SortKeyOp::kGE; break;
-    case expr::KeyCondition::Op::kBetween: op = storage::SortKeyOp::kBetween; break;
-    case expr::KeyCondition::Op::kBeginsWith: op = storage::SortKeyOp::kBeginsWith; break;
-  }
-  auto [lo, hi] = storage::QueryRange(prefix, op, &kc->a, &kc->b);
-  std::optional<std::string> start = DecodeStartKey(p, *t);
-  if (start) {
+  std::string prefix = src.index ? index::PartitionPrefix(*src.index, {&kc.hash_value})
+                                 : storage::PartitionPrefix(t->id, kc.hash_value);
+  auto [lo, hi] = storage::QueryRange(prefix, ToStorageOp(kc.op), &kc.a, &kc.b);
+  if (std::optional<std::string> start = DecodeStartKey(p, src)) {
     // Strictly after the start key in the walk's direction.
     if (forward) {
       std::string next = *start;
@@ -184,24 +303,8 @@ OpResult Query(OpContext& ctx, const Params& p) {
       hi = *start;
     }
   }
-  storage::ReadOptions ro;
-  ro.lower_bound = lo;
-  ro.upper_bound = hi;
-  auto it = ctx.server.engine->NewIterator(storage::Column::kData, ro);
-  if (forward)
-    it->Seek(lo);
-  else
-    it->SeekToLast();
   ctx.out.BeginObject();
-  if (lo < hi) ReadPage(ctx, ex, *t, it.get(), forward, c, page);
-  else {
-    storage::ReadOptions none;
-    none.lower_bound = lo;
-    none.upper_bound = lo;
-    auto empty = ctx.server.engine->NewIterator(storage::Column::kData, none);
-    empty->Seek(lo);
-    ReadPage(ctx, ex, *t, empty.get(), true, c, page);
-  }
+  WalkRange(ctx, ex, src, lo, hi, forward, c, page);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -229,12 +332,15 @@ OpResult Scan(OpContext& ctx, const Params& p) {
           "or equal to 1000000");
   v.ThrowIfAny();
   if (segment.has_value() != total.has_value())
-    ThrowValidation(segment ? "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
-                            : "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+    ThrowValidation(segment ? "The TotalSegments parameter is required but was not present in "
+                              "the request when Segment parameter is present"
+                            : "The Segment parameter is required but was not present in the "
+                              "request when parameter TotalSegments is present");
   if (segment && *segment >= *total)
-    ThrowValidation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
-                    std::to_string(*segment) + " is not less than TotalSegments: " +
-                    std::to_string(*total));
+    ThrowValidation(
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+        "Segment: " + std::to_string(*segment) + " is not less than TotalSegments: " +
+        std::to_string(*total));
   RequestExpressions ex(p);
   Page page;
   page.filter = ex.Condition(p, "FilterExpression", "ScanFilter");
@@ -242,33 +348,29 @@ OpResult Scan(OpContext& ctx, const Params& p) {
   ex.Finish();
   auto t = FindTable(ctx, c.table_name);
   if (!t) return ApiError::ResourceNotFound();
-  if (p.Has("IndexName"))
-    ThrowValidation("The table does not have the specified index: " +
-                    std::string(*p.String("IndexName")));
-  CheckSelect(c, page.projection != nullptr);
+  Source src;
+  src.table = t.get();
+  src.index = FindIndex(p, *t, c);
+  CheckSelect(c, page.projection != nullptr, src.index);
+  ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
 
   std::string lo, hi;
   if (segment) {
-    std::tie(lo, hi) = storage::SegmentRange(t->id, uint32_t(*segment), uint32_t(*total));
+    std::tie(lo, hi) = storage::SegmentRange(src.id(), uint32_t(*segment), uint32_t(*total));
   } else {
-    lo = storage::TablePrefix(t->id);
-    hi = storage::TableEnd(t->id);
+    lo = storage::TablePrefix(src.id());
+    hi = storage::TableEnd(src.id());
   }
-  if (auto start = DecodeStartKey(p, *t)) {
+  if (auto start = DecodeStartKey(p, src)) {
     if (*start < lo || *start >= hi)
       ThrowValidation("The provided Exclusive start key does not map to the provided segment");
     std::string next = *start;
     next.push_back('\0');
     lo = next;
   }
-  storage::ReadOptions ro;
-  ro.lower_bound = lo;
-  ro.upper_bound = hi;
-  auto it = ctx.server.engine->NewIterator(storage::Column::kData, ro);
-  it->Seek(lo);
   ctx.out.BeginObject();
-  ReadPage(ctx, ex, *t, it.get(), true, c, page);
+  WalkRange(ctx, ex, src, lo, hi, true, c, page);
   ctx.out.EndObject();
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "api/rmw.h"
 
+#include "index/index_entries.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -20,15 +21,23 @@ Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key
   return std::optional<Item>(std::move(item).value());
 }
 
-Status ApplyDecision(ServerContext& server, const std::string& key, const WriteDecision& d) {
+Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
+                     const Item* old_item, const WriteDecision& d) {
   storage::WriteBatch batch;
+  const Item* new_item = nullptr;
   if (d.kind == WriteDecision::Kind::kPut) {
     std::string value;
     cairn::EncodeItem(d.new_item, &value);
     batch.Put(storage::Column::kData, key, value);
+    new_item = &d.new_item;
   } else {
     batch.Delete(storage::Column::kData, key);
   }
+  // Under the lock, the descriptor as it is now: a table dropped meanwhile takes no writes, and an
+  // index added meanwhile is maintained.
+  auto current = server.catalog->Find(table.ns, table.name);
+  if (!current || current->id != table.id) return Status::NotFound("table dropped");
+  if (!current->indexes.empty()) index::AddIndexUpdates(*current, old_item, new_item, &batch);
   return server.engine->Write(batch);
 }
 

@@ -29,7 +29,12 @@ OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
 // Non-template parts.
 uint64_t LockHash(uint32_t table_id, std::string_view key);
 Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key);
-Status ApplyDecision(ServerContext& server, const std::string& key, const WriteDecision& d);
+// Writes the decision and the index entries it changes in one batch. REQUIRES: the item's stripe
+// is locked. The table's descriptor is read again under the lock, so that an index added since
+// the request began (UpdateTable) is maintained too; its backfill takes the same lock.
+// Status::NotFound when the table was dropped since the request began.
+Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
+                     const Item* old_item, const WriteDecision& d);
 
 template <typename Decide>
 OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
@@ -38,13 +43,14 @@ OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
   auto old = ReadItem(server, key);
   if (!old.ok()) return ApiError::FromStatus(old.status());
   WriteDecision d;
-  OpResult r = decide(old->has_value() ? &**old : nullptr, &d);
+  const Item* before = old->has_value() ? &**old : nullptr;
+  OpResult r = decide(before, &d);
+  if (!r && d.kind != WriteDecision::Kind::kNone) {
+    Status s = ApplyDecision(server, table, key, before, d);
+    if (!s.ok()) r = ApiError::FromStatus(s);
+  }
   *old_item = std::move(*old);
-  if (r) return r;
-  if (d.kind == WriteDecision::Kind::kNone) return std::nullopt;
-  Status s = ApplyDecision(server, key, d);
-  if (!s.ok()) return ApiError::FromStatus(s);
-  return std::nullopt;
+  return r;
 }
 
 }  // namespace cairn::api

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "api/index_schema.h"
 #include "storage/catalog.h"
 #include "types/attribute_value.h"
 
@@ -15,6 +16,7 @@ namespace cairn::api {
 struct TableStats {
   int64_t item_count = 0;
   int64_t size_bytes = 0;  // the sum of DynamoDB item sizes
+  std::vector<IndexStats> indexes;  // like TableInfo::indexes
 };
 
 TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <random>
 
+#include "api/index_schema.h"
 #include "api/operations.h"
 #include "api/table_description.h"
 #include "storage/key_encoding.h"
@@ -164,16 +165,27 @@ void WriteKeySchema(JsonWriter& w, const TableInfo& t) {
 
 namespace {
 
+// The number of items in a table's (or an index's) key range and the sum of their sizes.
+void CountRange(ServerContext& server, storage::Column column, uint32_t id, int64_t* count,
+                int64_t* bytes) {
+  storage::ReadOptions ro;
+  ro.lower_bound = storage::TablePrefix(id);
+  ro.upper_bound = storage::TableEnd(id);
+  auto it = server.engine->NewIterator(column, ro);
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    ++*count;
+    auto item = cairn::DecodeItem(it->value());
+    if (item.ok()) *bytes += ItemSize(*item);
+  }
+}
+
 TableStats CountTable(ServerContext& server, const TableInfo& t) {
   TableStats stats;
-  storage::ReadOptions ro;
-  ro.lower_bound = storage::TablePrefix(t.id);
-  ro.upper_bound = storage::TableEnd(t.id);
-  auto it = server.engine->NewIterator(storage::Column::kData, ro);
-  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
-    ++stats.item_count;
-    auto item = cairn::DecodeItem(it->value());
-    if (item.ok()) stats.size_bytes += ItemSize(*item);
+  CountRange(server, storage::Column::kData, t.id, &stats.item_count, &stats.size_bytes);
+  for (const auto& x : t.indexes) {
+    IndexStats is;
+    CountRange(server, storage::Column::kIndex, x.id, &is.item_count, &is.size_bytes);
+    stats.indexes.push_back(is);
   }
   return stats;
 }
@@ -245,6 +257,7 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.KV("TableClass", t.table_class);
     w.EndObject();
   }
+  WriteIndexDescriptions(w, t, stats ? stats->indexes : std::vector<IndexStats>());
   w.Key("DeletionProtectionEnabled");
   w.Bool(t.deletion_protection);
   w.EndObject();
@@ -282,10 +295,19 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   auto throughput = DecodeThroughput(p, v);
   std::vector<std::pair<std::string, std::string>> tags;
   if (auto t = p.Array("Tags")) tags = DecodeTags(*t, v);
+  std::vector<IndexDefinition> indexes;
+  for (bool global : {false, true}) {
+    std::string member = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+    auto list = p.Array(member);
+    if (!list) continue;
+    std::string field = global ? "globalSecondaryIndexes" : "localSecondaryIndexes";
+    size_t i = 0;
+    for (auto e : *list)
+      indexes.push_back(DecodeIndexDefinition(
+          AsObject(e), global, field + "." + std::to_string(++i) + ".member", v));
+  }
   v.ThrowIfAny();
 
-  if (p.Has("LocalSecondaryIndexes") || p.Has("GlobalSecondaryIndexes"))
-    ThrowValidation("Secondary indexes are not supported by this version of Cairn");
   if (p.Has("StreamSpecification")) {
     auto spec = p.Object("StreamSpecification");
     auto enabled = spec ? Member(*spec, "StreamEnabled") : std::nullopt;
@@ -329,22 +351,24 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
         "One or more parameter values were invalid: Some index key attributes are not defined in "
         "AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
   }
-  if (defs.size() != keys.size())
-    ThrowValidation(
-        "One or more parameter values were invalid: Number of attributes in KeySchema does not "
-        "exactly match number of attributes defined in AttributeDefinitions");
-
   TableInfo t;
-  t.ns = ctx.caller.ns;
-  t.name = std::string(*name);
-  t.region = ctx.caller.region;
-  t.table_uuid = NewUuid();
   for (const auto& d : defs) {
     if (d.name == keys[0].first) t.hash = d;
     if (keys.size() == 2 && d.name == keys[1].first) t.range = d;
   }
-  t.attribute_definitions = defs;
   t.pay_per_request = pay_per_request;
+  ResolveIndexes(t, indexes, defs);
+  if (defs.size() != KeyAttributeNames(t, indexes).size())
+    ThrowValidation(
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not "
+        "exactly match number of attributes defined in AttributeDefinitions");
+
+  t.ns = ctx.caller.ns;
+  t.name = std::string(*name);
+  t.region = ctx.caller.region;
+  t.table_uuid = NewUuid();
+  t.attribute_definitions = defs;
+  for (auto& d : indexes) t.indexes.push_back(std::move(d.info));
   if (throughput) {
     t.read_capacity = *throughput->read;
     t.write_capacity = *throughput->write;

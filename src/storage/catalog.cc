@@ -36,6 +36,21 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagDeletionProtection = 17,
   kTagTableClass = 18,
   kTagTag = 19,          // repeated: u32 key length, key, value
+  kTagIndex = 20,        // repeated: an index descriptor (EncodeIndex)
+};
+
+// Index descriptor: the same tagged-field format, nested.
+enum IndexTag : uint8_t {  // stored: do not renumber
+  kIdxId = 1,
+  kIdxName = 2,
+  kIdxGlobal = 3,
+  kIdxHash = 4,        // repeated, in order: type byte + name
+  kIdxRange = 5,       // repeated, in order
+  kIdxProjection = 6,  // IndexInfo::Projection as decimal text
+  kIdxNonKey = 7,      // repeated
+  kIdxRead = 8,
+  kIdxWrite = 9,
+  kIdxBackfilling = 10,
 };
 
 std::string TableKey(std::string_view ns, std::string_view name) {
@@ -76,6 +91,31 @@ std::string TableInfo::Arn() const {
   return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
 }
 
+const IndexInfo* TableInfo::FindIndex(std::string_view index_name) const {
+  for (const auto& i : indexes)
+    if (i.name == index_name) return &i;
+  return nullptr;
+}
+
+bool TableInfo::IsKeyAttribute(std::string_view attr) const {
+  return attr == hash.name || (range && attr == range->name);
+}
+
+bool IndexInfo::IsKeyAttribute(std::string_view attr) const {
+  for (const auto& k : hash)
+    if (k.name == attr) return true;
+  for (const auto& k : range)
+    if (k.name == attr) return true;
+  return false;
+}
+
+namespace {
+
+std::string EncodeIndex(const IndexInfo& x);
+Status DecodeIndex(std::string_view in, IndexInfo* x);
+
+}  // namespace
+
 std::string EncodeTableInfo(const TableInfo& t) {
   std::string out(1, kVersion);
   Field(&out, kTagId, std::to_string(t.id));
@@ -103,6 +143,7 @@ std::string EncodeTableInfo(const TableInfo& t) {
     kv.append(v);
     Field(&out, kTagTag, kv);
   }
+  for (const auto& x : t.indexes) Field(&out, kTagIndex, EncodeIndex(x));
   return out;
 }
 
@@ -163,11 +204,72 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
         t.tags.emplace_back(std::string(v.substr(4, kl)), std::string(v.substr(4 + kl)));
         break;
       }
+      case kTagIndex: {
+        IndexInfo x;
+        CAIRN_RETURN_IF_ERROR(DecodeIndex(v, &x));
+        t.indexes.push_back(std::move(x));
+        break;
+      }
       default: break;  // a field of a later version
     }
   }
   return t;
 }
+
+namespace {
+
+std::string EncodeIndex(const IndexInfo& x) {
+  std::string out(1, kVersion);
+  auto field = [&out](uint8_t tag, std::string_view v) { Field(&out, Tag(tag), v); };
+  field(kIdxId, std::to_string(x.id));
+  field(kIdxName, x.name);
+  field(kIdxGlobal, x.global ? "1" : "0");
+  for (const auto& k : x.hash) field(kIdxHash, Typed(k));
+  for (const auto& k : x.range) field(kIdxRange, Typed(k));
+  field(kIdxProjection, std::to_string(int(x.projection)));
+  for (const auto& a : x.non_key_attributes) field(kIdxNonKey, a);
+  field(kIdxRead, std::to_string(x.read_capacity));
+  field(kIdxWrite, std::to_string(x.write_capacity));
+  field(kIdxBackfilling, x.backfilling ? "1" : "0");
+  return out;
+}
+
+Status DecodeIndex(std::string_view in, IndexInfo* x) {
+  if (in.empty() || in[0] != kVersion) return Status::Corruption("index descriptor version");
+  size_t pos = 1;
+  while (pos < in.size()) {
+    if (in.size() - pos < 5) return Status::Corruption("index descriptor truncated");
+    uint8_t tag = uint8_t(in[pos]);
+    uint32_t len = GetU32(in.data() + pos + 1);
+    pos += 5;
+    if (in.size() - pos < len) return Status::Corruption("index descriptor truncated");
+    std::string_view v = in.substr(pos, len);
+    pos += len;
+    std::string s(v);
+    KeyElement k;
+    switch (tag) {
+      case kIdxId: x->id = uint32_t(std::stoul(s)); break;
+      case kIdxName: x->name = s; break;
+      case kIdxGlobal: x->global = (s == "1"); break;
+      case kIdxHash:
+      case kIdxRange:
+        if (v.empty()) return Status::Corruption("index key");
+        k.type = AttributeType(uint8_t(v[0]));
+        k.name = std::string(v.substr(1));
+        (tag == kIdxHash ? x->hash : x->range).push_back(std::move(k));
+        break;
+      case kIdxProjection: x->projection = IndexInfo::Projection(std::stoi(s)); break;
+      case kIdxNonKey: x->non_key_attributes.push_back(s); break;
+      case kIdxRead: x->read_capacity = std::stoll(s); break;
+      case kIdxWrite: x->write_capacity = std::stoll(s); break;
+      case kIdxBackfilling: x->backfilling = (s == "1"); break;
+      default: break;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status Catalog::Load() {
   std::unique_lock lock(mu_);
@@ -212,16 +314,28 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Create(TableInfo info) {
   auto& names = tables_[info.ns];
   if (names.count(info.name)) return Status::Busy("table exists");
   info.id = next_id_;
+  uint32_t next_id = next_id_ + 1;
+  for (auto& x : info.indexes) x.id = next_id++;
+  WriteBatch b;
+  std::string next;
+  PutU32(&next, next_id);
+  b.Put(Column::kMeta, kNextIdKey, next);
+  b.Put(Column::kMeta, TableKey(info.ns, info.name), EncodeTableInfo(info));
+  CAIRN_RETURN_IF_ERROR(engine_->Write(b));
+  next_id_ = next_id;
+  auto p = std::make_shared<const TableInfo>(std::move(info));
+  names[p->name] = p;
+  return p;
+}
+
+Result<uint32_t> Catalog::AllocateId() {
+  std::unique_lock lock(mu_);
   WriteBatch b;
   std::string next;
   PutU32(&next, next_id_ + 1);
   b.Put(Column::kMeta, kNextIdKey, next);
-  b.Put(Column::kMeta, TableKey(info.ns, info.name), EncodeTableInfo(info));
   CAIRN_RETURN_IF_ERROR(engine_->Write(b));
-  ++next_id_;
-  auto p = std::make_shared<const TableInfo>(std::move(info));
-  names[p->name] = p;
-  return p;
+  return next_id_++;
 }
 
 Status Catalog::Replace(std::shared_ptr<const TableInfo> info) {
@@ -243,9 +357,15 @@ Status Catalog::Drop(std::string_view ns, std::string_view name) {
   WriteBatch b;
   b.Delete(Column::kMeta, TableKey(ns, name));
   b.DeleteRange(Column::kData, TablePrefix(id), TableEnd(id));
+  std::vector<uint32_t> index_ids;
+  for (const auto& x : t->second->indexes) {
+    b.DeleteRange(Column::kIndex, TablePrefix(x.id), TableEnd(x.id));
+    index_ids.push_back(x.id);
+  }
   CAIRN_RETURN_IF_ERROR(engine_->Write(b));
   n->second.erase(t);
   engine_->CompactRange(Column::kData, TablePrefix(id), TableEnd(id));
+  for (uint32_t x : index_ids) engine_->CompactRange(Column::kIndex, TablePrefix(x), TableEnd(x));
   return Status::OK();
 }
 

@@ -30,6 +30,25 @@ struct KeyElement {
   AttributeType type = AttributeType::kS;  // S, N or B
 };
 
+// A secondary index. An LSI shares the table's partition key and has one sort key; a GSI has 1..4
+// partition-key attributes and 0..4 sort-key attributes (DynamoDB's multi-attribute keys).
+struct IndexInfo {
+  enum class Projection : uint8_t { kAll = 0, kKeysOnly = 1, kInclude = 2 };  // stored: do not reorder
+
+  uint32_t id = 0;  // from the same counter as table ids; the prefix of its entries
+  std::string name;
+  bool global = true;
+  std::vector<KeyElement> hash;
+  std::vector<KeyElement> range;
+  Projection projection = Projection::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude
+  int64_t read_capacity = 0;  // GSI on a PROVISIONED table
+  int64_t write_capacity = 0;
+  bool backfilling = false;  // a GSI added by UpdateTable whose backfill has not finished
+
+  bool IsKeyAttribute(std::string_view attr) const;
+};
+
 struct TableInfo {
   uint32_t id = 0;
   std::string ns;          // namespace
@@ -50,8 +69,11 @@ struct TableInfo {
   bool deletion_protection = false;
   std::string table_class = "STANDARD";
   std::vector<std::pair<std::string, std::string>> tags;  // in insertion order, keys unique
+  std::vector<IndexInfo> indexes;                           // LSIs and GSIs, in creation order
 
   std::string Arn() const;
+  const IndexInfo* FindIndex(std::string_view name) const;
+  bool IsKeyAttribute(std::string_view attr) const;
 };
 
 class Catalog {
@@ -64,8 +86,12 @@ class Catalog {
   // nullptr when the table does not exist.
   std::shared_ptr<const TableInfo> Find(std::string_view ns, std::string_view name) const;
 
-  // Assigns info.id and persists. Status::Busy when a table of that name exists in the namespace.
+  // Assigns info.id (and the ids of its indexes) and persists. Status::Busy when a table of that
+  // name exists in the namespace.
   Result<std::shared_ptr<const TableInfo>> Create(TableInfo info);
+
+  // A fresh id for an index added to an existing table (persisted before it is returned).
+  Result<uint32_t> AllocateId();
 
   // Replaces the descriptor of an existing table (same ns, name and id) and persists it.
   Status Replace(std::shared_ptr<const TableInfo> info);

@@ -1,0 +1,290 @@
+#include "api/index_schema.h"
+
+#include <set>
+
+namespace cairn::api {
+namespace {
+
+using storage::IndexInfo;
+using storage::KeyElement;
+using storage::TableInfo;
+
+const char kInvalid[] = "One or more parameter values were invalid: ";
+
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+void CheckIndexName(Violations& v, std::optional<std::string_view> name, const std::string& field) {
+  if (!name) {
+    v.Null(field);
+    return;
+  }
+  auto violation = [&](std::string_view constraint) {
+    v.Add("Value '" + std::string(*name) + "' at '" + field +
+          "' failed to satisfy constraint: Member must " + std::string(constraint));
+  };
+  if (name->size() < 3) violation("have length greater than or equal to 3");
+  if (name->size() > 255) violation("have length less than or equal to 255");
+  for (char c : *name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == '-')) {
+      violation("satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      break;
+    }
+  }
+}
+
+std::string_view ProjectionName(IndexInfo::Projection p) {
+  switch (p) {
+    case IndexInfo::Projection::kAll: return "ALL";
+    case IndexInfo::Projection::kKeysOnly: return "KEYS_ONLY";
+    case IndexInfo::Projection::kInclude: return "INCLUDE";
+  }
+  return "ALL";
+}
+
+void WriteKeySchema(JsonWriter& w, const IndexInfo& x) {
+  w.Key("KeySchema");
+  w.BeginArray();
+  for (const auto* keys : {&x.hash, &x.range}) {
+    for (const auto& k : *keys) {
+      w.BeginObject();
+      w.KV("AttributeName", k.name);
+      w.KV("KeyType", keys == &x.hash ? "HASH" : "RANGE");
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
+                                      const std::string& field, Violations& v) {
+  IndexDefinition d;
+  d.info.global = global;
+  std::optional<std::string_view> name;
+  if (auto n = Member(o, "IndexName")) name = AsString(*n);
+  CheckIndexName(v, name, field + ".indexName");
+  if (name) d.info.name = std::string(*name);
+
+  auto key_schema = Member(o, "KeySchema");
+  if (!key_schema) {
+    v.Null(field + ".keySchema");
+  } else {
+    size_t i = 0;
+    for (auto e : AsArray(*key_schema)) {
+      ++i;
+      auto k = AsObject(e);
+      auto an = Member(k, "AttributeName");
+      auto kt = Member(k, "KeyType");
+      std::string kf = field + ".keySchema." + std::to_string(i) + ".member.";
+      if (!an) v.Null(kf + "attributeName");
+      if (!kt) v.Null(kf + "keyType");
+      std::optional<std::string_view> ktv;
+      if (kt) ktv = AsString(*kt);
+      CheckEnum(v, ktv, kf + "keyType", {"HASH", "RANGE"});
+      if (!an || !ktv) continue;
+      std::string attr(AsString(*an));
+      if (*ktv == "HASH") {
+        if (!d.range_names.empty())
+          ThrowValidation("Invalid KeySchema: The HASH key elements of an index must come before "
+                          "its RANGE key elements");
+        d.hash_names.push_back(attr);
+      } else if (*ktv == "RANGE") {
+        if (d.hash_names.empty())
+          ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+        d.range_names.push_back(attr);
+      }
+    }
+    if (i == 0)
+      v.Add("Value '[]' at '" + field +
+            ".keySchema' failed to satisfy constraint: Member must have length greater than or "
+            "equal to 1");
+  }
+
+  auto projection = Member(o, "Projection");
+  if (!projection) {
+    v.Null(field + ".projection");
+  } else {
+    auto po = AsObject(*projection);
+    std::optional<std::string_view> type;
+    if (auto t = Member(po, "ProjectionType")) type = AsString(*t);
+    CheckEnum(v, type, field + ".projection.projectionType", {"ALL", "KEYS_ONLY", "INCLUDE"});
+    if (type == "KEYS_ONLY") d.info.projection = IndexInfo::Projection::kKeysOnly;
+    if (type == "INCLUDE") d.info.projection = IndexInfo::Projection::kInclude;
+    auto nka = Member(po, "NonKeyAttributes");
+    if (nka) {
+      for (auto a : AsArray(*nka)) d.info.non_key_attributes.emplace_back(AsString(a));
+      if (d.info.projection != IndexInfo::Projection::kInclude)
+        ThrowValidation(std::string(kInvalid) + "ProjectionType is " +
+                        std::string(type.value_or("ALL")) + ", but NonKeyAttributes is specified");
+    } else if (d.info.projection == IndexInfo::Projection::kInclude) {
+      ThrowValidation(std::string(kInvalid) +
+                      "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+    }
+  }
+
+  if (auto pt = Member(o, "ProvisionedThroughput")) {
+    auto po = AsObject(*pt);
+    auto r = Member(po, "ReadCapacityUnits");
+    auto w = Member(po, "WriteCapacityUnits");
+    if (!r) v.Null(field + ".provisionedThroughput.readCapacityUnits");
+    if (!w) v.Null(field + ".provisionedThroughput.writeCapacityUnits");
+    if (r) d.info.read_capacity = AsInt(*r);
+    if (w) d.info.write_capacity = AsInt(*w);
+    for (auto [value, member] : {std::pair{d.info.read_capacity, "readCapacityUnits"},
+                                 std::pair{d.info.write_capacity, "writeCapacityUnits"}}) {
+      if ((member[0] == 'r' ? r : w) && value < 1)
+        v.Add("Value '" + std::to_string(value) + "' at '" + field + ".provisionedThroughput." +
+              member + "' failed to satisfy constraint: Member must have value greater than or "
+                       "equal to 1");
+    }
+    d.has_throughput = true;
+  }
+  return d;
+}
+
+void ResolveIndexes(const TableInfo& table, std::vector<IndexDefinition>& indexes,
+                    const std::vector<KeyElement>& definitions) {
+  std::set<std::string> names;
+  size_t locals = 0, globals = 0;
+  for (const auto& d : indexes) {
+    if (!names.insert(d.info.name).second)
+      ThrowValidation(std::string(kInvalid) + "Duplicate index name: " + d.info.name);
+    (d.info.global ? globals : locals)++;
+  }
+  if (locals > kMaxLocalIndexes)
+    ThrowValidation(std::string(kInvalid) +
+                    "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  if (globals > kMaxGlobalIndexes)
+    ThrowValidation(std::string(kInvalid) +
+                    "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+
+  for (auto& d : indexes) {
+    IndexInfo& x = d.info;
+    if (!x.global) {
+      if (!table.range)
+        ThrowValidation(std::string(kInvalid) +
+                        "Table KeySchema does not have a range key, which is required when "
+                        "specifying a LocalSecondaryIndex");
+      if (d.range_names.size() != 1 || d.hash_names.size() != 1)
+        ThrowValidation(std::string(kInvalid) +
+                        "Index KeySchema does not have a range key for index: " + x.name);
+      if (d.hash_names[0] != table.hash.name)
+        ThrowValidation(std::string(kInvalid) +
+                        "Index KeySchema does not have the same leading hash key as table "
+                        "KeySchema for index: " + x.name + ". index hash key: " + d.hash_names[0] +
+                        ", table hash key: " + table.hash.name);
+    } else if (d.hash_names.size() > kMaxIndexKeyAttributes ||
+               d.range_names.size() > kMaxIndexKeyAttributes) {
+      ThrowValidation(std::string(kInvalid) +
+                      "An index KeySchema can have at most 4 HASH and 4 RANGE key elements; "
+                      "index: " + x.name);
+    }
+    std::set<std::string> seen;
+    for (const auto* names_list : {&d.hash_names, &d.range_names})
+      for (const auto& n : *names_list)
+        if (!seen.insert(n).second)
+          ThrowValidation("Invalid KeySchema: Some index key attributes are specified more "
+                          "than once for index: " + x.name);
+    std::vector<std::string> missing;
+    auto resolve = [&](const std::vector<std::string>& from, std::vector<KeyElement>* to) {
+      to->clear();
+      for (const auto& n : from) {
+        const KeyElement* def = nullptr;
+        for (const auto& e : definitions)
+          if (e.name == n) def = &e;
+        if (def) to->push_back(*def);
+        else missing.push_back(n);
+      }
+    };
+    resolve(d.hash_names, &x.hash);
+    resolve(d.range_names, &x.range);
+    if (!missing.empty()) {
+      std::vector<std::string> defs;
+      for (const auto& e : definitions) defs.push_back(e.name);
+      ThrowValidation(std::string(kInvalid) +
+                      "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                      Join(missing) + "], AttributeDefinitions: [" + Join(defs) + "]");
+    }
+    if (x.global) {
+      if (table.pay_per_request && d.has_throughput)
+        ThrowValidation(std::string(kInvalid) +
+                        "ProvisionedThroughput should not be specified for index: " + x.name +
+                        " when BillingMode is PAY_PER_REQUEST");
+      if (!table.pay_per_request && !d.has_throughput)
+        ThrowValidation(std::string(kInvalid) +
+                        "ProvisionedThroughput should not be null for index: " + x.name);
+    }
+  }
+}
+
+std::vector<std::string> KeyAttributeNames(const TableInfo& table,
+                                           const std::vector<IndexDefinition>& indexes) {
+  std::set<std::string> names = {table.hash.name};
+  if (table.range) names.insert(table.range->name);
+  for (const auto& d : indexes) {
+    names.insert(d.hash_names.begin(), d.hash_names.end());
+    names.insert(d.range_names.begin(), d.range_names.end());
+  }
+  return {names.begin(), names.end()};
+}
+
+void WriteIndexDescriptions(JsonWriter& w, const TableInfo& t,
+                            const std::vector<IndexStats>& stats) {
+  for (bool global : {false, true}) {
+    bool any = false;
+    for (size_t i = 0; i < t.indexes.size(); ++i) {
+      const IndexInfo& x = t.indexes[i];
+      if (x.global != global) continue;
+      if (!any) {
+        w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+        w.BeginArray();
+        any = true;
+      }
+      IndexStats s = i < stats.size() ? stats[i] : IndexStats{};
+      w.BeginObject();
+      w.KV("IndexName", x.name);
+      WriteKeySchema(w, x);
+      w.Key("Projection");
+      w.BeginObject();
+      w.KV("ProjectionType", ProjectionName(x.projection));
+      if (x.projection == IndexInfo::Projection::kInclude) {
+        w.Key("NonKeyAttributes");
+        w.BeginArray();
+        for (const auto& a : x.non_key_attributes) w.String(a);
+        w.EndArray();
+      }
+      w.EndObject();
+      if (global) {
+        w.KV("IndexStatus", x.backfilling ? "CREATING" : "ACTIVE");
+        if (x.backfilling) {
+          w.Key("Backfilling");
+          w.Bool(true);
+        }
+        w.Key("ProvisionedThroughput");
+        w.BeginObject();
+        w.Key("NumberOfDecreasesToday");
+        w.Int(0);
+        w.Key("ReadCapacityUnits");
+        w.Int(t.pay_per_request ? 0 : x.read_capacity);
+        w.Key("WriteCapacityUnits");
+        w.Int(t.pay_per_request ? 0 : x.write_capacity);
+        w.EndObject();
+      }
+      w.Key("IndexSizeBytes");
+      w.Int(s.size_bytes);
+      w.Key("ItemCount");
+      w.Int(s.item_count);
+      w.KV("IndexArn", t.Arn() + "/index/" + x.name);
+      w.EndObject();
+    }
+    if (any) w.EndArray();
+  }
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,53 @@
+// Index schema: decoding and validating secondary-index definitions (CreateTable's
+// LocalSecondaryIndexes and GlobalSecondaryIndexes, UpdateTable's GlobalSecondaryIndexUpdates
+// Create), with DynamoDB's messages, and writing the index descriptions DescribeTable returns.
+// Limits: 5 LSIs, 20 GSIs; an LSI has the table's HASH key and one RANGE key; a GSI has 1..4 HASH
+// and 0..4 RANGE attributes (DynamoDB's multi-attribute keys); index names are 3..255 characters
+// of [a-zA-Z0-9_.-].
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "api/json_writer.h"
+#include "api/params.h"
+#include "storage/catalog.h"
+
+namespace cairn::api {
+
+inline constexpr size_t kMaxLocalIndexes = 5;
+inline constexpr size_t kMaxGlobalIndexes = 20;
+inline constexpr size_t kMaxIndexKeyAttributes = 4;
+
+// An index as the client described it, before its key types are resolved.
+struct IndexDefinition {
+  storage::IndexInfo info;  // name, global, projection, throughput (key types not yet set)
+  std::vector<std::string> hash_names, range_names;
+  bool has_throughput = false;
+};
+
+// Decodes one index definition object; `field` is its coral path (e.g.
+// "globalSecondaryIndexes.1.member"). Constraint violations go to `v`.
+IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
+                                      const std::string& field, Violations& v);
+
+// Checks the indexes of a table being created (or one GSI being added) and resolves their key
+// types from `definitions`. Throws ValidationException. `table` has its keys and billing mode set.
+void ResolveIndexes(const storage::TableInfo& table, std::vector<IndexDefinition>& indexes,
+                    const std::vector<storage::KeyElement>& definitions);
+
+// Every attribute any key of the table or its indexes uses.
+std::vector<std::string> KeyAttributeNames(const storage::TableInfo& table,
+                                           const std::vector<IndexDefinition>& indexes);
+
+struct IndexStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+// Writes "LocalSecondaryIndexes" / "GlobalSecondaryIndexes" members (when the table has any).
+// `stats` is indexed like table.indexes (may be empty: zeros).
+void WriteIndexDescriptions(JsonWriter& w, const storage::TableInfo& table,
+                            const std::vector<IndexStats>& stats);
+
+}  // namespace cairn::api
