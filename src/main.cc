@@ -10,6 +10,7 @@
 #include "api/dispatch.h"
 #include "config.h"
 #include "http/server.h"
+#include "index/backfill.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
@@ -46,7 +47,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto locks = std::make_unique<cairn::txn::LockTable>();  // 2.5 MB: not on the stack
-  cairn::api::ServerContext server{config, engine->get(), &catalog, locks.get()};
+  cairn::index::Backfiller backfiller(engine->get(), &catalog, locks.get());
+  backfiller.ResumeAll();
+  cairn::api::ServerContext server{config, engine->get(), &catalog, locks.get(), &backfiller};
   cairn::api::Dispatcher dispatcher(&server);
 
   cairn::http::ServerOptions http_opts;
@@ -81,6 +84,7 @@ int main(int argc, char** argv) {
   spdlog::info("cairn listening on {}:{} ({})", config.host, http.port(),
                config.in_memory ? "in memory" : "data in " + config.data_dir);
   http.Wait();
+  backfiller.Stop();  // an unfinished backfill resumes at the next start
   spdlog::info("stopped");
   g_server.store(nullptr);
   return 0;

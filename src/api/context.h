@@ -12,6 +12,7 @@
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "config.h"
+#include "index/backfill.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
@@ -23,6 +24,7 @@ struct ServerContext {
   storage::Engine* engine = nullptr;
   storage::Catalog* catalog = nullptr;
   txn::LockTable* locks = nullptr;
+  index::Backfiller* backfiller = nullptr;
 };
 
 struct OpContext {

@@ -1,5 +1,6 @@
 #include "api/rmw.h"
 
+#include "index/backfill.h"
 #include "index/index_entries.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
@@ -8,7 +9,7 @@ namespace cairn::api {
 
 uint64_t LockHash(uint32_t table_id, std::string_view key) {
   (void)table_id;  // the key starts with the table id already
-  return storage::PartitionHash(key);
+  return index::ItemLockHash(key);  // the index backfill locks items the same way
 }
 
 Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key) {

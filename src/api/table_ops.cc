@@ -3,6 +3,7 @@
 // waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping.
 // Major internal functions: DecodeCreateTable() (validation, with DynamoDB's messages, in the order
 // DynamoDB applies them), WriteTableDescription() (the TableDescription shape every op returns).
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -192,30 +193,33 @@ TableStats CountTable(ServerContext& server, const TableInfo& t) {
 
 }  // namespace
 
-// Counting costs a scan of the table. A count is reused while it is younger than 100 times what it
-// cost to make, so that counting takes at most ~1% of the server's time: small tables (tests) are
-// always exact, a table of millions of items is recounted every few minutes (DynamoDB itself
-// refreshes these figures about every six hours).
+// Counting costs a scan of the table and its indexes. A count of a large table (one that took over
+// 50 ms) is reused while it is younger than 100 times what it cost, so that counting takes at most
+// ~1% of the server's time; small tables (tests) are always exact, and a change of the table's
+// indexes always recounts. DynamoDB itself refreshes these figures about every six hours.
 TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   struct Cached {
     TableStats stats;
+    std::string shape;  // the indexes and their states when counted
     std::chrono::steady_clock::time_point at;
     std::chrono::steady_clock::duration cost;
   };
   static std::mutex mu;
   static std::map<uint32_t, Cached> cache;  // GUARDED_BY(mu); table ids are never reused
+  std::string shape;
+  for (const auto& x : t.indexes) shape += std::to_string(x.id) + (x.backfilling ? "b," : ",");
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu);
     auto c = cache.find(t.id);
-    if (c != cache.end() && now - c->second.at < 100 * c->second.cost &&
-        c->second.cost > std::chrono::milliseconds(10))
+    if (c != cache.end() && c->second.shape == shape &&
+        c->second.cost > std::chrono::milliseconds(50) && now - c->second.at < 100 * c->second.cost)
       return c->second.stats;
   }
   TableStats stats = CountTable(server, t);
   auto done = std::chrono::steady_clock::now();
   std::lock_guard lock(mu);
-  cache[t.id] = Cached{stats, done, done - now};
+  cache[t.id] = Cached{stats, shape, done, done - now};
   return stats;
 }
 
@@ -409,6 +413,117 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   return std::nullopt;
 }
 
+namespace {
+
+// GlobalSecondaryIndexUpdates: Create (published CREATING, then backfilled), Update (throughput),
+// Delete. DynamoDB builds or drops one index per UpdateTable call.
+void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array updates,
+                       TableInfo& t, std::vector<uint32_t>* created,
+                       std::vector<uint32_t>* deleted) {
+  Violations v;
+  std::vector<KeyElement> defs = t.attribute_definitions;
+  for (const auto& [attr, type_name] : DecodeNamedList(p.Array("AttributeDefinitions"),
+                                                       "attributeDefinitions", "AttributeType",
+                                                       {"B", "N", "S"}, v)) {
+    AttributeType type;
+    if (!ParseTypeName(type_name, &type)) continue;
+    bool known = false;
+    for (auto& d : defs) {
+      if (d.name != attr) continue;
+      known = true;
+      if (d.type != type)
+        ThrowValidation("One or more parameter values were invalid: Attribute " + attr +
+                        " is already defined with type " + std::string(TypeName(d.type)));
+    }
+    if (!known) defs.push_back({attr, type});
+  }
+  if (!p.Has("AttributeDefinitions")) v = Violations();
+  std::vector<IndexDefinition> creates;
+  size_t online = 0, i = 0;
+  for (auto e : updates) {
+    ++i;
+    auto o = AsObject(e);
+    auto create = Member(o, "Create");
+    auto update = Member(o, "Update");
+    auto del = Member(o, "Delete");
+    if (int(bool(create)) + int(bool(update)) + int(bool(del)) != 1)
+      ThrowValidation("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate"
+                      ".Create, GlobalSecondaryIndexUpdate.Update, or GlobalSecondaryIndexUpdate."
+                      "Delete must be specified");
+    std::string field = "globalSecondaryIndexUpdates." + std::to_string(i) + ".member.";
+    if (create) {
+      ++online;
+      creates.push_back(DecodeIndexDefinition(AsObject(*create), true, field + "create", v));
+      continue;
+    }
+    auto body = AsObject(update ? *update : *del);
+    auto name = Member(body, "IndexName");
+    if (!name) {
+      v.Null(field + (update ? "update" : "delete") + ".indexName");
+      continue;
+    }
+    std::string index_name(AsString(*name));
+    auto it = std::find_if(t.indexes.begin(), t.indexes.end(),
+                           [&](const storage::IndexInfo& x) { return x.global && x.name == index_name; });
+    if (it == t.indexes.end())
+      Throw(ApiError::ResourceNotFound("Requested resource not found: Index: " + index_name +
+                                       " not found"));
+    if (del) {
+      ++online;
+      deleted->push_back(it->id);
+      t.indexes.erase(it);
+      continue;
+    }
+    auto pt = Member(body, "ProvisionedThroughput");
+    if (!pt) {
+      v.Null(field + "update.provisionedThroughput");
+      continue;
+    }
+    if (t.pay_per_request)
+      ThrowValidation("One or more parameter values were invalid: ProvisionedThroughput should "
+                      "not be specified for index: " + index_name +
+                      " when BillingMode is PAY_PER_REQUEST");
+    auto po = AsObject(*pt);
+    if (auto r = Member(po, "ReadCapacityUnits")) it->read_capacity = AsInt(*r);
+    if (auto w = Member(po, "WriteCapacityUnits")) it->write_capacity = AsInt(*w);
+  }
+  v.ThrowIfAny();
+  if (online > 1)
+    Throw(ApiError::LimitExceeded("Subscriber limit exceeded: Only 1 online index can be created "
+                                  "or deleted simultaneously per table"));
+  if (!creates.empty()) {
+    IndexDefinition& d = creates[0];
+    if (t.FindIndex(d.info.name))
+      ThrowValidation("One or more parameter values were invalid: Index " + d.info.name +
+                      " already exists");
+    size_t globals = 0;
+    for (const auto& x : t.indexes) globals += x.global;
+    if (globals + 1 > kMaxGlobalIndexes)
+      ThrowValidation("One or more parameter values were invalid: GlobalSecondaryIndex count "
+                      "exceeds the per-table limit of 20");
+    ResolveIndexes(t, creates, defs);
+    auto id = ctx.server.catalog->AllocateId();
+    if (!id.ok()) Throw(ApiError::FromStatus(id.status()));
+    d.info.id = *id;
+    d.info.backfilling = true;
+    created->push_back(d.info.id);
+    t.indexes.push_back(std::move(d.info));
+  }
+  // AttributeDefinitions keeps exactly the attributes some key uses.
+  std::vector<IndexDefinition> none;
+  std::vector<std::string> used = KeyAttributeNames(t, none);
+  for (const auto& x : t.indexes) {
+    for (const auto* keys : {&x.hash, &x.range})
+      for (const auto& k : *keys) used.push_back(k.name);
+  }
+  t.attribute_definitions.clear();
+  for (const auto& d : defs)
+    if (std::find(used.begin(), used.end(), d.name) != used.end())
+      t.attribute_definitions.push_back(d);
+}
+
+}  // namespace
+
 OpResult UpdateTable(OpContext& ctx, const Params& p) {
   Violations v;
   auto name = p.String("TableName");
@@ -420,9 +535,10 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   auto throughput = DecodeThroughput(p, v);
   v.ThrowIfAny();
   auto deletion_protection = p.Bool("DeletionProtectionEnabled");
-  if (p.Has("GlobalSecondaryIndexUpdates") || p.Has("ReplicaUpdates"))
-    ThrowValidation("Secondary indexes are not supported by this version of Cairn");
-  if (!throughput && !billing && !deletion_protection && !table_class &&
+  if (p.Has("ReplicaUpdates"))
+    ThrowValidation("Global tables (ReplicaUpdates) are not supported by Cairn");
+  auto gsi_updates = p.Array("GlobalSecondaryIndexUpdates");
+  if (!throughput && !billing && !deletion_protection && !table_class && !gsi_updates &&
       !p.Has("StreamSpecification") && !p.Has("SSESpecification") &&
       !p.Has("AttributeDefinitions"))
     ThrowValidation(
@@ -476,8 +592,31 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   }
   if (deletion_protection) t->deletion_protection = *deletion_protection;
   if (table_class) t->table_class = std::string(*table_class);
-  Status s = ctx.server.catalog->Replace(t);
+  std::vector<uint32_t> created, deleted;
+  if (gsi_updates) ApplyIndexUpdates(ctx, p, *gsi_updates, *t, &created, &deleted);
+  // Published under the catalog's lock: a backfill that finished meanwhile keeps its ACTIVE.
+  Status s = ctx.server.catalog->Modify(t->ns, t->name, t->id, [&t](TableInfo& current) {
+    std::map<uint32_t, bool> done;
+    for (const auto& x : current.indexes) done[x.id] = !x.backfilling;
+    current = *t;
+    for (auto& x : current.indexes)
+      if (done.count(x.id) && done[x.id]) x.backfilling = false;
+  });
   if (!s.ok()) return ApiError::FromStatus(s);
+  if (!deleted.empty()) {
+    storage::WriteBatch batch;
+    for (uint32_t id : deleted)
+      batch.DeleteRange(storage::Column::kIndex, storage::TablePrefix(id), storage::TableEnd(id));
+    s = ctx.server.engine->Write(batch);
+    if (!s.ok()) return ApiError::FromStatus(s);
+    for (uint32_t id : deleted)
+      ctx.server.engine->CompactRange(storage::Column::kIndex, storage::TablePrefix(id),
+                                      storage::TableEnd(id));
+  }
+  if (!created.empty() && ctx.server.backfiller) {
+    auto published = ctx.server.catalog->Find(t->ns, t->name);
+    for (uint32_t id : created) ctx.server.backfiller->Start(published, id);
+  }
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");

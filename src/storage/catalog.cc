@@ -347,6 +347,33 @@ Status Catalog::Replace(std::shared_ptr<const TableInfo> info) {
   return Status::OK();
 }
 
+Status Catalog::Modify(std::string_view ns, std::string_view name, uint32_t id,
+                       const std::function<void(TableInfo&)>& change) {
+  std::unique_lock lock(mu_);
+  auto n = tables_.find(ns);
+  if (n == tables_.end()) return Status::NotFound();
+  auto t = n->second.find(name);
+  if (t == n->second.end() || t->second->id != id) return Status::NotFound();
+  auto copy = std::make_shared<TableInfo>(*t->second);
+  change(*copy);
+  CAIRN_RETURN_IF_ERROR(Persist(*copy));
+  t->second = std::move(copy);
+  return Status::OK();
+}
+
+std::vector<std::shared_ptr<const TableInfo>> Catalog::TablesBackfilling() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableInfo>> out;
+  for (const auto& [ns, names] : tables_)
+    for (const auto& [name, t] : names)
+      for (const auto& x : t->indexes)
+        if (x.backfilling) {
+          out.push_back(t);
+          break;
+        }
+  return out;
+}
+
 Status Catalog::Drop(std::string_view ns, std::string_view name) {
   std::unique_lock lock(mu_);
   auto n = tables_.find(ns);

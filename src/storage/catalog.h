@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,6 +96,14 @@ class Catalog {
 
   // Replaces the descriptor of an existing table (same ns, name and id) and persists it.
   Status Replace(std::shared_ptr<const TableInfo> info);
+
+  // Applies `change` to a copy of the current descriptor of table `id` and publishes it, under the
+  // catalog's lock (so concurrent changes are not lost). NotFound when the table is gone.
+  Status Modify(std::string_view ns, std::string_view name, uint32_t id,
+                const std::function<void(TableInfo&)>& change);
+
+  // Every table with an index whose backfill has not finished (to resume after a restart).
+  std::vector<std::shared_ptr<const TableInfo>> TablesBackfilling() const;
 
   // Removes the descriptor and every item of the table. Status::NotFound when absent.
   Status Drop(std::string_view ns, std::string_view name);

@@ -1,0 +1,53 @@
+// Backfiller: builds a global secondary index added to an existing table (UpdateTable), on a
+// background thread, while the table stays writable.
+//
+// How it stays correct: the index is published in the catalog (IndexStatus CREATING, Backfilling)
+// before the backfill starts, so every write from then on maintains it (api/rmw.h reads the
+// descriptor under the item's lock). The backfill walks the table and, for each item, takes the
+// same item lock, reads the item as it is now and puts its entry; a write before or after that
+// moment leaves the same entry. When the walk ends, the index becomes ACTIVE. An interrupted
+// backfill (shutdown, crash) starts over at the next start; putting an entry twice is harmless.
+// Thread safety: Start() may be called from any thread; Stop() joins every backfill.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/catalog.h"
+#include "storage/engine.h"
+#include "txn/lock_table.h"
+
+namespace cairn::index {
+
+class Backfiller {
+ public:
+  Backfiller(storage::Engine* engine, storage::Catalog* catalog, txn::LockTable* locks)
+      : engine_(engine), catalog_(catalog), locks_(locks) {}
+  ~Backfiller() { Stop(); }
+
+  // Starts building index `index_id` of `table` (a descriptor that already lists it).
+  void Start(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id);
+  // Starts every backfill the catalog lists as unfinished (after a restart).
+  void ResumeAll();
+  // Asks every backfill to stop and joins them.
+  void Stop();
+
+ private:
+  void Run(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id);
+
+  storage::Engine* engine_;
+  storage::Catalog* catalog_;
+  txn::LockTable* locks_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::thread> threads_;  // GUARDED_BY(mu_)
+};
+
+// The lock hash of an item's storage key: what every writer of the item locks (api/rmw.h).
+uint64_t ItemLockHash(std::string_view storage_key);
+
+}  // namespace cairn::index
