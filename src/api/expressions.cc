@@ -124,6 +124,34 @@ expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
   return kc;
 }
 
+expr::MultiKeyCondition RequestExpressions::MultiKeyCondition(
+    const Params& p, const std::vector<storage::KeyElement>& hash,
+    const std::vector<storage::KeyElement>& range) {
+  auto text = p.String("KeyConditionExpression");
+  if (!text)
+    ThrowValidation("KeyConditionExpression is required for a Query on an index with "
+                    "multi-attribute keys");
+  any_expression_ = true;
+  std::vector<std::string> hash_names, range_names;
+  for (const auto& k : hash) hash_names.push_back(k.name);
+  for (const auto& k : range) range_names.push_back(k.name);
+  expr::MultiKeyCondition kc = expr::ParseMultiKeyCondition(*text, ctx_, hash_names, range_names);
+  bool ok = true;
+  for (size_t i = 0; i < kc.hash_values.size(); ++i) ok = ok && kc.hash_values[i].type == hash[i].type;
+  for (size_t i = 0; i < kc.range_equal.size(); ++i)
+    ok = ok && kc.range_equal[i].type == range[i].type;
+  if (kc.op != expr::KeyCondition::Op::kNone) {
+    const auto& k = range[kc.range_equal.size()];
+    ok = ok && kc.a.type == k.type &&
+         (kc.op != expr::KeyCondition::Op::kBetween || kc.b.type == k.type);
+  }
+  if (!ok)
+    ThrowValidation(
+        "One or more parameter values were invalid: Condition parameter type does not match "
+        "schema type");
+  return kc;
+}
+
 void RequestExpressions::Finish() {
   if (!any_expression_) {
     if (has_names_)

@@ -37,6 +37,10 @@ class RequestExpressions {
   // From KeyConditionExpression or KeyConditions, for a table or an index with these keys.
   expr::KeyCondition KeyCondition(const Params& p, const storage::KeyElement& hash,
                                   const storage::KeyElement* range);
+  // From KeyConditionExpression, for an index with multi-attribute keys.
+  expr::MultiKeyCondition MultiKeyCondition(const Params& p,
+                                            const std::vector<storage::KeyElement>& hash,
+                                            const std::vector<storage::KeyElement>& range);
   // Call after the last expression: rejects unused names/values, and names/values given without
   // any expression.
   void Finish();

@@ -265,21 +265,39 @@ OpResult Query(OpContext& ctx, const Params& p) {
   Source src;
   src.table = t.get();
   src.index = FindIndex(p, *t, c);
-  if (src.index && (src.index->hash.size() != 1 || src.index->range.size() > 1))
-    ThrowValidation("Query on an index with multi-attribute keys is not supported yet");
-  const storage::KeyElement& hash = src.index ? src.index->hash[0] : t->hash;
-  const storage::KeyElement* range =
-      src.index ? (src.index->range.empty() ? nullptr : &src.index->range[0])
-                : (t->range ? &*t->range : nullptr);
+  // The key attributes a Query's condition and filter are checked against.
+  std::vector<storage::KeyElement> hash_keys, range_keys;
+  if (src.index) {
+    hash_keys = src.index->hash;
+    range_keys = src.index->range;
+  } else {
+    hash_keys = {t->hash};
+    if (t->range) range_keys = {*t->range};
+  }
+  // A multi-attribute index key reduces to: partition bytes of every HASH value, the encodings
+  // of the leading RANGE values compared with `=`, and one range condition on the next.
+  expr::MultiKeyCondition kc;
+  if (hash_keys.size() > 1 || range_keys.size() > 1) {
+    kc = ex.MultiKeyCondition(p, hash_keys, range_keys);
+  } else {
+    expr::KeyCondition single =
+        ex.KeyCondition(p, hash_keys[0], range_keys.empty() ? nullptr : &range_keys[0]);
+    kc.hash_values = {std::move(single.hash_value)};
+    kc.op = single.op;
+    kc.a = std::move(single.a);
+    kc.b = std::move(single.b);
+  }
   Page page;
-  expr::KeyCondition kc = ex.KeyCondition(p, hash, range);
   page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
   if (page.filter) {
     // A Query's filter runs after the key condition; DynamoDB rejects key attributes in it.
     for (const std::string& name : expr::ConditionTopLevelNames(*page.filter)) {
-      if (name == hash.name || (range && name == range->name))
+      bool is_key = false;
+      for (const auto* keys : {&hash_keys, &range_keys})
+        for (const auto& k : *keys) is_key = is_key || k.name == name;
+      if (is_key)
         ThrowValidation(std::string(p.Has("FilterExpression") ? "Filter Expression" : "QueryFilter") +
                         " can only contain non-primary key attributes: Primary key attribute: " +
                         name);
@@ -290,8 +308,15 @@ OpResult Query(OpContext& ctx, const Params& p) {
   page.count_only = c.select && *c.select == "COUNT";
   bool forward = p.Bool("ScanIndexForward").value_or(true);
 
-  std::string prefix = src.index ? index::PartitionPrefix(*src.index, {&kc.hash_value})
-                                 : storage::PartitionPrefix(t->id, kc.hash_value);
+  std::string prefix;
+  if (src.index) {
+    std::vector<const AttributeValue*> hash_values;
+    for (const auto& value : kc.hash_values) hash_values.push_back(&value);
+    prefix = index::PartitionPrefix(*src.index, hash_values);
+  } else {
+    prefix = storage::PartitionPrefix(t->id, kc.hash_values[0]);
+  }
+  for (const auto& value : kc.range_equal) storage::AppendSortKey(&prefix, value);
   auto [lo, hi] = storage::QueryRange(prefix, ToStorageOp(kc.op), &kc.a, &kc.b);
   if (std::optional<std::string> start = DecodeStartKey(p, src)) {
     // Strictly after the start key in the walk's direction.

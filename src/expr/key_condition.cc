@@ -202,4 +202,63 @@ KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key
   return kc;
 }
 
+MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContext& ctx,
+                                         const std::vector<std::string>& hash_names,
+                                         const std::vector<std::string>& range_names) {
+  std::shared_ptr<const Condition> cond = ParseCondition(text, "KeyConditionExpression", ctx);
+  CheckOperators(*cond);
+  std::vector<const Condition*> nodes;
+  CollectLeaves(*cond, &nodes);
+  std::vector<Leaf> leaves;
+  for (const Condition* n : nodes) leaves.push_back(ToLeaf(*n));
+  auto find = [&](const std::string& name) -> const Leaf* {
+    const Leaf* found = nullptr;
+    for (const Leaf& l : leaves) {
+      if (l.path->front().name != name) continue;
+      if (found)
+        api::ThrowValidation(
+            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
+            "condition per key");
+      found = &l;
+    }
+    return found;
+  };
+  MultiKeyCondition kc;
+  size_t used = 0;
+  for (const auto& h : hash_names) {
+    const Leaf* l = find(h);
+    if (!l) api::ThrowValidation("Query condition missed key schema element: " + h);
+    if (l->op != KeyCondition::Op::kEQ) NotSupported();
+    kc.hash_values.push_back(*l->a);
+    ++used;
+  }
+  bool ended = false;  // a gap or an inequality was seen
+  for (const auto& r : range_names) {
+    const Leaf* l = find(r);
+    if (!l) {
+      ended = true;
+      continue;
+    }
+    if (ended) NotSupported();
+    ++used;
+    if (l->op == KeyCondition::Op::kEQ) {
+      kc.range_equal.push_back(*l->a);
+      continue;
+    }
+    kc.op = l->op;
+    kc.a = *l->a;
+    if (l->b) kc.b = *l->b;
+    ended = true;
+  }
+  if (used != leaves.size()) NotSupported();  // a condition on a non-key attribute
+  if (kc.op == KeyCondition::Op::kNone && !kc.range_equal.empty() &&
+      kc.range_equal.size() == range_names.size()) {
+    // `=` on every RANGE attribute: the last one is the range condition itself.
+    kc.op = KeyCondition::Op::kEQ;
+    kc.a = kc.range_equal.back();
+    kc.range_equal.pop_back();
+  }
+  return kc;
+}
+
 }  // namespace cairn::expr

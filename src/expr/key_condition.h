@@ -21,6 +21,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "expr/ast.h"
 #include "expr/resolve.h"
@@ -51,5 +52,21 @@ KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
 // tree of comparisons, BETWEEN and begins_with. Same errors as ParseKeyCondition after parsing.
 KeyCondition ReduceKeyCondition(const Condition& c, std::string_view hash_key_name,
                                 std::string_view range_key_name);
+
+// A key condition on an index with multi-attribute keys (DynamoDB's GSI keys of up to 4 HASH and 4
+// RANGE attributes): `=` on every HASH attribute; on the RANGE attributes, conditions from the
+// first one on without gaps, `=` on all but the last, which may use any key-condition operator.
+struct MultiKeyCondition {
+  std::vector<AttributeValue> hash_values;  // in KeySchema order
+  std::vector<AttributeValue> range_equal;  // the leading RANGE attributes compared with `=`
+  KeyCondition::Op op = KeyCondition::Op::kNone;  // on RANGE attribute range_equal.size()
+  AttributeValue a, b;
+};
+
+// Errors as ParseKeyCondition, plus for a gap or an inequality before the last condition:
+// "Query key condition not supported".
+MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContext& ctx,
+                                         const std::vector<std::string>& hash_names,
+                                         const std::vector<std::string>& range_names);
 
 }  // namespace cairn::expr
