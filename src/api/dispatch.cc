@@ -34,6 +34,8 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"UpdateItem", &UpdateItem},
       {"BatchGetItem", &BatchGetItem},
       {"BatchWriteItem", &BatchWriteItem},
+      {"TransactWriteItems", &TransactWriteItems},
+      {"TransactGetItems", &TransactGetItems},
       {"Query", &Query},
       {"Scan", &Scan},
   };

@@ -33,6 +33,10 @@ OpResult UpdateItem(OpContext& ctx, const Params& p);
 OpResult BatchGetItem(OpContext& ctx, const Params& p);
 OpResult BatchWriteItem(OpContext& ctx, const Params& p);
 
+// transact_ops.cc
+OpResult TransactWriteItems(OpContext& ctx, const Params& p);
+OpResult TransactGetItems(OpContext& ctx, const Params& p);
+
 // legacy_20111205.cc: the 2011-12-05 API version (boto 2's Layer1), mapped onto the operations
 // above. nullptr for an operation that version does not have.
 OpFn FindOperation20111205(std::string_view name);
