@@ -20,6 +20,19 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--log-level", c->log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--ttl-interval", c->ttl_interval_seconds,
+                 "Seconds between sweeps for items whose Time to Live has passed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 86400.0));
+  // For tests: DynamoDB's fixed limits, shortened.
+  app.add_option("--stream-retention", c->stream_retention_seconds,
+                 "Seconds stream records are kept (DynamoDB: 86400)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 1e9));
+  app.add_option("--iterator-lifetime", c->iterator_lifetime_seconds,
+                 "Seconds a shard iterator stays valid (DynamoDB: 900)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 1e9));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,9 @@ struct Config {
   bool shared_db = false;        // one namespace for every access key and region
   bool sync = false;             // fsync every write group
   std::string log_level = "info";
+  double ttl_interval_seconds = 1;             // how often expired items are swept
+  double stream_retention_seconds = 86400;     // stream records are kept this long (24 h)
+  double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
 };
 
 // Parses argv. Returns the exit code through *exit_code and false when the program should stop

@@ -11,6 +11,8 @@
 #include "config.h"
 #include "http/server.h"
 #include "index/backfill.h"
+#include "streams/stream_log.h"
+#include "ttl/expirer.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
@@ -49,7 +51,15 @@ int main(int argc, char** argv) {
   auto locks = std::make_unique<cairn::txn::LockTable>();  // 2.5 MB: not on the stack
   cairn::index::Backfiller backfiller(engine->get(), &catalog, locks.get());
   backfiller.ResumeAll();
-  cairn::api::ServerContext server{config, engine->get(), &catalog, locks.get(), &backfiller};
+  cairn::streams::StreamLog streams(engine->get(), config.stream_retention_seconds);
+  if (auto s = streams.Load(); !s.ok()) {
+    spdlog::critical("cannot read the stream records: {}", s.ToString());
+    return 1;
+  }
+  cairn::api::ServerContext server{config,       engine->get(), &catalog,
+                                   locks.get(),  &backfiller,   &streams};
+  cairn::ttl::Expirer expirer(&server, config.ttl_interval_seconds);
+  expirer.Start();
   cairn::api::Dispatcher dispatcher(&server);
 
   cairn::http::ServerOptions http_opts;
@@ -85,6 +95,7 @@ int main(int argc, char** argv) {
                config.in_memory ? "in memory" : "data in " + config.data_dir);
   http.Wait();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
+  expirer.Stop();
   spdlog::info("stopped");
   g_server.store(nullptr);
   return 0;

@@ -137,12 +137,14 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   {
     auto guard = ctx.server.locks->LockMany(std::move(hashes));
     storage::WriteBatch batch;
+    streams::PendingRecords pending;
     for (const auto& w : writes) {
       // Under the locks, the descriptor as it is now (see ApplyDecision in rmw.h).
       auto current = ctx.server.catalog->Find(w.table->ns, w.table->name);
       if (!current || current->id != w.table->id) return ApiError::ResourceNotFound();
       std::optional<Item> old;
-      if (capacity != CapacityMode::kNone || !current->indexes.empty()) {
+      if (capacity != CapacityMode::kNone || !current->indexes.empty() ||
+          current->stream_enabled) {
         auto read = ReadItem(ctx.server, w.key);
         if (!read.ok()) return ApiError::FromStatus(read.status());
         old = std::move(*read);
@@ -159,9 +161,12 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
       if (!current->indexes.empty())
         index::AddIndexUpdates(*current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr,
                                &batch);
+      streams::StreamLog::Add(current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr, false,
+                              &pending);
       units[w.table->name] += WriteUnits(size);
     }
-    Status s = ctx.server.engine->Write(batch);
+    Status s = ctx.server.streams ? ctx.server.streams->Commit(&batch, pending)
+                                  : ctx.server.engine->Write(batch);
     if (!s.ok()) return ApiError::FromStatus(s);
   }
 

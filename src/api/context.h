@@ -13,6 +13,7 @@
 #include "auth/credentials.h"
 #include "config.h"
 #include "index/backfill.h"
+#include "streams/stream_log.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
@@ -25,6 +26,7 @@ struct ServerContext {
   storage::Catalog* catalog = nullptr;
   txn::LockTable* locks = nullptr;
   index::Backfiller* backfiller = nullptr;
+  streams::StreamLog* streams = nullptr;
 };
 
 struct OpContext {

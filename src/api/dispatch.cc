@@ -15,6 +15,18 @@ namespace {
 
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 constexpr std::string_view kTarget20111205Prefix = "DynamoDB_20111205.";
+constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
+
+OpFn FindStreamsOperation(std::string_view name) {
+  static const std::unordered_map<std::string_view, OpFn> ops = {
+      {"ListStreams", &ListStreams},
+      {"DescribeStream", &DescribeStream},
+      {"GetShardIterator", &GetShardIterator},
+      {"GetRecords", &GetRecords},
+  };
+  auto op = ops.find(name);
+  return op == ops.end() ? nullptr : op->second;
+}
 
 const std::unordered_map<std::string_view, OpFn>& Operations() {
   static const std::unordered_map<std::string_view, OpFn> ops = {
@@ -36,6 +48,8 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"BatchWriteItem", &BatchWriteItem},
       {"TransactWriteItems", &TransactWriteItems},
       {"TransactGetItems", &TransactGetItems},
+      {"UpdateTimeToLive", &UpdateTimeToLive},
+      {"DescribeTimeToLive", &DescribeTimeToLive},
       {"Query", &Query},
       {"Scan", &Scan},
   };
@@ -70,6 +84,8 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
     const auto& ops = Operations();
     auto op = ops.find(target.substr(kTargetPrefix.size()));
     if (op != ops.end()) fn = op->second;
+  } else if (target.starts_with(kStreamsTargetPrefix)) {
+    if (server_->streams) fn = FindStreamsOperation(target.substr(kStreamsTargetPrefix.size()));
   } else if (target.starts_with(kTarget20111205Prefix)) {
     fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
   }

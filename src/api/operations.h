@@ -37,6 +37,16 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p);
 OpResult TransactWriteItems(OpContext& ctx, const Params& p);
 OpResult TransactGetItems(OpContext& ctx, const Params& p);
 
+// ttl_ops.cc
+OpResult UpdateTimeToLive(OpContext& ctx, const Params& p);
+OpResult DescribeTimeToLive(OpContext& ctx, const Params& p);
+
+// stream_ops.cc: the DynamoDB Streams API (target prefix DynamoDBStreams_20120810.)
+OpResult ListStreams(OpContext& ctx, const Params& p);
+OpResult DescribeStream(OpContext& ctx, const Params& p);
+OpResult GetShardIterator(OpContext& ctx, const Params& p);
+OpResult GetRecords(OpContext& ctx, const Params& p);
+
 // legacy_20111205.cc: the 2011-12-05 API version (boto 2's Layer1), mapped onto the operations
 // above. nullptr for an operation that version does not have.
 OpFn FindOperation20111205(std::string_view name);

@@ -22,6 +22,15 @@ Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key
   return std::optional<Item>(std::move(item).value());
 }
 
+Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
+                   const std::shared_ptr<const storage::TableInfo>& table, const Item* old_item,
+                   const Item* new_item) {
+  if (!server.streams) return server.engine->Write(*batch);
+  streams::PendingRecords pending;
+  streams::StreamLog::Add(table, old_item, new_item, false, &pending);
+  return server.streams->Commit(batch, pending);
+}
+
 Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
                      const Item* old_item, const WriteDecision& d) {
   storage::WriteBatch batch;
@@ -39,7 +48,7 @@ Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, con
   auto current = server.catalog->Find(table.ns, table.name);
   if (!current || current->id != table.id) return Status::NotFound("table dropped");
   if (!current->indexes.empty()) index::AddIndexUpdates(*current, old_item, new_item, &batch);
-  return server.engine->Write(batch);
+  return CommitBatch(server, &batch, current, old_item, new_item);
 }
 
 }  // namespace cairn::api

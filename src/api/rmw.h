@@ -36,6 +36,11 @@ Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key
 Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
                      const Item* old_item, const WriteDecision& d);
 
+// Writes `batch` (one item's change, with its index entries) and the item's stream record.
+Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
+                   const std::shared_ptr<const storage::TableInfo>& table, const Item* old_item,
+                   const Item* new_item);
+
 template <typename Decide>
 OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
                          const std::string& key, std::optional<Item>* old_item, Decide&& decide) {

@@ -5,6 +5,7 @@
 // DynamoDB applies them), WriteTableDescription() (the TableDescription shape every op returns).
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <random>
@@ -262,6 +263,18 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.EndObject();
   }
   WriteIndexDescriptions(w, t, stats ? stats->indexes : std::vector<IndexStats>());
+  if (t.stream_id != 0) {
+    if (t.stream_enabled) {
+      w.Key("StreamSpecification");
+      w.BeginObject();
+      w.Key("StreamEnabled");
+      w.Bool(true);
+      w.KV("StreamViewType", t.stream_view_type);
+      w.EndObject();
+    }
+    w.KV("LatestStreamLabel", t.stream_label);
+    w.KV("LatestStreamArn", t.StreamArn());
+  }
   w.Key("DeletionProtectionEnabled");
   w.Bool(t.deletion_protection);
   w.EndObject();
@@ -270,6 +283,55 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
 }
+
+namespace {
+
+// StreamSpecification {StreamEnabled, StreamViewType}: nullopt when absent; "" when disabling.
+std::optional<std::string> DecodeStreamSpecification(const Params& p) {
+  auto spec = p.Object("StreamSpecification");
+  if (!spec) return std::nullopt;
+  auto enabled = Member(*spec, "StreamEnabled");
+  if (!enabled) {
+    Violations v;
+    v.Null("streamSpecification.streamEnabled");
+    v.ThrowIfAny();
+  }
+  std::optional<std::string_view> view;
+  if (auto vt = Member(*spec, "StreamViewType")) view = AsString(*vt);
+  Violations v;
+  CheckEnum(v, view, "streamSpecification.streamViewType",
+            {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
+  v.ThrowIfAny();
+  if (!AsBool(*enabled)) {
+    if (view)
+      ThrowValidation("One or more parameter values were invalid: StreamViewType cannot be "
+                      "specified when StreamEnabled is false");
+    return std::string();
+  }
+  if (!view)
+    ThrowValidation("One or more parameter values were invalid: StreamViewType is required when "
+                    "StreamEnabled is true");
+  return std::string(*view);
+}
+
+// Starts a new stream on `t` (a new id and label).
+void EnableStream(OpContext& ctx, TableInfo& t, const std::string& view, double now) {
+  auto id = ctx.server.catalog->AllocateId();
+  if (!id.ok()) Throw(ApiError::FromStatus(id.status()));
+  t.stream_id = *id;
+  t.stream_enabled = true;
+  t.stream_view_type = view;
+  t.stream_created = now;
+  time_t secs = time_t(now);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int((now - double(secs)) * 1000) % 1000);
+  t.stream_label = buf;
+}
+
+}  // namespace
 
 OpResult CreateTable(OpContext& ctx, const Params& p) {
   Violations v;
@@ -312,12 +374,6 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   }
   v.ThrowIfAny();
 
-  if (p.Has("StreamSpecification")) {
-    auto spec = p.Object("StreamSpecification");
-    auto enabled = spec ? Member(*spec, "StreamEnabled") : std::nullopt;
-    if (enabled && AsBool(*enabled))
-      ThrowValidation("DynamoDB Streams are not supported by this version of Cairn");
-  }
 
   // Semantic checks, in DynamoDB's order.
   for (size_t i = 0; i < defs.size(); ++i)
@@ -381,6 +437,8 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   if (table_class) t.table_class = std::string(*table_class);
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
   t.tags = std::move(tags);
+  if (auto view = DecodeStreamSpecification(p); view && !view->empty())
+    EnableStream(ctx, t, *view, t.creation_time);
 
   auto created = ctx.server.catalog->Create(std::move(t));
   if (!created.ok()) {
@@ -592,6 +650,16 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   }
   if (deletion_protection) t->deletion_protection = *deletion_protection;
   if (table_class) t->table_class = std::string(*table_class);
+  if (auto view = DecodeStreamSpecification(p)) {
+    if (!view->empty()) {
+      if (t->stream_enabled)
+        ThrowValidation("Table already has an enabled stream: " + t->StreamArn());
+      EnableStream(ctx, *t, *view, now);
+    } else {
+      if (!t->stream_enabled) ThrowValidation("Table does not have an enabled stream");
+      t->stream_enabled = false;
+    }
+  }
   std::vector<uint32_t> created, deleted;
   if (gsi_updates) ApplyIndexUpdates(ctx, p, *gsi_updates, *t, &created, &deleted);
   // Published under the catalog's lock: a backfill that finished meanwhile keeps its ACTIVE.

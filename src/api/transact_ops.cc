@@ -259,6 +259,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
     if (failed) return Cancelled(reasons);
 
     storage::WriteBatch batch;
+    streams::PendingRecords pending;
     for (size_t k = 0; k < actions.size(); ++k) {
       const WriteAction& a = actions[k];
       size_t size = olds[k] ? ItemSize(*olds[k]) : 0;
@@ -277,9 +278,11 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
       }
       if (!current[k]->indexes.empty())
         index::AddIndexUpdates(*current[k], olds[k] ? &*olds[k] : nullptr, after, &batch);
+      streams::StreamLog::Add(current[k], olds[k] ? &*olds[k] : nullptr, after, false, &pending);
       units[a.table->name] += 2 * WriteUnits(size);  // transactional writes cost twice
     }
-    Status s = ctx.server.engine->Write(batch);
+    Status s = ctx.server.streams ? ctx.server.streams->Commit(&batch, pending)
+                                  : ctx.server.engine->Write(batch);
     if (!s.ok()) return ApiError::FromStatus(s);
   }
 

@@ -37,6 +37,13 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagTableClass = 18,
   kTagTag = 19,          // repeated: u32 key length, key, value
   kTagIndex = 20,        // repeated: an index descriptor (EncodeIndex)
+  kTagStreamId = 21,
+  kTagStreamEnabled = 22,
+  kTagStreamViewType = 23,
+  kTagStreamLabel = 24,
+  kTagStreamCreated = 25,
+  kTagTtlEnabled = 26,
+  kTagTtlAttribute = 27,
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -91,6 +98,8 @@ std::string TableInfo::Arn() const {
   return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
 }
 
+std::string TableInfo::StreamArn() const { return Arn() + "/stream/" + stream_label; }
+
 const IndexInfo* TableInfo::FindIndex(std::string_view index_name) const {
   for (const auto& i : indexes)
     if (i.name == index_name) return &i;
@@ -144,6 +153,13 @@ std::string EncodeTableInfo(const TableInfo& t) {
     Field(&out, kTagTag, kv);
   }
   for (const auto& x : t.indexes) Field(&out, kTagIndex, EncodeIndex(x));
+  Field(&out, kTagStreamId, std::to_string(t.stream_id));
+  Field(&out, kTagStreamEnabled, t.stream_enabled ? "1" : "0");
+  Field(&out, kTagStreamViewType, t.stream_view_type);
+  Field(&out, kTagStreamLabel, t.stream_label);
+  Field(&out, kTagStreamCreated, Num(t.stream_created));
+  Field(&out, kTagTtlEnabled, t.ttl_enabled ? "1" : "0");
+  Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
 
@@ -210,6 +226,13 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
         t.indexes.push_back(std::move(x));
         break;
       }
+      case kTagStreamId: t.stream_id = uint32_t(std::stoul(s)); break;
+      case kTagStreamEnabled: t.stream_enabled = (s == "1"); break;
+      case kTagStreamViewType: t.stream_view_type = s; break;
+      case kTagStreamLabel: t.stream_label = s; break;
+      case kTagStreamCreated: t.stream_created = std::stod(s); break;
+      case kTagTtlEnabled: t.ttl_enabled = (s == "1"); break;
+      case kTagTtlAttribute: t.ttl_attribute = s; break;
       default: break;  // a field of a later version
     }
   }
@@ -394,6 +417,14 @@ Status Catalog::Drop(std::string_view ns, std::string_view name) {
   engine_->CompactRange(Column::kData, TablePrefix(id), TableEnd(id));
   for (uint32_t x : index_ids) engine_->CompactRange(Column::kIndex, TablePrefix(x), TableEnd(x));
   return Status::OK();
+}
+
+std::vector<std::shared_ptr<const TableInfo>> Catalog::AllTables() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableInfo>> out;
+  for (const auto& [ns, names] : tables_)
+    for (const auto& [name, t] : names) out.push_back(t);
+  return out;
 }
 
 std::vector<std::string> Catalog::List(std::string_view ns) const {

@@ -71,8 +71,19 @@ struct TableInfo {
   std::string table_class = "STANDARD";
   std::vector<std::pair<std::string, std::string>> tags;  // in insertion order, keys unique
   std::vector<IndexInfo> indexes;                           // LSIs and GSIs, in creation order
+  // DynamoDB Streams: the table's latest stream (ids from the table-id counter; 0: never had one).
+  // A disabled stream stays readable until its records are trimmed.
+  uint32_t stream_id = 0;
+  bool stream_enabled = false;
+  std::string stream_view_type;  // KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES
+  std::string stream_label;      // e.g. "2026-11-23T22:10:00.123"
+  double stream_created = 0;
+  // Time to Live: the attribute holding the expiry (epoch seconds), when enabled.
+  bool ttl_enabled = false;
+  std::string ttl_attribute;
 
   std::string Arn() const;
+  std::string StreamArn() const;  // REQUIRES: stream_id != 0
   const IndexInfo* FindIndex(std::string_view name) const;
   bool IsKeyAttribute(std::string_view attr) const;
 };
@@ -107,6 +118,9 @@ class Catalog {
 
   // Removes the descriptor and every item of the table. Status::NotFound when absent.
   Status Drop(std::string_view ns, std::string_view name);
+
+  // Every table of every namespace.
+  std::vector<std::shared_ptr<const TableInfo>> AllTables() const;
 
   // Table names of a namespace in ascending (byte) order.
   std::vector<std::string> List(std::string_view ns) const;

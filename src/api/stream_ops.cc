@@ -1,0 +1,283 @@
+// This file implements the DynamoDB Streams API (target prefix DynamoDBStreams_20120810., served on
+// the same port): ListStreams, DescribeStream, GetShardIterator, GetRecords.
+// Each stream has one shard, open while the stream is enabled. A shard iterator is an opaque token
+// naming the stream, the next sequence number to read and when it was made; it expires after 15
+// minutes (ExpiredIteratorException). Reading before the trim horizon is
+// TrimmedDataAccessException.
+#include <chrono>
+
+#include "api/operations.h"
+#include "api/table_description.h"
+#include "streams/stream_log.h"
+#include "storage/key_encoding.h"
+#include "types/base64.h"
+
+namespace cairn::api {
+namespace {
+
+constexpr int64_t kDefaultIteratorLifetimeMs = 15 * 60 * 1000;
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string ShardId(const storage::TableInfo& t) {
+  // DynamoDB's shape: shardId-<20 digits>-<8 hex>.
+  char buf[64];
+  snprintf(buf, sizeof buf, "shardId-%020lld-%08x", static_cast<long long>(t.stream_created * 1000),
+           t.stream_id);
+  return buf;
+}
+
+// The table a stream ARN names ("<table arn>/stream/<label>"), if its latest stream is that one.
+std::shared_ptr<const storage::TableInfo> TableForStream(OpContext& ctx, std::string_view arn) {
+  size_t p = arn.find("/stream/");
+  if (!arn.starts_with("arn:") || p == std::string_view::npos)
+    ThrowValidation("Invalid StreamArn");
+  auto t = ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(arn.substr(0, p)));
+  if (!t || t->stream_id == 0 || t->stream_label != arn.substr(p + 8))
+    Throw(ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
+                                     " not found"));
+  return t;
+}
+
+struct Iterator {
+  std::string stream_arn;
+  uint64_t position = 0;  // the next sequence number to read
+  int64_t created_ms = 0;
+};
+
+std::string EncodeIterator(const Iterator& it) {
+  std::string raw = std::to_string(it.position) + "|" + std::to_string(it.created_ms) + "|" +
+                    it.stream_arn;
+  return Base64Encode(raw);
+}
+
+Iterator DecodeIterator(std::string_view token) {
+  auto raw = Base64Decode(token);
+  Iterator it;
+  if (raw.ok()) {
+    const std::string& r = *raw;
+    size_t a = r.find('|');
+    size_t b = a == std::string::npos ? a : r.find('|', a + 1);
+    if (b != std::string::npos) {
+      try {
+        it.position = std::stoull(r.substr(0, a));
+        it.created_ms = std::stoll(r.substr(a + 1, b - a - 1));
+        it.stream_arn = r.substr(b + 1);
+        return it;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  ThrowValidation("Invalid ShardIterator");
+}
+
+}  // namespace
+
+OpResult ListStreams(OpContext& ctx, const Params& p) {
+  auto table = p.String("TableName");
+  auto limit = p.Int("Limit");
+  auto start = p.String("ExclusiveStartStreamArn");
+  if (limit && (*limit < 1 || *limit > 100)) {
+    Violations v;
+    v.Add("Value '" + std::to_string(*limit) +
+          "' at 'limit' failed to satisfy constraint: Member must have value " +
+          (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
+    v.ThrowIfAny();
+  }
+  std::vector<std::shared_ptr<const storage::TableInfo>> tables;
+  if (table) {
+    auto t = FindTable(ctx, *table);
+    if (!t)
+      return ApiError::ResourceNotFound("Requested resource not found: Table: " +
+                                        std::string(TableNameFromParameter(*table)) +
+                                        " not found");
+    tables.push_back(t);
+  } else {
+    for (const auto& name : ctx.server.catalog->List(ctx.caller.ns))
+      if (auto t = ctx.server.catalog->Find(ctx.caller.ns, name)) tables.push_back(t);
+  }
+  ctx.out.BeginObject();
+  ctx.out.Key("Streams");
+  ctx.out.BeginArray();
+  size_t n = 0, max = limit ? size_t(*limit) : 100;
+  std::string last;
+  bool more = false;
+  for (const auto& t : tables) {
+    if (t->stream_id == 0) continue;
+    std::string arn = t->StreamArn();
+    if (start && arn <= *start) continue;
+    if (n == max) {
+      more = true;
+      break;
+    }
+    ctx.out.BeginObject();
+    ctx.out.KV("StreamArn", arn);
+    ctx.out.KV("TableName", t->name);
+    ctx.out.KV("StreamLabel", t->stream_label);
+    ctx.out.EndObject();
+    last = arn;
+    ++n;
+  }
+  ctx.out.EndArray();
+  if (more) ctx.out.KV("LastEvaluatedStreamArn", last);
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult DescribeStream(OpContext& ctx, const Params& p) {
+  auto arn = p.String("StreamArn");
+  if (!arn) {
+    Violations v;
+    v.Null("streamArn");
+    v.ThrowIfAny();
+  }
+  auto t = TableForStream(ctx, *arn);
+  auto& log = *ctx.server.streams;
+  ctx.out.BeginObject();
+  ctx.out.Key("StreamDescription");
+  ctx.out.BeginObject();
+  ctx.out.KV("StreamArn", t->StreamArn());
+  ctx.out.KV("StreamLabel", t->stream_label);
+  ctx.out.KV("StreamStatus", t->stream_enabled ? "ENABLED" : "DISABLED");
+  ctx.out.KV("StreamViewType", t->stream_view_type);
+  ctx.out.Key("CreationRequestDateTime");
+  ctx.out.Double(t->stream_created);
+  ctx.out.KV("TableName", t->name);
+  ctx.out.Key("KeySchema");
+  ctx.out.BeginArray();
+  ctx.out.BeginObject();
+  ctx.out.KV("AttributeName", t->hash.name);
+  ctx.out.KV("KeyType", "HASH");
+  ctx.out.EndObject();
+  if (t->range) {
+    ctx.out.BeginObject();
+    ctx.out.KV("AttributeName", t->range->name);
+    ctx.out.KV("KeyType", "RANGE");
+    ctx.out.EndObject();
+  }
+  ctx.out.EndArray();
+  ctx.out.Key("Shards");
+  ctx.out.BeginArray();
+  ctx.out.BeginObject();
+  ctx.out.KV("ShardId", ShardId(*t));
+  ctx.out.Key("SequenceNumberRange");
+  ctx.out.BeginObject();
+  ctx.out.KV("StartingSequenceNumber", streams::StreamLog::FormatSequence(log.trim_horizon()));
+  if (!t->stream_enabled)
+    ctx.out.KV("EndingSequenceNumber",
+               streams::StreamLog::FormatSequence(log.next_sequence() - 1));
+  ctx.out.EndObject();
+  ctx.out.EndObject();
+  ctx.out.EndArray();
+  ctx.out.EndObject();
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult GetShardIterator(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto arn = p.String("StreamArn");
+  auto shard = p.String("ShardId");
+  auto type = p.String("ShardIteratorType");
+  auto seq = p.String("SequenceNumber");
+  if (!arn) v.Null("streamArn");
+  if (!shard) v.Null("shardId");
+  if (!type) v.Null("shardIteratorType");
+  CheckEnum(v, type, "shardIteratorType",
+            {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"});
+  v.ThrowIfAny();
+  auto t = TableForStream(ctx, *arn);
+  if (*shard != ShardId(*t))
+    return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
+  auto& log = *ctx.server.streams;
+  Iterator it;
+  it.stream_arn = std::string(*arn);
+  it.created_ms = NowMs();
+  bool by_number = *type == "AT_SEQUENCE_NUMBER" || *type == "AFTER_SEQUENCE_NUMBER";
+  if (by_number != seq.has_value())
+    ThrowValidation(by_number ? "Must specify a sequence number for iterator type " +
+                                    std::string(*type)
+                              : "Sequence number must not be specified for iterator type " +
+                                    std::string(*type));
+  if (*type == "TRIM_HORIZON") {
+    it.position = log.trim_horizon();
+  } else if (*type == "LATEST") {
+    it.position = log.next_sequence();
+  } else {
+    uint64_t n = 0;
+    try {
+      n = std::stoull(std::string(*seq));
+    } catch (const std::exception&) {
+      ThrowValidation("Invalid SequenceNumber: " + std::string(*seq));
+    }
+    if (n < log.trim_horizon())
+      return ApiError::TrimmedDataAccess(
+          "Attempted to access data that has been trimmed from the stream");
+    it.position = *type == "AT_SEQUENCE_NUMBER" ? n : n + 1;
+  }
+  ctx.out.BeginObject();
+  ctx.out.KV("ShardIterator", EncodeIterator(it));
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+OpResult GetRecords(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto token = p.String("ShardIterator");
+  auto limit = p.Int("Limit");
+  if (!token) v.Null("shardIterator");
+  if (limit && (*limit < 1 || *limit > 1000))
+    v.Add("Value '" + std::to_string(*limit) +
+          "' at 'limit' failed to satisfy constraint: Member must have value " +
+          (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 1000"));
+  v.ThrowIfAny();
+  Iterator it = DecodeIterator(*token);
+  int64_t lifetime = ctx.server.config.iterator_lifetime_seconds > 0
+                         ? int64_t(ctx.server.config.iterator_lifetime_seconds * 1000)
+                         : kDefaultIteratorLifetimeMs;
+  int64_t now = NowMs();
+  if (now - it.created_ms > lifetime)
+    return ApiError::ExpiredIterator("Iterator expired. The iterator was created at time " +
+                                     std::to_string(it.created_ms) + " while right now it's " +
+                                     std::to_string(now));
+  auto t = TableForStream(ctx, it.stream_arn);
+  auto& log = *ctx.server.streams;
+  if (it.position < log.trim_horizon())
+    return ApiError::TrimmedDataAccess(
+        "Attempted to access data that has been trimmed from the stream");
+  storage::ReadOptions ro;
+  ro.lower_bound = streams::StreamLog::RecordKey(t->stream_id, it.position);
+  ro.upper_bound = storage::TableEnd(t->stream_id);
+  auto cursor = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
+  size_t max = limit ? size_t(*limit) : 1000;
+  size_t n = 0;
+  uint64_t next = it.position;
+  ctx.out.BeginObject();
+  ctx.out.Key("Records");
+  ctx.out.BeginArray();
+  for (cursor->Seek(ro.lower_bound); cursor->Valid() && n < max; cursor->Next()) {
+    std::string_view key = cursor->key(), value = cursor->value();
+    if (key.size() != 12 || value.size() < 8) continue;
+    uint64_t seq = 0;
+    for (size_t i = 4; i < 12; ++i) seq = (seq << 8) | uint8_t(key[i]);
+    ctx.out.Raw(value.substr(8));
+    next = seq + 1;
+    ++n;
+  }
+  if (!cursor->status().ok()) Throw(ApiError::FromStatus(cursor->status()));
+  ctx.out.EndArray();
+  // An open shard always has a next iterator; a closed one ends once it is read to the end.
+  if (t->stream_enabled || n > 0) {
+    Iterator following = it;
+    following.position = next;
+    following.created_ms = now;
+    ctx.out.KV("NextShardIterator", EncodeIterator(following));
+  }
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,74 @@
+// StreamLog: DynamoDB Streams records, written in the same atomic batch as the item change they
+// describe, with sequence numbers in commit order.
+//
+// A writer collects the changes of its batch (Add), then writes the batch through Commit(). For a
+// batch with records, Commit() takes the log's mutex, numbers the records, renders them and writes
+// the whole batch before releasing it: so sequence numbers are in commit order, and a reader that
+// has seen record n has seen every record before n (GetRecords never skips one that commits late).
+// Batches without records (tables without a stream) do not touch the mutex.
+// A change that leaves the item as it was produces no record. Records older than the retention
+// (24 hours, --stream-retention for tests) are trimmed by Trim().
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/catalog.h"
+#include "storage/engine.h"
+#include "types/attribute_value.h"
+
+namespace cairn::streams {
+
+// The changes of one batch that go to streams.
+struct PendingRecords {
+  struct Change {
+    std::shared_ptr<const storage::TableInfo> table;
+    std::optional<Item> old_item, new_item;
+    bool by_ttl = false;  // a deletion by Time to Live (userIdentity: the DynamoDB service)
+  };
+  std::vector<Change> changes;
+};
+
+class StreamLog {
+ public:
+  StreamLog(storage::Engine* engine, double retention_seconds)
+      : engine_(engine), retention_seconds_(retention_seconds) {}
+
+  // Reads the last sequence number back from the engine. Call once before serving.
+  Status Load();
+
+  // Notes the change of one item of `table` (either image may be null). Does nothing when the
+  // table has no enabled stream or the item did not change.
+  static void Add(const std::shared_ptr<const storage::TableInfo>& table, const Item* old_item,
+                  const Item* new_item, bool by_ttl, PendingRecords* pending);
+
+  // Writes `batch` plus the records of `pending`, atomically.
+  Status Commit(storage::WriteBatch* batch, const PendingRecords& pending);
+
+  // The sequence number the next record will get.
+  uint64_t next_sequence() const { return next_.load(); }
+  // The first sequence number still kept (records before it were trimmed).
+  uint64_t trim_horizon() const { return trim_horizon_.load(); }
+  double retention_seconds() const { return retention_seconds_; }
+
+  // Deletes records older than the retention. Called by the background sweeper.
+  void Trim();
+
+  // Sequence numbers as DynamoDB Streams prints them: decimal, 21 digits.
+  static std::string FormatSequence(uint64_t seq);
+  static std::string RecordKey(uint32_t stream_id, uint64_t seq);
+
+ private:
+  storage::Engine* engine_;
+  double retention_seconds_;
+  std::mutex mu_;  // held while numbering and writing a batch with records
+  std::atomic<uint64_t> next_{1};
+  std::atomic<uint64_t> trim_horizon_{1};
+};
+
+}  // namespace cairn::streams

@@ -1,0 +1,105 @@
+#include "ttl/expirer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/rmw.h"
+#include "index/index_entries.h"
+#include "storage/key_encoding.h"
+#include "types/binary_codec.h"
+#include "types/number.h"
+
+namespace cairn::ttl {
+namespace {
+
+constexpr double kFiveYearsSeconds = 5 * 365.25 * 24 * 3600;
+
+// True when the item's TTL attribute is a Number of epoch seconds in the past, but not more than
+// five years in the past (DynamoDB ignores those).
+bool Expired(const Item& item, const std::string& attribute, double now) {
+  auto it = item.find(attribute);
+  if (it == item.end() || it->second.type != AttributeType::kN) return false;
+  char* end = nullptr;
+  double when = std::strtod(it->second.s.c_str(), &end);
+  return when <= now && when >= now - kFiveYearsSeconds;
+}
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return double(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) /
+         1000.0;
+}
+
+}  // namespace
+
+void Expirer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Expirer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Expirer::Run() {
+  auto interval = std::chrono::milliseconds(int64_t(interval_seconds_ * 1000));
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, interval, [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    SweepOnce();
+    if (server_->streams) server_->streams->Trim();
+    lock.lock();
+  }
+}
+
+size_t Expirer::SweepOnce() {
+  size_t deleted = 0;
+  for (const auto& t : server_->catalog->AllTables()) {
+    if (!t->ttl_enabled) continue;
+    double now = NowSeconds();
+    storage::ReadOptions ro;
+    ro.lower_bound = storage::TablePrefix(t->id);
+    ro.upper_bound = storage::TableEnd(t->id);
+    auto it = server_->engine->NewIterator(storage::Column::kData, ro);
+    for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+      {
+        std::lock_guard lock(mu_);
+        if (stop_) return deleted;
+      }
+      auto item = DecodeItem(it->value());
+      if (!item.ok() || !Expired(*item, t->ttl_attribute, now)) continue;
+      // Delete through the write path, with the item as it is now.
+      std::string key(it->key());
+      auto guard = server_->locks->Lock(api::LockHash(t->id, key));
+      auto current = server_->catalog->Find(t->ns, t->name);
+      if (!current || current->id != t->id || !current->ttl_enabled) break;
+      auto now_item = api::ReadItem(*server_, key);
+      if (!now_item.ok() || !now_item->has_value() ||
+          !Expired(**now_item, current->ttl_attribute, now))
+        continue;
+      storage::WriteBatch batch;
+      batch.Delete(storage::Column::kData, key);
+      if (!current->indexes.empty())
+        index::AddIndexUpdates(*current, &**now_item, nullptr, &batch);
+      streams::PendingRecords pending;
+      streams::StreamLog::Add(current, &**now_item, nullptr, /*by_ttl=*/true, &pending);
+      Status s = server_->streams ? server_->streams->Commit(&batch, pending)
+                                  : server_->engine->Write(batch);
+      if (!s.ok()) {
+        spdlog::error("ttl: {}", s.ToString());
+        return deleted;
+      }
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
+}  // namespace cairn::ttl
