@@ -133,7 +133,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   std::vector<uint64_t> hashes;
   hashes.reserve(writes.size());
   for (const auto& w : writes) hashes.push_back(LockHash(w.table->id, w.key));
-  std::map<std::string, double> units;  // per table, for ConsumedCapacity
+  std::map<std::string, Capacity> units;  // per table, for ConsumedCapacity
   {
     auto guard = ctx.server.locks->LockMany(std::move(hashes));
     storage::WriteBatch batch;
@@ -149,12 +149,10 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
         if (!read.ok()) return ApiError::FromStatus(read.status());
         old = std::move(*read);
       }
-      size_t size = old ? ItemSize(*old) : 0;
       if (w.is_put) {
         std::string value;
         cairn::EncodeItem(w.item, &value);
         batch.Put(storage::Column::kData, w.key, value);
-        size = std::max(size, ItemSize(w.item));
       } else {
         batch.Delete(storage::Column::kData, w.key);
       }
@@ -163,7 +161,9 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
                                &batch);
       streams::StreamLog::Add(current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr, false,
                               &pending);
-      units[w.table->name] += WriteUnits(size);
+      if (capacity != CapacityMode::kNone)
+        units[w.table->name] +=
+            WriteCapacity(*current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr);
     }
     Status s = ctx.server.streams ? ctx.server.streams->Commit(&batch, pending)
                                   : ctx.server.engine->Write(batch);

@@ -1,5 +1,9 @@
 #include "api/capacity.h"
 
+#include <algorithm>
+
+#include "index/index_entries.h"
+
 namespace cairn::api {
 
 CapacityMode DecodeCapacityMode(const Params& p, Violations& v) {
@@ -21,24 +25,84 @@ double WriteUnits(size_t bytes) {
   return double(units);
 }
 
+double Capacity::total() const {
+  double t = table;
+  for (const auto& [n, u] : global) t += u;
+  for (const auto& [n, u] : local) t += u;
+  return t;
+}
+
+Capacity& Capacity::operator+=(const Capacity& o) {
+  table += o.table;
+  for (const auto& [n, u] : o.global) global[n] += u;
+  for (const auto& [n, u] : o.local) local[n] += u;
+  return *this;
+}
+
+Capacity Capacity::operator*(double f) const {
+  Capacity c = *this;
+  c.table *= f;
+  for (auto& [n, u] : c.global) u *= f;
+  for (auto& [n, u] : c.local) u *= f;
+  return c;
+}
+
+Capacity WriteCapacity(const storage::TableInfo& t, const Item* old_item, const Item* new_item) {
+  Capacity c;
+  size_t old_size = old_item ? ItemSize(*old_item) : 0;
+  size_t new_size = new_item ? ItemSize(*new_item) : 0;
+  c.table = WriteUnits(std::max(old_size, new_size));
+  for (const auto& x : t.indexes) {
+    bool had = old_item && index::IsIndexed(x, *old_item);
+    bool has = new_item && index::IsIndexed(x, *new_item);
+    if (!had && !has) continue;
+    double units = 0;
+    std::string old_key, new_key;
+    if (had) index::AppendEntryKey(&old_key, x, t, *old_item);
+    if (has) index::AppendEntryKey(&new_key, x, t, *new_item);
+    if (had && has && old_key == new_key) {
+      units = WriteUnits(std::max(ItemSize(index::Project(x, t, *old_item)),
+                                  ItemSize(index::Project(x, t, *new_item))));
+    } else {
+      if (had) units += WriteUnits(ItemSize(index::Project(x, t, *old_item)));
+      if (has) units += WriteUnits(ItemSize(index::Project(x, t, *new_item)));
+    }
+    (x.global ? c.global : c.local)[x.name] += units;
+  }
+  return c;
+}
+
 void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view table_name,
-                         double units) {
+                         const Capacity& units) {
   w.BeginObject();
   w.KV("TableName", table_name);
   w.Key("CapacityUnits");
-  w.Double(units);
+  w.Double(units.total());
   if (mode == CapacityMode::kIndexes) {
     w.Key("Table");
     w.BeginObject();
     w.Key("CapacityUnits");
-    w.Double(units);
+    w.Double(units.table);
     w.EndObject();
+    for (const auto* group : {&units.local, &units.global}) {
+      if (group->empty()) continue;
+      w.Key(group == &units.local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
+      w.BeginObject();
+      for (const auto& [name, u] : *group) {
+        w.Key(name);
+        w.BeginObject();
+        w.Key("CapacityUnits");
+        w.Double(u);
+        w.EndObject();
+      }
+      w.EndObject();
+    }
   }
   w.EndObject();
 }
 
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
-                           double units) {
+                           const Capacity& units) {
   if (mode == CapacityMode::kNone) return;
   w.Key("ConsumedCapacity");
   WriteCapacityObject(w, mode, table_name, units);

@@ -7,8 +7,13 @@
 #include <optional>
 #include <string_view>
 
+#include <map>
+#include <string>
+
 #include "api/json_writer.h"
 #include "api/params.h"
+#include "storage/catalog.h"
+#include "types/attribute_value.h"
 
 namespace cairn::api {
 
@@ -20,13 +25,30 @@ CapacityMode DecodeCapacityMode(const Params& p, Violations& v);
 double ReadUnits(size_t item_bytes, bool consistent);
 double WriteUnits(size_t item_bytes);
 
+// Units split as ReturnConsumedCapacity=INDEXES reports them: the table and each index.
+struct Capacity {
+  double table = 0;
+  std::map<std::string, double> global, local;  // by index name
+
+  Capacity() = default;
+  Capacity(double table_units) : table(table_units) {}  // NOLINT: a table-only charge
+  double total() const;
+  Capacity& operator+=(const Capacity& o);
+  Capacity operator*(double f) const;
+};
+
+// What a write of one item costs: the table's units (the larger of the old and new item) plus,
+// for every index the change touches, one write of its projected entry per entry put or deleted.
+Capacity WriteCapacity(const storage::TableInfo& table, const Item* old_item,
+                       const Item* new_item);
+
 // Writes one ConsumedCapacity object ({"TableName", "CapacityUnits"[, "Table"]}).
 // REQUIRES: mode != kNone.
 void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view table_name,
-                         double units);
+                         const Capacity& units);
 
 // Writes "ConsumedCapacity": {...} into the open response object, unless mode is kNone.
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
-                           double units);
+                           const Capacity& units);
 
 }  // namespace cairn::api

@@ -261,7 +261,7 @@ void WriteIndexDescriptions(JsonWriter& w, const TableInfo& t,
       }
       w.EndObject();
       if (global) {
-        w.KV("IndexStatus", x.backfilling ? "CREATING" : "ACTIVE");
+        w.KV("IndexStatus", x.deleting ? "DELETING" : x.backfilling ? "CREATING" : "ACTIVE");
         if (x.backfilling) {
           w.Key("Backfilling");
           w.Bool(true);

@@ -83,18 +83,21 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
 
   std::string key = EncodeItemKey(*t, item);
   std::optional<Item> old;
+  Item written;  // kept only for ConsumedCapacity
   OpResult r = ReadModifyWrite(ctx.server, *t, key, &old,
                                [&](const Item* o, WriteDecision* d) -> OpResult {
                                  if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
                                  d->kind = WriteDecision::Kind::kPut;
                                  d->new_item = std::move(item);
+                                 if (w.capacity != CapacityMode::kNone) written = d->new_item;
                                  return std::nullopt;
                                });
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
-  WriteConsumedCapacity(ctx.out, w.capacity, t->name,
-                        WriteUnits(std::max(size, old ? ItemSize(*old) : size_t(0))));
+  if (w.capacity != CapacityMode::kNone)
+    WriteConsumedCapacity(ctx.out, w.capacity, t->name,
+                          WriteCapacity(*t, old ? &*old : nullptr, &written));
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -160,7 +163,8 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
-  WriteConsumedCapacity(ctx.out, w.capacity, t->name, WriteUnits(old ? ItemSize(*old) : 0));
+  WriteConsumedCapacity(ctx.out, w.capacity, t->name,
+                        WriteCapacity(*t, old ? &*old : nullptr, nullptr));
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -211,7 +215,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   if (rv == "UPDATED_OLD" && old) WriteAttributes(ctx.out, ex.ProjectPaths(*old, updated));
   if (rv == "UPDATED_NEW") WriteAttributes(ctx.out, ex.ProjectPaths(new_item, updated));
   WriteConsumedCapacity(ctx.out, w.capacity, t->name,
-                        WriteUnits(std::max(ItemSize(new_item), old ? ItemSize(*old) : 0)));
+                        WriteCapacity(*t, old ? &*old : nullptr, &new_item));
   ctx.out.EndObject();
   return std::nullopt;
 }

@@ -250,8 +250,7 @@ OpResult KeyedWrite(OpContext& ctx, const Params& p, OpFn op, bool update) {
   CopyMember(w, p, "ReturnValues");
   RequestTotalCapacity(w);
   w.EndObject();
-  return CallCurrent(ctx, op, request,
-                     [&](object response) { WriteWriteResponse(ctx, response); });
+  return CallCurrent(ctx, op, request, [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
 OpResult UpdateItem20111205(OpContext& ctx, const Params& p) {

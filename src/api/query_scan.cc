@@ -86,6 +86,7 @@ struct Page {
   std::shared_ptr<const expr::Condition> filter;
   std::shared_ptr<const expr::Projection> projection;
   bool count_only = false;
+  bool all_attributes = false;  // Select ALL_ATTRIBUTES
 };
 
 // The index named by IndexName, with DynamoDB's checks; nullptr when there is none.
@@ -170,6 +171,8 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
       if (!page.count_only) {
         if (page.projection)
           EncodeItem(out, ex.Project(item, *page.projection));
+        else if (src.fetch_from_table && !page.all_attributes)
+          EncodeItem(out, index::Project(*src.index, *src.table, item));  // read for the filter
         else
           EncodeItem(out, item);
       }
@@ -189,9 +192,14 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
     out.Key("LastEvaluatedKey");
     EncodeItem(out, *last_key);
   }
-  size_t units = bytes == 0 ? 1 : (bytes + 4095) / 4096;
-  WriteConsumedCapacity(out, c.capacity, src.table->name,
-                        c.consistent ? double(units) : double(units) / 2.0);
+  size_t blocks = bytes == 0 ? 1 : (bytes + 4095) / 4096;
+  double units = c.consistent ? double(blocks) : double(blocks) / 2.0;
+  Capacity charged;
+  if (src.index)
+    (src.index->global ? charged.global : charged.local)[src.index->name] = units;
+  else
+    charged.table = units;
+  WriteConsumedCapacity(out, c.capacity, src.table->name, charged);
 }
 
 // ExclusiveStartKey: the table's key attributes (and, for an index, the index's), exactly; returns
@@ -306,6 +314,7 @@ OpResult Query(OpContext& ctx, const Params& p) {
   CheckSelect(c, page.projection != nullptr, src.index);
   ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
+  page.all_attributes = c.select && *c.select == "ALL_ATTRIBUTES";
   bool forward = p.Bool("ScanIndexForward").value_or(true);
 
   std::string prefix;
@@ -379,6 +388,7 @@ OpResult Scan(OpContext& ctx, const Params& p) {
   CheckSelect(c, page.projection != nullptr, src.index);
   ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
+  page.all_attributes = c.select && *c.select == "ALL_ATTRIBUTES";
 
   std::string lo, hi;
   if (segment) {

@@ -418,7 +418,16 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   }
   t.pay_per_request = pay_per_request;
   ResolveIndexes(t, indexes, defs);
-  if (defs.size() != KeyAttributeNames(t, indexes).size())
+  std::vector<std::string> used = KeyAttributeNames(t, indexes);
+  if (!indexes.empty() && defs.size() != used.size()) {
+    // With indexes, DynamoDB names the unused definitions.
+    std::string all, key_names;
+    for (const auto& d : defs) all += (all.empty() ? "" : ", ") + d.name;
+    for (const auto& k : used) key_names += (key_names.empty() ? "" : ", ") + k;
+    ThrowValidation("One or more parameter values were invalid: Some AttributeDefinitions are not "
+                    "used. AttributeDefinitions: [" + all + "], keys used: [" + key_names + "]");
+  }
+  if (defs.size() != used.size())
     ThrowValidation(
         "One or more parameter values were invalid: Number of attributes in KeySchema does not "
         "exactly match number of attributes defined in AttributeDefinitions");
@@ -477,7 +486,7 @@ namespace {
 // Delete. DynamoDB builds or drops one index per UpdateTable call.
 void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array updates,
                        TableInfo& t, std::vector<uint32_t>* created,
-                       std::vector<uint32_t>* deleted) {
+                       std::vector<storage::IndexInfo>* deleted) {
   Violations v;
   std::vector<KeyElement> defs = t.attribute_definitions;
   for (const auto& [attr, type_name] : DecodeNamedList(p.Array("AttributeDefinitions"),
@@ -528,7 +537,7 @@ void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array upd
                                        " not found"));
     if (del) {
       ++online;
-      deleted->push_back(it->id);
+      deleted->push_back(*it);
       t.indexes.erase(it);
       continue;
     }
@@ -660,7 +669,8 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
       t->stream_enabled = false;
     }
   }
-  std::vector<uint32_t> created, deleted;
+  std::vector<uint32_t> created;
+  std::vector<storage::IndexInfo> deleted;
   if (gsi_updates) ApplyIndexUpdates(ctx, p, *gsi_updates, *t, &created, &deleted);
   // Published under the catalog's lock: a backfill that finished meanwhile keeps its ACTIVE.
   Status s = ctx.server.catalog->Modify(t->ns, t->name, t->id, [&t](TableInfo& current) {
@@ -673,19 +683,25 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   if (!s.ok()) return ApiError::FromStatus(s);
   if (!deleted.empty()) {
     storage::WriteBatch batch;
-    for (uint32_t id : deleted)
-      batch.DeleteRange(storage::Column::kIndex, storage::TablePrefix(id), storage::TableEnd(id));
+    for (const auto& x : deleted)
+      batch.DeleteRange(storage::Column::kIndex, storage::TablePrefix(x.id),
+                        storage::TableEnd(x.id));
     s = ctx.server.engine->Write(batch);
     if (!s.ok()) return ApiError::FromStatus(s);
-    for (uint32_t id : deleted)
-      ctx.server.engine->CompactRange(storage::Column::kIndex, storage::TablePrefix(id),
-                                      storage::TableEnd(id));
+    for (const auto& x : deleted)
+      ctx.server.engine->CompactRange(storage::Column::kIndex, storage::TablePrefix(x.id),
+                                      storage::TableEnd(x.id));
   }
   if (!created.empty() && ctx.server.backfiller) {
     auto published = ctx.server.catalog->Find(t->ns, t->name);
     for (uint32_t id : created) ctx.server.backfiller->Start(published, id);
   }
   TableStats stats = ComputeTableStats(ctx.server, *t);
+  // The answer still lists a dropped index, as DELETING (DynamoDB's UpdateTable does).
+  for (auto& x : deleted) {
+    x.deleting = true;
+    t->indexes.push_back(x);
+  }
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
   WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);

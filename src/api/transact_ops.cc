@@ -158,7 +158,8 @@ ApiError Cancelled(const std::vector<Reason>& reasons) {
   return e;
 }
 
-void WriteCapacities(JsonWriter& w, CapacityMode mode, const std::map<std::string, double>& units) {
+void WriteCapacities(JsonWriter& w, CapacityMode mode,
+                     const std::map<std::string, Capacity>& units) {
   if (mode == CapacityMode::kNone) return;
   w.Key("ConsumedCapacity");
   w.BeginArray();
@@ -216,7 +217,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
 
   std::vector<uint64_t> hashes;
   for (const auto& a : actions) hashes.push_back(LockHash(a.table->id, a.storage_key));
-  std::map<std::string, double> units;
+  std::map<std::string, Capacity> units;
   {
     auto guard = ctx.server.locks->LockMany(std::move(hashes));
     std::vector<Reason> reasons(actions.size());
@@ -264,7 +265,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
       const WriteAction& a = actions[k];
       size_t size = olds[k] ? ItemSize(*olds[k]) : 0;
       if (a.kind == WriteAction::Kind::kConditionCheck) {
-        units[a.table->name] += 2 * ReadUnits(size, true);
+        units[a.table->name] += Capacity(2 * ReadUnits(size, true));
         continue;
       }
       const Item* after = news[k] ? &*news[k] : nullptr;
@@ -272,14 +273,14 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
         std::string value;
         cairn::EncodeItem(*after, &value);
         batch.Put(storage::Column::kData, a.storage_key, value);
-        size = std::max(size, ItemSize(*after));
       } else if (olds[k]) {
         batch.Delete(storage::Column::kData, a.storage_key);
       }
       if (!current[k]->indexes.empty())
         index::AddIndexUpdates(*current[k], olds[k] ? &*olds[k] : nullptr, after, &batch);
       streams::StreamLog::Add(current[k], olds[k] ? &*olds[k] : nullptr, after, false, &pending);
-      units[a.table->name] += 2 * WriteUnits(size);  // transactional writes cost twice
+      // Transactional writes cost twice.
+      units[a.table->name] += WriteCapacity(*current[k], olds[k] ? &*olds[k] : nullptr, after) * 2;
     }
     Status s = ctx.server.streams ? ctx.server.streams->Commit(&batch, pending)
                                   : ctx.server.engine->Write(batch);
@@ -346,7 +347,7 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
   }
 
   auto snapshot = ctx.server.engine->GetSnapshot();
-  std::map<std::string, double> units;
+  std::map<std::string, Capacity> units;
   ctx.out.BeginObject();
   ctx.out.Key("Responses");
   ctx.out.BeginArray();
@@ -369,7 +370,7 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
       Throw(ApiError::FromStatus(s));
     }
     ctx.out.EndObject();
-    units[g.table->name] += 2 * ReadUnits(size, true);  // transactional reads cost twice
+    units[g.table->name] += Capacity(2 * ReadUnits(size, true));  // transactional reads: twice
   }
   ctx.out.EndArray();
   WriteCapacities(ctx.out, capacity, units);

@@ -46,6 +46,7 @@ struct IndexInfo {
   int64_t read_capacity = 0;  // GSI on a PROVISIONED table
   int64_t write_capacity = 0;
   bool backfilling = false;  // a GSI added by UpdateTable whose backfill has not finished
+  bool deleting = false;     // not stored: marks an index dropped by the UpdateTable answering
 
   bool IsKeyAttribute(std::string_view attr) const;
 };
