@@ -8,7 +8,9 @@
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/rmw.h"
+#include "api/stored_json.h"
 #include "api/table_description.h"
+#include "types/binary_codec.h"
 
 namespace cairn::api {
 namespace {
@@ -119,17 +121,24 @@ OpResult GetItem(OpContext& ctx, const Params& p) {
   NotFoundIfMissing(t);
   CheckKey(*t, key);
 
-  auto item = ReadItem(ctx.server, EncodeItemKey(*t, key));
-  if (!item.ok()) return ApiError::FromStatus(item.status());
+  std::string stored;
+  Status s = ctx.server.engine->Get(storage::Column::kData, EncodeItemKey(*t, key), &stored);
+  if (!s.ok() && !s.IsNotFound()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   size_t size = 0;
-  if (item->has_value()) {
-    size = ItemSize(**item);
+  if (s.ok()) {
     ctx.out.Key("Item");
-    if (projection)
-      EncodeItem(ctx.out, ex.Project(**item, *projection));
-    else
-      EncodeItem(ctx.out, **item);
+    if (projection) {
+      auto item = cairn::DecodeItem(stored);
+      if (!item.ok()) return ApiError::FromStatus(item.status());
+      size = ItemSize(*item);
+      EncodeItem(ctx.out, ex.Project(*item, *projection));
+    } else {
+      // The whole item: straight from the stored bytes to JSON.
+      auto written = WriteStoredItem(stored, ctx.out);
+      if (!written.ok()) return ApiError::FromStatus(written.status());
+      size = *written;
+    }
   }
   WriteConsumedCapacity(ctx.out, capacity, t->name, ReadUnits(size, consistent));
   ctx.out.EndObject();

@@ -41,6 +41,8 @@ bool SetsEqual(const AttributeValue& a, const AttributeValue& b) {
   return x == y;
 }
 
+}  // namespace
+
 // DynamoDB's size of an N value, the rule dynalite derived by measuring DynamoDB: the number is
 // stored as base-100 digit pairs aligned on the decimal point, plus an exponent byte, plus a
 // terminator byte for negatives. With d significant digits and adjusted exponent A (power of ten
@@ -74,6 +76,8 @@ size_t NumberSize(std::string_view text) {
   if (negative) ++size;
   return static_cast<size_t>(size);
 }
+
+namespace {
 
 }  // namespace
 

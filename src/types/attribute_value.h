@@ -70,6 +70,9 @@ struct AttributeValue {
 bool operator==(const AttributeValue& a, const AttributeValue& b);
 inline bool operator!=(const AttributeValue& a, const AttributeValue& b) { return !(a == b); }
 
+// DynamoDB's size in bytes of an N value given as canonical Number text.
+size_t NumberSize(std::string_view canonical);
+
 // An item: attribute name -> value. The whole item is at most 400 KB (kMaxItemBytes) by
 // DynamoDB's formula: the sum over attributes of UTF-8 name length plus value size.
 using Item = AttributeMap;
