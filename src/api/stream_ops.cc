@@ -4,6 +4,7 @@
 // naming the stream, the next sequence number to read and when it was made; it expires after 15
 // minutes (ExpiredIteratorException). Reading before the trim horizon is
 // TrimmedDataAccessException.
+#include <algorithm>
 #include <chrono>
 
 #include "api/operations.h"
@@ -36,10 +37,11 @@ std::shared_ptr<const storage::TableInfo> TableForStream(OpContext& ctx, std::st
   if (!arn.starts_with("arn:") || p == std::string_view::npos)
     ThrowValidation("Invalid StreamArn");
   auto t = ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(arn.substr(0, p)));
-  if (!t || t->stream_id == 0 || t->stream_label != arn.substr(p + 8))
-    Throw(ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
-                                     " not found"));
-  return t;
+  if (t && t->stream_id != 0 && t->stream_label == arn.substr(p + 8)) return t;
+  // An earlier stream of the table, or the stream of a deleted table.
+  if (auto old = ctx.server.catalog->FindRetiredStream(ctx.caller.ns, arn)) return old;
+  Throw(ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
+                                   " not found"));
 }
 
 struct Iterator {
@@ -87,18 +89,27 @@ OpResult ListStreams(OpContext& ctx, const Params& p) {
           (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
     v.ThrowIfAny();
   }
+  // Every stream of the namespace (or of one table): the tables' latest ones and the retired ones,
+  // ordered by ARN so that ExclusiveStartStreamArn pages through them.
   std::vector<std::shared_ptr<const storage::TableInfo>> tables;
-  if (table) {
-    auto t = FindTable(ctx, *table);
-    if (!t)
+  std::string_view only = table ? TableNameFromParameter(*table) : std::string_view();
+  if (table && !FindTable(ctx, *table)) {
+    bool retired = false;
+    for (const auto& r : ctx.server.catalog->RetiredStreams(ctx.caller.ns))
+      retired = retired || r->name == only;
+    if (!retired)
       return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                        std::string(TableNameFromParameter(*table)) +
-                                        " not found");
-    tables.push_back(t);
-  } else {
-    for (const auto& name : ctx.server.catalog->List(ctx.caller.ns))
-      if (auto t = ctx.server.catalog->Find(ctx.caller.ns, name)) tables.push_back(t);
+                                        std::string(only) + " not found");
   }
+  for (const auto& name : ctx.server.catalog->List(ctx.caller.ns))
+    if (!table || name == only)
+      if (auto t = ctx.server.catalog->Find(ctx.caller.ns, name)) tables.push_back(t);
+  for (const auto& r : ctx.server.catalog->RetiredStreams(ctx.caller.ns))
+    if (!table || r->name == only) tables.push_back(r);
+  std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+    return a->stream_id == 0 || b->stream_id == 0 ? a->stream_id < b->stream_id
+                                                  : a->StreamArn() < b->StreamArn();
+  });
   ctx.out.BeginObject();
   ctx.out.Key("Streams");
   ctx.out.BeginArray();
@@ -166,9 +177,20 @@ OpResult DescribeStream(OpContext& ctx, const Params& p) {
   ctx.out.Key("SequenceNumberRange");
   ctx.out.BeginObject();
   ctx.out.KV("StartingSequenceNumber", streams::StreamLog::FormatSequence(log.trim_horizon()));
-  if (!t->stream_enabled)
-    ctx.out.KV("EndingSequenceNumber",
-               streams::StreamLog::FormatSequence(log.next_sequence() - 1));
+  if (!t->stream_enabled) {
+    // A closed shard ends at its stream's last record.
+    storage::ReadOptions ro;
+    ro.lower_bound = storage::TablePrefix(t->stream_id);
+    ro.upper_bound = storage::TableEnd(t->stream_id);
+    auto last = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
+    last->SeekToLast();
+    uint64_t end = log.trim_horizon() > 0 ? log.trim_horizon() - 1 : 0;
+    if (last->Valid() && last->key().size() == 12) {
+      end = 0;
+      for (size_t i = 4; i < 12; ++i) end = (end << 8) | uint8_t(last->key()[i]);
+    }
+    ctx.out.KV("EndingSequenceNumber", streams::StreamLog::FormatSequence(end));
+  }
   ctx.out.EndObject();
   ctx.out.EndObject();
   ctx.out.EndArray();

@@ -663,6 +663,11 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
     if (!view->empty()) {
       if (t->stream_enabled)
         ThrowValidation("Table already has an enabled stream: " + t->StreamArn());
+      if (t->stream_id != 0) {
+        // The disabled stream stays readable beside the new one.
+        Status rs = ctx.server.catalog->RetireStream(*t);
+        if (!rs.ok()) return ApiError::FromStatus(rs);
+      }
       EnableStream(ctx, *t, *view, now);
     } else {
       if (!t->stream_enabled) ThrowValidation("Table does not have an enabled stream");
@@ -723,6 +728,11 @@ OpResult DeleteTable(OpContext& ctx, const Params& p) {
         "Resource cannot be deleted as it is currently protected against deletion. Disable "
         "deletion protection first.");
   TableStats stats = ComputeTableStats(ctx.server, *t);
+  if (t->stream_id != 0) {
+    // DynamoDB: the stream of a deleted table is DISABLED and readable for 24 hours.
+    Status rs = ctx.server.catalog->RetireStream(*t);
+    if (!rs.ok()) return ApiError::FromStatus(rs);
+  }
   Status s = ctx.server.catalog->Drop(t->ns, t->name);
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +

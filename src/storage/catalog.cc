@@ -315,7 +315,19 @@ Status Catalog::Load() {
     if (p->id >= next_id_) next_id_ = p->id + 1;
     tables_[p->ns][p->name] = std::move(p);
   }
-  return it->status();
+  CAIRN_RETURN_IF_ERROR(it->status());
+  const std::string rlower = "R:", rupper = "R;";
+  ReadOptions rro;
+  rro.lower_bound = rlower;
+  rro.upper_bound = rupper;
+  auto rit = engine_->NewIterator(Column::kMeta, rro);
+  for (rit->Seek(rlower); rit->Valid(); rit->Next()) {
+    auto info = DecodeTableInfo(rit->value());
+    if (!info.ok()) return info.status();
+    auto p = std::make_shared<const TableInfo>(std::move(info).value());
+    retired_[p->ns][p->StreamArn()] = std::move(p);
+  }
+  return rit->status();
 }
 
 std::shared_ptr<const TableInfo> Catalog::Find(std::string_view ns, std::string_view name) const {
@@ -417,6 +429,44 @@ Status Catalog::Drop(std::string_view ns, std::string_view name) {
   engine_->CompactRange(Column::kData, TablePrefix(id), TableEnd(id));
   for (uint32_t x : index_ids) engine_->CompactRange(Column::kIndex, TablePrefix(x), TableEnd(x));
   return Status::OK();
+}
+
+static std::string RetiredKey(std::string_view ns, std::string_view arn) {
+  std::string k = "R:";
+  k.append(ns);
+  k.push_back('\0');
+  k.append(arn);
+  return k;
+}
+
+Status Catalog::RetireStream(const TableInfo& stream) {
+  auto copy = std::make_shared<TableInfo>(stream);
+  copy->stream_enabled = false;
+  std::string arn = copy->StreamArn();
+  WriteBatch b;
+  b.Put(Column::kMeta, RetiredKey(copy->ns, arn), EncodeTableInfo(*copy));
+  std::unique_lock lock(mu_);
+  CAIRN_RETURN_IF_ERROR(engine_->Write(b));
+  retired_[copy->ns][arn] = std::move(copy);
+  return Status::OK();
+}
+
+std::shared_ptr<const TableInfo> Catalog::FindRetiredStream(std::string_view ns,
+                                                            std::string_view arn) const {
+  std::shared_lock lock(mu_);
+  auto n = retired_.find(ns);
+  if (n == retired_.end()) return nullptr;
+  auto s = n->second.find(arn);
+  return s == n->second.end() ? nullptr : s->second;
+}
+
+std::vector<std::shared_ptr<const TableInfo>> Catalog::RetiredStreams(std::string_view ns) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableInfo>> out;
+  auto n = retired_.find(ns);
+  if (n != retired_.end())
+    for (const auto& [arn, t] : n->second) out.push_back(t);
+  return out;
 }
 
 std::vector<std::shared_ptr<const TableInfo>> Catalog::AllTables() const {

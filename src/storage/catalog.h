@@ -120,6 +120,14 @@ class Catalog {
   // Removes the descriptor and every item of the table. Status::NotFound when absent.
   Status Drop(std::string_view ns, std::string_view name);
 
+  // Streams that are no longer a table's latest (re-enabled or table deleted): kept so their
+  // records stay readable until trimmed, as DynamoDB keeps them for 24 hours. `stream` is the
+  // table's descriptor at the time, with stream_enabled false.
+  Status RetireStream(const TableInfo& stream);
+  std::shared_ptr<const TableInfo> FindRetiredStream(std::string_view ns,
+                                                     std::string_view arn) const;
+  std::vector<std::shared_ptr<const TableInfo>> RetiredStreams(std::string_view ns) const;
+
   // Every table of every namespace.
   std::vector<std::shared_ptr<const TableInfo>> AllTables() const;
 
@@ -136,6 +144,10 @@ class Catalog {
   std::map<std::string, std::map<std::string, std::shared_ptr<const TableInfo>, std::less<>>,
            std::less<>>
       tables_;
+  // ns -> stream ARN -> the table as it was. GUARDED_BY(mu_)
+  std::map<std::string, std::map<std::string, std::shared_ptr<const TableInfo>, std::less<>>,
+           std::less<>>
+      retired_;
 };
 
 // Serialization of a TableInfo (JSON text in the meta column; see docs/format.md).
