@@ -10,11 +10,13 @@
 #include "api/attribute_json.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
+#include "api/item_collection.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/rmw.h"
 #include "api/table_description.h"
 #include "index/index_entries.h"
+#include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
 namespace cairn::api {
@@ -61,6 +63,30 @@ struct PendingWrite {
   bool is_put = false;
   Item item;  // the item (put) or the key (delete)
 };
+
+// "ItemCollectionMetrics": {table: [metrics of each partition written]} for tables with LSIs.
+template <typename Writes>
+void WriteCollectionMetricsPerTable(OpContext& ctx, const Params& p, const Writes& writes) {
+  std::map<std::string, std::vector<const PendingWrite*>> by_table;
+  for (const auto& w : writes)
+    if (WantsItemCollectionMetrics(p, *w.table)) by_table[w.table->name].push_back(&w);
+  if (by_table.empty()) return;
+  ctx.out.Key("ItemCollectionMetrics");
+  ctx.out.BeginObject();
+  for (const auto& [name, list] : by_table) {
+    ctx.out.Key(name);
+    ctx.out.BeginArray();
+    std::set<std::string> seen;  // one entry per partition
+    for (const PendingWrite* w : list) {
+      auto pk = w->item.find(w->table->hash.name);
+      std::string k = storage::PartitionPrefix(w->table->id, pk->second);
+      if (!seen.insert(k).second) continue;
+      WriteItemCollectionMetrics(ctx.out, ctx.server, *w->table, w->item);
+    }
+    ctx.out.EndArray();
+  }
+  ctx.out.EndObject();
+}
 
 }  // namespace
 
@@ -174,6 +200,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   ctx.out.Key("UnprocessedItems");
   ctx.out.BeginObject();
   ctx.out.EndObject();
+  WriteCollectionMetricsPerTable(ctx, p, writes);
   if (capacity != CapacityMode::kNone) {
     ctx.out.Key("ConsumedCapacity");
     ctx.out.BeginArray();

@@ -5,6 +5,7 @@
 #include "api/attribute_json.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
+#include "api/item_collection.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/rmw.h"
@@ -84,6 +85,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
 
   std::string key = EncodeItemKey(*t, item);
+  Item key_attrs = KeyOf(*t, item);
   std::optional<Item> old;
   Item written;  // kept only for ConsumedCapacity
   OpResult r = ReadModifyWrite(ctx.server, *t, key, &old,
@@ -100,6 +102,10 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   if (w.capacity != CapacityMode::kNone)
     WriteConsumedCapacity(ctx.out, w.capacity, t->name,
                           WriteCapacity(*t, old ? &*old : nullptr, &written));
+  if (WantsItemCollectionMetrics(p, *t)) {
+    ctx.out.Key("ItemCollectionMetrics");
+    WriteItemCollectionMetrics(ctx.out, ctx.server, *t, key_attrs);
+  }
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -174,6 +180,10 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
   WriteConsumedCapacity(ctx.out, w.capacity, t->name,
                         WriteCapacity(*t, old ? &*old : nullptr, nullptr));
+  if (WantsItemCollectionMetrics(p, *t)) {
+    ctx.out.Key("ItemCollectionMetrics");
+    WriteItemCollectionMetrics(ctx.out, ctx.server, *t, key);
+  }
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -225,6 +235,10 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   if (rv == "UPDATED_NEW") WriteAttributes(ctx.out, ex.ProjectPaths(new_item, updated));
   WriteConsumedCapacity(ctx.out, w.capacity, t->name,
                         WriteCapacity(*t, old ? &*old : nullptr, &new_item));
+  if (WantsItemCollectionMetrics(p, *t)) {
+    ctx.out.Key("ItemCollectionMetrics");
+    WriteItemCollectionMetrics(ctx.out, ctx.server, *t, key);
+  }
   ctx.out.EndObject();
   return std::nullopt;
 }
