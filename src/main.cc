@@ -1,6 +1,7 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
 // SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
 // every acknowledged write).
+#include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,15 @@ void OnSignal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGINT/SIGTERM stay blocked (pending) until the server is listening, in every thread started
+  // before then (RocksDB's, the backfill's): a signal that arrives during start-up is handled
+  // once there is a server to stop, by the main thread alone.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   cairn::Config config;
   int exit_code = 0;
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
@@ -93,6 +103,7 @@ int main(int argc, char** argv) {
   }
   spdlog::info("cairn listening on {}:{} ({})", config.host, http.port(),
                config.in_memory ? "in memory" : "data in " + config.data_dir);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
