@@ -28,4 +28,8 @@ void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::
 // The caller's table named by a TableName parameter (a name or a table ARN); nullptr if absent.
 std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_view name_param);
 
+// The control plane's ResourceNotFoundException: "Requested resource not found: Table: <name> not
+// found" (the data plane says only "Requested resource not found").
+ApiError TableNotFound(std::string_view name_param);
+
 }  // namespace cairn::api

@@ -280,6 +280,12 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
   w.EndObject();
 }
 
+ApiError TableNotFound(std::string_view name_param) {
+  return ApiError::ResourceNotFound("Requested resource not found: Table: " +
+                                    std::string(TableNameFromParameter(name_param)) +
+                                    " not found");
+}
+
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
 }
@@ -470,8 +476,7 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   auto t = FindTable(ctx, *name);
   if (!t)
-    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                      std::string(TableNameFromParameter(*name)) + " not found");
+    return TableNotFound(*name);
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
@@ -614,8 +619,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
 
   auto old = FindTable(ctx, *name);
   if (!old)
-    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                      std::string(TableNameFromParameter(*name)) + " not found");
+    return TableNotFound(*name);
   auto t = std::make_shared<TableInfo>(*old);
   double now = Now();
   bool to_ppr = billing ? *billing == "PAY_PER_REQUEST" : t->pay_per_request;
@@ -721,8 +725,7 @@ OpResult DeleteTable(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   auto t = FindTable(ctx, *name);
   if (!t)
-    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                      std::string(TableNameFromParameter(*name)) + " not found");
+    return TableNotFound(*name);
   if (t->deletion_protection)
     ThrowValidation(
         "Resource cannot be deleted as it is currently protected against deletion. Disable "

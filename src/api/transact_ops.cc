@@ -169,18 +169,25 @@ void WriteCapacities(JsonWriter& w, CapacityMode mode,
   w.EndArray();
 }
 
-}  // namespace
-
-OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
-  Violations v;
+// TransactItems: 1 to 100 entries, with coral's violations.
+std::optional<simdjson::dom::array> TransactItems(const Params& p, Violations& v) {
   auto items = p.Array("TransactItems");
-  if (!items) v.Null("transactItems");
+  if (!items)
+    v.Null("transactItems");
   else if (items->size() == 0)
     v.Add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length "
           "greater than or equal to 1");
   else if (items->size() > kMaxTransactItems)
     v.Add("Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have "
           "length less than or equal to 100");
+  return items;
+}
+
+}  // namespace
+
+OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto items = TransactItems(p, v);
   CapacityMode capacity = DecodeCapacityMode(p, v);
   CheckEnum(v, p.String("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics",
             {"SIZE", "NONE"});
@@ -327,14 +334,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
 
 OpResult TransactGetItems(OpContext& ctx, const Params& p) {
   Violations v;
-  auto items = p.Array("TransactItems");
-  if (!items) v.Null("transactItems");
-  else if (items->size() == 0)
-    v.Add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length "
-          "greater than or equal to 1");
-  else if (items->size() > kMaxTransactItems)
-    v.Add("Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have "
-          "length less than or equal to 100");
+  auto items = TransactItems(p, v);
   CapacityMode capacity = DecodeCapacityMode(p, v);
   v.ThrowIfAny();
 

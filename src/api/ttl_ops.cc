@@ -29,8 +29,7 @@ OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   auto t = FindTable(ctx, *name);
   if (!t)
-    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                      std::string(TableNameFromParameter(*name)) + " not found");
+    return TableNotFound(*name);
   if (*enabled && t->ttl_enabled) ThrowValidation("TimeToLive is already enabled");
   if (!*enabled && !t->ttl_enabled) ThrowValidation("TimeToLive is already disabled");
   if (!*enabled && t->ttl_attribute != *attribute)
@@ -61,8 +60,7 @@ OpResult DescribeTimeToLive(OpContext& ctx, const Params& p) {
   v.ThrowIfAny();
   auto t = FindTable(ctx, *name);
   if (!t)
-    return ApiError::ResourceNotFound("Requested resource not found: Table: " +
-                                      std::string(TableNameFromParameter(*name)) + " not found");
+    return TableNotFound(*name);
   ctx.out.BeginObject();
   ctx.out.Key("TimeToLiveDescription");
   ctx.out.BeginObject();
