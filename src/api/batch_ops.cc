@@ -64,30 +64,6 @@ struct PendingWrite {
   Item item;  // the item (put) or the key (delete)
 };
 
-// "ItemCollectionMetrics": {table: [metrics of each partition written]} for tables with LSIs.
-template <typename Writes>
-void WriteCollectionMetricsPerTable(OpContext& ctx, const Params& p, const Writes& writes) {
-  std::map<std::string, std::vector<const PendingWrite*>> by_table;
-  for (const auto& w : writes)
-    if (WantsItemCollectionMetrics(p, *w.table)) by_table[w.table->name].push_back(&w);
-  if (by_table.empty()) return;
-  ctx.out.Key("ItemCollectionMetrics");
-  ctx.out.BeginObject();
-  for (const auto& [name, list] : by_table) {
-    ctx.out.Key(name);
-    ctx.out.BeginArray();
-    std::set<std::string> seen;  // one entry per partition
-    for (const PendingWrite* w : list) {
-      auto pk = w->item.find(w->table->hash.name);
-      std::string k = storage::PartitionPrefix(w->table->id, pk->second);
-      if (!seen.insert(k).second) continue;
-      WriteItemCollectionMetrics(ctx.out, ctx.server, *w->table, w->item);
-    }
-    ctx.out.EndArray();
-  }
-  ctx.out.EndObject();
-}
-
 }  // namespace
 
 OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
@@ -200,7 +176,9 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   ctx.out.Key("UnprocessedItems");
   ctx.out.BeginObject();
   ctx.out.EndObject();
-  WriteCollectionMetricsPerTable(ctx, p, writes);
+  std::vector<std::pair<const storage::TableInfo*, const Item*>> written;
+  for (const auto& w : writes) written.emplace_back(w.table.get(), &w.item);
+  WriteItemCollectionMetricsByTable(ctx.out, ctx.server, p, written);
   if (capacity != CapacityMode::kNone) {
     ctx.out.Key("ConsumedCapacity");
     ctx.out.BeginArray();

@@ -1,6 +1,9 @@
 #include "api/item_collection.h"
 
 #include <cmath>
+#include <map>
+#include <set>
+#include <string>
 
 #include "api/attribute_json.h"
 #include "index/index_entries.h"
@@ -51,6 +54,29 @@ void WriteItemCollectionMetrics(JsonWriter& w, ServerContext& server,
   w.Double(gb);
   w.Double(gb + 1);
   w.EndArray();
+  w.EndObject();
+}
+
+void WriteItemCollectionMetricsByTable(
+    JsonWriter& w, ServerContext& server, const Params& p,
+    const std::vector<std::pair<const storage::TableInfo*, const Item*>>& written) {
+  std::map<std::string, std::vector<std::pair<const storage::TableInfo*, const Item*>>> by_table;
+  std::set<std::string> partitions;  // one entry per collection
+  for (const auto& [t, item] : written) {
+    if (!WantsItemCollectionMetrics(p, *t)) continue;
+    auto pk = item->find(t->hash.name);
+    if (pk != item->end() && partitions.insert(storage::PartitionPrefix(t->id, pk->second)).second)
+      by_table[t->name].emplace_back(t, item);
+  }
+  if (by_table.empty()) return;
+  w.Key("ItemCollectionMetrics");
+  w.BeginObject();
+  for (const auto& [name, list] : by_table) {
+    w.Key(name);
+    w.BeginArray();
+    for (const auto& [t, item] : list) WriteItemCollectionMetrics(w, server, *t, *item);
+    w.EndArray();
+  }
   w.EndObject();
 }
 

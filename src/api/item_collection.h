@@ -21,4 +21,11 @@ bool WantsItemCollectionMetrics(const Params& p, const storage::TableInfo& table
 void WriteItemCollectionMetrics(JsonWriter& w, ServerContext& server,
                                 const storage::TableInfo& table, const Item& item);
 
+// The multi-item form (BatchWriteItem, TransactWriteItems): "ItemCollectionMetrics": {table:
+// [one entry per item collection written]}, written only when some table wants metrics.
+// `written` lists (table, an item or key of the collection) for every item written.
+void WriteItemCollectionMetricsByTable(
+    JsonWriter& w, ServerContext& server, const Params& p,
+    const std::vector<std::pair<const storage::TableInfo*, const Item*>>& written);
+
 }  // namespace cairn::api

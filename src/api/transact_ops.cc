@@ -299,28 +299,10 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
   size_t start = ctx.out.out()->size();
   ctx.out.BeginObject();
   WriteCapacities(ctx.out, capacity, units);
-  // ItemCollectionMetrics for the written items of tables with LSIs, one per partition.
-  std::map<std::string, std::vector<const WriteAction*>> collections;
-  std::set<std::string> partitions;
-  for (const auto& a : actions) {
-    if (a.kind == WriteAction::Kind::kConditionCheck || !WantsItemCollectionMetrics(p, *a.table))
-      continue;
-    auto pk = a.key.find(a.table->hash.name);
-    if (partitions.insert(storage::PartitionPrefix(a.table->id, pk->second)).second)
-      collections[a.table->name].push_back(&a);
-  }
-  if (!collections.empty()) {
-    ctx.out.Key("ItemCollectionMetrics");
-    ctx.out.BeginObject();
-    for (const auto& [name, list] : collections) {
-      ctx.out.Key(name);
-      ctx.out.BeginArray();
-      for (const WriteAction* a : list)
-        WriteItemCollectionMetrics(ctx.out, ctx.server, *a->table, a->key);
-      ctx.out.EndArray();
-    }
-    ctx.out.EndObject();
-  }
+  std::vector<std::pair<const storage::TableInfo*, const Item*>> written;
+  for (const auto& a : actions)
+    if (a.kind != WriteAction::Kind::kConditionCheck) written.emplace_back(a.table.get(), &a.key);
+  WriteItemCollectionMetricsByTable(ctx.out, ctx.server, p, written);
   ctx.out.EndObject();
   if (token) {
     std::lock_guard lock(g_tokens_mu);
