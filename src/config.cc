@@ -33,6 +33,15 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "Seconds a shard iterator stays valid (DynamoDB: 900)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 1e9));
+  app.add_option("--conflict-wait", c->conflict_wait_ms,
+                 "Milliseconds a write waits for a transaction running on the same item before "
+                 "failing with TransactionConflict")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60000.0));
+  // For tests only (hidden): makes a transaction's conflict window long enough to hit.
+  app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 60000.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

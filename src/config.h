@@ -19,6 +19,8 @@ struct Config {
   double ttl_interval_seconds = 1;             // how often expired items are swept
   double stream_retention_seconds = 86400;     // stream records are kept this long (24 h)
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
+  double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
+  double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
 };
 
 // Parses argv. Returns the exit code through *exit_code and false when the program should stop

@@ -5,6 +5,7 @@
 // conditions are checked against exactly the item they replace. Reads take no locks.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,11 @@ OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
                          const std::string& key, std::optional<Item>* old_item, Decide&& decide);
 
 // Non-template parts.
+inline constexpr const char* kTransactionOngoing = "Transaction is ongoing for the item";
+// How long a write waits for a transaction holding its item (--conflict-wait).
+inline std::chrono::microseconds ConflictWait(const ServerContext& server) {
+  return std::chrono::microseconds(static_cast<int64_t>(server.config.conflict_wait_ms * 1000));
+}
 uint64_t LockHash(uint32_t table_id, std::string_view key);
 Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key);
 // Writes the decision and the index entries it changes in one batch. REQUIRES: the item's stripe
@@ -44,7 +50,8 @@ Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
 template <typename Decide>
 OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
                          const std::string& key, std::optional<Item>* old_item, Decide&& decide) {
-  auto guard = server.locks->Lock(LockHash(table.id, key));
+  auto guard = server.locks->TryLock(LockHash(table.id, key), ConflictWait(server));
+  if (!guard) return ApiError::TransactionConflict(kTransactionOngoing);
   auto old = ReadItem(server, key);
   if (!old.ok()) return ApiError::FromStatus(old.status());
   WriteDecision d;

@@ -9,13 +9,19 @@
 // fails with TransactionCanceledException and CancellationReasons in action order.
 // TransactGetItems reads all its items from one engine snapshot; since every transaction is one
 // atomic batch, it never sees half of one.
+// Conflicts: a transaction marks the stripes it holds (txn/lock_table.h). A write, transaction or
+// TransactGetItems that finds one of its items held by a transaction for longer than
+// --conflict-wait fails as in DynamoDB: TransactionConflictException for PutItem, UpdateItem and
+// DeleteItem, a TransactionConflict cancellation reason for the transactions.
 // ClientRequestToken makes a repeated identical TransactWriteItems within 10 minutes return the
-// same answer without applying it again.
+// same answer without applying it again; the same token while the first runs gets
+// TransactionInProgressException.
 #include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "api/attribute_json.h"
 #include "api/capacity.h"
@@ -52,6 +58,7 @@ struct TokenEntry {
   std::string request;   // the request body
   std::string response;  // the response body
   std::chrono::steady_clock::time_point at;
+  bool done = false;  // false while the first request runs (then it is not in g_token_order)
 };
 // SDKs send a fresh token with every call (boto3 fills it in), so the table is bounded: entries
 // leave after 10 minutes, or oldest first beyond kMaxTokens.
@@ -160,6 +167,18 @@ ApiError Cancelled(const std::vector<Reason>& reasons) {
   return e;
 }
 
+// Another transaction holds the item(s) of stripe `conflict`: their actions conflict, the
+// others are None. `hashes` are the actions' lock hashes in action order.
+ApiError ConflictCancellation(const std::vector<uint64_t>& hashes, size_t conflict) {
+  std::vector<Reason> reasons(hashes.size());
+  for (size_t k = 0; k < hashes.size(); ++k) {
+    if (txn::LockTable::StripeOf(hashes[k]) != conflict) continue;
+    reasons[k].code = "TransactionConflict";
+    reasons[k].message = kTransactionOngoing;
+  }
+  return Cancelled(reasons);
+}
+
 void WriteCapacities(JsonWriter& w, CapacityMode mode,
                      const std::map<std::string, Capacity>& units) {
   if (mode == CapacityMode::kNone) return;
@@ -198,21 +217,32 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
           (token->empty() ? "greater than or equal to 1" : "less than or equal to 36"));
   v.ThrowIfAny();
 
-  // The same token within 10 minutes: the same answer, not applied twice.
+  // The same token within 10 minutes: the same answer, not applied twice. While the first request
+  // runs, its entry claims the token; if it fails, the claim goes (a retry may then apply).
   std::string token_key;
   std::string request_text(simdjson::to_string(p.object()));
+  std::unique_ptr<std::string, void (*)(std::string*)> claim(nullptr, [](std::string* key) {
+    std::lock_guard lock(g_tokens_mu);
+    auto it = g_tokens.find(*key);
+    if (it != g_tokens.end() && !it->second.done) g_tokens.erase(it);
+  });
   if (token) {
     token_key = ctx.caller.ns + '\0' + std::string(*token);
     std::lock_guard lock(g_tokens_mu);
     EvictTokens(std::chrono::steady_clock::now());
-    auto it = g_tokens.find(token_key);
-    if (it != g_tokens.end()) {
+    auto [it, fresh] = g_tokens.try_emplace(token_key);
+    if (!fresh) {
       if (it->second.request != request_text)
         return ApiError::IdempotentParameterMismatch(
             "The request uses the same client token as a previous, but non-identical request.");
+      if (!it->second.done)
+        return ApiError::TransactionInProgress(
+            "The transaction with the given request token is already in progress.");
       ctx.out.out()->append(it->second.response);
       return std::nullopt;
     }
+    it->second.request = request_text;
+    claim.reset(&token_key);
   }
 
   std::vector<WriteAction> actions;
@@ -228,7 +258,13 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
   for (const auto& a : actions) hashes.push_back(LockHash(a.table->id, a.storage_key));
   std::map<std::string, Capacity> units;
   {
-    auto guard = ctx.server.locks->LockMany(std::move(hashes));
+    size_t conflict = 0;
+    auto guard = ctx.server.locks->TryLockMany(hashes, txn::LockTable::Holder::kTransaction,
+                                               ConflictWait(ctx.server), &conflict);
+    if (!guard) return ConflictCancellation(hashes, conflict);
+    if (ctx.server.config.test_transaction_hold_ms > 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(
+          static_cast<int64_t>(ctx.server.config.test_transaction_hold_ms * 1000)));
     std::vector<Reason> reasons(actions.size());
     std::vector<std::optional<Item>> olds(actions.size()), news(actions.size());
     std::vector<std::shared_ptr<const storage::TableInfo>> current(actions.size());
@@ -307,7 +343,8 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
   if (token) {
     std::lock_guard lock(g_tokens_mu);
     auto now = std::chrono::steady_clock::now();
-    g_tokens[token_key] = TokenEntry{std::move(request_text), ctx.out.out()->substr(start), now};
+    g_tokens[token_key] =
+        TokenEntry{std::move(request_text), ctx.out.out()->substr(start), now, true};
     g_token_order.emplace_back(now, token_key);
     EvictTokens(now);
   }
@@ -352,7 +389,16 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
     gets.push_back(std::move(g));
   }
 
+  // As in DynamoDB, a Get of an item that a running transaction writes conflicts (after the
+  // --conflict-wait); otherwise the snapshot is taken while no transaction holds any of the items.
+  std::vector<uint64_t> hashes;
+  for (const auto& g : gets) hashes.push_back(LockHash(g.table->id, g.storage_key));
+  size_t conflict = 0;
+  auto guard = ctx.server.locks->TryLockMany(hashes, txn::LockTable::Holder::kWrite,
+                                             ConflictWait(ctx.server), &conflict);
+  if (!guard) return ConflictCancellation(hashes, conflict);
   auto snapshot = ctx.server.engine->GetSnapshot();
+  guard.reset();
   std::map<std::string, Capacity> units;
   ctx.out.BeginObject();
   ctx.out.Key("Responses");

@@ -9,20 +9,34 @@
 // Thread safety: Lock and LockMany may be called concurrently from any thread. A Guard is owned by
 // one thread and destroyed by the thread that created it (std::mutex rule); it must not outlive
 // its LockTable.
-// Size: about 2.5 MB; allocate it on the heap (one per server), not on a stack.
+// Conflicts (DynamoDB's TransactionConflict): a transaction marks the stripes it holds. TryLock and
+// TryLockMany wait as long as it takes for stripes held by plain writes (which hold them for
+// microseconds), but give up, holding nothing, when a stripe is still held by a transaction after
+// `wait`. So no request blocks for long behind a transaction, and none ever deadlocks.
+// Size: about 3 MB; allocate it on the heap (one per server), not on a stack.
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace cairn::txn {
 
 class LockTable {
+  struct Stripe {
+    std::timed_mutex mu;
+    std::atomic<bool> by_transaction{false};  // written only by the holder of `mu`
+  };
+
  public:
   static constexpr size_t kStripes = 65536;
+  // Who takes the stripes: a transaction marks them, so that others can tell a conflict.
+  enum class Holder : uint8_t { kWrite, kTransaction };
 
   // Holds zero or more locked stripes; unlocks them on destruction. Move-only.
   class Guard {
@@ -41,8 +55,8 @@ class LockTable {
 
    private:
     friend class LockTable;
-    std::mutex* single_ = nullptr;   // Lock(): no allocation on the common path
-    std::vector<std::mutex*> many_;  // LockMany(): ascending stripe order
+    Stripe* single_ = nullptr;   // Lock(): no allocation on the common path
+    std::vector<Stripe*> many_;  // LockMany(): ascending stripe order
   };
 
   LockTable() = default;
@@ -61,8 +75,20 @@ class LockTable {
   // stripe) are locked once. An empty vector locks nothing.
   [[nodiscard]] Guard LockMany(std::vector<uint64_t> hashes);
 
+  // As Lock, for a plain write: nullopt (nothing held) when the stripe is still held by a
+  // transaction after `wait`.
+  [[nodiscard]] std::optional<Guard> TryLock(uint64_t hash, std::chrono::microseconds wait);
+  // As LockMany, by `who`: nullopt (nothing held) when some stripe is still held by a transaction
+  // after `wait`; *conflict (if not null) then receives that stripe's number (see StripeOf).
+  [[nodiscard]] std::optional<Guard> TryLockMany(std::vector<uint64_t> hashes, Holder who,
+                                                 std::chrono::microseconds wait,
+                                                 size_t* conflict = nullptr);
+
  private:
-  std::array<std::mutex, kStripes> stripes_;
+  // Locks `s`; false (not locked) when a transaction still holds it after `wait`.
+  static bool Acquire(Stripe& s, std::chrono::microseconds wait);
+
+  std::array<Stripe, kStripes> stripes_;
 };
 
 }  // namespace cairn::txn

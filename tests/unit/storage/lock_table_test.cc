@@ -158,5 +158,89 @@ TEST(LockTableTest, OverlappingLockManyInOppositeOrdersDoesNotDeadlock) {
   EXPECT_EQ(done.load(), 4);
 }
 
+constexpr std::chrono::microseconds kShortWait{20000};  // 20 ms
+constexpr std::chrono::milliseconds kHeldLong{100};      // five times kShortWait
+
+TEST(LockTableTest, StripeHeldByTransactionConflictsAfterTheWait) {
+  auto table = std::make_unique<LockTable>();
+  auto txn = table->TryLockMany({kA, 7}, LockTable::Holder::kTransaction, kShortWait);
+  ASSERT_TRUE(txn.has_value());
+  EXPECT_EQ(txn->size(), 2u);
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(table->TryLock(kB, kShortWait).has_value());  // kB shares kA's stripe
+  EXPECT_GE(std::chrono::steady_clock::now() - start, kShortWait);
+
+  size_t conflict = 0;
+  // Stripes 3 and 9 are free, 7 is held: the whole request fails and lets go of 3.
+  EXPECT_FALSE(
+      table->TryLockMany({9, 3, 7}, LockTable::Holder::kTransaction, kShortWait, &conflict)
+          .has_value());
+  EXPECT_EQ(conflict, 7u);
+  EXPECT_TRUE(table->TryLockMany({2}, LockTable::Holder::kWrite, kShortWait).has_value());
+  {
+    Probe freed(table.get(), 3);
+    EXPECT_TRUE(freed.AcquiredWithin(kEventually));
+  }
+  txn.reset();  // the transaction ends: its stripes are free and no longer marked
+  EXPECT_TRUE(table->TryLock(kB, kShortWait).has_value());
+  auto again = table->TryLockMany({7}, LockTable::Holder::kWrite, kShortWait);
+  EXPECT_TRUE(again.has_value());
+}
+
+TEST(LockTableTest, StripeHeldByPlainWriteIsWaitedForPastTheWait) {
+  auto table = std::make_unique<LockTable>();
+  std::optional<LockTable::Guard> write = table->Lock(42);
+  std::atomic<bool> released{false};
+  std::thread holder([&] {
+    std::this_thread::sleep_for(kHeldLong);
+    released = true;
+    write.reset();
+  });
+  // A plain write's stripe is no conflict: both wait until it is free, well past kShortWait.
+  auto single = table->TryLock(42, kShortWait);
+  EXPECT_TRUE(single.has_value());
+  EXPECT_TRUE(released.load());
+  single.reset();
+  holder.join();
+
+  std::optional<LockTable::Guard> again = table->LockMany({42});
+  std::thread holder2([&] {
+    std::this_thread::sleep_for(kHeldLong);
+    again.reset();
+  });
+  auto txn = table->TryLockMany({42, 43}, LockTable::Holder::kTransaction, kShortWait);
+  EXPECT_TRUE(txn.has_value());
+  holder2.join();
+}
+
+TEST(LockTableTest, TransactionsAndWritesInAnyOrderNeverDeadlock) {
+  auto table = std::make_unique<LockTable>();
+  std::atomic<int> done{0};
+  std::atomic<long> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 rng(2000 + t);
+      for (int i = 0; i < 3000; ++i) {
+        std::vector<uint64_t> hashes;
+        for (int k = 0; k < 4; ++k) hashes.push_back(rng() % 8);
+        if (t % 2 == 0) {
+          auto g = table->TryLockMany(hashes, LockTable::Holder::kTransaction,
+                                      std::chrono::microseconds(0));
+          if (!g) ++conflicts;
+        } else {
+          auto g = table->TryLock(hashes[0], std::chrono::microseconds(0));
+          if (!g) ++conflicts;
+        }
+      }
+      ++done;
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(done.load(), 4);
+  EXPECT_LT(conflicts.load(), 4L * 3000);  // most requests get through
+}
+
 }  // namespace
 }  // namespace cairn::txn
