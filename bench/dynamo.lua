@@ -3,6 +3,7 @@
 --   wrk ... -s dynamo.lua -- <mode> <partitions> <items_per_partition> <check> [<first_item> <n_items>]
 --
 -- mode: get | put | update | query | mix (80% GetItem / 20% UpdateItem) | load
+--       | txn2 | txn25 (TransactWriteItems of 2 or 25 `SET c = c + :one` Updates of distinct items)
 -- check: "on"     count answers that are not the requested item (see below),
 --        "ignore" do the same work but count nothing (the nginx ceiling answers a fixed body).
 -- load: BatchWriteItem of items first_item .. first_item+n_items-1 (25 per request, or PutItem when
@@ -160,6 +161,21 @@ local function update_request()
     ',"UpdateExpression":"SET c = c + :one","ExpressionAttributeValues":{":one":{"N":"1"}}}')
 end
 
+local function txn_request(n)
+  local picked, actions = {}, {}
+  while #actions < n do
+    local i = math.random(0, parts * ipp - 1)
+    if not picked[i] then
+      picked[i] = true
+      actions[#actions + 1] = '{"Update":{"TableName":"bench","Key":' ..
+        key_json(math.floor(i / ipp), i % ipp) .. ',"UpdateExpression":"SET c = c + :one",' ..
+        '"ExpressionAttributeValues":{":one":{"N":"1"}}}}'
+    end
+  end
+  return http_request("TransactWriteItems",
+    '{"TransactItems":[' .. table.concat(actions, ",") .. ']}')
+end
+
 function request()
   if mode == "get" then
     return get_request()
@@ -176,6 +192,10 @@ function request()
   elseif mode == "mix" then
     if math.random(1, 10) <= 8 then return get_request() end
     return update_request()
+  elseif mode == "txn2" then
+    return txn_request(2)
+  elseif mode == "txn25" then
+    return txn_request(25)
   elseif mode == "load" then
     return load_request()
   end
@@ -223,6 +243,8 @@ function response(status, headers, body)
     else
       good = false  -- a GetItem answered without Item: all keys exist
     end
+  elseif mode == "txn2" or mode == "txn25" then
+    good = (body == "{}")  -- no ConsumedCapacity or metrics asked for
   end
   if not good and check == "on" then wrong = wrong + 1 end
 end
