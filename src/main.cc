@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot read the catalog: {}", s.ToString());
     return 1;
   }
-  auto locks = std::make_unique<cairn::txn::LockTable>();  // 2.5 MB: not on the stack
+  auto locks = std::make_unique<cairn::txn::LockTable>();  // 768 KB: not on the stack
   cairn::index::Backfiller backfiller(engine->get(), &catalog, locks.get());
   backfiller.ResumeAll();
   cairn::streams::StreamLog streams(engine->get(), config.stream_retention_seconds);
