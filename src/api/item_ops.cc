@@ -85,26 +85,27 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
 
   std::string key = EncodeItemKey(*t, item);
-  Item key_attrs = KeyOf(*t, item);
   std::optional<Item> old;
-  Item written;  // kept only for ConsumedCapacity
-  OpResult r = ReadModifyWrite(ctx.server, *t, key, &old,
-                               [&](const Item* o, WriteDecision* d) -> OpResult {
-                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
-                                 d->kind = WriteDecision::Kind::kPut;
-                                 d->new_item = std::move(item);
-                                 if (w.capacity != CapacityMode::kNone) written = d->new_item;
-                                 return std::nullopt;
-                               });
+  const bool blind = !cond && w.return_values.value_or("NONE") == "NONE" &&
+                     w.capacity == CapacityMode::kNone;
+  OpResult r = ReadModifyWrite(
+      ctx.server, *t, key, &old,
+      [&](const Item* o, WriteDecision* d) -> OpResult {
+        if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
+        d->kind = WriteDecision::Kind::kPut;
+        d->new_item = &item;
+        return std::nullopt;
+      },
+      blind ? OldItem::kIfMaintained : OldItem::kRead);
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
   if (w.capacity != CapacityMode::kNone)
     WriteConsumedCapacity(ctx.out, w.capacity, t->name,
-                          WriteCapacity(*t, old ? &*old : nullptr, &written));
+                          WriteCapacity(*t, old ? &*old : nullptr, &item));
   if (WantsItemCollectionMetrics(p, *t)) {
     ctx.out.Key("ItemCollectionMetrics");
-    WriteItemCollectionMetrics(ctx.out, ctx.server, *t, key_attrs);
+    WriteItemCollectionMetrics(ctx.out, ctx.server, *t, KeyOf(*t, item));
   }
   ctx.out.EndObject();
   return std::nullopt;
@@ -169,12 +170,16 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
 
   std::string storage_key = EncodeItemKey(*t, key);
   std::optional<Item> old;
-  OpResult r = ReadModifyWrite(ctx.server, *t, storage_key, &old,
-                               [&](const Item* o, WriteDecision* d) -> OpResult {
-                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
-                                 if (o) d->kind = WriteDecision::Kind::kDelete;
-                                 return std::nullopt;
-                               });
+  const bool blind = !cond && w.return_values.value_or("NONE") == "NONE" &&
+                     w.capacity == CapacityMode::kNone;
+  OpResult r = ReadModifyWrite(
+      ctx.server, *t, storage_key, &old,
+      [&](const Item* o, WriteDecision* d) -> OpResult {
+        if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
+        d->kind = WriteDecision::Kind::kDelete;  // nothing happens if it is known to be absent
+        return std::nullopt;
+      },
+      blind ? OldItem::kIfMaintained : OldItem::kRead);
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
@@ -223,7 +228,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
                                  if (ItemSize(new_item) > kMaxItemBytes)
                                    ThrowValidation("Item size to update has exceeded the maximum allowed size");
                                  d->kind = WriteDecision::Kind::kPut;
-                                 d->new_item = new_item;
+                                 d->new_item = &new_item;
                                  return std::nullopt;
                                });
   if (r) return r;

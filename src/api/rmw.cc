@@ -31,22 +31,26 @@ Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
   return server.streams->Commit(batch, pending);
 }
 
-Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
-                     const Item* old_item, const WriteDecision& d) {
+std::shared_ptr<const storage::TableInfo> CurrentTable(ServerContext& server,
+                                                       const storage::TableInfo& table) {
+  auto current = server.catalog->Find(table.ns, table.name);
+  if (!current || current->id != table.id) return nullptr;
+  return current;
+}
+
+Status ApplyDecision(ServerContext& server,
+                     const std::shared_ptr<const storage::TableInfo>& current,
+                     const std::string& key, const Item* old_item, const WriteDecision& d) {
   storage::WriteBatch batch;
   const Item* new_item = nullptr;
   if (d.kind == WriteDecision::Kind::kPut) {
     std::string value;
-    cairn::EncodeItem(d.new_item, &value);
+    cairn::EncodeItem(*d.new_item, &value);
     batch.Put(storage::Column::kData, key, value);
-    new_item = &d.new_item;
+    new_item = d.new_item;
   } else {
     batch.Delete(storage::Column::kData, key);
   }
-  // Under the lock, the descriptor as it is now: a table dropped meanwhile takes no writes, and an
-  // index added meanwhile is maintained.
-  auto current = server.catalog->Find(table.ns, table.name);
-  if (!current || current->id != table.id) return Status::NotFound("table dropped");
   if (!current->indexes.empty()) index::AddIndexUpdates(*current, old_item, new_item, &batch);
   return CommitBatch(server, &batch, current, old_item, new_item);
 }

@@ -18,14 +18,20 @@ namespace cairn::api {
 struct WriteDecision {
   enum class Kind { kNone, kPut, kDelete };
   Kind kind = Kind::kNone;
-  Item new_item;  // for kPut
+  const Item* new_item = nullptr;  // for kPut: owned by the caller, alive until the write is done
 };
 
+// Whether the operation needs the item as it was. kIfMaintained: only if the table (as it is under
+// the lock) has indexes or a stream, which need it; a blind PutItem or DeleteItem then reads
+// nothing, and `decide` and `old_item` see the item as absent.
+enum class OldItem { kRead, kIfMaintained };
+
 // `decide(const Item* old, WriteDecision* decision)` returns an OpResult: an error aborts with
-// nothing written. `old_item` receives the item as it was (nullopt if absent).
+// nothing written. `old_item` receives the item as it was (nullopt if absent or not read).
 template <typename Decide>
 OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
-                         const std::string& key, std::optional<Item>* old_item, Decide&& decide);
+                         const std::string& key, std::optional<Item>* old_item, Decide&& decide,
+                         OldItem need = OldItem::kRead);
 
 // Non-template parts.
 inline constexpr const char* kTransactionOngoing = "Transaction is ongoing for the item";
@@ -35,12 +41,16 @@ inline std::chrono::microseconds ConflictWait(const ServerContext& server) {
 }
 uint64_t LockHash(uint32_t table_id, std::string_view key);
 Result<std::optional<Item>> ReadItem(ServerContext& server, std::string_view key);
-// Writes the decision and the index entries it changes in one batch. REQUIRES: the item's stripe
-// is locked. The table's descriptor is read again under the lock, so that an index added since
-// the request began (UpdateTable) is maintained too; its backfill takes the same lock.
-// Status::NotFound when the table was dropped since the request began.
-Status ApplyDecision(ServerContext& server, const storage::TableInfo& table, const std::string& key,
-                     const Item* old_item, const WriteDecision& d);
+// The table's descriptor as it is now; nullptr if it was dropped (or dropped and re-created) since
+// `table` was read. Called under the item's lock, so that an index added since the request began
+// (UpdateTable) is maintained too (its backfill takes the same lock).
+std::shared_ptr<const storage::TableInfo> CurrentTable(ServerContext& server,
+                                                       const storage::TableInfo& table);
+// Writes the decision and the index entries it changes in one batch, for `current` (from
+// CurrentTable). REQUIRES: the item's stripe is locked.
+Status ApplyDecision(ServerContext& server,
+                     const std::shared_ptr<const storage::TableInfo>& current,
+                     const std::string& key, const Item* old_item, const WriteDecision& d);
 
 // Writes `batch` (one item's change, with its index entries) and the item's stream record.
 Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
@@ -49,19 +59,29 @@ Status CommitBatch(ServerContext& server, storage::WriteBatch* batch,
 
 template <typename Decide>
 OpResult ReadModifyWrite(ServerContext& server, const storage::TableInfo& table,
-                         const std::string& key, std::optional<Item>* old_item, Decide&& decide) {
+                         const std::string& key, std::optional<Item>* old_item, Decide&& decide,
+                         OldItem need) {
   auto guard = server.locks->TryLock(LockHash(table.id, key), ConflictWait(server));
   if (!guard) return ApiError::TransactionConflict(kTransactionOngoing);
-  auto old = ReadItem(server, key);
-  if (!old.ok()) return ApiError::FromStatus(old.status());
+  auto current = CurrentTable(server, table);
+  if (!current) return ApiError::ResourceNotFound();
+  const bool read =
+      need == OldItem::kRead || !current->indexes.empty() || current->stream_enabled;
+  if (read) {
+    auto old = ReadItem(server, key);
+    if (!old.ok()) return ApiError::FromStatus(old.status());
+    *old_item = std::move(*old);
+  }
   WriteDecision d;
-  const Item* before = old->has_value() ? &**old : nullptr;
+  const Item* before = old_item->has_value() ? &**old_item : nullptr;
   OpResult r = decide(before, &d);
+  // Known to be absent: nothing to delete (and no stream record for it).
+  if (read && !before && d.kind == WriteDecision::Kind::kDelete)
+    d.kind = WriteDecision::Kind::kNone;
   if (!r && d.kind != WriteDecision::Kind::kNone) {
-    Status s = ApplyDecision(server, table, key, before, d);
+    Status s = ApplyDecision(server, current, key, before, d);
     if (!s.ok()) r = ApiError::FromStatus(s);
   }
-  *old_item = std::move(*old);
   return r;
 }
 
