@@ -17,6 +17,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_flag("--shared-db", c->shared_db,
                "One namespace for all credentials and regions (as DynamoDB Local's -sharedDb)");
   app.add_flag("--sync", c->sync, "fsync every write group (power-loss durability)");
+  app.add_option("--cache-mb", c->cache_mb,
+                 "Block cache for on-disk data, in MiB (0: a quarter of physical memory, at "
+                 "most 4096); it fills only as data is read")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1048576.0));
   app.add_option("--log-level", c->log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -15,6 +15,7 @@ struct Config {
   bool in_memory = false;        // keep nothing on disk
   bool shared_db = false;        // one namespace for every access key and region
   bool sync = false;             // fsync every write group
+  double cache_mb = 0;           // block cache; 0: a quarter of physical memory, at most 4 GiB
   std::string log_level = "info";
   double ttl_interval_seconds = 1;             // how often expired items are swept
   double stream_retention_seconds = 86400;     // stream records are kept this long (24 h)
