@@ -176,6 +176,11 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // filters.
   o.column.optimize_filters_for_hits = false;
   o.column.level_compaction_dynamic_level_bytes = true;
+  // 16 MB memtables (RocksDB's default: 64 MB). Every write of an item adds a version to the
+  // memtable; a Query or Scan steps over all the versions of the keys it reads, and a point read
+  // walks a deeper skip list. Measured after the benchmark's write workloads, 100k items: Query of
+  // 10 items 68 -> 43 us per request in memory, 45 -> 36 us on disk; writes no slower.
+  o.column.write_buffer_size = 16u << 20;
   // LZ4 if this RocksDB build has it (Debian's does), otherwise none; never fail on it.
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   o.column.compression =
