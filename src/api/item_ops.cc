@@ -53,6 +53,14 @@ ApiError ConditionFailed(const WriteParams& w, const Item* old) {
   return e;
 }
 
+// A PutItem or DeleteItem without a condition, ReturnValues or ReturnConsumedCapacity needs the
+// item it replaces only where indexes or a stream do (see OldItem in rmw.h).
+OldItem OldItemNeeded(const WriteParams& w, bool has_condition) {
+  const bool blind = !has_condition && w.return_values.value_or("NONE") == "NONE" &&
+                     w.capacity == CapacityMode::kNone;
+  return blind ? OldItem::kIfMaintained : OldItem::kRead;
+}
+
 void NotFoundIfMissing(const std::shared_ptr<const storage::TableInfo>& t) {
   if (!t) Throw(ApiError::ResourceNotFound());
 }
@@ -86,8 +94,6 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
 
   std::string key = EncodeItemKey(*t, item);
   std::optional<Item> old;
-  const bool blind = !cond && w.return_values.value_or("NONE") == "NONE" &&
-                     w.capacity == CapacityMode::kNone;
   OpResult r = ReadModifyWrite(
       ctx.server, *t, key, &old,
       [&](const Item* o, WriteDecision* d) -> OpResult {
@@ -96,7 +102,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
         d->new_item = &item;
         return std::nullopt;
       },
-      blind ? OldItem::kIfMaintained : OldItem::kRead);
+      OldItemNeeded(w, cond != nullptr));
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
@@ -170,8 +176,6 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
 
   std::string storage_key = EncodeItemKey(*t, key);
   std::optional<Item> old;
-  const bool blind = !cond && w.return_values.value_or("NONE") == "NONE" &&
-                     w.capacity == CapacityMode::kNone;
   OpResult r = ReadModifyWrite(
       ctx.server, *t, storage_key, &old,
       [&](const Item* o, WriteDecision* d) -> OpResult {
@@ -179,7 +183,7 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
         d->kind = WriteDecision::Kind::kDelete;  // nothing happens if it is known to be absent
         return std::nullopt;
       },
-      blind ? OldItem::kIfMaintained : OldItem::kRead);
+      OldItemNeeded(w, cond != nullptr));
   if (r) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
