@@ -37,6 +37,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 REPO = Path(__file__).resolve().parents[2]
 CAIRN_BIN = os.environ.get("CAIRN_BIN", str(REPO / "build" / "cairn"))
@@ -373,3 +374,19 @@ def create_table(client, name, hash_key=("pk", "S"), range_key=None, **kwargs):
                                **kwargs)
     client.get_waiter("table_exists").wait(TableName=name)
     return resp["TableDescription"]
+
+
+def expect_error(call, code, message, **kwargs):
+    """Runs call(**kwargs); asserts a ClientError: HTTP 400, this code, this exact message.
+    Returns the whole error response (for members such as CancellationReasons)."""
+    with pytest.raises(ClientError) as e:
+        call(**kwargs)
+    err = e.value.response["Error"]
+    assert (err["Code"], err.get("Message")) == (code, message)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return e.value.response
+
+
+def validation(call, message, **kwargs):
+    """expect_error for a ValidationException."""
+    return expect_error(call, "ValidationException", message, **kwargs)

@@ -23,27 +23,13 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table
+from conftest import create_table, expect_error, validation
 
 MISSING = "Requested resource not found"
 DUPLICATES = "Provided list of item keys contains duplicates"
 TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
 TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
 KEY_SCHEMA = "The provided key element does not match the schema"
-
-
-def expect_error(call, code, message, **kwargs):
-    """Runs call(**kwargs); asserts a ClientError: HTTP 400, this code, this exact message."""
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == (code, message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return err
-
-
-def validation(call, message, **kwargs):
-    return expect_error(call, "ValidationException", message, **kwargs)
 
 
 def put(item):

@@ -17,25 +17,10 @@ inputs go through the raw (signed) HTTP client of conftest.py.
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import check_protocol_headers, create_table
+from conftest import check_protocol_headers, create_table, expect_error, validation
 
 MISSING = "Requested resource not found"
-
-
-def expect_error(call, code, message, **kwargs):
-    """Runs call(**kwargs); asserts a ClientError: HTTP 400, this code, this exact message."""
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == (code, message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return e.value.response
-
-
-def validation(call, message, **kwargs):
-    return expect_error(call, "ValidationException", message, **kwargs)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ does not) go through the raw signed HTTP client.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
+from conftest import create_table, unique_access_key, validation
 
 S = lambda v: {"S": v}  # noqa: E731
 N = lambda v: {"N": v}  # noqa: E731
@@ -58,15 +58,6 @@ def client(shared):
 @pytest.fixture
 def raw(shared):
     return shared[1]
-
-
-def validation(call, message, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == ("ValidationException", message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return err
 
 
 def raw_validation(raw, operation, body, message):

@@ -21,7 +21,7 @@ DynamoDB behaviour checked:
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
+from conftest import create_table, unique_access_key, expect_error, validation
 
 S = lambda v: {"S": v}  # noqa: E731
 N = lambda v: {"N": v}  # noqa: E731
@@ -70,19 +70,6 @@ def client(server):
 def table(client):
     client.put_item(TableName="leg", Item=ITEM)
     return "leg"
-
-
-def expect_error(call, code, message, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == (code, message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return err
-
-
-def validation(call, message, **kwargs):
-    return expect_error(call, "ValidationException", message, **kwargs)
 
 
 def expected_holds(client, table, expected, conditional_operator=None):

@@ -29,9 +29,8 @@ from decimal import Decimal
 
 import pytest
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
+from conftest import create_table, unique_access_key, validation
 
 BATCH = 25
 
@@ -43,15 +42,6 @@ def load(client, table, items):
         resp = client.batch_write_item(
             RequestItems={table: [{"PutRequest": {"Item": it}} for it in chunk]})
         assert resp["UnprocessedItems"] == {}
-
-
-def validation(call, message, **kwargs):
-    """Runs call(**kwargs); asserts ValidationException, HTTP 400, this exact message."""
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == ("ValidationException", message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def query_all(client, **kwargs):

@@ -23,7 +23,7 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
+from conftest import create_table, unique_access_key, validation
 
 BATCH = 25
 N_ITEMS = 1999   # not a multiple of the page sizes below
@@ -37,15 +37,6 @@ def load(client, table, items):
         resp = client.batch_write_item(
             RequestItems={table: [{"PutRequest": {"Item": it}} for it in chunk]})
         assert resp["UnprocessedItems"] == {}
-
-
-def validation(call, message, **kwargs):
-    """Runs call(**kwargs); asserts ValidationException, HTTP 400, this exact message."""
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    err = e.value.response["Error"]
-    assert (err["Code"], err.get("Message")) == ("ValidationException", message)
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def scan_all(client, max_pages=1000, **kwargs):
