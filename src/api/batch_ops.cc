@@ -179,12 +179,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   std::vector<std::pair<const storage::TableInfo*, const Item*>> written;
   for (const auto& w : writes) written.emplace_back(w.table.get(), &w.item);
   WriteItemCollectionMetricsByTable(ctx.out, ctx.server, p, written);
-  if (capacity != CapacityMode::kNone) {
-    ctx.out.Key("ConsumedCapacity");
-    ctx.out.BeginArray();
-    for (const auto& [name, u] : units) WriteCapacityObject(ctx.out, capacity, name, u);
-    ctx.out.EndArray();
-  }
+  WriteConsumedCapacities(ctx.out, capacity, units);
   ctx.out.EndObject();
   return std::nullopt;
 }

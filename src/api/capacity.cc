@@ -108,4 +108,13 @@ void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view ta
   WriteCapacityObject(w, mode, table_name, units);
 }
 
+void WriteConsumedCapacities(JsonWriter& w, CapacityMode mode,
+                             const std::map<std::string, Capacity>& units_by_table) {
+  if (mode == CapacityMode::kNone) return;
+  w.Key("ConsumedCapacity");
+  w.BeginArray();
+  for (const auto& [name, units] : units_by_table) WriteCapacityObject(w, mode, name, units);
+  w.EndArray();
+}
+
 }  // namespace cairn::api

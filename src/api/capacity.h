@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
-#include <string_view>
-
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/json_writer.h"
 #include "api/params.h"
@@ -50,5 +49,9 @@ void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view tabl
 // Writes "ConsumedCapacity": {...} into the open response object, unless mode is kNone.
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
                            const Capacity& units);
+
+// Writes "ConsumedCapacity": [{...} per table] (the multi-table operations), unless mode is kNone.
+void WriteConsumedCapacities(JsonWriter& w, CapacityMode mode,
+                             const std::map<std::string, Capacity>& units_by_table);
 
 }  // namespace cairn::api

@@ -286,6 +286,16 @@ ApiError TableNotFound(std::string_view name_param) {
                                     " not found");
 }
 
+std::shared_ptr<const TableInfo> NamedTableOrThrow(OpContext& ctx, const Params& p) {
+  Violations v;
+  auto name = p.String("TableName");
+  CheckTableName(v, name, "tableName", true);
+  v.ThrowIfAny();
+  auto t = FindTable(ctx, *name);
+  if (!t) Throw(TableNotFound(*name));
+  return t;
+}
+
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
 }
@@ -470,13 +480,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
 }
 
 OpResult DescribeTable(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto name = p.String("TableName");
-  CheckTableName(v, name, "tableName", true);
-  v.ThrowIfAny();
-  auto t = FindTable(ctx, *name);
-  if (!t)
-    return TableNotFound(*name);
+  auto t = NamedTableOrThrow(ctx, p);
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
@@ -719,13 +723,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
 }
 
 OpResult DeleteTable(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto name = p.String("TableName");
-  CheckTableName(v, name, "tableName", true);
-  v.ThrowIfAny();
-  auto t = FindTable(ctx, *name);
-  if (!t)
-    return TableNotFound(*name);
+  auto t = NamedTableOrThrow(ctx, p);
   if (t->deletion_protection)
     ThrowValidation(
         "Resource cannot be deleted as it is currently protected against deletion. Disable "

@@ -179,15 +179,6 @@ ApiError ConflictCancellation(const std::vector<uint64_t>& hashes, size_t confli
   return Cancelled(reasons);
 }
 
-void WriteCapacities(JsonWriter& w, CapacityMode mode,
-                     const std::map<std::string, Capacity>& units) {
-  if (mode == CapacityMode::kNone) return;
-  w.Key("ConsumedCapacity");
-  w.BeginArray();
-  for (const auto& [name, u] : units) WriteCapacityObject(w, mode, name, u);
-  w.EndArray();
-}
-
 // TransactItems: 1 to 100 entries, with coral's violations.
 std::optional<simdjson::dom::array> TransactItems(const Params& p, Violations& v) {
   auto items = p.Array("TransactItems");
@@ -334,7 +325,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
 
   size_t start = ctx.out.out()->size();
   ctx.out.BeginObject();
-  WriteCapacities(ctx.out, capacity, units);
+  WriteConsumedCapacities(ctx.out, capacity, units);
   std::vector<std::pair<const storage::TableInfo*, const Item*>> written;
   for (const auto& a : actions)
     if (a.kind != WriteAction::Kind::kConditionCheck) written.emplace_back(a.table.get(), &a.key);
@@ -425,7 +416,7 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
     units[g.table->name] += Capacity(2 * ReadUnits(size, true));  // transactional reads: twice
   }
   ctx.out.EndArray();
-  WriteCapacities(ctx.out, capacity, units);
+  WriteConsumedCapacities(ctx.out, capacity, units);
   ctx.out.EndObject();
   return std::nullopt;
 }

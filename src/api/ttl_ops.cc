@@ -54,13 +54,7 @@ OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
 }
 
 OpResult DescribeTimeToLive(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto name = p.String("TableName");
-  CheckTableName(v, name, "tableName", true);
-  v.ThrowIfAny();
-  auto t = FindTable(ctx, *name);
-  if (!t)
-    return TableNotFound(*name);
+  auto t = NamedTableOrThrow(ctx, p);
   ctx.out.BeginObject();
   ctx.out.Key("TimeToLiveDescription");
   ctx.out.BeginObject();
