@@ -20,6 +20,7 @@
 // its clients): CreateTable answers TableStatus ACTIVE, not CREATING, since the table is usable at
 // once; Query also runs on hash-only tables; capacity units follow the current arithmetic (4 KB
 // read units).
+#include <initializer_list>
 #include <map>
 
 #include "api/legacy_20111205_shapes.h"
@@ -203,29 +204,30 @@ OpResult PutItem20111205(OpContext& ctx, const Params& p) {
                      [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
-// The table named by the request and its Key, checked; for GetItem, UpdateItem, DeleteItem.
-std::shared_ptr<const TableInfo> KeyedTable(OpContext& ctx, const Params& p,
-                                            std::string_view* name) {
+// The current request for a 2011-12-05 GetItem, UpdateItem or DeleteItem: the table named by the
+// request and its Key (checked, and written in the current form), the given members copied as they
+// are, and TOTAL consumed capacity (the old API always answers ConsumedCapacityUnits).
+std::string KeyedRequest(OpContext& ctx, const Params& p,
+                         std::initializer_list<const char*> members) {
   Violations v;
-  *name = TableName(p, v);
+  std::string_view name = TableName(p, v);
   if (!p.Has("Key")) v.Null("key");
   v.ThrowIfAny();
-  return TableOrThrow20111205(ctx, *name);
-}
-
-OpResult GetItem20111205(OpContext& ctx, const Params& p) {
-  std::string_view name;
-  auto t = KeyedTable(ctx, p, &name);
+  auto t = TableOrThrow20111205(ctx, name);
   std::string request;
   JsonWriter w(&request);
   w.BeginObject();
   w.KV("TableName", name);
   w.Key("Key");
   WriteCurrentKey(w, *t, *p.Get("Key"), "key");
-  CopyMember(w, p, "AttributesToGet");
-  CopyMember(w, p, "ConsistentRead");
+  for (const char* member : members) CopyMember(w, p, member);
   RequestTotalCapacity(w);
   w.EndObject();
+  return request;
+}
+
+OpResult GetItem20111205(OpContext& ctx, const Params& p) {
+  std::string request = KeyedRequest(ctx, p, {"AttributesToGet", "ConsistentRead"});
   return CallCurrent(ctx, &GetItem, request, [&](object response) {
     ctx.out.BeginObject();
     CopyResponseMember(ctx.out, response, "Item");
@@ -237,19 +239,9 @@ OpResult GetItem20111205(OpContext& ctx, const Params& p) {
 
 // UpdateItem (with AttributeUpdates) and DeleteItem.
 OpResult KeyedWrite(OpContext& ctx, const Params& p, OpFn op, bool update) {
-  std::string_view name;
-  auto t = KeyedTable(ctx, p, &name);
-  std::string request;
-  JsonWriter w(&request);
-  w.BeginObject();
-  w.KV("TableName", name);
-  w.Key("Key");
-  WriteCurrentKey(w, *t, *p.Get("Key"), "key");
-  if (update) CopyMember(w, p, "AttributeUpdates");
-  CopyMember(w, p, "Expected");
-  CopyMember(w, p, "ReturnValues");
-  RequestTotalCapacity(w);
-  w.EndObject();
+  std::string request =
+      update ? KeyedRequest(ctx, p, {"AttributeUpdates", "Expected", "ReturnValues"})
+             : KeyedRequest(ctx, p, {"Expected", "ReturnValues"});
   return CallCurrent(ctx, op, request, [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
