@@ -390,3 +390,33 @@ def expect_error(call, code, message, **kwargs):
 def validation(call, message, **kwargs):
     """expect_error for a ValidationException."""
     return expect_error(call, "ValidationException", message, **kwargs)
+
+
+def load(client, table, items):
+    """Writes items with BatchWriteItem, 25 at a time; asserts every batch was fully processed."""
+    for i in range(0, len(items), 25):
+        resp = client.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
+        assert resp["UnprocessedItems"] == {}
+
+
+def all_pages(call, max_pages=2000, **kwargs):
+    """Pages through call(**kwargs) (a Query or Scan) with ExclusiveStartKey; returns the pages.
+    Bounded: fails after max_pages."""
+    out, start = [], None
+    for _ in range(max_pages):
+        args = dict(kwargs)
+        if start is not None:
+            args["ExclusiveStartKey"] = start
+        resp = call(**args)
+        out.append(resp)
+        start = resp.get("LastEvaluatedKey")
+        if start is None:
+            return out
+    raise AssertionError(f"did not finish in {max_pages} pages")
+
+
+def scan_items(client, table):
+    """Every item of the table, by a paged consistent Scan."""
+    return [it for page in all_pages(client.scan, TableName=table, ConsistentRead=True)
+            for it in page["Items"]]

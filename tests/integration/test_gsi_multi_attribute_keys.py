@@ -27,7 +27,7 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
+from conftest import create_table, unique_access_key, load, all_pages
 
 PT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 INVALID = "One or more parameter values were invalid: "
@@ -68,27 +68,6 @@ def expect_validation(call, **kwargs):
     assert err["Error"]["Code"] == "ValidationException", err
     assert err["ResponseMetadata"]["HTTPStatusCode"] == 400
     return err["Error"].get("Message")
-
-
-def load(client, table, items):
-    for i in range(0, len(items), 25):
-        resp = client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def pages(call, **kwargs):
-    out, start = [], None
-    for _ in range(1000):
-        args = dict(kwargs)
-        if start is not None:
-            args["ExclusiveStartKey"] = start
-        resp = call(**args)
-        out.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return out
-    raise AssertionError("did not finish in 1000 pages")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -247,7 +226,7 @@ def test_paging_carries_every_key_attribute(ev, forward):
     c, items = ev
     mine = sorted((it for it in items if it["tournament"] == S("WC") and it["area"] == S("EU")),
                   key=sort_tuple, reverse=not forward)
-    ps = pages(c.query, TableName="matches", IndexName="by_event",
+    ps = all_pages(c.query, TableName="matches", IndexName="by_event",
                KeyConditionExpression=WC_EU, ExpressionAttributeValues=WC_EU_VALUES,
                ExpressionAttributeNames=NAMES, Limit=5, ScanIndexForward=forward)
     got = [it for p in ps for it in p["Items"]]
@@ -260,7 +239,7 @@ def test_paging_carries_every_key_attribute(ev, forward):
 
 def test_scan_index(ev):
     c, items = ev
-    ps = pages(c.scan, TableName="matches", IndexName="by_event", Limit=7)
+    ps = all_pages(c.scan, TableName="matches", IndexName="by_event", Limit=7)
     got = [it for p in ps for it in p["Items"]]
     assert sorted(ids(got)) == sorted(ids(items))
     for p in ps[:-1]:

@@ -43,9 +43,8 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import REGION, create_table, unique_access_key
+from conftest import REGION, create_table, unique_access_key, load, all_pages
 
-BATCH = 25
 INVALID = "One or more parameter values were invalid: "
 PT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 WAIT_S = 15.0  # the longest we wait for an index to change status
@@ -108,15 +107,6 @@ def make_table(client, name, keys, attribute_types, gsis=None, lsis=None, on_dem
     return resp["TableDescription"]
 
 
-def load(client, table, items):
-    """Writes items with BatchWriteItem, 25 at a time."""
-    for i in range(0, len(items), BATCH):
-        chunk = items[i:i + BATCH]
-        resp = client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in chunk]})
-        assert resp["UnprocessedItems"] == {}
-
-
 def error(call, **kwargs):
     """Runs call(**kwargs), expecting a ClientError; returns (code, message, HTTP status)."""
     with pytest.raises(ClientError) as e:
@@ -138,23 +128,8 @@ def validation_prefix(call, prefix, **kwargs):
     return message
 
 
-def pages(call, **kwargs):
-    """Pages through a Query or Scan with ExclusiveStartKey; returns the pages (bounded)."""
-    out, start = [], None
-    for _ in range(2000):
-        args = dict(kwargs)
-        if start is not None:
-            args["ExclusiveStartKey"] = start
-        resp = call(**args)
-        out.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return out
-    raise AssertionError("did not finish in 2000 pages")
-
-
 def all_items(call, **kwargs):
-    return [it for p in pages(call, **kwargs) for it in p["Items"]]
+    return [it for p in all_pages(call, **kwargs) for it in p["Items"]]
 
 
 def table_keys(items, *names):
@@ -851,7 +826,7 @@ def pgc(paging_db):
 def test_gsi_query_paging(pgc, paging, forward, limit):
     for g in ("even", "odd"):
         expected = [i for i in paging if i.get("g") == S(g)]
-        ps = pages(pgc.query, TableName="paging", IndexName="by_g",
+        ps = all_pages(pgc.query, TableName="paging", IndexName="by_g",
                    KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": S(g)},
                    Limit=limit, ScanIndexForward=forward)
         got = [it for p in ps for it in p["Items"]]
@@ -871,7 +846,7 @@ def test_gsi_query_paging(pgc, paging, forward, limit):
 @pytest.mark.parametrize("forward", [True, False])
 def test_lsi_query_paging(pgc, paging, forward):
     expected = [i for i in paging if i["pk"] == S("p1") and "l" in i]
-    ps = pages(pgc.query, TableName="paging", IndexName="by_l",
+    ps = all_pages(pgc.query, TableName="paging", IndexName="by_l",
                KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": S("p1")},
                Limit=5, ScanIndexForward=forward)
     got = [it for p in ps for it in p["Items"]]
@@ -887,7 +862,7 @@ def test_lsi_query_paging(pgc, paging, forward):
 def test_index_scan_paging(pgc, paging, index, key):
     field = "g" if index == "by_g" else "l"
     expected = sorted(table_keys([i for i in paging if field in i], "pk", "sk"))
-    ps = pages(pgc.scan, TableName="paging", IndexName=index, Limit=6)
+    ps = all_pages(pgc.scan, TableName="paging", IndexName=index, Limit=6)
     got = table_keys([it for p in ps for it in p["Items"]], "pk", "sk")
     assert sorted(got) == expected and len(set(got)) == len(got)
     for p in ps[:-1]:
@@ -904,7 +879,7 @@ def test_index_query_filter(pgc, paging):
     assert (resp["Count"], resp["ScannedCount"]) == (len(red), len(expected))
     assert sorted(table_keys(resp["Items"], "pk", "sk")) == sorted(table_keys(red, "pk", "sk"))
     # With Limit, the filter applies after the limit: walking the pages still finds all of them.
-    ps = pages(pgc.query, TableName="paging", IndexName="by_g", KeyConditionExpression="g = :g",
+    ps = all_pages(pgc.query, TableName="paging", IndexName="by_g", KeyConditionExpression="g = :g",
                FilterExpression="color = :c", Limit=5,
                ExpressionAttributeValues={":g": S("even"), ":c": S("red")})
     assert sum(p["ScannedCount"] for p in ps) == len(expected)
@@ -998,7 +973,7 @@ def test_create_gsi_backfills_existing_items(client):
     final = seen[-1]
     assert final["ItemCount"] == expected
     assert final["IndexArn"] == arn("big") + "/index/by_g"
-    total = sum(p["Count"] for p in pages(client.scan, TableName="big", IndexName="by_g",
+    total = sum(p["Count"] for p in all_pages(client.scan, TableName="big", IndexName="by_g",
                                           Select="COUNT"))
     assert total == expected
     g0 = all_items(client.query, TableName="big", IndexName="by_g",

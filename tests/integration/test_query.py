@@ -30,34 +30,7 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from conftest import create_table, unique_access_key, validation
-
-BATCH = 25
-
-
-def load(client, table, items):
-    """Writes items with BatchWriteItem, 25 at a time; DynamoDB processes all of them here."""
-    for i in range(0, len(items), BATCH):
-        chunk = items[i:i + BATCH]
-        resp = client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in chunk]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def query_all(client, **kwargs):
-    """Pages through a query with ExclusiveStartKey; returns the list of pages (bounded)."""
-    pages = []
-    start = None
-    for _ in range(1000):
-        args = dict(kwargs)
-        if start is not None:
-            args["ExclusiveStartKey"] = start
-        resp = client.query(**args)
-        pages.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return pages
-    raise AssertionError("query did not finish in 1000 pages")
+from conftest import create_table, unique_access_key, validation, load, all_pages
 
 
 def partition(p):
@@ -251,7 +224,8 @@ def sks(pages):
 
 @pytest.mark.parametrize("forward", [True, False])
 def test_paging_without_filter(big, forward):
-    pages = query_all(big, TableName="big", Limit=100, ScanIndexForward=forward, **partition("big"))
+    pages = all_pages(big.query, TableName="big", Limit=100, ScanIndexForward=forward,
+                      **partition("big"))
     expected = list(range(BIG_N)) if forward else list(range(BIG_N))[::-1]
     assert sks(pages) == expected
     assert len(pages) == 26  # 25 full pages and one of a single item
@@ -265,7 +239,7 @@ def test_paging_without_filter(big, forward):
 
 @pytest.mark.parametrize("forward", [True, False])
 def test_paging_with_filter(big, forward):
-    pages = query_all(big, TableName="big", Limit=64, ScanIndexForward=forward,
+    pages = all_pages(big.query, TableName="big", Limit=64, ScanIndexForward=forward,
                       KeyConditionExpression="pk = :p", FilterExpression="v = :v",
                       ExpressionAttributeValues={":p": {"S": "big"}, ":v": {"S": "a"}})
     matching = [i for i in range(BIG_N) if i % 3 == 0]
@@ -287,7 +261,7 @@ def test_paging_with_filter(big, forward):
 
 
 def test_paging_with_filter_matching_nothing(big):
-    pages = query_all(big, TableName="big", Limit=500, KeyConditionExpression="pk = :p",
+    pages = all_pages(big.query, TableName="big", Limit=500, KeyConditionExpression="pk = :p",
                       FilterExpression="v = :v",
                       ExpressionAttributeValues={":p": {"S": "big"}, ":v": {"S": "zzz"}})
     assert [(p["Count"], p["ScannedCount"], len(p["Items"])) for p in pages] == (
@@ -298,7 +272,7 @@ def test_paging_with_filter_matching_nothing(big):
 def test_paging_within_a_key_range(big):
     # BETWEEN 1000 AND 1999 paged by 90: 1000 items in 12 pages, the last of 10.
     for forward in (True, False):
-        pages = query_all(big, TableName="big", Limit=90, ScanIndexForward=forward,
+        pages = all_pages(big.query, TableName="big", Limit=90, ScanIndexForward=forward,
                           KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
                           ExpressionAttributeValues={":p": {"S": "big"}, ":a": {"N": "1000"},
                                                      ":b": {"N": "1999"}})
@@ -388,7 +362,7 @@ def check_mb_pages(pages, counts):
 
 @pytest.mark.parametrize("forward", [True, False])
 def test_one_megabyte_page_limit(large, forward):
-    pages = query_all(large, TableName="large", ScanIndexForward=forward, **partition("L"))
+    pages = all_pages(large.query, TableName="large", ScanIndexForward=forward, **partition("L"))
     counts = [p["ScannedCount"] for p in pages]
     assert len(pages) in (3, 4)
     check_mb_pages(pages, counts)
@@ -402,16 +376,16 @@ def test_one_megabyte_page_limit(large, forward):
 def test_one_megabyte_limit_counts_items_read_not_returned(large):
     # With a filter that matches nothing, or a projection of the key only, a page still stops
     # after 1 MB read.
-    pages = query_all(large, TableName="large", KeyConditionExpression="pk = :p",
+    pages = all_pages(large.query, TableName="large", KeyConditionExpression="pk = :p",
                       FilterExpression="d = :none",
                       ExpressionAttributeValues={":p": {"S": "L"}, ":none": {"S": "none"}})
     check_mb_pages(pages, [p["ScannedCount"] for p in pages])
     assert all(p["Count"] == 0 and p["Items"] == [] for p in pages)
-    pages = query_all(large, TableName="large", ProjectionExpression="sk", **partition("L"))
+    pages = all_pages(large.query, TableName="large", ProjectionExpression="sk", **partition("L"))
     check_mb_pages(pages, [p["Count"] for p in pages])
     assert [i for p in pages for i in p["Items"]] == [
         {"sk": {"S": f"{i:04d}"}} for i in range(LARGE_N)]
-    pages = query_all(large, TableName="large", Select="COUNT", **partition("L"))
+    pages = all_pages(large.query, TableName="large", Select="COUNT", **partition("L"))
     check_mb_pages(pages, [p["Count"] for p in pages])
 
 

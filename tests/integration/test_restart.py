@@ -12,18 +12,7 @@ Also Cairn's own contract: SIGTERM ends the process cleanly (exit code 0).
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key
-
-
-def scan_all(client, table):
-    items, kwargs = [], {}
-    for _ in range(1000):  # bounded: far more pages than any test here needs
-        page = client.scan(TableName=table, ConsistentRead=True, **kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    raise AssertionError("scan did not finish in 1000 pages")
+from conftest import create_table, unique_access_key, scan_items
 
 
 def describe_stable(client, name):
@@ -82,7 +71,7 @@ def test_tables_and_items_survive_sigterm_restart(make_server):
         assert describe_stable(c, name) == before[name]
     expected_1000 = dict(items[("1000", "Atomic habits")], isbn={"S": "34526767"},
                          year={"N": "2020"})
-    got = sorted(scan_all(c, "Books"), key=lambda i: i["book_id"]["N"])
+    got = sorted(scan_items(c, "Books"), key=lambda i: i["book_id"]["N"])
     assert got == [expected_1000, items[("1001", "Americanah")]]
     assert c.get_item(TableName="OnDemand", Key={"pk": {"S": "x"}})["Item"] == {
         "pk": {"S": "x"}, "v": {"BOOL": True}}
@@ -91,7 +80,7 @@ def test_tables_and_items_survive_sigterm_restart(make_server):
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
     # Writes keep working after the restart.
     c.put_item(TableName="Books", Item={"book_id": {"N": "1003"}, "title": {"S": "New"}})
-    assert len(scan_all(c, "Books")) == 3
+    assert len(scan_items(c, "Books")) == 3
 
 
 def test_acknowledged_writes_survive_kill_9(make_server):
@@ -118,7 +107,7 @@ def test_acknowledged_writes_survive_kill_9(make_server):
     srv.start()
     c = srv.client(key)
     assert c.list_tables()["TableNames"] == ["created_last", "tbl"]
-    got = {(i["pk"]["S"], i["sk"]["N"]): i for i in scan_all(c, "tbl")}
+    got = {(i["pk"]["S"], i["sk"]["N"]): i for i in scan_items(c, "tbl")}
     assert len(got) == n - 1
     assert got == expected
 

@@ -23,36 +23,10 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique_access_key, validation
+from conftest import create_table, unique_access_key, validation, load, all_pages
 
-BATCH = 25
 N_ITEMS = 1999   # not a multiple of the page sizes below
 N_PARTITIONS = 300
-
-
-def load(client, table, items):
-    """Writes items with BatchWriteItem, 25 at a time; DynamoDB processes all of them here."""
-    for i in range(0, len(items), BATCH):
-        chunk = items[i:i + BATCH]
-        resp = client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in chunk]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def scan_all(client, max_pages=1000, **kwargs):
-    """Pages through a scan with ExclusiveStartKey; returns the list of pages (bounded)."""
-    pages = []
-    start = None
-    for _ in range(max_pages):
-        args = dict(kwargs)
-        if start is not None:
-            args["ExclusiveStartKey"] = start
-        resp = client.scan(**args)
-        pages.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return pages
-    raise AssertionError(f"scan did not finish in {max_pages} pages")
 
 
 def ids(pages):
@@ -83,7 +57,7 @@ def test_single_scan_returns_everything(data):
 
 
 def test_paging_full_scan(data):
-    pages = scan_all(data, TableName="data", Limit=100)
+    pages = all_pages(data.scan, TableName="data", Limit=100)
     got = ids(pages)
     assert len(got) == len(set(got)) == N_ITEMS
     assert sorted(got) == list(range(N_ITEMS))
@@ -104,7 +78,7 @@ def test_paging_full_scan(data):
 
 
 def test_paging_with_filter(data):
-    pages = scan_all(data, TableName="data", Limit=128, FilterExpression="v = :v",
+    pages = all_pages(data.scan, TableName="data", Limit=128, FilterExpression="v = :v",
                      ExpressionAttributeValues={":v": {"N": "3"}})
     got = ids(pages)
     assert sorted(got) == [i for i in range(N_ITEMS) if i % 5 == 3]
@@ -124,7 +98,7 @@ def test_paging_with_filter(data):
 
 
 def test_filter_matching_nothing(data):
-    pages = scan_all(data, TableName="data", Limit=1000, FilterExpression="v > :v",
+    pages = all_pages(data.scan, TableName="data", Limit=1000, FilterExpression="v > :v",
                      ExpressionAttributeValues={":v": {"N": "4"}})
     assert [(p["Count"], p["ScannedCount"], p["Items"]) for p in pages] == [
         (0, 1000, []), (0, 999, [])]
@@ -174,7 +148,7 @@ def test_parallel_scan_covers_every_item_once(data):
     for total in range(1, 17):
         seen = Counter()
         for segment in range(total):
-            pages = scan_all(data, TableName="data", Segment=segment, TotalSegments=total,
+            pages = all_pages(data.scan, TableName="data", Segment=segment, TotalSegments=total,
                              Limit=97)
             for p in pages[:-1]:
                 assert p["ScannedCount"] == 97
@@ -186,12 +160,12 @@ def test_parallel_scan_covers_every_item_once(data):
 def test_parallel_scan_segment_is_stable(data):
     # The same segment scanned twice returns the same items, and a partition is never split
     # across segments.
-    a = ids(scan_all(data, TableName="data", Segment=2, TotalSegments=7))
-    b = ids(scan_all(data, TableName="data", Segment=2, TotalSegments=7, Limit=13))
+    a = ids(all_pages(data.scan, TableName="data", Segment=2, TotalSegments=7))
+    b = ids(all_pages(data.scan, TableName="data", Segment=2, TotalSegments=7, Limit=13))
     assert a == b
     partitions = Counter()
     for segment in range(7):
-        got = ids(scan_all(data, TableName="data", Segment=segment, TotalSegments=7))
+        got = ids(all_pages(data.scan, TableName="data", Segment=segment, TotalSegments=7))
         partitions.update({i % N_PARTITIONS for i in got})
     assert len(partitions) == N_PARTITIONS and max(partitions.values()) == 1
 
@@ -200,7 +174,7 @@ def test_parallel_scan_with_filter(data):
     total_count = total_scanned = 0
     got = []
     for segment in range(4):
-        pages = scan_all(data, TableName="data", Segment=segment, TotalSegments=4, Limit=50,
+        pages = all_pages(data.scan, TableName="data", Segment=segment, TotalSegments=4, Limit=50,
                          FilterExpression="v = :v", ExpressionAttributeValues={":v": {"N": "0"}})
         got += ids(pages)
         total_count += sum(p["Count"] for p in pages)
@@ -213,7 +187,7 @@ def test_many_segments(data):
     # TotalSegments may be far larger than the number of items: most segments are empty.
     got = []
     for segment in (0, 1, 500, 999_999):
-        got += ids(scan_all(data, TableName="data", Segment=segment, TotalSegments=1_000_000))
+        got += ids(all_pages(data.scan, TableName="data", Segment=segment, TotalSegments=1_000_000))
     # A partition is never split: every partition met is there whole (7 or 6 items).
     assert len(got) == len(set(got)) < 100
     found = {i % N_PARTITIONS for i in got}
@@ -252,7 +226,7 @@ def test_one_megabyte_page_limit(client):
     load(client, "large", [{"pk": {"S": f"k{i:03d}"}, "d": {"S": "z" * 9993}} for i in range(300)])
     for kwargs in ({}, {"FilterExpression": "attribute_not_exists(d)"},
                    {"ProjectionExpression": "pk"}):
-        pages = scan_all(client, TableName="large", **kwargs)
+        pages = all_pages(client.scan, TableName="large", **kwargs)
         counts = [p["ScannedCount"] for p in pages]
         # NOT SURE of the exact count per full page: 100 if DynamoDB's "1 MB" is 1,000,000 bytes
         # (as its 16 MB BatchGetItem limit is 16,000,000), 104 or 105 if it is 1,048,576 bytes

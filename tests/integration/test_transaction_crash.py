@@ -19,22 +19,12 @@ import time
 
 from botocore.exceptions import ClientError
 
-from conftest import unique_access_key
+from conftest import unique_access_key, scan_items
 
 ACCOUNTS = 20
 START = 1000
 THREADS = 3
 TRAFFIC_S = 1.0
-
-
-def scan_all(client, table):
-    items, kwargs = [], {}
-    while True:
-        resp = client.scan(TableName=table, ConsistentRead=True, **kwargs)
-        items += resp["Items"]
-        if "LastEvaluatedKey" not in resp:
-            return items
-        kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
 
 def test_kill_9_during_transactions_is_all_or_nothing(make_server):
@@ -96,7 +86,7 @@ def test_kill_9_during_transactions_is_all_or_nothing(make_server):
 
     server.start()  # same data dir and port
     c = server.client(access_key)
-    items = scan_all(c, "bank")
+    items = scan_items(c, "bank")
     balances = {it["pk"]["S"]: int(it["bal"]["N"]) for it in items if "bal" in it}
     markers = {int(it["pk"]["S"][3:]): (it["from"]["S"], it["to"]["S"])
                for it in items if it["pk"]["S"].startswith("tx#")}

@@ -41,7 +41,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table
+from conftest import create_table, scan_items, load
 
 CANCEL_PREFIX = "Transaction cancelled, please refer cancellation reasons for specific reasons ["
 CCF = "The conditional request failed"
@@ -64,22 +64,6 @@ def key(pk):
 def get(client, table, k):
     """The item at key `k` read consistently, or None."""
     return client.get_item(TableName=table, Key=k, ConsistentRead=True).get("Item")
-
-
-def scan_all(client, table):
-    items, kwargs = [], {}
-    while True:
-        resp = client.scan(TableName=table, ConsistentRead=True, **kwargs)
-        items += resp["Items"]
-        if "LastEvaluatedKey" not in resp:
-            return items
-        kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
-
-
-def load(client, table, items):
-    for i in range(0, len(items), 25):
-        client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
 
 
 def cancelled(excinfo, codes):
@@ -142,7 +126,7 @@ def tables(client):
 
 
 def snapshot(client, tables):
-    return {t: sorted(scan_all(client, t), key=repr) for t in tables}
+    return {t: sorted(scan_items(client, t), key=repr) for t in tables}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -330,7 +314,7 @@ def test_100_actions_ok_101_rejected(client):
     create_table(client, "tbl")
     client.transact_write_items(
         TransactItems=[put("tbl", {"pk": S(f"k{i}"), "v": N(i)}) for i in range(100)])
-    items = scan_all(client, "tbl")
+    items = scan_items(client, "tbl")
     assert sorted(int(it["v"]["N"]) for it in items) == list(range(100))
     with pytest.raises(ClientError) as e:
         client.transact_write_items(
@@ -341,7 +325,7 @@ def test_100_actions_ok_101_rejected(client):
     assert message.startswith("1 validation error detected: Value '")
     assert message.endswith("' at 'transactItems' failed to satisfy constraint: Member must have "
                             "length less than or equal to 100")
-    assert len(scan_all(client, "tbl")) == 100
+    assert len(scan_items(client, "tbl")) == 100
 
 
 def test_empty_transact_items_rejected(raw):
@@ -863,7 +847,7 @@ def test_concurrent_transfers_keep_total_and_readers_see_no_partial_transfer(ser
     for bals in reads:
         assert sum(bals) == total, bals
         assert min(bals) >= 0, bals
-    final = {it["pk"]["S"]: it for it in scan_all(setup, "bank")}
+    final = {it["pk"]["S"]: it for it in scan_items(setup, "bank")}
     assert len(final) == ACCOUNTS
     for i in range(ACCOUNTS):
         assert int(final[f"acct{i}"]["bal"]["N"]) == START_BALANCE + applied[i], i
