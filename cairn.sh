@@ -53,7 +53,7 @@ case "$cmd" in
     build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SANITIZE=ON
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    (cd build-asan && ctest --output-on-failure -j "$JOBS")
+    (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q "$@"
     ;;
   *)
