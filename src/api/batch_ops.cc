@@ -7,7 +7,7 @@
 // returns the rest as UnprocessedKeys.
 #include <set>
 
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/item_collection.h"
@@ -110,7 +110,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
                           ".member.putRequest.item' failed to satisfy constraint: Member must "
                           "not be null");
         w.is_put = true;
-        w.item = DecodeItem(*item);
+        w.item = ItemFromJson(*item);
         CheckItemKey(*t, w.item);
         CheckIndexKeys(*t, w.item);
         if (ItemSize(w.item) > kMaxItemBytes)
@@ -122,7 +122,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
                           std::string(name) +
                           ".member.deleteRequest.key' failed to satisfy constraint: Member must "
                           "not be null");
-        w.item = DecodeItem(*key);
+        w.item = ItemFromJson(*key);
         CheckKey(*t, w.item);
       }
       w.key = EncodeItemKey(*t, w.item);
@@ -231,7 +231,7 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     std::set<std::string> seen;
     auto key_list = *tp.Array("Keys");
     for (auto k : key_list) {
-      Item key = DecodeItem(k);
+      Item key = ItemFromJson(k);
       CheckKey(*tr.table, key);
       std::string sk = EncodeItemKey(*tr.table, key);
       if (!seen.insert(sk).second)
@@ -272,9 +272,9 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
       bytes += size;
       units[ti] += ReadUnits(size, tr.consistent);
       if (tr.projection)
-        EncodeItem(ctx.out, tr.ex->Project(**item, *tr.projection));
+        WriteItemJson(ctx.out, tr.ex->Project(**item, *tr.projection));
       else
-        EncodeItem(ctx.out, **item);
+        WriteItemJson(ctx.out, **item);
     }
     ctx.out.EndArray();
   }
@@ -286,7 +286,7 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     ctx.out.BeginObject();
     ctx.out.Key("Keys");
     ctx.out.BeginArray();
-    for (size_t i = first; i < tr->keys.size(); ++i) EncodeItem(ctx.out, tr->keys[i]);
+    for (size_t i = first; i < tr->keys.size(); ++i) WriteItemJson(ctx.out, tr->keys[i]);
     ctx.out.EndArray();
     // The request's own options travel with the keys, so the retry is the same request.
     Params tp(tr->raw);

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/json_writer.h"
+#include "api/protocol_names.h"
 #include "api/params.h"
 #include "storage/catalog.h"
 #include "types/attribute_value.h"

@@ -7,8 +7,7 @@
 
 #include <optional>
 
-#include "api/errors.h"
-#include "api/json_writer.h"
+#include "api/protocol_names.h"
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "config.h"

@@ -1,6 +1,6 @@
 #include "api/expressions.h"
 
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "expr/evaluate.h"
 #include "expr/legacy.h"
 #include "expr/parser.h"
@@ -43,7 +43,7 @@ RequestExpressions::RequestExpressions(const Params& p) {
     has_values_ = true;
     for (auto [k, v] : *values) {
       try {
-        values_.emplace(std::string(k), DecodeAttributeValue(v));
+        values_.emplace(std::string(k), ValueFromJson(v));
       } catch (const ApiException& e) {
         if (e.error.type != "ValidationException") throw;
         ThrowValidation("ExpressionAttributeValues contains invalid value: " + e.error.message +

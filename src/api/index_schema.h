@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "api/json_writer.h"
+#include "api/protocol_names.h"
 #include "api/params.h"
 #include "storage/catalog.h"
 

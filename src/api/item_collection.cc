@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "index/index_entries.h"
 #include "storage/key_encoding.h"
 
@@ -47,7 +47,7 @@ void WriteItemCollectionMetrics(JsonWriter& w, ServerContext& server,
   w.Key("ItemCollectionKey");
   w.BeginObject();
   w.Key(t.hash.name);
-  EncodeAttributeValue(w, pk->second);
+  WriteValueJson(w, pk->second);
   w.EndObject();
   w.Key("SizeEstimateRangeGB");
   w.BeginArray();

@@ -1,6 +1,6 @@
 #include "api/item_keys.h"
 
-#include "api/errors.h"
+#include "api/protocol_names.h"
 #include "storage/key_encoding.h"
 
 namespace cairn::api {

@@ -2,14 +2,13 @@
 // Each one: validate the request (DynamoDB's messages, in DynamoDB's order: parameter constraints,
 // then expressions, then the table, then the key), then read (GetItem) or read-modify-write
 // (api/rmw.h), then write the response (ReturnValues, ConsumedCapacity).
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/item_collection.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/rmw.h"
-#include "api/stored_json.h"
 #include "api/table_description.h"
 #include "types/binary_codec.h"
 
@@ -47,7 +46,7 @@ ApiError ConditionFailed(const WriteParams& w, const Item* old) {
   if (w.all_old_on_condition_failure && old) {
     std::string extra = "\"Item\":";
     JsonWriter jw(&extra);
-    EncodeItem(jw, *old);
+    WriteItemJson(jw, *old);
     e.extra_json = std::move(extra);
   }
   return e;
@@ -68,7 +67,7 @@ void NotFoundIfMissing(const std::shared_ptr<const storage::TableInfo>& t) {
 void WriteAttributes(JsonWriter& w, const Item& item) {
   if (item.empty()) return;
   w.Key("Attributes");
-  EncodeItem(w, item);
+  WriteItemJson(w, item);
 }
 
 }  // namespace
@@ -79,7 +78,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   auto item_obj = p.Get("Item");
   if (!item_obj) v.Null("item");
   v.ThrowIfAny();
-  Item item = DecodeItem(*item_obj);
+  Item item = ItemFromJson(*item_obj);
   RequestExpressions ex(p);
   auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
@@ -126,7 +125,7 @@ OpResult GetItem(OpContext& ctx, const Params& p) {
   CapacityMode capacity = DecodeCapacityMode(p, v);
   bool consistent = p.Bool("ConsistentRead").value_or(false);
   v.ThrowIfAny();
-  Item key = DecodeItem(*key_obj);
+  Item key = ItemFromJson(*key_obj);
   RequestExpressions ex(p);
   auto projection = ex.Projection(p);
   ex.Finish();
@@ -145,7 +144,7 @@ OpResult GetItem(OpContext& ctx, const Params& p) {
       auto item = cairn::DecodeItem(stored);
       if (!item.ok()) return ApiError::FromStatus(item.status());
       size = ItemSize(*item);
-      EncodeItem(ctx.out, ex.Project(*item, *projection));
+      WriteItemJson(ctx.out, ex.Project(*item, *projection));
     } else {
       // The whole item: straight from the stored bytes to JSON.
       auto written = WriteStoredItem(stored, ctx.out);
@@ -164,7 +163,7 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
   auto key_obj = p.Get("Key");
   if (!key_obj) v.Null("key");
   v.ThrowIfAny();
-  Item key = DecodeItem(*key_obj);
+  Item key = ItemFromJson(*key_obj);
   RequestExpressions ex(p);
   auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
@@ -203,7 +202,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   auto key_obj = p.Get("Key");
   if (!key_obj) v.Null("key");
   v.ThrowIfAny();
-  Item key = DecodeItem(*key_obj);
+  Item key = ItemFromJson(*key_obj);
   RequestExpressions ex(p);
   auto update = ex.Update(p);
   auto cond = ex.Condition(p, "ConditionExpression", "Expected");

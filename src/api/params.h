@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/errors.h"
+#include "api/protocol_names.h"
 
 namespace cairn::api {
 

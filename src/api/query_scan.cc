@@ -4,13 +4,12 @@
 // 1 MB, and then carries LastEvaluatedKey; the next page starts strictly after ExclusiveStartKey.
 // Major internal functions: ReadPage() (the shared walk, filter, projection and capacity),
 // DecodeCommon() (the parameters both operations share).
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
 #include "api/rmw.h"
-#include "api/stored_json.h"
 #include "api/table_description.h"
 #include "expr/evaluate.h"
 #include "index/index_entries.h"
@@ -187,11 +186,11 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
       ++count;
       if (!page.count_only) {
         if (page.projection)
-          EncodeItem(out, ex.Project(item, *page.projection));
+          WriteItemJson(out, ex.Project(item, *page.projection));
         else if (src.fetch_from_table && !page.all_attributes)
-          EncodeItem(out, index::Project(*src.index, *src.table, item));  // read for the filter
+          WriteItemJson(out, index::Project(*src.index, *src.table, item));  // read for the filter
         else
-          EncodeItem(out, item);
+          WriteItemJson(out, item);
       }
     }
     if ((c.limit && scanned >= *c.limit) || bytes >= kMaxPageBytes) {
@@ -207,7 +206,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
   out.Int(scanned);
   if (last_key) {
     out.Key("LastEvaluatedKey");
-    EncodeItem(out, *last_key);
+    WriteItemJson(out, *last_key);
   }
   size_t blocks = bytes == 0 ? 1 : (bytes + 4095) / 4096;
   double units = c.consistent ? double(blocks) : double(blocks) / 2.0;
@@ -224,7 +223,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
 std::optional<std::string> DecodeStartKey(const Params& p, const Source& src) {
   auto esk = p.Get("ExclusiveStartKey");
   if (!esk) return std::nullopt;
-  Item key = DecodeItem(*esk);
+  Item key = ItemFromJson(*esk);
   const storage::TableInfo& t = *src.table;
   try {
     if (!src.index) {

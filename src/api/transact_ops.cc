@@ -23,7 +23,7 @@
 #include <set>
 #include <thread>
 
-#include "api/attribute_json.h"
+#include "api/protocol_names.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/item_collection.h"
@@ -111,7 +111,7 @@ WriteAction DecodeWriteAction(OpContext& ctx, simdjson::dom::object entry, size_
   if (a.kind == WriteAction::Kind::kUpdate && !p.Has("UpdateExpression"))
     v.Null("updateExpression");
   v.ThrowIfAny();
-  a.key = DecodeItem(*item);
+  a.key = ItemFromJson(*item);
   a.ex = std::make_unique<RequestExpressions>(p);
   if (a.kind == WriteAction::Kind::kUpdate) a.update = a.ex->Update(p);
   a.condition = a.ex->Condition(p, "ConditionExpression", "Expected");
@@ -156,7 +156,7 @@ ApiError Cancelled(const std::vector<Reason>& reasons) {
     w.BeginObject();
     if (r.item) {
       w.Key("Item");
-      EncodeItem(w, *r.item);
+      WriteItemJson(w, *r.item);
     }
     w.KV("Code", r.code);
     if (!r.message.empty()) w.KV("Message", r.message);
@@ -367,7 +367,7 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
     if (!key_json) gv.Null("key");
     gv.ThrowIfAny();
     Get g;
-    Item key = DecodeItem(*key_json);
+    Item key = ItemFromJson(*key_json);
     g.ex = std::make_unique<RequestExpressions>(gp);
     g.projection = g.ex->Projection(gp);
     g.ex->Finish();
@@ -406,9 +406,9 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p) {
       size = ItemSize(*item);
       ctx.out.Key("Item");
       if (g.projection)
-        EncodeItem(ctx.out, g.ex->Project(*item, *g.projection));
+        WriteItemJson(ctx.out, g.ex->Project(*item, *g.projection));
       else
-        EncodeItem(ctx.out, *item);
+        WriteItemJson(ctx.out, *item);
     } else if (!s.IsNotFound()) {
       Throw(ApiError::FromStatus(s));
     }

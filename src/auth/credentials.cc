@@ -2,14 +2,14 @@
 
 namespace cairn::auth {
 
-bool Authenticate(std::string_view auth, bool shared_db, Caller* caller, api::ApiError* error) {
+bool Authenticate(std::string_view auth, bool shared_db, Caller* caller, protocol::ApiError* error) {
   if (auth.empty()) {
-    *error = api::ApiError::MissingAuthenticationToken();
+    *error = protocol::ApiError::MissingAuthenticationToken();
     return false;
   }
   size_t pos = auth.find("Credential=");
   if (pos == std::string_view::npos) {
-    *error = api::ApiError::IncompleteSignature(
+    *error = protocol::ApiError::IncompleteSignature(
         "Authorization header requires 'Credential' parameter. Authorization header requires "
         "'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
         "Authorization=" + std::string(auth));
@@ -23,7 +23,7 @@ bool Authenticate(std::string_view auth, bool shared_db, Caller* caller, api::Ap
   size_t s2 = s1 == std::string_view::npos ? s1 : scope.find('/', s1 + 1);
   size_t s3 = s2 == std::string_view::npos ? s2 : scope.find('/', s2 + 1);
   if (s3 == std::string_view::npos || s1 == 0) {
-    *error = api::ApiError::IncompleteSignature(
+    *error = protocol::ApiError::IncompleteSignature(
         "Credential should be scoped to a valid region. Authorization=" + std::string(auth));
     return false;
   }

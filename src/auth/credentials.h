@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 
 namespace cairn::auth {
 
@@ -21,6 +21,6 @@ struct Caller {
 // Reads the Authorization header value. Errors (as DynamoDB): no header ->
 // MissingAuthenticationTokenException; a header without a credential scope ->
 // IncompleteSignatureException. Returns true and fills *caller on success.
-bool Authenticate(std::string_view authorization, bool shared_db, Caller* caller, api::ApiError* error);
+bool Authenticate(std::string_view authorization, bool shared_db, Caller* caller, protocol::ApiError* error);
 
 }  // namespace cairn::auth

@@ -1,7 +1,7 @@
 // KeyConditionExpression reduction; see key_condition.h.
 #include "expr/key_condition.h"
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 #include "expr/evaluate.h"
 #include "expr/parser.h"
 
@@ -9,9 +9,9 @@ namespace cairn::expr {
 namespace {
 
 [[noreturn]] void InvalidOperator(std::string_view op) {
-  api::ThrowValidation("Invalid operator used in KeyConditionExpression: " + std::string(op));
+  protocol::ThrowValidation("Invalid operator used in KeyConditionExpression: " + std::string(op));
 }
-[[noreturn]] void NotSupported() { api::ThrowValidation("Query key condition not supported"); }
+[[noreturn]] void NotSupported() { protocol::ThrowValidation("Query key condition not supported"); }
 
 // Rejects every node other than AND, the comparisons except <>, BETWEEN and begins_with, in tree
 // order.
@@ -108,7 +108,7 @@ Leaf ToLeaf(const Condition& c) {
       NotSupported();
   }
   if (leaf.path->size() != 1) {
-    api::ThrowValidation(
+    protocol::ThrowValidation(
         "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested "
         "attributes");
   }
@@ -159,7 +159,7 @@ KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key
   for (size_t i = 0; i < leaves.size(); ++i) {
     for (size_t j = i + 1; j < leaves.size(); ++j) {
       if (leaves[i].path->front().name == leaves[j].path->front().name) {
-        api::ThrowValidation(
+        protocol::ThrowValidation(
             "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
             "condition per key");
       }
@@ -179,12 +179,12 @@ KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key
     }
   }
   if (hash == nullptr) {
-    api::ThrowValidation("Query condition missed key schema element: " +
+    protocol::ThrowValidation("Query condition missed key schema element: " +
                          std::string(hash_key_name));
   }
   if (other) {
     if (!range_key_name.empty() && range == nullptr) {
-      api::ThrowValidation("Query condition missed key schema element: " +
+      protocol::ThrowValidation("Query condition missed key schema element: " +
                            std::string(range_key_name));
     }
     NotSupported();
@@ -216,7 +216,7 @@ MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContex
     for (const Leaf& l : leaves) {
       if (l.path->front().name != name) continue;
       if (found)
-        api::ThrowValidation(
+        protocol::ThrowValidation(
             "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
             "condition per key");
       found = &l;
@@ -227,7 +227,7 @@ MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContex
   size_t used = 0;
   for (const auto& h : hash_names) {
     const Leaf* l = find(h);
-    if (!l) api::ThrowValidation("Query condition missed key schema element: " + h);
+    if (!l) protocol::ThrowValidation("Query condition missed key schema element: " + h);
     if (l->op != KeyCondition::Op::kEQ) NotSupported();
     kc.hash_values.push_back(*l->a);
     ++used;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "api/attribute_json.h"
-#include "api/errors.h"
+#include "protocol/attribute_json.h"
+#include "protocol/errors.h"
 #include "expr/evaluate.h"
 
 namespace cairn::expr {
@@ -24,10 +24,10 @@ constexpr std::string_view kInvalid = "One or more parameter values were invalid
   std::string found;
   switch (e.type()) {
     case element_type::OBJECT:
-      api::Throw(
-          api::ApiError::Serialization("Start of structure or map found where not expected."));
+      protocol::Throw(
+          protocol::ApiError::Serialization("Start of structure or map found where not expected."));
     case element_type::ARRAY:
-      api::Throw(api::ApiError::Serialization("Start of list found where not expected"));
+      protocol::Throw(protocol::ApiError::Serialization("Start of list found where not expected"));
     case element_type::STRING:
       found = "STRING_VALUE";
       break;
@@ -43,8 +43,8 @@ constexpr std::string_view kInvalid = "One or more parameter values were invalid
       found = "NULL_VALUE";
       break;
   }
-  api::Throw(
-      api::ApiError::Serialization(found + " cannot be converted to " + std::string(wanted)));
+  protocol::Throw(
+      protocol::ApiError::Serialization(found + " cannot be converted to " + std::string(wanted)));
 }
 
 std::optional<element> Member(simdjson::dom::object o, std::string_view key) {
@@ -66,8 +66,8 @@ bool AsBool(element e) {
 simdjson::dom::object AsObject(element e) {
   if (!e.is_object()) {
     if (e.is_array())
-      api::Throw(api::ApiError::Serialization("Start of list found where not expected"));
-    api::Throw(api::ApiError::Serialization("Unexpected value type in payload"));
+      protocol::Throw(protocol::ApiError::Serialization("Start of list found where not expected"));
+    protocol::Throw(protocol::ApiError::Serialization("Unexpected value type in payload"));
   }
   return e.get_object().value_unsafe();
 }
@@ -75,28 +75,28 @@ simdjson::dom::object AsObject(element e) {
 simdjson::dom::array AsArray(element e) {
   if (!e.is_array()) {
     if (e.is_object()) {
-      api::Throw(
-          api::ApiError::Serialization("Start of structure or map found where not expected."));
+      protocol::Throw(
+          protocol::ApiError::Serialization("Start of structure or map found where not expected."));
     }
-    api::Throw(api::ApiError::Serialization("Unexpected value type in payload"));
+    protocol::Throw(protocol::ApiError::Serialization("Unexpected value type in payload"));
   }
   return e.get_array().value_unsafe();
 }
 
 [[noreturn]] void Invalid(const std::string& reason) {
-  api::ThrowValidation(std::string(kInvalid) + reason);
+  protocol::ThrowValidation(std::string(kInvalid) + reason);
 }
 
 // A request-validation ("coral") error about one member, as DynamoDB words a single violation.
 [[noreturn]] void EnumViolation(std::string_view value, const std::string& field,
                                 std::string_view allowed) {
-  api::ThrowValidation("1 validation error detected: Value '" + std::string(value) + "' at '" +
+  protocol::ThrowValidation("1 validation error detected: Value '" + std::string(value) + "' at '" +
                        field +
                        "' failed to satisfy constraint: Member must satisfy enum value set: " +
                        std::string(allowed));
 }
 [[noreturn]] void NullViolation(const std::string& field) {
-  api::ThrowValidation("1 validation error detected: Value null at '" + field +
+  protocol::ThrowValidation("1 validation error detected: Value null at '" + field +
                        "' failed to satisfy constraint: Member must not be null");
 }
 
@@ -213,7 +213,7 @@ void CheckArguments(LegacyOp op, std::string_view op_name,
       Invalid("AttributeValues inside AttributeValueList must be of same type");
     }
     if (CompareScalars(args[0], args[1]) > 0) {
-      api::ThrowValidation(
+      protocol::ThrowValidation(
           "The BETWEEN condition was provided a range where the lower bound is greater than the "
           "upper bound");
     }
@@ -282,7 +282,7 @@ Condition BuildCondition(LegacyOp op, std::string_view attr, std::vector<Attribu
 
 std::vector<AttributeValue> DecodeList(element list) {
   std::vector<AttributeValue> out;
-  for (element v : AsArray(list)) out.push_back(api::DecodeAttributeValue(v));
+  for (element v : AsArray(list)) out.push_back(protocol::ValueFromJson(v));
   return out;
 }
 
@@ -344,7 +344,7 @@ std::shared_ptr<const Condition> ConvertExpected(
     std::optional<bool> exists_flag;
     if (exists) exists_flag = AsBool(*exists);
     std::optional<AttributeValue> decoded;
-    if (value) decoded = api::DecodeAttributeValue(*value);
+    if (value) decoded = protocol::ValueFromJson(*value);
     std::string for_attribute = " for Attribute: " + std::string(attr);
     if (value && list)
       Invalid("Value and AttributeValueList cannot be used together" + for_attribute);
@@ -411,12 +411,12 @@ KeyCondition ConvertKeyConditions(simdjson::dom::object key_conditions,
       case LegacyOp::kBetween:
         break;
       default:
-        api::ThrowValidation("Attempted conditional constraint is not an indexable operation");
+        protocol::ThrowValidation("Attempted conditional constraint is not an indexable operation");
     }
     all.children.push_back(BuildCondition(e.op, member.key, std::move(e.args)));
   }
   if (all.children.empty()) {
-    api::ThrowValidation("Query condition missed key schema element: " +
+    protocol::ThrowValidation("Query condition missed key schema element: " +
                          std::string(hash_key_name));
   }
   return ReduceKeyCondition(all, hash_key_name, range_key_name);
@@ -435,7 +435,7 @@ std::shared_ptr<const UpdateExpr> ConvertAttributeUpdates(simdjson::dom::object 
                     "[ADD, PUT, DELETE]");
     }
     std::optional<AttributeValue> value;
-    if (std::optional<element> v = Member(o, "Value")) value = api::DecodeAttributeValue(*v);
+    if (std::optional<element> v = Member(o, "Value")) value = protocol::ValueFromJson(*v);
     UpdateAction act;
     act.path = Path{PathElement::Name(std::string(attr))};
     if (!value) {

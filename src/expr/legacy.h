@@ -35,7 +35,7 @@
 //   'expected.a.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum
 //   value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE,
 //   CONTAINS]".
-// Attribute values inside are decoded (and validated) by api::DecodeAttributeValue.
+// Attribute values inside are decoded (and validated) by protocol::ValueFromJson.
 // Stateless functions; the results are immutable and may be shared.
 #pragma once
 

@@ -9,7 +9,7 @@
 #include <charconv>
 #include <limits>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 #include "expr/evaluate.h"
 #include "expr/lexer.h"
 #include "expr/reserved_words.h"
@@ -188,7 +188,7 @@ class Parser {
 
   // --- errors ---
   [[noreturn]] void Fail(const std::string& reason) const {
-    api::ThrowValidation("Invalid " + std::string(kind_) + ": " + reason);
+    protocol::ThrowValidation("Invalid " + std::string(kind_) + ": " + reason);
   }
 
   // DynamoDB quotes the offending token and the text from the token before it to the token after.

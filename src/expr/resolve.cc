@@ -1,7 +1,7 @@
 // ExpressionAttributeNames/Values substitution and used/unused tracking; see resolve.h.
 #include "expr/resolve.h"
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 
 namespace cairn::expr {
 namespace {
@@ -28,7 +28,7 @@ void CheckUsed(const Map* map, const std::set<std::string_view, std::less<>>& us
     unused += key;
   }
   if (unused.empty()) return;
-  api::ThrowValidation("Value provided in " + std::string(member) +
+  protocol::ThrowValidation("Value provided in " + std::string(member) +
                        " unused in expressions: keys: {" + unused + "}");
 }
 
@@ -57,19 +57,19 @@ void ExpressionContext::CheckAllUsed() const {
 
 void ValidateExpressionAttributeMaps(const NameMap* names, const Item* values) {
   if (names != nullptr) {
-    if (names->empty()) api::ThrowValidation("ExpressionAttributeNames must not be empty");
+    if (names->empty()) protocol::ThrowValidation("ExpressionAttributeNames must not be empty");
     for (const auto& [key, value] : *names) {
       if (!ValidPlaceholder(key, '#')) {
-        api::ThrowValidation(
+        protocol::ThrowValidation(
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
       }
     }
   }
   if (values != nullptr) {
-    if (values->empty()) api::ThrowValidation("ExpressionAttributeValues must not be empty");
+    if (values->empty()) protocol::ThrowValidation("ExpressionAttributeValues must not be empty");
     for (const auto& [key, value] : *values) {
       if (!ValidPlaceholder(key, ':')) {
-        api::ThrowValidation(
+        protocol::ThrowValidation(
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
       }
     }

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 #include "expr/evaluate.h"
 #include "types/number.h"
 
@@ -15,19 +15,19 @@ namespace cairn::expr {
 namespace {
 
 [[noreturn]] void MissingAttribute() {
-  api::ThrowValidation(
+  protocol::ThrowValidation(
       "The provided expression refers to an attribute that does not exist in the item");
 }
 [[noreturn]] void IncorrectType() {
-  api::ThrowValidation("An operand in the update expression has an incorrect data type");
+  protocol::ThrowValidation("An operand in the update expression has an incorrect data type");
 }
 [[noreturn]] void InvalidPath() {
-  api::ThrowValidation("The document path provided in the update expression is invalid for update");
+  protocol::ThrowValidation("The document path provided in the update expression is invalid for update");
 }
 
 Number ToNumber(const AttributeValue& v) {
   Result<Number> n = Number::Parse(v.s);
-  if (!n.ok()) api::ThrowValidation(n.status().message());
+  if (!n.ok()) protocol::ThrowValidation(n.status().message());
   return *n;
 }
 
@@ -62,7 +62,7 @@ AttributeValue EvaluateValue(const Operand& o, const Item& item) {
       Number y = ToNumber(b);
       Result<Number> r =
           o.kind == Operand::Kind::kPlus ? Number::Add(x, y) : Number::Subtract(x, y);
-      if (!r.ok()) api::ThrowValidation(r.status().message());
+      if (!r.ok()) protocol::ThrowValidation(r.status().message());
       return AttributeValue::Num(r->ToString());
     }
     case Operand::Kind::kSize:
@@ -72,7 +72,7 @@ AttributeValue EvaluateValue(const Operand& o, const Item& item) {
 }
 
 [[noreturn]] void TypeMismatch(bool legacy) {
-  if (legacy) api::ThrowValidation("Type mismatch for attribute to update");
+  if (legacy) protocol::ThrowValidation("Type mismatch for attribute to update");
   IncorrectType();
 }
 
@@ -88,7 +88,7 @@ AttributeValue Add(const AttributeValue* current, const AttributeValue& operand,
   }
   if (operand.type == AttributeType::kN) {
     Result<Number> r = Number::Add(ToNumber(*current), ToNumber(operand));
-    if (!r.ok()) api::ThrowValidation(r.status().message());
+    if (!r.ok()) protocol::ThrowValidation(r.status().message());
     return AttributeValue::Num(r->ToString());
   }
   if (!operand.is_set()) TypeMismatch(legacy);

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <random>
 
-#include "api/attribute_json.h"
-#include "api/json_writer.h"
+#include "protocol/attribute_json.h"
+#include "protocol/json_writer.h"
 #include "storage/key_encoding.h"
 
 namespace cairn::streams {
@@ -53,7 +53,7 @@ std::string Render(const PendingRecords::Change& c, uint64_t seq, double now) {
   size_t size = ItemSize(keys) + (new_image ? ItemSize(*c.new_item) : 0) +
                 (old_image ? ItemSize(*c.old_item) : 0);
   std::string out;
-  api::JsonWriter w(&out);
+  protocol::JsonWriter w(&out);
   w.BeginObject();
   w.KV("eventID", EventId());
   w.KV("eventName", !c.old_item ? "INSERT" : !c.new_item ? "REMOVE" : "MODIFY");
@@ -65,14 +65,14 @@ std::string Render(const PendingRecords::Change& c, uint64_t seq, double now) {
   w.Key("ApproximateCreationDateTime");
   w.Double(double(int64_t(now)));  // DynamoDB rounds it to the second
   w.Key("Keys");
-  api::EncodeItem(w, keys);
+  protocol::WriteItemJson(w, keys);
   if (new_image) {
     w.Key("NewImage");
-    api::EncodeItem(w, *c.new_item);
+    protocol::WriteItemJson(w, *c.new_item);
   }
   if (old_image) {
     w.Key("OldImage");
-    api::EncodeItem(w, *c.old_item);
+    protocol::WriteItemJson(w, *c.old_item);
   }
   w.KV("SequenceNumber", StreamLog::FormatSequence(seq));
   w.Key("SizeBytes");

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 #include "expr/resolve.h"
 #include "types/attribute_value.h"
 
@@ -36,7 +36,7 @@ inline AttributeValue BS(std::vector<std::string> v) {
 inline std::string ErrorOf(const std::function<void()>& f) {
   try {
     f();
-  } catch (const api::ApiException& e) {
+  } catch (const protocol::ApiException& e) {
     if (e.error.type != "ValidationException") return "<" + e.error.type + "> " + e.error.message;
     return e.error.message;
   }

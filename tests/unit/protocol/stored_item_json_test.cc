@@ -1,13 +1,13 @@
 // WriteStoredItem must write exactly what decoding and re-encoding writes, and measure the same
 // DynamoDB size, for every attribute type; corrupt bytes are an error, never a crash.
-#include "api/stored_json.h"
+#include "protocol/stored_item_json.h"
 
 #include <gtest/gtest.h>
 
-#include "api/attribute_json.h"
+#include "protocol/attribute_json.h"
 #include "types/binary_codec.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 Item Sample() {
@@ -36,7 +36,7 @@ TEST(StoredJsonTest, MatchesDecodeThenEncode) {
 
   std::string expected;
   JsonWriter we(&expected);
-  EncodeItem(we, item);
+  WriteItemJson(we, item);
 
   std::string direct;
   JsonWriter wd(&direct);
@@ -73,9 +73,9 @@ TEST(StoredJsonTest, CorruptBytesAreAnError) {
 }
 
 }  // namespace
-}  // namespace cairn::api
+}  // namespace cairn::protocol
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 // The escaping fast path skips 8 clean bytes at a time: every position of a special character,
@@ -110,4 +110,4 @@ TEST(JsonWriterTest, EscapesAtEveryPosition) {
 }
 
 }  // namespace
-}  // namespace cairn::api
+}  // namespace cairn::protocol

@@ -16,25 +16,25 @@
 
 #include <simdjson.h>
 
-#include "api/json_writer.h"
+#include "protocol/json_writer.h"
 #include "types/attribute_value.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 
 // DynamoDB: "nested attributes up to 32 levels deep". An L or M value directly in an item (or the
-// value passed to DecodeAttributeValue) is level 1.
+// value passed to ValueFromJson) is level 1.
 inline constexpr int kMaxNestingLevels = 32;
 
 // Decodes one attribute value, e.g. an ExpressionAttributeValues entry.
-AttributeValue DecodeAttributeValue(simdjson::dom::element e);
+AttributeValue ValueFromJson(simdjson::dom::element e);
 // Decodes an item (or a key): {"name": {"S":"x"}, ...}. A JSON null decodes as an empty item.
-Item DecodeItem(simdjson::dom::element object);
-Item DecodeItem(simdjson::dom::object object);
+Item ItemFromJson(simdjson::dom::element object);
+Item ItemFromJson(simdjson::dom::object object);
 
 // Writes v as DynamoDB JSON: B and BS members in base64, N as its canonical text, sets in stored
 // order, M members in key order.
-void EncodeAttributeValue(JsonWriter& w, const AttributeValue& v);
+void WriteValueJson(JsonWriter& w, const AttributeValue& v);
 // Writes {"name":{...},...}.
-void EncodeItem(JsonWriter& w, const Item& item);
+void WriteItemJson(JsonWriter& w, const Item& item);
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

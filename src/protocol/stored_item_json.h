@@ -3,19 +3,19 @@
 // and measures the item's DynamoDB size on the way. GetItem, Query and Scan use it when they
 // return whole items (no projection, no filter), which saves the map allocations of a decode and
 // re-encode.
-// Invariant: the output equals EncodeItem(w, DecodeItem(stored)) (tests/unit/api/stored_json_test.cc)
+// Invariant: the output equals WriteItemJson(w, DecodeItem(stored)) (tests/unit/protocol/stored_item_json_test.cc)
 // and the size equals ItemSize(DecodeItem(stored)). Corrupt bytes are Status::Corruption; the
 // writer may then hold a partial object, which the caller discards with the response.
 #pragma once
 
 #include <string_view>
 
-#include "api/json_writer.h"
+#include "protocol/json_writer.h"
 #include "util/status.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 
 // Writes the item as a JSON object ({"name": {"S": "..."}, ...}); returns its DynamoDB size.
 Result<size_t> WriteStoredItem(std::string_view stored, JsonWriter& w);
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

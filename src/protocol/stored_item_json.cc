@@ -1,9 +1,9 @@
-#include "api/stored_json.h"
+#include "protocol/stored_item_json.h"
 
 #include "types/attribute_value.h"
 #include "types/base64.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 class Transcoder {
@@ -167,4 +167,4 @@ Result<size_t> WriteStoredItem(std::string_view stored, JsonWriter& w) {
   return size;
 }
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

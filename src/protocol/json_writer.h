@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cairn::api {
+namespace cairn::protocol {
 
 class JsonWriter {
  public:
@@ -57,4 +57,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

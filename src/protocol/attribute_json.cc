@@ -4,7 +4,7 @@
 // dynalite's validations); DynamoDB reports them while parsing, before validating anything, so the
 // decoder throws them at once but only remembers the first ValidationException and throws it when
 // the whole value has been read.
-#include "api/attribute_json.h"
+#include "protocol/attribute_json.h"
 
 #include <algorithm>
 #include <optional>
@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 #include "types/base64.h"
 #include "types/number.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 using simdjson::dom::element;
@@ -336,7 +336,7 @@ void WriteBase64(JsonWriter& w, std::string_view raw) {
 
 }  // namespace
 
-AttributeValue DecodeAttributeValue(element e) {
+AttributeValue ValueFromJson(element e) {
   Decoder decoder;
   AttributeValue v;
   decoder.Value(e, 0, &v);
@@ -344,7 +344,7 @@ AttributeValue DecodeAttributeValue(element e) {
   return v;
 }
 
-Item DecodeItem(element object) {
+Item ItemFromJson(element object) {
   Item item;
   switch (object.type()) {
     case element_type::OBJECT:
@@ -358,10 +358,10 @@ Item DecodeItem(element object) {
     default:
       ThrowSerialization(kUnexpectedValueType);
   }
-  return DecodeItem(ObjectOf(object));
+  return ItemFromJson(ObjectOf(object));
 }
 
-Item DecodeItem(simdjson::dom::object object) {
+Item ItemFromJson(simdjson::dom::object object) {
   Item item;
   Decoder decoder;
   decoder.Attributes(object, 0, &item);
@@ -369,7 +369,7 @@ Item DecodeItem(simdjson::dom::object object) {
   return item;
 }
 
-void EncodeAttributeValue(JsonWriter& w, const AttributeValue& v) {
+void WriteValueJson(JsonWriter& w, const AttributeValue& v) {
   w.BeginObject();
   w.Key(TypeName(v.type));
   switch (v.type) {
@@ -387,11 +387,11 @@ void EncodeAttributeValue(JsonWriter& w, const AttributeValue& v) {
       w.Bool(true);
       break;
     case AttributeType::kM:
-      EncodeItem(w, v.map);
+      WriteItemJson(w, v.map);
       break;
     case AttributeType::kL:
       w.BeginArray();
-      for (const AttributeValue& e : v.list) EncodeAttributeValue(w, e);
+      for (const AttributeValue& e : v.list) WriteValueJson(w, e);
       w.EndArray();
       break;
     case AttributeType::kSS:
@@ -409,13 +409,13 @@ void EncodeAttributeValue(JsonWriter& w, const AttributeValue& v) {
   w.EndObject();
 }
 
-void EncodeItem(JsonWriter& w, const Item& item) {
+void WriteItemJson(JsonWriter& w, const Item& item) {
   w.BeginObject();
   for (const auto& [name, v] : item) {
     w.Key(name);
-    EncodeAttributeValue(w, v);
+    WriteValueJson(w, v);
   }
   w.EndObject();
 }
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

@@ -14,7 +14,7 @@
 
 #include "util/status.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 
 // The namespace DynamoDB puts before '#' in "__type". Clients (botocore, boto 2, the SDKs) read only
 // the part after '#', but we send what DynamoDB sends.
@@ -76,4 +76,4 @@ struct ApiException {
   throw ApiException{ApiError::Validation(std::move(message))};
 }
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

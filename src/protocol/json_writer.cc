@@ -1,10 +1,10 @@
-#include "api/json_writer.h"
+#include "protocol/json_writer.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
-namespace cairn::api {
+namespace cairn::protocol {
 
 void JsonWriter::Double(double v) {
   Sep();
@@ -77,4 +77,4 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

@@ -1,11 +1,11 @@
 // The DynamoDB error types and their one renderer. See errors.h for the policy.
-#include "api/errors.h"
+#include "protocol/errors.h"
 
 #include <spdlog/spdlog.h>
 
-#include "api/json_writer.h"
+#include "protocol/json_writer.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 std::string_view NamespaceText(ErrorNamespace ns) {
@@ -129,4 +129,4 @@ ApiError ApiError::FromStatus(const Status& s) {
   return InternalServerError();
 }
 
-}  // namespace cairn::api
+}  // namespace cairn::protocol

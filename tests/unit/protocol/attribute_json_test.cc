@@ -1,14 +1,14 @@
 // DynamoDB JSON attribute values: every decoding error with DynamoDB's exact type and message,
 // canonical numbers, base64, and encode/decode round trips.
-#include "api/attribute_json.h"
+#include "protocol/attribute_json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "api/errors.h"
+#include "protocol/errors.h"
 
-namespace cairn::api {
+namespace cairn::protocol {
 namespace {
 
 using AV = AttributeValue;
@@ -22,12 +22,12 @@ simdjson::dom::element Parse(simdjson::dom::parser& parser, const std::string& j
 
 AV Value(const std::string& json) {
   simdjson::dom::parser parser;
-  return DecodeAttributeValue(Parse(parser, json));
+  return ValueFromJson(Parse(parser, json));
 }
 
 Item ItemOf(const std::string& json) {
   simdjson::dom::parser parser;
-  return DecodeItem(Parse(parser, json));
+  return ItemFromJson(Parse(parser, json));
 }
 
 // "<type>: <message>" of the ApiException thrown by decoding `json` as an attribute value.
@@ -52,7 +52,7 @@ std::string ItemError(const std::string& json) {
 std::string EncodeValue(const AV& v) {
   std::string out;
   JsonWriter w(&out);
-  EncodeAttributeValue(w, v);
+  WriteValueJson(w, v);
   return out;
 }
 
@@ -245,7 +245,7 @@ TEST(AttributeJsonTest, Encoding) {
   Item item;
   item["k"] = AV::String("v");
   item["n"] = AV::Num("0");
-  EncodeItem(w, item);
+  WriteItemJson(w, item);
   EXPECT_EQ(out, R"({"k":{"S":"v"},"n":{"N":"0"}})");
 }
 
@@ -257,7 +257,7 @@ TEST(AttributeJsonTest, RoundTrip) {
   Item item = ItemOf(json);
   std::string out;
   JsonWriter w(&out);
-  EncodeItem(w, item);
+  WriteItemJson(w, item);
   EXPECT_EQ(out, R"({"b":{"B":"AP+A"},"bool":{"BOOL":true},"bs":{"BS":["AA==","AQ=="]},)"
                  R"("l":{"L":[{"N":"1"},{"M":{"x":{"SS":["p","q"]}}},{"NULL":true}]},)"
                  "\"n\":{\"N\":\"-0.001\"},\"ns\":{\"NS\":[\"3\",\"-2\",\"0.5\"]},"
@@ -266,4 +266,4 @@ TEST(AttributeJsonTest, RoundTrip) {
 }
 
 }  // namespace
-}  // namespace cairn::api
+}  // namespace cairn::protocol
