@@ -8,17 +8,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "api/dispatch.h"
 #include "config.h"
 #include "http/server.h"
-#include "index/backfill.h"
+#include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
+#include "write/item_writer.h"
 
 namespace {
 
@@ -72,16 +75,27 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto locks = std::make_unique<cairn::txn::LockTable>();  // 768 KB: not on the stack
-  cairn::index::Backfiller backfiller(engine->get(), &catalog, locks.get());
-  backfiller.ResumeAll();
   cairn::streams::StreamLog streams(engine->get(), config.stream_retention_seconds);
   if (auto s = streams.Load(); !s.ok()) {
     spdlog::critical("cannot read the stream records: {}", s.ToString());
     return 1;
   }
-  cairn::api::ServerContext server{config,       engine->get(), &catalog,
-                                   locks.get(),  &backfiller,   &streams};
-  cairn::ttl::Expirer expirer(&server, config.ttl_interval_seconds);
+  cairn::write::ItemWriter::Options write_opts;
+  write_opts.conflict_wait =
+      std::chrono::microseconds(static_cast<int64_t>(config.conflict_wait_ms * 1000));
+  if (config.test_transaction_hold_ms > 0) {  // hidden testing flag: see README
+    const auto hold =
+        std::chrono::microseconds(static_cast<int64_t>(config.test_transaction_hold_ms * 1000));
+    write_opts.on_transaction_locked = [hold] { std::this_thread::sleep_for(hold); };
+  }
+  cairn::write::ItemWriter writer(engine->get(), &catalog, locks.get(), &streams,
+                                  std::move(write_opts));
+  cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
+  backfiller.ResumeAll();
+  cairn::api::ServerContext server{config,  engine->get(), &catalog,
+                                   &writer, &backfiller,   &streams};
+  cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
+                              config.ttl_interval_seconds);
   expirer.Start();
   cairn::api::Dispatcher dispatcher(&server);
 

@@ -1,8 +1,8 @@
 // This file implements the batch operations: BatchGetItem (up to 100 keys over several tables) and
 // BatchWriteItem (up to 25 puts and deletes over several tables).
 // DynamoDB applies a batch write item by item and may return some as UnprocessedItems; Cairn
-// validates the whole batch first (so a bad request changes nothing, as in DynamoDB), then locks
-// every item's stripe in one LockMany and writes all of them in one atomic batch, so
+// validates the whole batch first (so a bad request changes nothing, as in DynamoDB), then writes
+// all of them through the item writer in one atomic batch (write/item_writer.h), so
 // UnprocessedItems is always empty. BatchGetItem stops at DynamoDB's 16 MB response limit and
 // returns the rest as UnprocessedKeys.
 #include <set>
@@ -13,11 +13,9 @@
 #include "api/item_collection.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
-#include "api/rmw.h"
 #include "api/table_description.h"
-#include "index/index_entries.h"
+#include "api/write_outcome.h"
 #include "storage/key_encoding.h"
-#include "types/binary_codec.h"
 
 namespace cairn::api {
 namespace {
@@ -49,12 +47,6 @@ simdjson::dom::object RequestItems(const Params& p, Violations& v) {
     }
   }
   return items ? *items : simdjson::dom::object();
-}
-
-std::shared_ptr<const storage::TableInfo> TableOrThrow(OpContext& ctx, std::string_view name) {
-  auto t = FindTable(ctx, name);
-  if (!t) Throw(ApiError::ResourceNotFound());
-  return t;
 }
 
 struct PendingWrite {
@@ -91,7 +83,8 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
 
   std::set<std::string> seen;
   for (auto [name, requests] : request_items) {
-    auto t = TableOrThrow(ctx, name);
+    auto t = FindTable(ctx, name);
+    if (!t) return ApiError::ResourceNotFound();
     for (auto r : AsArray(requests)) {
       auto o = AsObject(r);
       auto put = Member(o, "PutRequest");
@@ -132,45 +125,23 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
     }
   }
 
-  std::vector<uint64_t> hashes;
-  hashes.reserve(writes.size());
-  for (const auto& w : writes) hashes.push_back(LockHash(w.table->id, w.key));
+  std::vector<write::Target> targets;
+  targets.reserve(writes.size());
+  for (const auto& w : writes) targets.push_back({w.table, w.key});
   std::map<std::string, Capacity> units;  // per table, for ConsumedCapacity
-  {
-    auto guard = ctx.server.locks->LockMany(std::move(hashes));
-    storage::WriteBatch batch;
-    streams::PendingRecords pending;
-    for (const auto& w : writes) {
-      // Under the locks, the descriptor as it is now (see ApplyDecision in rmw.h).
-      auto current = ctx.server.catalog->Find(w.table->ns, w.table->name);
-      if (!current || current->id != w.table->id) return ApiError::ResourceNotFound();
-      std::optional<Item> old;
-      if (capacity != CapacityMode::kNone || !current->indexes.empty() ||
-          current->stream_enabled) {
-        auto read = ReadItem(ctx.server, w.key);
-        if (!read.ok()) return ApiError::FromStatus(read.status());
-        old = std::move(*read);
-      }
-      if (w.is_put) {
-        std::string value;
-        cairn::EncodeItem(w.item, &value);
-        batch.Put(storage::Column::kData, w.key, value);
-      } else {
-        batch.Delete(storage::Column::kData, w.key);
-      }
-      if (!current->indexes.empty())
-        index::AddIndexUpdates(*current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr,
-                               &batch);
-      streams::StreamLog::Add(current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr, false,
-                              &pending);
-      if (capacity != CapacityMode::kNone)
-        units[w.table->name] +=
-            WriteCapacity(*current, old ? &*old : nullptr, w.is_put ? &w.item : nullptr);
-    }
-    Status s = ctx.server.streams ? ctx.server.streams->Commit(&batch, pending)
-                                  : ctx.server.engine->Write(batch);
-    if (!s.ok()) return ApiError::FromStatus(s);
-  }
+  std::vector<std::optional<Item>> olds;
+  Status s = ctx.server.writer->WriteMany(
+      targets, write::Waiting::kBatch,
+      capacity != CapacityMode::kNone ? write::ReadOld::kAlways : write::ReadOld::kIfMaintained,
+      &olds, [&](size_t k, const storage::TableInfo& current, const Item* old, write::Change* c) {
+        const PendingWrite& w = writes[k];
+        c->kind = w.is_put ? write::Change::Kind::kPut : write::Change::Kind::kDelete;
+        c->new_item = w.is_put ? &w.item : nullptr;
+        if (capacity != CapacityMode::kNone)
+          units[w.table->name] += WriteCapacity(current, old, c->new_item);
+        return true;
+      });
+  if (OpResult r = WriteOutcome(s)) return r;
 
   ctx.out.BeginObject();
   ctx.out.Key("UnprocessedItems");
@@ -227,7 +198,8 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     tr.projection = tr.ex->Projection(tp);
     tr.ex->Finish();
     tr.consistent = tp.Bool("ConsistentRead").value_or(false);
-    tr.table = TableOrThrow(ctx, tr.name);
+    tr.table = FindTable(ctx, tr.name);
+    if (!tr.table) return ApiError::ResourceNotFound();
     std::set<std::string> seen;
     auto key_list = *tp.Array("Keys");
     for (auto k : key_list) {
@@ -257,8 +229,8 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
         unprocessed.emplace_back(&tr, i);
         break;
       }
-      auto item = ReadItem(ctx.server, tr.storage_keys[i]);
-      if (!item.ok()) Throw(ApiError::FromStatus(item.status()));
+      auto item = write::ReadItem(*ctx.server.engine, tr.storage_keys[i]);
+      if (!item.ok()) return ApiError::FromStatus(item.status());
       if (!item->has_value()) {
         units[ti] += ReadUnits(0, tr.consistent);
         continue;

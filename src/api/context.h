@@ -11,11 +11,11 @@
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "config.h"
-#include "index/backfill.h"
+#include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
-#include "txn/lock_table.h"
+#include "write/item_writer.h"
 
 namespace cairn::api {
 
@@ -23,8 +23,8 @@ struct ServerContext {
   Config config;
   storage::Engine* engine = nullptr;
   storage::Catalog* catalog = nullptr;
-  txn::LockTable* locks = nullptr;
-  index::Backfiller* backfiller = nullptr;
+  write::ItemWriter* writer = nullptr;  // every item write goes through it
+  backfill::Backfiller* backfiller = nullptr;
   streams::StreamLog* streams = nullptr;
 };
 

@@ -1,7 +1,8 @@
 // Dispatcher: the DynamoDB JSON protocol on top of HTTP. One request's path:
 //   X-Amz-Target -> operation; Authorization -> caller (namespace); body -> JSON; operation ->
 //   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32).
-// This is the only place an ApiError becomes an HTTP reply, and the only catch of ApiException.
+// This is the only place an ApiError becomes an HTTP reply, and the only catch of an ApiException
+// that ends a request; the few others reword one on its way (src/README.md, "Errors").
 // Thread safety: Handle() may run on every event-loop thread at once; per-thread state (the JSON
 // parser) is thread_local.
 #pragma once

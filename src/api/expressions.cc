@@ -1,8 +1,8 @@
 #include "api/expressions.h"
 
+#include "api/legacy_params.h"
 #include "api/protocol_names.h"
 #include "expr/evaluate.h"
-#include "expr/legacy.h"
 #include "expr/parser.h"
 #include "expr/projection.h"
 #include "expr/update.h"
@@ -63,10 +63,9 @@ std::shared_ptr<const expr::Condition> RequestExpressions::Condition(const Param
     auto old = p.Object(legacy);
     if (!old) return nullptr;
     auto op = p.String("ConditionalOperator");
-    if (legacy == "Expected") return expr::ConvertExpected(*old, op);
-    return expr::ConvertFilter(
-        *old, legacy == "QueryFilter" ? expr::FilterKind::kQueryFilter : expr::FilterKind::kScanFilter,
-        op);
+    if (legacy == "Expected") return DecodeExpected(*old, op);
+    return DecodeFilter(
+        *old, legacy == "QueryFilter" ? FilterKind::kQueryFilter : FilterKind::kScanFilter, op);
   }
   any_expression_ = true;
   return expr::ParseCondition(*text, member, ctx_);
@@ -75,7 +74,7 @@ std::shared_ptr<const expr::Condition> RequestExpressions::Condition(const Param
 std::shared_ptr<const expr::UpdateExpr> RequestExpressions::Update(const Params& p) {
   auto text = p.String("UpdateExpression");
   if (!text) {
-    if (auto old = p.Object("AttributeUpdates")) return expr::ConvertAttributeUpdates(*old);
+    if (auto old = p.Object("AttributeUpdates")) return DecodeAttributeUpdates(*old);
     return nullptr;
   }
   any_expression_ = true;
@@ -85,13 +84,7 @@ std::shared_ptr<const expr::UpdateExpr> RequestExpressions::Update(const Params&
 std::shared_ptr<const expr::Projection> RequestExpressions::Projection(const Params& p) {
   auto text = p.String("ProjectionExpression");
   if (!text) {
-    if (auto names = p.Array("AttributesToGet")) {
-      if (names->size() == 0)
-        ThrowValidation(
-            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
-            "constraint: Member must have length greater than or equal to 1");
-      return expr::ConvertAttributesToGet(*names);
-    }
+    if (auto names = p.Array("AttributesToGet")) return DecodeAttributesToGet(*names);
     return nullptr;
   }
   any_expression_ = true;
@@ -113,7 +106,7 @@ expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
       ThrowValidation(
           "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
           "request.");
-    kc = expr::ConvertKeyConditions(*old, hash.name, range_name);
+    kc = DecodeKeyConditions(*old, hash.name, range_name);
   }
   if (kc.hash_value.type != hash.type ||
       (kc.op != expr::KeyCondition::Op::kNone && kc.a.type != range->type) ||
@@ -137,7 +130,8 @@ expr::MultiKeyCondition RequestExpressions::MultiKeyCondition(
   for (const auto& k : range) range_names.push_back(k.name);
   expr::MultiKeyCondition kc = expr::ParseMultiKeyCondition(*text, ctx_, hash_names, range_names);
   bool ok = true;
-  for (size_t i = 0; i < kc.hash_values.size(); ++i) ok = ok && kc.hash_values[i].type == hash[i].type;
+  for (size_t i = 0; i < kc.hash_values.size(); ++i)
+    ok = ok && kc.hash_values[i].type == hash[i].type;
   for (size_t i = 0; i < kc.range_equal.size(); ++i)
     ok = ok && kc.range_equal[i].type == range[i].type;
   if (kc.op != expr::KeyCondition::Op::kNone) {

@@ -4,8 +4,9 @@
 // KeyConditionExpression) with expr/, and after the last one checks that every name and value was
 // used (DynamoDB rejects unused ones). The legacy members that older code and boto 2 send
 // (Expected, QueryFilter, ScanFilter, AttributeUpdates, AttributesToGet, KeyConditions, with
-// ConditionalOperator) become the same trees (expr/legacy.h); mixing the two forms in one request
-// is DynamoDB's ValidationException. Validation errors are thrown as ApiException.
+// ConditionalOperator) are read by api/legacy_params.h and become the same trees (expr/legacy.h);
+// mixing the two forms in one request is DynamoDB's ValidationException. Validation errors are
+// thrown as ApiException.
 // One per request; not thread-safe.
 #pragma once
 

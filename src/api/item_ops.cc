@@ -1,15 +1,17 @@
 // This file implements the single-item operations: PutItem, GetItem, DeleteItem, UpdateItem.
 // Each one: validate the request (DynamoDB's messages, in DynamoDB's order: parameter constraints,
 // then expressions, then the table, then the key), then read (GetItem) or read-modify-write
-// (api/rmw.h), then write the response (ReturnValues, ConsumedCapacity).
+// through the item writer (write/item_writer.h), then write the response (ReturnValues,
+// ConsumedCapacity).
 #include "api/protocol_names.h"
 #include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/item_collection.h"
 #include "api/item_keys.h"
+#include "api/item_update.h"
 #include "api/operations.h"
-#include "api/rmw.h"
 #include "api/table_description.h"
+#include "api/write_outcome.h"
 #include "types/binary_codec.h"
 
 namespace cairn::api {
@@ -53,15 +55,31 @@ ApiError ConditionFailed(const WriteParams& w, const Item* old) {
 }
 
 // A PutItem or DeleteItem without a condition, ReturnValues or ReturnConsumedCapacity needs the
-// item it replaces only where indexes or a stream do (see OldItem in rmw.h).
-OldItem OldItemNeeded(const WriteParams& w, bool has_condition) {
+// item it replaces only where indexes or a stream do (see ReadOld in write/item_writer.h).
+write::ReadOld OldItemNeeded(const WriteParams& w, bool has_condition) {
   const bool blind = !has_condition && w.return_values.value_or("NONE") == "NONE" &&
                      w.capacity == CapacityMode::kNone;
-  return blind ? OldItem::kIfMaintained : OldItem::kRead;
+  return blind ? write::ReadOld::kIfMaintained : write::ReadOld::kAlways;
 }
 
-void NotFoundIfMissing(const std::shared_ptr<const storage::TableInfo>& t) {
-  if (!t) Throw(ApiError::ResourceNotFound());
+// PutItem (`item` set) and DeleteItem (`item` null) through the item writer: the condition against
+// the item as it is, then the put or the delete. `old` receives the item as it was, when read.
+OpResult WriteIfCondition(OpContext& ctx, const WriteParams& w, const RequestExpressions& ex,
+                          const expr::Condition* cond, const storage::TableInfo& t,
+                          std::string_view key, const Item* item, std::optional<Item>* old) {
+  std::optional<ApiError> refused;
+  Status s = ctx.server.writer->Write(
+      t, key, OldItemNeeded(w, cond != nullptr), old,
+      [&](const storage::TableInfo&, const Item* o, write::Change* c) {
+        if (cond && !ex.Evaluate(*cond, o)) {
+          refused = ConditionFailed(w, o);
+          return false;
+        }
+        c->kind = item ? write::Change::Kind::kPut : write::Change::Kind::kDelete;
+        c->new_item = item;
+        return true;
+      });
+  return WriteOutcome(s, std::move(refused));
 }
 
 void WriteAttributes(JsonWriter& w, const Item& item) {
@@ -85,7 +103,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
     ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
   auto t = FindTable(ctx, w.table_name);
-  NotFoundIfMissing(t);
+  if (!t) return ApiError::ResourceNotFound();
   CheckItemKey(*t, item);
   CheckIndexKeys(*t, item);
   size_t size = ItemSize(item);
@@ -93,16 +111,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
 
   std::string key = EncodeItemKey(*t, item);
   std::optional<Item> old;
-  OpResult r = ReadModifyWrite(
-      ctx.server, *t, key, &old,
-      [&](const Item* o, WriteDecision* d) -> OpResult {
-        if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
-        d->kind = WriteDecision::Kind::kPut;
-        d->new_item = &item;
-        return std::nullopt;
-      },
-      OldItemNeeded(w, cond != nullptr));
-  if (r) return r;
+  if (OpResult r = WriteIfCondition(ctx, w, ex, cond.get(), *t, key, &item, &old)) return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
   if (w.capacity != CapacityMode::kNone)
@@ -130,7 +139,7 @@ OpResult GetItem(OpContext& ctx, const Params& p) {
   auto projection = ex.Projection(p);
   ex.Finish();
   auto t = FindTable(ctx, *name);
-  NotFoundIfMissing(t);
+  if (!t) return ApiError::ResourceNotFound();
   CheckKey(*t, key);
 
   std::string stored;
@@ -170,20 +179,14 @@ OpResult DeleteItem(OpContext& ctx, const Params& p) {
   if (w.return_values && *w.return_values != "NONE" && *w.return_values != "ALL_OLD")
     ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
   auto t = FindTable(ctx, w.table_name);
-  NotFoundIfMissing(t);
+  if (!t) return ApiError::ResourceNotFound();
   CheckKey(*t, key);
 
   std::string storage_key = EncodeItemKey(*t, key);
   std::optional<Item> old;
-  OpResult r = ReadModifyWrite(
-      ctx.server, *t, storage_key, &old,
-      [&](const Item* o, WriteDecision* d) -> OpResult {
-        if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
-        d->kind = WriteDecision::Kind::kDelete;  // nothing happens if it is known to be absent
-        return std::nullopt;
-      },
-      OldItemNeeded(w, cond != nullptr));
-  if (r) return r;
+  // A delete of an item known to be absent writes nothing.
+  if (OpResult r = WriteIfCondition(ctx, w, ex, cond.get(), *t, storage_key, nullptr, &old))
+    return r;
   ctx.out.BeginObject();
   if (old && w.return_values && *w.return_values == "ALL_OLD") WriteAttributes(ctx.out, *old);
   WriteConsumedCapacity(ctx.out, w.capacity, t->name,
@@ -208,7 +211,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   auto cond = ex.Condition(p, "ConditionExpression", "Expected");
   ex.Finish();
   auto t = FindTable(ctx, w.table_name);
-  NotFoundIfMissing(t);
+  if (!t) return ApiError::ResourceNotFound();
   CheckKey(*t, key);
   if (update) {
     for (const std::string& attr : ex.UpdatedTopLevelNames(*update)) {
@@ -222,19 +225,22 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   std::optional<Item> old;
   Item new_item;
   std::vector<expr::Path> updated;
-  OpResult r = ReadModifyWrite(ctx.server, *t, storage_key, &old,
-                               [&](const Item* o, WriteDecision* d) -> OpResult {
-                                 if (cond && !ex.Evaluate(*cond, o)) return ConditionFailed(w, o);
-                                 new_item = o ? *o : key;
-                                 if (update) ex.Apply(*update, new_item, &updated);
-                                 CheckIndexKeys(*t, new_item);
-                                 if (ItemSize(new_item) > kMaxItemBytes)
-                                   ThrowValidation("Item size to update has exceeded the maximum allowed size");
-                                 d->kind = WriteDecision::Kind::kPut;
-                                 d->new_item = &new_item;
-                                 return std::nullopt;
-                               });
-  if (r) return r;
+  std::optional<ApiError> refused;
+  Status s = ctx.server.writer->Write(
+      *t, storage_key, write::ReadOld::kAlways, &old,
+      [&](const storage::TableInfo& current, const Item* o, write::Change* c) {
+        if (cond && !ex.Evaluate(*cond, o)) {
+          refused = ConditionFailed(w, o);
+          return false;
+        }
+        new_item = o ? *o : key;
+        refused = ApplyUpdate(ex, update.get(), current, &new_item, &updated);
+        if (refused) return false;
+        c->kind = write::Change::Kind::kPut;
+        c->new_item = &new_item;
+        return true;
+      });
+  if (OpResult r = WriteOutcome(s, std::move(refused))) return r;
   ctx.out.BeginObject();
   std::string_view rv = w.return_values.value_or("NONE");
   if (rv == "ALL_OLD" && old) WriteAttributes(ctx.out, *old);

@@ -9,7 +9,7 @@
 #include "api/expressions.h"
 #include "api/item_keys.h"
 #include "api/operations.h"
-#include "api/rmw.h"
+#include "write/item_writer.h"
 #include "api/table_description.h"
 #include "expr/evaluate.h"
 #include "index/index_entries.h"
@@ -178,7 +178,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
     Item page_key;
     if (src.index) page_key = PageKey(src, item);
     if (src.fetch_from_table) {
-      auto full = ReadItem(ctx.server, EncodeItemKey(*src.table, item));
+      auto full = write::ReadItem(*ctx.server.engine, EncodeItemKey(*src.table, item));
       if (!full.ok()) Throw(ApiError::FromStatus(full.status()));
       if (full->has_value()) item = std::move(**full);
     }

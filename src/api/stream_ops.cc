@@ -4,14 +4,19 @@
 // naming the stream, the next sequence number to read and when it was made; it expires after 15
 // minutes (ExpiredIteratorException). Reading before the trim horizon is
 // TrimmedDataAccessException.
+// Records are stored in binary (streams/stream_record.h) and rendered here; records stored as JSON
+// by earlier versions are copied as they are. Both give the same members in the same order.
 #include <algorithm>
 #include <chrono>
 
 #include "api/operations.h"
 #include "api/table_description.h"
+#include "protocol/stored_item_json.h"
 #include "streams/stream_log.h"
+#include "streams/stream_record.h"
 #include "storage/key_encoding.h"
 #include "types/base64.h"
+#include "util/big_endian.h"
 
 namespace cairn::api {
 namespace {
@@ -74,6 +79,46 @@ Iterator DecodeIterator(std::string_view token) {
     }
   }
   ThrowValidation("Invalid ShardIterator");
+}
+
+// Writes a stored item (item value format) as its DynamoDB JSON.
+Status WriteImage(JsonWriter& w, std::string_view key, std::string_view stored) {
+  w.Key(key);
+  return protocol::WriteStoredItem(stored, w).status();
+}
+
+// Writes a binary record as GetRecords returns it: DynamoDB's members in the order of the JSON
+// records written before the binary format (tests/integration/test_streams.py pins the shape).
+Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, uint64_t seq) {
+  w.BeginObject();
+  w.KV("eventID", r.event_id);
+  w.KV("eventName", streams::EventNameText(r.event_name));
+  w.KV("eventVersion", "1.1");
+  w.KV("eventSource", "aws:dynamodb");
+  w.KV("awsRegion", r.region);
+  w.Key("dynamodb");
+  w.BeginObject();
+  w.Key("ApproximateCreationDateTime");
+  w.Double(double(r.creation_ms / 1000));  // DynamoDB rounds it down to the second
+  CAIRN_RETURN_IF_ERROR(WriteImage(w, "Keys", r.keys));
+  if (r.new_image) CAIRN_RETURN_IF_ERROR(WriteImage(w, "NewImage", *r.new_image));
+  if (r.old_image) CAIRN_RETURN_IF_ERROR(WriteImage(w, "OldImage", *r.old_image));
+  w.KV("SequenceNumber", streams::StreamLog::FormatSequence(seq));
+  w.Key("SizeBytes");
+  w.UInt(r.size_bytes);
+  w.KV("StreamViewType", streams::StreamViewTypeText(r.view_type));
+  w.EndObject();
+  if (r.by_ttl) {
+    // The Streams API spells these members PrincipalId and Type (its service model); Lambda's
+    // event format lower-cases them.
+    w.Key("userIdentity");
+    w.BeginObject();
+    w.KV("PrincipalId", "dynamodb.amazonaws.com");
+    w.KV("Type", "Service");
+    w.EndObject();
+  }
+  w.EndObject();
+  return Status::OK();
 }
 
 }  // namespace
@@ -185,10 +230,7 @@ OpResult DescribeStream(OpContext& ctx, const Params& p) {
     auto last = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
     last->SeekToLast();
     uint64_t end = log.trim_horizon() > 0 ? log.trim_horizon() - 1 : 0;
-    if (last->Valid() && last->key().size() == 12) {
-      end = 0;
-      for (size_t i = 4; i < 12; ++i) end = (end << 8) | uint8_t(last->key()[i]);
-    }
+    if (last->Valid() && last->key().size() == 12) end = ReadBigEndian64(last->key().substr(4));
     ctx.out.KV("EndingSequenceNumber", streams::StreamLog::FormatSequence(end));
   }
   ctx.out.EndObject();
@@ -283,9 +325,14 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
   for (cursor->Seek(ro.lower_bound); cursor->Valid() && n < max; cursor->Next()) {
     std::string_view key = cursor->key(), value = cursor->value();
     if (key.size() != 12 || value.size() < 8) continue;
-    uint64_t seq = 0;
-    for (size_t i = 4; i < 12; ++i) seq = (seq << 8) | uint8_t(key[i]);
-    ctx.out.Raw(value.substr(8));
+    const uint64_t seq = ReadBigEndian64(key.substr(4));
+    Result<streams::StoredRecord> stored = streams::DecodeRecordValue(value);
+    if (!stored.ok()) Throw(ApiError::FromStatus(stored.status()));
+    if (stored->json) {
+      ctx.out.Raw(*stored->json);  // a record written before the binary format
+    } else if (Status s = WriteRecord(ctx.out, *stored->record, seq); !s.ok()) {
+      Throw(ApiError::FromStatus(s));  // the partial response is discarded with the error
+    }
     next = seq + 1;
     ++n;
   }

@@ -3,6 +3,11 @@
 // waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping.
 // Major internal functions: DecodeCreateTable() (validation, with DynamoDB's messages, in the order
 // DynamoDB applies them), WriteTableDescription() (the TableDescription shape every op returns).
+// UpdateTable and DeleteTable never write back a copy of the descriptor: UpdateTable decodes its
+// request on its own (TableUpdate), then ApplyTableUpdate() checks and applies it inside
+// Catalog::Modify against the descriptor current at that moment, so a concurrent TagResource,
+// UpdateTimeToLive or finishing backfill is kept; DeleteTable checks deletion protection inside
+// Catalog::Drop.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -330,11 +335,17 @@ std::optional<std::string> DecodeStreamSpecification(const Params& p) {
   return std::string(*view);
 }
 
-// Starts a new stream on `t` (a new id and label).
-void EnableStream(OpContext& ctx, TableInfo& t, const std::string& view, double now) {
+// A fresh id from the catalog's counter (tables, indexes and streams share it). Taken before
+// Catalog::Modify, which must not call the catalog; an id a refused request took is never used.
+uint32_t NewId(OpContext& ctx) {
   auto id = ctx.server.catalog->AllocateId();
   if (!id.ok()) Throw(ApiError::FromStatus(id.status()));
-  t.stream_id = *id;
+  return *id;
+}
+
+// Makes stream `id` (from NewId) the table's latest stream, enabled, with a label from `now`.
+void StartStream(TableInfo& t, uint32_t id, const std::string& view, double now) {
+  t.stream_id = id;
   t.stream_enabled = true;
   t.stream_view_type = view;
   t.stream_created = now;
@@ -463,7 +474,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
   t.tags = std::move(tags);
   if (auto view = DecodeStreamSpecification(p); view && !view->empty())
-    EnableStream(ctx, t, *view, t.creation_time);
+    StartStream(t, NewId(ctx), *view, t.creation_time);
 
   auto created = ctx.server.catalog->Create(std::move(t));
   if (!created.ok()) {
@@ -491,27 +502,53 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
 
 namespace {
 
-// GlobalSecondaryIndexUpdates: Create (published CREATING, then backfilled), Update (throughput),
-// Delete. DynamoDB builds or drops one index per UpdateTable call.
-void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array updates,
-                       TableInfo& t, std::vector<uint32_t>* created,
-                       std::vector<storage::IndexInfo>* deleted) {
+// An UpdateTable request, decoded and checked on its own: nothing here depends on the table's
+// state, which ApplyTableUpdate() checks against the descriptor current at publication.
+struct TableUpdate {
+  std::optional<std::string_view> billing;
+  std::optional<Throughput> throughput;
+  std::optional<bool> deletion_protection;
+  std::optional<std::string_view> table_class;
+  std::optional<std::string> stream_view;  // "" disables the stream
+  uint32_t stream_id = 0;                  // for a stream the request enables
+  // GlobalSecondaryIndexUpdates: the request's AttributeDefinitions, its Update and Delete actions
+  // in request order, and its Create (DynamoDB builds or drops one index per call).
+  bool index_updates = false;
+  std::vector<KeyElement> attribute_definitions;
+  struct IndexAction {
+    std::string name;
+    bool del = false;
+    std::optional<int64_t> read, write;  // Update: ProvisionedThroughput
+  };
+  std::vector<IndexAction> index_actions;
+  std::optional<IndexDefinition> create;
+  uint32_t index_id = 0;  // for the created index
+};
+
+// `definitions` with each of `more` whose name is new appended (a clash of types is
+// ApplyIndexUpdates' to report).
+std::vector<KeyElement> MergeDefinitions(std::vector<KeyElement> definitions,
+                                         const std::vector<KeyElement>& more) {
+  for (const auto& d : more)
+    if (std::none_of(definitions.begin(), definitions.end(),
+                     [&d](const KeyElement& e) { return e.name == d.name; }))
+      definitions.push_back(d);
+  return definitions;
+}
+
+// Decodes GlobalSecondaryIndexUpdates and AttributeDefinitions into `u`, with DynamoDB's messages
+// (throws). `table` is the table as found when the request arrived, with the request's billing
+// mode: the Create's definition is checked against it here (ResolveIndexes), and again against the
+// table as it is at publication by ApplyIndexUpdates.
+void DecodeIndexUpdates(const Params& p, simdjson::dom::array updates, const TableInfo& table,
+                        TableUpdate* u) {
+  u->index_updates = true;
   Violations v;
-  std::vector<KeyElement> defs = t.attribute_definitions;
   for (const auto& [attr, type_name] : DecodeNamedList(p.Array("AttributeDefinitions"),
                                                        "attributeDefinitions", "AttributeType",
                                                        {"B", "N", "S"}, v)) {
     AttributeType type;
-    if (!ParseTypeName(type_name, &type)) continue;
-    bool known = false;
-    for (auto& d : defs) {
-      if (d.name != attr) continue;
-      known = true;
-      if (d.type != type)
-        ThrowValidation("One or more parameter values were invalid: Attribute " + attr +
-                        " is already defined with type " + std::string(TypeName(d.type)));
-    }
-    if (!known) defs.push_back({attr, type});
+    if (ParseTypeName(type_name, &type)) u->attribute_definitions.push_back({attr, type});
   }
   if (!p.Has("AttributeDefinitions")) v = Violations();
   std::vector<IndexDefinition> creates;
@@ -538,16 +575,12 @@ void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array upd
       v.Null(field + (update ? "update" : "delete") + ".indexName");
       continue;
     }
-    std::string index_name(AsString(*name));
-    auto it = std::find_if(t.indexes.begin(), t.indexes.end(),
-                           [&](const storage::IndexInfo& x) { return x.global && x.name == index_name; });
-    if (it == t.indexes.end())
-      Throw(ApiError::ResourceNotFound("Requested resource not found: Index: " + index_name +
-                                       " not found"));
+    TableUpdate::IndexAction action;
+    action.name = std::string(AsString(*name));
     if (del) {
       ++online;
-      deleted->push_back(*it);
-      t.indexes.erase(it);
+      action.del = true;
+      u->index_actions.push_back(std::move(action));
       continue;
     }
     auto pt = Member(body, "ProvisionedThroughput");
@@ -555,35 +588,99 @@ void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array upd
       v.Null(field + "update.provisionedThroughput");
       continue;
     }
-    if (t.pay_per_request)
-      ThrowValidation("One or more parameter values were invalid: ProvisionedThroughput should "
-                      "not be specified for index: " + index_name +
-                      " when BillingMode is PAY_PER_REQUEST");
     auto po = AsObject(*pt);
-    if (auto r = Member(po, "ReadCapacityUnits")) it->read_capacity = AsInt(*r);
-    if (auto w = Member(po, "WriteCapacityUnits")) it->write_capacity = AsInt(*w);
+    if (auto r = Member(po, "ReadCapacityUnits")) action.read = AsInt(*r);
+    if (auto w = Member(po, "WriteCapacityUnits")) action.write = AsInt(*w);
+    u->index_actions.push_back(std::move(action));
   }
   v.ThrowIfAny();
   if (online > 1)
     Throw(ApiError::LimitExceeded("Subscriber limit exceeded: Only 1 online index can be created "
                                   "or deleted simultaneously per table"));
-  if (!creates.empty()) {
-    IndexDefinition& d = creates[0];
-    if (t.FindIndex(d.info.name))
-      ThrowValidation("One or more parameter values were invalid: Index " + d.info.name +
-                      " already exists");
+  if (creates.empty()) return;
+  ResolveIndexes(table, creates,
+                 MergeDefinitions(table.attribute_definitions, u->attribute_definitions));
+  u->create = std::move(creates[0]);
+}
+
+// The GlobalSecondaryIndexUpdates part of ApplyTableUpdate(); `deleted` receives the dropped
+// indexes. The Create's key types come from `t`'s definitions as they are now.
+std::optional<ApiError> ApplyIndexUpdates(const TableUpdate& u, TableInfo& t,
+                                          std::vector<storage::IndexInfo>* deleted) {
+  const std::string invalid = "One or more parameter values were invalid: ";
+  std::vector<KeyElement> defs = t.attribute_definitions;
+  for (const auto& d : u.attribute_definitions) {
+    bool known = false;
+    for (const auto& e : defs) {
+      if (e.name != d.name) continue;
+      known = true;
+      if (e.type != d.type)
+        return ApiError::Validation(invalid + "Attribute " + d.name +
+                                    " is already defined with type " +
+                                    std::string(TypeName(e.type)));
+    }
+    if (!known) defs.push_back(d);
+  }
+  for (const auto& a : u.index_actions) {
+    auto it = std::find_if(t.indexes.begin(), t.indexes.end(), [&](const storage::IndexInfo& x) {
+      return x.global && x.name == a.name;
+    });
+    if (it == t.indexes.end())
+      return ApiError::ResourceNotFound("Requested resource not found: Index: " + a.name +
+                                        " not found");
+    if (a.del) {
+      deleted->push_back(*it);
+      t.indexes.erase(it);
+      continue;
+    }
+    if (t.pay_per_request)
+      return ApiError::Validation(invalid + "ProvisionedThroughput should not be specified for "
+                                  "index: " + a.name + " when BillingMode is PAY_PER_REQUEST");
+    if (a.read) it->read_capacity = *a.read;
+    if (a.write) it->write_capacity = *a.write;
+  }
+  if (u.create) {
+    const IndexDefinition& d = *u.create;
+    storage::IndexInfo x = d.info;
+    if (t.FindIndex(x.name))
+      return ApiError::Validation(invalid + "Index " + x.name + " already exists");
     size_t globals = 0;
-    for (const auto& x : t.indexes) globals += x.global;
+    for (const auto& e : t.indexes) globals += e.global;
     if (globals + 1 > kMaxGlobalIndexes)
-      ThrowValidation("One or more parameter values were invalid: GlobalSecondaryIndex count "
-                      "exceeds the per-table limit of 20");
-    ResolveIndexes(t, creates, defs);
-    auto id = ctx.server.catalog->AllocateId();
-    if (!id.ok()) Throw(ApiError::FromStatus(id.status()));
-    d.info.id = *id;
-    d.info.backfilling = true;
-    created->push_back(d.info.id);
-    t.indexes.push_back(std::move(d.info));
+      return ApiError::Validation(invalid + "GlobalSecondaryIndex count exceeds the per-table "
+                                  "limit of 20");
+    // What ResolveIndexes checked against the table as it was (DecodeIndexUpdates) and a
+    // concurrent UpdateTable may have changed since: the billing mode and the definitions.
+    if (t.pay_per_request && d.has_throughput)
+      return ApiError::Validation(invalid + "ProvisionedThroughput should not be specified for "
+                                  "index: " + x.name + " when BillingMode is PAY_PER_REQUEST");
+    if (!t.pay_per_request && !d.has_throughput)
+      return ApiError::Validation(invalid + "ProvisionedThroughput should not be null for index: " +
+                                  x.name);
+    std::string missing;
+    auto resolve = [&](const std::vector<std::string>& names, std::vector<KeyElement>* keys) {
+      keys->clear();
+      for (const auto& n : names) {
+        auto def = std::find_if(defs.begin(), defs.end(),
+                                [&n](const KeyElement& e) { return e.name == n; });
+        if (def != defs.end())
+          keys->push_back(*def);
+        else
+          missing += (missing.empty() ? "" : ", ") + n;
+      }
+    };
+    resolve(d.hash_names, &x.hash);
+    resolve(d.range_names, &x.range);
+    if (!missing.empty()) {
+      std::string all;
+      for (const auto& e : defs) all += (all.empty() ? "" : ", ") + e.name;
+      return ApiError::Validation(invalid + "Some index key attributes are not defined in "
+                                  "AttributeDefinitions. Keys: [" + missing +
+                                  "], AttributeDefinitions: [" + all + "]");
+    }
+    x.id = u.index_id;
+    x.backfilling = true;
+    t.indexes.push_back(std::move(x));
   }
   // AttributeDefinitions keeps exactly the attributes some key uses.
   std::vector<IndexDefinition> none;
@@ -596,6 +693,69 @@ void ApplyIndexUpdates(OpContext& ctx, const Params& p, simdjson::dom::array upd
   for (const auto& d : defs)
     if (std::find(used.begin(), used.end(), d.name) != used.end())
       t.attribute_definitions.push_back(d);
+  return std::nullopt;
+}
+
+// Checks `u` against `t`, the table's descriptor as it is now, and applies it, in DynamoDB's order
+// of checks. Runs inside Catalog::Modify: returns the error instead of throwing, and leaves `t`
+// half-changed on error (Modify then publishes nothing).
+std::optional<ApiError> ApplyTableUpdate(const TableUpdate& u, double now, TableInfo& t,
+                                         std::vector<storage::IndexInfo>* deleted) {
+  const bool was_pay_per_request = t.pay_per_request;
+  bool to_ppr = u.billing ? *u.billing == "PAY_PER_REQUEST" : t.pay_per_request;
+  if (to_ppr && u.throughput)
+    return ApiError::Validation(
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  if (!to_ppr && t.pay_per_request && !u.throughput)
+    return ApiError::Validation(
+        "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
+        "BillingMode is PROVISIONED");
+  if (u.billing && to_ppr != t.pay_per_request) {
+    t.pay_per_request = to_ppr;
+    t.billing_mode_change_time = now;
+    if (to_ppr) {
+      t.read_capacity = 0;
+      t.write_capacity = 0;
+    }
+  }
+  if (u.throughput) {
+    int64_t r = *u.throughput->read, w = *u.throughput->write;
+    if (!was_pay_per_request && r == t.read_capacity && w == t.write_capacity && !u.billing &&
+        !u.deletion_protection)
+      return ApiError::Validation(
+          "The provisioned throughput for the table will not change. The requested value equals "
+          "the current value. Current ReadCapacityUnits provisioned for the table: " +
+          std::to_string(r) + ". Requested ReadCapacityUnits: " + std::to_string(r) +
+          ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(w) +
+          ". Requested WriteCapacityUnits: " + std::to_string(w) +
+          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
+          "higher limits.");
+    if (!was_pay_per_request) {
+      if (r > t.read_capacity || w > t.write_capacity) t.last_increase_time = now;
+      if (r < t.read_capacity || w < t.write_capacity) {
+        t.last_decrease_time = now;
+        ++t.decreases_today;
+      }
+    }
+    t.read_capacity = r;
+    t.write_capacity = w;
+  }
+  if (u.deletion_protection) t.deletion_protection = *u.deletion_protection;
+  if (u.table_class) t.table_class = std::string(*u.table_class);
+  if (u.stream_view) {
+    if (!u.stream_view->empty()) {
+      if (t.stream_enabled)
+        return ApiError::Validation("Table already has an enabled stream: " + t.StreamArn());
+      // A disabled stream is retired by the catalog and stays readable beside the new one.
+      StartStream(t, u.stream_id, *u.stream_view, now);
+    } else {
+      if (!t.stream_enabled) return ApiError::Validation("Table does not have an enabled stream");
+      t.stream_enabled = false;
+    }
+  }
+  if (u.index_updates) return ApplyIndexUpdates(u, t, deleted);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -604,96 +764,54 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   Violations v;
   auto name = p.String("TableName");
   CheckTableName(v, name, "tableName", true);
-  auto billing = p.String("BillingMode");
-  CheckEnum(v, billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
-  auto table_class = p.String("TableClass");
-  CheckEnum(v, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
-  auto throughput = DecodeThroughput(p, v);
+  TableUpdate u;
+  u.billing = p.String("BillingMode");
+  CheckEnum(v, u.billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  u.table_class = p.String("TableClass");
+  CheckEnum(v, u.table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
+  u.throughput = DecodeThroughput(p, v);
   v.ThrowIfAny();
-  auto deletion_protection = p.Bool("DeletionProtectionEnabled");
+  u.deletion_protection = p.Bool("DeletionProtectionEnabled");
   if (p.Has("ReplicaUpdates"))
     ThrowValidation("Global tables (ReplicaUpdates) are not supported by Cairn");
   auto gsi_updates = p.Array("GlobalSecondaryIndexUpdates");
-  if (!throughput && !billing && !deletion_protection && !table_class && !gsi_updates &&
+  if (!u.throughput && !u.billing && !u.deletion_protection && !u.table_class && !gsi_updates &&
       !p.Has("StreamSpecification") && !p.Has("SSESpecification") &&
       !p.Has("AttributeDefinitions"))
     ThrowValidation(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
         "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 
-  auto old = FindTable(ctx, *name);
-  if (!old)
+  // `found` only names the table and lets the request be checked on its own; what depends on the
+  // table's state is checked and applied inside Modify, against the descriptor current then.
+  auto found = FindTable(ctx, *name);
+  if (!found)
     return TableNotFound(*name);
-  auto t = std::make_shared<TableInfo>(*old);
+  u.stream_view = DecodeStreamSpecification(p);
+  if (gsi_updates) {
+    TableInfo as_requested = *found;
+    if (u.billing) as_requested.pay_per_request = *u.billing == "PAY_PER_REQUEST";
+    DecodeIndexUpdates(p, *gsi_updates, as_requested, &u);
+  }
+  if (u.stream_view && !u.stream_view->empty()) u.stream_id = NewId(ctx);
+  if (u.create) u.index_id = NewId(ctx);
+
   double now = Now();
-  bool to_ppr = billing ? *billing == "PAY_PER_REQUEST" : t->pay_per_request;
-  if (to_ppr && throughput)
-    ThrowValidation(
-        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
-        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-  if (!to_ppr && t->pay_per_request && !throughput)
-    ThrowValidation(
-        "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
-        "BillingMode is PROVISIONED");
-  if (billing && to_ppr != t->pay_per_request) {
-    t->pay_per_request = to_ppr;
-    t->billing_mode_change_time = now;
-    if (to_ppr) {
-      t->read_capacity = 0;
-      t->write_capacity = 0;
-    }
-  }
-  if (throughput) {
-    int64_t r = *throughput->read, w = *throughput->write;
-    if (!old->pay_per_request && r == t->read_capacity && w == t->write_capacity &&
-        !billing && !deletion_protection)
-      ThrowValidation(
-          "The provisioned throughput for the table will not change. The requested value equals "
-          "the current value. Current ReadCapacityUnits provisioned for the table: " +
-          std::to_string(r) + ". Requested ReadCapacityUnits: " + std::to_string(r) +
-          ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(w) +
-          ". Requested WriteCapacityUnits: " + std::to_string(w) +
-          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
-          "higher limits.");
-    if (!old->pay_per_request) {
-      if (r > t->read_capacity || w > t->write_capacity) t->last_increase_time = now;
-      if (r < t->read_capacity || w < t->write_capacity) {
-        t->last_decrease_time = now;
-        ++t->decreases_today;
-      }
-    }
-    t->read_capacity = r;
-    t->write_capacity = w;
-  }
-  if (deletion_protection) t->deletion_protection = *deletion_protection;
-  if (table_class) t->table_class = std::string(*table_class);
-  if (auto view = DecodeStreamSpecification(p)) {
-    if (!view->empty()) {
-      if (t->stream_enabled)
-        ThrowValidation("Table already has an enabled stream: " + t->StreamArn());
-      if (t->stream_id != 0) {
-        // The disabled stream stays readable beside the new one.
-        Status rs = ctx.server.catalog->RetireStream(*t);
-        if (!rs.ok()) return ApiError::FromStatus(rs);
-      }
-      EnableStream(ctx, *t, *view, now);
-    } else {
-      if (!t->stream_enabled) ThrowValidation("Table does not have an enabled stream");
-      t->stream_enabled = false;
-    }
-  }
-  std::vector<uint32_t> created;
   std::vector<storage::IndexInfo> deleted;
-  if (gsi_updates) ApplyIndexUpdates(ctx, p, *gsi_updates, *t, &created, &deleted);
-  // Published under the catalog's lock: a backfill that finished meanwhile keeps its ACTIVE.
-  Status s = ctx.server.catalog->Modify(t->ns, t->name, t->id, [&t](TableInfo& current) {
-    std::map<uint32_t, bool> done;
-    for (const auto& x : current.indexes) done[x.id] = !x.backfilling;
-    current = *t;
-    for (auto& x : current.indexes)
-      if (done.count(x.id) && done[x.id]) x.backfilling = false;
-  });
+  std::optional<ApiError> refused;
+  std::shared_ptr<const TableInfo> published;
+  Status s = ctx.server.catalog->Modify(
+      found->ns, found->name, found->id,
+      [&](TableInfo& current) {
+        deleted.clear();
+        refused = ApplyTableUpdate(u, now, current, &deleted);
+        return refused ? Status::InvalidArgument(refused->message) : Status::OK();
+      },
+      &published);
+  if (refused) return *refused;
+  if (s.IsNotFound()) return TableNotFound(*name);  // deleted meanwhile
   if (!s.ok()) return ApiError::FromStatus(s);
+
   if (!deleted.empty()) {
     storage::WriteBatch batch;
     for (const auto& x : deleted)
@@ -705,43 +823,46 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
       ctx.server.engine->CompactRange(storage::Column::kIndex, storage::TablePrefix(x.id),
                                       storage::TableEnd(x.id));
   }
-  if (!created.empty() && ctx.server.backfiller) {
-    auto published = ctx.server.catalog->Find(t->ns, t->name);
-    for (uint32_t id : created) ctx.server.backfiller->Start(published, id);
-  }
-  TableStats stats = ComputeTableStats(ctx.server, *t);
-  // The answer still lists a dropped index, as DELETING (DynamoDB's UpdateTable does).
+  if (u.create && ctx.server.backfiller) ctx.server.backfiller->Start(published, u.index_id);
+  TableStats stats = ComputeTableStats(ctx.server, *published);
+  // The answer describes the table as published, and still lists a dropped index, as DELETING
+  // (DynamoDB's UpdateTable does).
+  TableInfo answer = *published;
   for (auto& x : deleted) {
     x.deleting = true;
-    t->indexes.push_back(x);
+    answer.indexes.push_back(x);
   }
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
-  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  WriteTableDescription(ctx.out, answer, "ACTIVE", &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }
 
 OpResult DeleteTable(OpContext& ctx, const Params& p) {
   auto t = NamedTableOrThrow(ctx, p);
-  if (t->deletion_protection)
-    ThrowValidation(
-        "Resource cannot be deleted as it is currently protected against deletion. Disable "
-        "deletion protection first.");
   TableStats stats = ComputeTableStats(ctx.server, *t);
-  if (t->stream_id != 0) {
-    // DynamoDB: the stream of a deleted table is DISABLED and readable for 24 hours.
-    Status rs = ctx.server.catalog->RetireStream(*t);
-    if (!rs.ok()) return ApiError::FromStatus(rs);
-  }
-  Status s = ctx.server.catalog->Drop(t->ns, t->name);
+  // Deletion protection is checked on the descriptor current when the table is dropped, so an
+  // UpdateTable enabling it meanwhile is not overridden. The catalog retires the table's stream
+  // (DynamoDB: DISABLED, readable for 24 hours).
+  std::shared_ptr<const TableInfo> dropped;
+  Status s = ctx.server.catalog->Drop(
+      t->ns, t->name, t->id,
+      [](const TableInfo& current) {
+        if (current.deletion_protection)
+          return Status::InvalidArgument(
+              "Resource cannot be deleted as it is currently protected against deletion. Disable "
+              "deletion protection first.");
+        return Status::OK();
+      },
+      &dropped);
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
-  WriteTableDescription(ctx.out, *t, "DELETING", &stats);
+  WriteTableDescription(ctx.out, *dropped, "DELETING", &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }

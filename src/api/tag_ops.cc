@@ -1,6 +1,10 @@
 // This file implements the account-level and tagging operations: TagResource, UntagResource,
 // ListTagsOfResource (tables are addressed by ARN; Terraform tags every table it creates),
 // DescribeLimits and DescribeEndpoints (answered with DynamoDB's default figures).
+// A tag change is validated and applied against the table's current descriptor inside
+// Catalog::Modify (the 50-tag limit counts the tags as they are at that moment).
+#include <algorithm>
+
 #include "api/operations.h"
 #include "api/table_description.h"
 
@@ -27,6 +31,20 @@ std::shared_ptr<const storage::TableInfo> TableForArn(OpContext& ctx, const Para
   return t;
 }
 
+// Applies `change` to the current descriptor of `t` (Catalog::Modify): a tag edit never writes back
+// a stale copy, so it cannot undo a concurrent UpdateTable or a finishing index backfill.
+OpResult ChangeTags(OpContext& ctx, const Params& p, const storage::TableInfo& t,
+                    const storage::Catalog::Change& change) {
+  Status s = ctx.server.catalog->Modify(t.ns, t.name, t.id, change);
+  if (s.IsNotFound())  // deleted since TableForArn found it
+    return ApiError::ResourceNotFound("Requested resource not found: ResourcArn: " +
+                                      std::string(*p.String("ResourceArn")) + " not found");
+  if (!s.ok()) return ApiError::FromStatus(s);
+  ctx.out.BeginObject();
+  ctx.out.EndObject();
+  return std::nullopt;
+}
+
 }  // namespace
 
 OpResult TagResource(OpContext& ctx, const Params& p) {
@@ -37,7 +55,7 @@ OpResult TagResource(OpContext& ctx, const Params& p) {
     v.Null("tags");
     v.ThrowIfAny();
   }
-  auto updated = std::make_shared<storage::TableInfo>(*t);
+  std::vector<std::pair<std::string, std::string>> add;
   for (auto e : *tags) {
     auto o = AsObject(e);
     auto k = Member(o, "Key");
@@ -46,22 +64,22 @@ OpResult TagResource(OpContext& ctx, const Params& p) {
     std::string key(AsString(*k)), value(AsString(*val));
     if (key.empty() || key.size() > 128 || value.size() > 256)
       ThrowValidation("One or more parameter values were invalid: Tag key or value has invalid length");
-    bool replaced = false;
-    for (auto& [tk, tv] : updated->tags) {
-      if (tk == key) {
-        tv = value;
-        replaced = true;
-      }
-    }
-    if (!replaced) updated->tags.emplace_back(std::move(key), std::move(value));
+    add.emplace_back(std::move(key), std::move(value));
   }
-  if (updated->tags.size() > 50)
-    ThrowValidation("One or more parameter values were invalid: The number of tags exceeds the limit of 50");
-  Status s = ctx.server.catalog->Replace(updated);
-  if (!s.ok()) return ApiError::FromStatus(s);
-  ctx.out.BeginObject();
-  ctx.out.EndObject();
-  return std::nullopt;
+  return ChangeTags(ctx, p, *t, [&add](storage::TableInfo& current) {
+    for (const auto& [key, value] : add) {
+      auto old = std::find_if(current.tags.begin(), current.tags.end(),
+                              [&key](const auto& kv) { return kv.first == key; });
+      if (old != current.tags.end())
+        old->second = value;
+      else
+        current.tags.emplace_back(key, value);
+    }
+    if (current.tags.size() > 50)
+      return Status::InvalidArgument(
+          "One or more parameter values were invalid: The number of tags exceeds the limit of 50");
+    return Status::OK();
+  });
 }
 
 OpResult UntagResource(OpContext& ctx, const Params& p) {
@@ -72,16 +90,13 @@ OpResult UntagResource(OpContext& ctx, const Params& p) {
     v.Null("tagKeys");
     v.ThrowIfAny();
   }
-  auto updated = std::make_shared<storage::TableInfo>(*t);
-  for (auto e : *keys) {
-    std::string_view k = AsString(e);
-    std::erase_if(updated->tags, [&](const auto& kv) { return kv.first == k; });
-  }
-  Status s = ctx.server.catalog->Replace(updated);
-  if (!s.ok()) return ApiError::FromStatus(s);
-  ctx.out.BeginObject();
-  ctx.out.EndObject();
-  return std::nullopt;
+  std::vector<std::string> remove;
+  for (auto e : *keys) remove.emplace_back(AsString(e));
+  return ChangeTags(ctx, p, *t, [&remove](storage::TableInfo& current) {
+    for (const auto& k : remove)
+      std::erase_if(current.tags, [&k](const auto& kv) { return kv.first == k; });
+    return Status::OK();
+  });
 }
 
 OpResult ListTagsOfResource(OpContext& ctx, const Params& p) {

@@ -30,17 +30,22 @@ OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
   auto t = FindTable(ctx, *name);
   if (!t)
     return TableNotFound(*name);
-  if (*enabled && t->ttl_enabled) ThrowValidation("TimeToLive is already enabled");
-  if (!*enabled && !t->ttl_enabled) ThrowValidation("TimeToLive is already disabled");
-  if (!*enabled && t->ttl_attribute != *attribute)
-    ThrowValidation("TimeToLive is active on a different AttributeName: current AttributeName is " +
-                    t->ttl_attribute);
   std::string attr(*attribute);
   bool on = *enabled;
+  // Checked and applied against the descriptor current under the catalog's lock, so a concurrent
+  // UpdateTable or TagResource is neither lost nor able to undo this change.
   Status s = ctx.server.catalog->Modify(t->ns, t->name, t->id, [&](storage::TableInfo& info) {
+    if (on && info.ttl_enabled) return Status::InvalidArgument("TimeToLive is already enabled");
+    if (!on && !info.ttl_enabled) return Status::InvalidArgument("TimeToLive is already disabled");
+    if (!on && info.ttl_attribute != attr)
+      return Status::InvalidArgument(
+          "TimeToLive is active on a different AttributeName: current AttributeName is " +
+          info.ttl_attribute);
     info.ttl_enabled = on;
     info.ttl_attribute = on ? attr : std::string();
+    return Status::OK();
   });
+  if (s.IsNotFound()) return TableNotFound(*name);  // deleted meanwhile
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TimeToLiveSpecification");

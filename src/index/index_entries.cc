@@ -2,25 +2,13 @@
 
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
+#include "util/big_endian.h"
 
 namespace cairn::index {
 namespace {
 
 using storage::IndexInfo;
 using storage::TableInfo;
-
-void AppendU16(std::string* out, size_t v) {
-  out->push_back(char((v >> 8) & 0xFF));
-  out->push_back(char(v & 0xFF));
-}
-
-void AppendU32(std::string* out, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) out->push_back(char((v >> s) & 0xFF));
-}
-
-void AppendU64(std::string* out, uint64_t v) {
-  for (int s = 56; s >= 0; s -= 8) out->push_back(char((v >> s) & 0xFF));
-}
 
 const AttributeValue* Typed(const Item& item, const storage::KeyElement& k) {
   auto it = item.find(k.name);
@@ -45,15 +33,15 @@ std::string PartitionPrefix(const IndexInfo& x,
     bytes = hash_values[0]->s;
   } else {
     for (const AttributeValue* v : hash_values) {
-      AppendU16(&bytes, v->s.size());
+      AppendBigEndian16(&bytes, static_cast<uint16_t>(v->s.size()));
       bytes.append(v->s);
     }
   }
   std::string out;
   out.reserve(14 + bytes.size());
-  AppendU32(&out, x.id);
-  AppendU64(&out, storage::PartitionHash(bytes));
-  AppendU16(&out, bytes.size());
+  AppendBigEndian32(&out, x.id);
+  AppendBigEndian64(&out, storage::PartitionHash(bytes));
+  AppendBigEndian16(&out, static_cast<uint16_t>(bytes.size()));
   out.append(bytes);
   return out;
 }
@@ -85,24 +73,27 @@ Item Project(const IndexInfo& x, const TableInfo& t, const Item& item) {
   return out;
 }
 
+void AddIndexUpdate(const IndexInfo& x, const TableInfo& t, const Item* old_item,
+                    const Item* new_item, storage::WriteBatch* batch) {
+  std::string old_key, new_key;
+  if (old_item && IsIndexed(x, *old_item)) AppendEntryKey(&old_key, x, t, *old_item);
+  Item projected;
+  if (new_item && IsIndexed(x, *new_item)) {
+    AppendEntryKey(&new_key, x, t, *new_item);
+    projected = Project(x, t, *new_item);
+    if (old_key == new_key && Project(x, t, *old_item) == projected) return;  // unchanged
+  }
+  if (!old_key.empty() && old_key != new_key) batch->Delete(storage::Column::kIndex, old_key);
+  if (!new_key.empty()) {
+    std::string value;
+    EncodeItem(projected, &value);
+    batch->Put(storage::Column::kIndex, new_key, value);
+  }
+}
+
 void AddIndexUpdates(const TableInfo& t, const Item* old_item, const Item* new_item,
                      storage::WriteBatch* batch) {
-  for (const IndexInfo& x : t.indexes) {
-    std::string old_key, new_key;
-    if (old_item && IsIndexed(x, *old_item)) AppendEntryKey(&old_key, x, t, *old_item);
-    Item projected;
-    if (new_item && IsIndexed(x, *new_item)) {
-      AppendEntryKey(&new_key, x, t, *new_item);
-      projected = Project(x, t, *new_item);
-      if (old_key == new_key && Project(x, t, *old_item) == projected) continue;  // unchanged
-    }
-    if (!old_key.empty() && old_key != new_key) batch->Delete(storage::Column::kIndex, old_key);
-    if (!new_key.empty()) {
-      std::string value;
-      EncodeItem(projected, &value);
-      batch->Put(storage::Column::kIndex, new_key, value);
-    }
-  }
+  for (const IndexInfo& x : t.indexes) AddIndexUpdate(x, t, old_item, new_item, batch);
 }
 
 }  // namespace cairn::index

@@ -47,5 +47,8 @@ bool Projects(const storage::IndexInfo& x, const storage::TableInfo& t, std::str
 // index of `t`: delete the old entry, put the new one (skipped when both are the same).
 void AddIndexUpdates(const storage::TableInfo& t, const Item* old_item, const Item* new_item,
                      storage::WriteBatch* batch);
+// The same for one index `x` of `t` alone (the backfill of a new index).
+void AddIndexUpdate(const storage::IndexInfo& x, const storage::TableInfo& t,
+                    const Item* old_item, const Item* new_item, storage::WriteBatch* batch);
 
 }  // namespace cairn::index

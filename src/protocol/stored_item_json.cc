@@ -1,169 +1,140 @@
+// Stored item -> DynamoDB JSON. The walk mirrors DecodeItem's (types/binary_codec.cc) and reads
+// every primitive through ItemFormatReader, which holds all of the format's rules; so the two
+// accept exactly the same bytes (a property test in stored_item_json_test.cc compares them on
+// random items and corruptions). Nothing is allocated per value: strings are written from views
+// into the stored bytes, and B values go through one reused base64 buffer.
 #include "protocol/stored_item_json.h"
 
 #include "types/attribute_value.h"
 #include "types/base64.h"
+#include "types/binary_codec.h"
 
 namespace cairn::protocol {
 namespace {
 
 class Transcoder {
  public:
-  Transcoder(std::string_view in, JsonWriter& w) : p_(in.data()), end_(in.data() + in.size()), w_(w) {}
+  Transcoder(std::string_view stored, JsonWriter& w) : reader_(stored), w_(w) {}
 
-  bool Item(size_t* size) {
-    if (p_ == end_ || *p_ != 1) return false;  // version 1
-    ++p_;
-    if (!Attrs(size, 0)) return false;
-    return p_ == end_;
+  // Writes the whole item; adds its DynamoDB size (ItemSize) to *size.
+  bool WriteItem(size_t* size) {
+    uint64_t count;
+    return reader_.ReadVersion() && WriteAttrs(0, &count, size) && reader_.Finish();
   }
+
+  Status status() const { return reader_.status(); }
 
  private:
-  bool Varint(uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return false;
-      uint8_t b = uint8_t(*p_++);
-      r |= uint64_t(b & 0x7F) << shift;
-      if (!(b & 0x80)) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool Bytes(std::string_view* out) {
-    uint64_t n;
-    if (!Varint(&n) || n > uint64_t(end_ - p_)) return false;
-    *out = std::string_view(p_, n);
-    p_ += n;
-    return true;
-  }
-
-  bool Attrs(size_t* size, int depth) {
-    uint64_t count;
-    if (!Varint(&count) || count > uint64_t(end_ - p_)) return false;
+  // attrs as a JSON object of attribute values; *count is the number of attributes. Adds the names'
+  // and values' sizes to *size.
+  bool WriteAttrs(int depth, uint64_t* count, size_t* size) {
+    if (!reader_.ReadCount(AttributeType::kM, count)) return false;
     w_.BeginObject();
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string_view name;
-      if (!Bytes(&name)) return false;
+    std::string_view name;
+    for (uint64_t i = 0; i < *count; ++i) {
+      if (!reader_.ReadName(i, &name)) return false;
       w_.Key(name);
-      size_t value_size = 0;
-      if (!Value(&value_size, depth)) return false;
-      *size += name.size() + value_size;
+      if (!WriteValue(depth, size)) return false;
+      *size += name.size();
     }
     w_.EndObject();
     return true;
   }
 
-  bool Value(size_t* size, int depth) {
-    if (p_ == end_ || depth > 64) return false;
-    auto type = AttributeType(uint8_t(*p_++));
+  // One value as {"<type>": ...}, as WriteValueJson writes it; adds its Size() to *size.
+  bool WriteValue(int depth, size_t* size) {
+    AttributeType type;
+    if (!reader_.ReadType(&type)) return false;
     w_.BeginObject();
+    w_.Key(TypeName(type));
     std::string_view bytes;
     switch (type) {
       case AttributeType::kS:
-        if (!Bytes(&bytes)) return false;
-        w_.KV("S", bytes);
-        *size = bytes.size();
+        if (!reader_.ReadBytes(&bytes)) return false;
+        w_.String(bytes);
+        *size += bytes.size();
         break;
       case AttributeType::kN:
-        if (!Bytes(&bytes)) return false;
-        w_.KV("N", bytes);
-        *size = NumberSize(bytes);
+        if (!reader_.ReadNumber(&bytes)) return false;
+        w_.String(bytes);
+        *size += NumberSize(bytes);
         break;
       case AttributeType::kB:
-        if (!Bytes(&bytes)) return false;
-        base64_.clear();
-        Base64Encode(bytes, &base64_);
-        w_.KV("B", base64_);
-        *size = bytes.size();
+        if (!reader_.ReadBytes(&bytes)) return false;
+        WriteBase64(bytes);
+        *size += bytes.size();
         break;
-      case AttributeType::kBOOL:
-        if (p_ == end_) return false;
-        w_.Key("BOOL");
-        w_.Bool(*p_++ != 0);
-        *size = 1;
+      case AttributeType::kBOOL: {
+        bool b;
+        if (!reader_.ReadBool(&b)) return false;
+        w_.Bool(b);
+        *size += 1;
         break;
+      }
       case AttributeType::kNULL:
-        w_.Key("NULL");
         w_.Bool(true);
-        *size = 1;
+        *size += 1;
         break;
       case AttributeType::kM: {
-        w_.Key("M");
-        size_t inner = 0;
-        uint64_t before = Peek();
-        if (!Attrs(&inner, depth + 1)) return false;
-        *size = 3 + before + inner;
+        uint64_t count;
+        if (!reader_.CheckNesting(depth) || !WriteAttrs(depth + 1, &count, size)) return false;
+        *size += 3 + count;
         break;
       }
       case AttributeType::kL: {
         uint64_t count;
-        if (!Varint(&count) || count > uint64_t(end_ - p_)) return false;
-        w_.Key("L");
+        if (!reader_.CheckNesting(depth) || !reader_.ReadCount(type, &count)) return false;
         w_.BeginArray();
-        size_t inner = 3 + count;
         for (uint64_t i = 0; i < count; ++i) {
-          size_t element = 0;
-          if (!Value(&element, depth + 1)) return false;
-          inner += element;
+          if (!WriteValue(depth + 1, size)) return false;
         }
         w_.EndArray();
-        *size = inner;
+        *size += 3 + count;
         break;
       }
       case AttributeType::kSS:
       case AttributeType::kNS:
       case AttributeType::kBS: {
         uint64_t count;
-        if (!Varint(&count) || count > uint64_t(end_ - p_)) return false;
-        w_.Key(type == AttributeType::kSS ? "SS" : type == AttributeType::kNS ? "NS" : "BS");
+        if (!reader_.ReadCount(type, &count)) return false;
         w_.BeginArray();
-        size_t inner = 0;
         for (uint64_t i = 0; i < count; ++i) {
-          if (!Bytes(&bytes)) return false;
+          if (!reader_.ReadBytes(&bytes)) return false;
           if (type == AttributeType::kBS) {
-            base64_.clear();
-            Base64Encode(bytes, &base64_);
-            w_.String(base64_);
-            inner += bytes.size();
+            WriteBase64(bytes);
+            *size += bytes.size();
           } else {
             w_.String(bytes);
-            inner += type == AttributeType::kNS ? NumberSize(bytes) : bytes.size();
+            *size += type == AttributeType::kNS ? NumberSize(bytes) : bytes.size();
           }
         }
         w_.EndArray();
-        *size = inner;
         break;
       }
-      default:
-        return false;
     }
     w_.EndObject();
     return true;
   }
 
-  // The attribute count of the map about to be read (a map costs 1 byte per element).
-  uint64_t Peek() {
-    const char* save = p_;
-    uint64_t count = 0;
-    if (!Varint(&count)) count = 0;
-    p_ = save;
-    return count;
+  // As attribute_json.cc's WriteBase64: the base64 alphabet needs no JSON escaping.
+  void WriteBase64(std::string_view raw) {
+    base64_.assign(1, '"');
+    Base64Encode(raw, &base64_);
+    base64_.push_back('"');
+    w_.Raw(base64_);
   }
 
-  const char* p_;
-  const char* end_;
+  ItemFormatReader reader_;
   JsonWriter& w_;
-  std::string base64_;
+  std::string base64_;  // reused for every B and BS member
 };
 
 }  // namespace
 
 Result<size_t> WriteStoredItem(std::string_view stored, JsonWriter& w) {
   size_t size = 0;
-  Transcoder t(stored, w);
-  if (!t.Item(&size)) return Status::Corruption("stored item");
+  Transcoder transcoder(stored, w);
+  if (!transcoder.WriteItem(&size)) return transcoder.status();
   return size;
 }
 

@@ -1,20 +1,39 @@
 // Catalog persistence. Meta-column keys (docs/format.md, "Catalog"):
 //   "C:next_table_id"            -> u32 BE, the next table id to hand out
 //   "T:" ns "\0" name            -> the table descriptor (tagged fields, below)
-// Descriptor format: a version byte (1), then fields as (tag u8, length u32 BE, bytes); unknown tags
-// are skipped so that later versions can add fields. Do not reuse or renumber tags.
+//   "R:" ns "\0" stream ARN      -> a retired stream: its table's descriptor at the time
+// Descriptor format: a version byte (table: 2, index: 1; a table descriptor of version 1 is still
+// read), then fields as (tag u8, length u32 BE, bytes); unknown tags are skipped so that later
+// versions can add fields. Do not reuse or renumber tags.
+// Decoding is strict about the fields this version writes: each single-valued field must appear
+// exactly once (kRequiredTableTags, kRequiredIndexTags), numbers must be whole decimal text, flags
+// "0"/"1", key types S, N or B. Since the encoder always writes the TTL attribute last, a version 2
+// descriptor cut at any byte is missing a field or has a field longer than what is left, so
+// truncation is always detected. A field added later must stay optional, or come with a new
+// version (older descriptors lack it). Nothing here throws.
 #include "storage/catalog.h"
 
+#include <algorithm>
+#include <cassert>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 
 #include "storage/key_encoding.h"
+#include "util/big_endian.h"
 
 namespace cairn::storage {
 namespace {
 
 constexpr std::string_view kNextIdKey = "C:next_table_id";
-constexpr char kVersion = 1;
+// Descriptor versions (stored: a new one gets a new number, old ones stay readable). Version 2
+// requires every single-valued field this version writes. Version 1 descriptors were written before
+// and after tables had indexes, streams and TTL (tags 20-27), so there only the fields of the first
+// version are required and the later ones are optional, with their defaults. Index descriptors,
+// nested, have been version 1 with all their fields since indexes exist.
+constexpr char kVersion1 = 1;
+constexpr char kTableVersion = 2;
+constexpr char kIndexVersion = kVersion1;
 
 enum Tag : uint8_t {  // stored: do not renumber
   kTagId = 1,
@@ -60,6 +79,30 @@ enum IndexTag : uint8_t {  // stored: do not renumber
   kIdxBackfilling = 10,
 };
 
+// The fields this version knows (bit n: tag n): the single-valued ones every descriptor has, the
+// optional ones (at most once) and the repeated ones.
+constexpr uint64_t Bits(std::initializer_list<int> tags) {
+  uint64_t bits = 0;
+  for (int t : tags) bits |= uint64_t(1) << t;
+  return bits;
+}
+constexpr uint64_t kOptionalTableTags = Bits({kTagRange});
+constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
+constexpr uint64_t kRequiredTableTags =
+    Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
+          kTagWrite, kTagCreation, kTagLastIncrease, kTagLastDecrease, kTagDecreases,
+          kTagBillingChange, kTagDeletionProtection, kTagTableClass, kTagStreamId,
+          kTagStreamEnabled, kTagStreamViewType, kTagStreamLabel, kTagStreamCreated,
+          kTagTtlEnabled, kTagTtlAttribute});
+constexpr uint64_t kRepeatedIndexTags = Bits({kIdxHash, kIdxRange, kIdxNonKey});
+// What a version 1 table descriptor must have: the fields of the first version.
+constexpr uint64_t kRequiredTableTagsV1 =
+    Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
+          kTagWrite, kTagCreation, kTagLastIncrease, kTagLastDecrease, kTagDecreases,
+          kTagBillingChange, kTagDeletionProtection, kTagTableClass});
+constexpr uint64_t kRequiredIndexTags = Bits({kIdxId, kIdxName, kIdxGlobal, kIdxProjection,
+                                              kIdxRead, kIdxWrite, kIdxBackfilling});
+
 std::string TableKey(std::string_view ns, std::string_view name) {
   std::string k = "T:";
   k.append(ns);
@@ -68,17 +111,17 @@ std::string TableKey(std::string_view ns, std::string_view name) {
   return k;
 }
 
-void PutU32(std::string* out, uint32_t v) {
-  char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-  out->append(b, 4);
+std::string RetiredKey(std::string_view ns, std::string_view arn) {
+  std::string k = "R:";
+  k.append(ns);
+  k.push_back('\0');
+  k.append(arn);
+  return k;
 }
-uint32_t GetU32(const char* p) {
-  auto u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t(u[0]) << 24) | (uint32_t(u[1]) << 16) | (uint32_t(u[2]) << 8) | u[3];
-}
+
 void Field(std::string* out, Tag tag, std::string_view v) {
   out->push_back(char(tag));
-  PutU32(out, uint32_t(v.size()));
+  AppendBigEndian32(out, uint32_t(v.size()));
   out->append(v);
 }
 std::string Typed(const KeyElement& k) {
@@ -90,6 +133,71 @@ std::string Num(double d) {
   char buf[64];
   int n = snprintf(buf, sizeof buf, "%.17g", d);
   return std::string(buf, n);
+}
+
+// Parsers of field values: false on anything but the exact text the encoder writes.
+template <typename Int>
+bool ParseInt(std::string_view s, Int* out) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+bool ParseFlag(std::string_view s, bool* out) {
+  if (s != "0" && s != "1") return false;
+  *out = s == "1";
+  return true;
+}
+// A key attribute: type byte (S, N or B) + name.
+bool ParseKey(std::string_view s, KeyElement* k) {
+  if (s.empty()) return false;
+  auto type = AttributeType(uint8_t(s[0]));
+  if (type != AttributeType::kS && type != AttributeType::kN && type != AttributeType::kB)
+    return false;
+  k->type = type;
+  k->name = std::string(s.substr(1));
+  return true;
+}
+
+// Walks the tagged fields of `in` after its version byte and calls `field(tag, value)` for each
+// known one (false: a malformed value). Checks lengths, and that each tag of `required` appears
+// exactly once and each of `optional` at most once. Tags in none of the sets are skipped.
+// `version` is the current version of the descriptor kind; an older version 1 descriptor requires
+// only `required_v1` of `required` (the rest is optional there).
+template <typename FieldFn>
+Status ForEachField(std::string_view in, std::string_view what, char version, uint64_t required,
+                    uint64_t required_v1, uint64_t optional, uint64_t repeated, FieldFn field) {
+  if (in.empty() || (in[0] != version && in[0] != kVersion1))
+    return Status::Corruption(std::string(what) + ": version");
+  if (in[0] != version) {
+    optional |= required & ~required_v1;
+    required = required_v1;
+  }
+  uint64_t seen = 0;
+  size_t pos = 1;
+  while (pos < in.size()) {
+    if (in.size() - pos < 5) return Status::Corruption(std::string(what) + ": truncated");
+    uint8_t tag = uint8_t(in[pos]);
+    uint32_t len = ReadBigEndian32(in.substr(pos + 1, 4));
+    pos += 5;
+    if (in.size() - pos < len) return Status::Corruption(std::string(what) + ": truncated");
+    std::string_view v = in.substr(pos, len);
+    pos += len;
+    if (tag >= 64 || !((required | optional | repeated) >> tag & 1)) continue;  // a later field
+    uint64_t bit = uint64_t(1) << tag;
+    if ((seen & bit) && !(repeated & bit))
+      return Status::Corruption(std::string(what) + ": field " + std::to_string(tag) + " repeated");
+    seen |= bit;
+    if (!field(tag, v))
+      return Status::Corruption(std::string(what) + ": bad field " + std::to_string(tag));
+  }
+  if ((seen & required) != required)
+    return Status::Corruption(std::string(what) + ": missing fields");
+  return Status::OK();
 }
 
 }  // namespace
@@ -126,7 +234,7 @@ Status DecodeIndex(std::string_view in, IndexInfo* x);
 }  // namespace
 
 std::string EncodeTableInfo(const TableInfo& t) {
-  std::string out(1, kVersion);
+  std::string out(1, kTableVersion);
   Field(&out, kTagId, std::to_string(t.id));
   Field(&out, kTagNs, t.ns);
   Field(&out, kTagName, t.name);
@@ -147,7 +255,7 @@ std::string EncodeTableInfo(const TableInfo& t) {
   Field(&out, kTagTableClass, t.table_class);
   for (const auto& [k, v] : t.tags) {
     std::string kv;
-    PutU32(&kv, uint32_t(k.size()));
+    AppendBigEndian32(&kv, uint32_t(k.size()));
     kv.append(k);
     kv.append(v);
     Field(&out, kTagTag, kv);
@@ -164,85 +272,56 @@ std::string EncodeTableInfo(const TableInfo& t) {
 }
 
 Result<TableInfo> DecodeTableInfo(std::string_view in) {
-  if (in.empty() || in[0] != kVersion) return Status::Corruption("table descriptor version");
   TableInfo t;
-  size_t pos = 1;
-  auto typed = [](std::string_view v, KeyElement* k) {
-    if (v.empty()) return false;
-    k->type = AttributeType(uint8_t(v[0]));
-    k->name = std::string(v.substr(1));
-    return true;
-  };
-  while (pos < in.size()) {
-    if (in.size() - pos < 5) return Status::Corruption("table descriptor truncated");
-    uint8_t tag = uint8_t(in[pos]);
-    uint32_t len = GetU32(in.data() + pos + 1);
-    pos += 5;
-    if (in.size() - pos < len) return Status::Corruption("table descriptor truncated");
-    std::string_view v = in.substr(pos, len);
-    pos += len;
-    std::string s(v);
-    switch (tag) {
-      case kTagId: t.id = uint32_t(std::stoul(s)); break;
-      case kTagNs: t.ns = s; break;
-      case kTagName: t.name = s; break;
-      case kTagRegion: t.region = s; break;
-      case kTagUuid: t.table_uuid = s; break;
-      case kTagHash:
-        if (!typed(v, &t.hash)) return Status::Corruption("hash key");
-        break;
-      case kTagRange: {
-        KeyElement k;
-        if (!typed(v, &k)) return Status::Corruption("range key");
-        t.range = k;
-        break;
-      }
-      case kTagAttrDef: {
-        KeyElement k;
-        if (!typed(v, &k)) return Status::Corruption("attribute definition");
-        t.attribute_definitions.push_back(k);
-        break;
-      }
-      case kTagPayPerRequest: t.pay_per_request = (s == "1"); break;
-      case kTagRead: t.read_capacity = std::stoll(s); break;
-      case kTagWrite: t.write_capacity = std::stoll(s); break;
-      case kTagCreation: t.creation_time = std::stod(s); break;
-      case kTagLastIncrease: t.last_increase_time = std::stod(s); break;
-      case kTagLastDecrease: t.last_decrease_time = std::stod(s); break;
-      case kTagDecreases: t.decreases_today = std::stoll(s); break;
-      case kTagBillingChange: t.billing_mode_change_time = std::stod(s); break;
-      case kTagDeletionProtection: t.deletion_protection = (s == "1"); break;
-      case kTagTableClass: t.table_class = s; break;
-      case kTagTag: {
-        if (v.size() < 4) return Status::Corruption("tag");
-        uint32_t kl = GetU32(v.data());
-        if (v.size() - 4 < kl) return Status::Corruption("tag");
-        t.tags.emplace_back(std::string(v.substr(4, kl)), std::string(v.substr(4 + kl)));
-        break;
-      }
-      case kTagIndex: {
-        IndexInfo x;
-        CAIRN_RETURN_IF_ERROR(DecodeIndex(v, &x));
-        t.indexes.push_back(std::move(x));
-        break;
-      }
-      case kTagStreamId: t.stream_id = uint32_t(std::stoul(s)); break;
-      case kTagStreamEnabled: t.stream_enabled = (s == "1"); break;
-      case kTagStreamViewType: t.stream_view_type = s; break;
-      case kTagStreamLabel: t.stream_label = s; break;
-      case kTagStreamCreated: t.stream_created = std::stod(s); break;
-      case kTagTtlEnabled: t.ttl_enabled = (s == "1"); break;
-      case kTagTtlAttribute: t.ttl_attribute = s; break;
-      default: break;  // a field of a later version
-    }
-  }
+  Status s = ForEachField(
+      in, "table descriptor", kTableVersion, kRequiredTableTags, kRequiredTableTagsV1,
+      kOptionalTableTags, kRepeatedTableTags,
+      [&t](uint8_t tag, std::string_view v) {
+        switch (tag) {
+          case kTagId: return ParseInt(v, &t.id);
+          case kTagNs: t.ns = v; return true;
+          case kTagName: t.name = v; return true;
+          case kTagRegion: t.region = v; return true;
+          case kTagUuid: t.table_uuid = v; return true;
+          case kTagHash: return ParseKey(v, &t.hash);
+          case kTagRange: return ParseKey(v, &t.range.emplace());
+          case kTagAttrDef: return ParseKey(v, &t.attribute_definitions.emplace_back());
+          case kTagPayPerRequest: return ParseFlag(v, &t.pay_per_request);
+          case kTagRead: return ParseInt(v, &t.read_capacity);
+          case kTagWrite: return ParseInt(v, &t.write_capacity);
+          case kTagCreation: return ParseDouble(v, &t.creation_time);
+          case kTagLastIncrease: return ParseDouble(v, &t.last_increase_time);
+          case kTagLastDecrease: return ParseDouble(v, &t.last_decrease_time);
+          case kTagDecreases: return ParseInt(v, &t.decreases_today);
+          case kTagBillingChange: return ParseDouble(v, &t.billing_mode_change_time);
+          case kTagDeletionProtection: return ParseFlag(v, &t.deletion_protection);
+          case kTagTableClass: t.table_class = v; return true;
+          case kTagTag: {
+            if (v.size() < 4) return false;
+            uint32_t kl = ReadBigEndian32(v);
+            if (v.size() - 4 < kl) return false;
+            t.tags.emplace_back(std::string(v.substr(4, kl)), std::string(v.substr(4 + kl)));
+            return true;
+          }
+          case kTagIndex: return DecodeIndex(v, &t.indexes.emplace_back()).ok();
+          case kTagStreamId: return ParseInt(v, &t.stream_id);
+          case kTagStreamEnabled: return ParseFlag(v, &t.stream_enabled);
+          case kTagStreamViewType: t.stream_view_type = v; return true;
+          case kTagStreamLabel: t.stream_label = v; return true;
+          case kTagStreamCreated: return ParseDouble(v, &t.stream_created);
+          case kTagTtlEnabled: return ParseFlag(v, &t.ttl_enabled);
+          case kTagTtlAttribute: t.ttl_attribute = v; return true;
+        }
+        return true;
+      });
+  if (!s.ok()) return s;
   return t;
 }
 
 namespace {
 
 std::string EncodeIndex(const IndexInfo& x) {
-  std::string out(1, kVersion);
+  std::string out(1, kIndexVersion);
   auto field = [&out](uint8_t tag, std::string_view v) { Field(&out, Tag(tag), v); };
   field(kIdxId, std::to_string(x.id));
   field(kIdxName, x.name);
@@ -258,38 +337,29 @@ std::string EncodeIndex(const IndexInfo& x) {
 }
 
 Status DecodeIndex(std::string_view in, IndexInfo* x) {
-  if (in.empty() || in[0] != kVersion) return Status::Corruption("index descriptor version");
-  size_t pos = 1;
-  while (pos < in.size()) {
-    if (in.size() - pos < 5) return Status::Corruption("index descriptor truncated");
-    uint8_t tag = uint8_t(in[pos]);
-    uint32_t len = GetU32(in.data() + pos + 1);
-    pos += 5;
-    if (in.size() - pos < len) return Status::Corruption("index descriptor truncated");
-    std::string_view v = in.substr(pos, len);
-    pos += len;
-    std::string s(v);
-    KeyElement k;
-    switch (tag) {
-      case kIdxId: x->id = uint32_t(std::stoul(s)); break;
-      case kIdxName: x->name = s; break;
-      case kIdxGlobal: x->global = (s == "1"); break;
-      case kIdxHash:
-      case kIdxRange:
-        if (v.empty()) return Status::Corruption("index key");
-        k.type = AttributeType(uint8_t(v[0]));
-        k.name = std::string(v.substr(1));
-        (tag == kIdxHash ? x->hash : x->range).push_back(std::move(k));
-        break;
-      case kIdxProjection: x->projection = IndexInfo::Projection(std::stoi(s)); break;
-      case kIdxNonKey: x->non_key_attributes.push_back(s); break;
-      case kIdxRead: x->read_capacity = std::stoll(s); break;
-      case kIdxWrite: x->write_capacity = std::stoll(s); break;
-      case kIdxBackfilling: x->backfilling = (s == "1"); break;
-      default: break;
-    }
-  }
-  return Status::OK();
+  return ForEachField(
+      in, "index descriptor", kIndexVersion, kRequiredIndexTags, kRequiredIndexTags, 0,
+      kRepeatedIndexTags,
+      [x](uint8_t tag, std::string_view v) {
+        switch (tag) {
+          case kIdxId: return ParseInt(v, &x->id);
+          case kIdxName: x->name = v; return true;
+          case kIdxGlobal: return ParseFlag(v, &x->global);
+          case kIdxHash: return ParseKey(v, &x->hash.emplace_back());
+          case kIdxRange: return ParseKey(v, &x->range.emplace_back());
+          case kIdxProjection: {
+            int p = 0;
+            if (!ParseInt(v, &p) || p < 0 || p > int(IndexInfo::Projection::kInclude)) return false;
+            x->projection = IndexInfo::Projection(p);
+            return true;
+          }
+          case kIdxNonKey: x->non_key_attributes.emplace_back(v); return true;
+          case kIdxRead: return ParseInt(v, &x->read_capacity);
+          case kIdxWrite: return ParseInt(v, &x->write_capacity);
+          case kIdxBackfilling: return ParseFlag(v, &x->backfilling);
+        }
+        return true;
+      });
 }
 
 }  // namespace
@@ -298,36 +368,41 @@ Status Catalog::Load() {
   std::unique_lock lock(mu_);
   std::string v;
   Status s = engine_->Get(Column::kMeta, kNextIdKey, &v);
-  if (s.ok() && v.size() == 4) {
-    next_id_ = GetU32(v.data());
-  } else if (!s.IsNotFound() && !s.ok()) {
+  if (s.ok()) {
+    if (v.size() != 4) return Status::Corruption("catalog: C:next_table_id is not a u32");
+    next_id_ = ReadBigEndian32(v);
+  } else if (!s.IsNotFound()) {
     return s;
   }
-  const std::string lower = "T:", upper = "T;";  // every "T:" key
-  ReadOptions ro;
-  ro.lower_bound = lower;
-  ro.upper_bound = upper;
-  auto it = engine_->NewIterator(Column::kMeta, ro);
-  for (it->Seek(lower); it->Valid(); it->Next()) {
-    auto info = DecodeTableInfo(it->value());
-    if (!info.ok()) return info.status();
-    auto p = std::make_shared<const TableInfo>(std::move(info).value());
-    if (p->id >= next_id_) next_id_ = p->id + 1;
-    tables_[p->ns][p->name] = std::move(p);
-  }
-  CAIRN_RETURN_IF_ERROR(it->status());
-  const std::string rlower = "R:", rupper = "R;";
-  ReadOptions rro;
-  rro.lower_bound = rlower;
-  rro.upper_bound = rupper;
-  auto rit = engine_->NewIterator(Column::kMeta, rro);
-  for (rit->Seek(rlower); rit->Valid(); rit->Next()) {
-    auto info = DecodeTableInfo(rit->value());
-    if (!info.ok()) return info.status();
-    auto p = std::make_shared<const TableInfo>(std::move(info).value());
-    retired_[p->ns][p->StreamArn()] = std::move(p);
-  }
-  return rit->status();
+  // Each descriptor must be stored under its own key: a table's name, a retired stream's ARN.
+  auto load = [this](std::string_view prefix, bool retired) -> Status {
+    const std::string lower(prefix), upper = lower.substr(0, 1) + ";";  // every "<X>:" key
+    ReadOptions ro;
+    ro.lower_bound = lower;
+    ro.upper_bound = upper;
+    auto it = engine_->NewIterator(Column::kMeta, ro);
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      std::string_view key = it->key();
+      std::string shown(key);
+      std::replace(shown.begin(), shown.end(), '\0', '/');
+      auto info = DecodeTableInfo(it->value());
+      if (!info.ok())
+        return Status::Corruption("catalog key " + shown + ": " + info.status().message());
+      auto p = std::make_shared<const TableInfo>(std::move(info).value());
+      if (retired ? (p->stream_id == 0 || key != RetiredKey(p->ns, p->StreamArn()))
+                  : key != TableKey(p->ns, p->name))
+        return Status::Corruption("catalog key " + shown + ": holds another table's descriptor");
+      if (retired) {
+        retired_[p->ns][p->StreamArn()] = std::move(p);
+      } else {
+        if (p->id >= next_id_) next_id_ = p->id + 1;
+        tables_[p->ns][p->name] = std::move(p);
+      }
+    }
+    return it->status();
+  };
+  CAIRN_RETURN_IF_ERROR(load("T:", false));
+  return load("R:", true);
 }
 
 std::shared_ptr<const TableInfo> Catalog::Find(std::string_view ns, std::string_view name) const {
@@ -336,12 +411,6 @@ std::shared_ptr<const TableInfo> Catalog::Find(std::string_view ns, std::string_
   if (n == tables_.end()) return nullptr;
   auto t = n->second.find(name);
   return t == n->second.end() ? nullptr : t->second;
-}
-
-Status Catalog::Persist(const TableInfo& info) {
-  WriteBatch b;
-  b.Put(Column::kMeta, TableKey(info.ns, info.name), EncodeTableInfo(info));
-  return engine_->Write(b);
 }
 
 Result<std::shared_ptr<const TableInfo>> Catalog::Create(TableInfo info) {
@@ -353,7 +422,7 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Create(TableInfo info) {
   for (auto& x : info.indexes) x.id = next_id++;
   WriteBatch b;
   std::string next;
-  PutU32(&next, next_id);
+  AppendBigEndian32(&next, next_id);
   b.Put(Column::kMeta, kNextIdKey, next);
   b.Put(Column::kMeta, TableKey(info.ns, info.name), EncodeTableInfo(info));
   CAIRN_RETURN_IF_ERROR(engine_->Write(b));
@@ -367,32 +436,48 @@ Result<uint32_t> Catalog::AllocateId() {
   std::unique_lock lock(mu_);
   WriteBatch b;
   std::string next;
-  PutU32(&next, next_id_ + 1);
+  AppendBigEndian32(&next, next_id_ + 1);
   b.Put(Column::kMeta, kNextIdKey, next);
   CAIRN_RETURN_IF_ERROR(engine_->Write(b));
   return next_id_++;
 }
 
-Status Catalog::Replace(std::shared_ptr<const TableInfo> info) {
-  std::unique_lock lock(mu_);
-  auto n = tables_.find(info->ns);
-  if (n == tables_.end() || !n->second.count(info->name)) return Status::NotFound();
-  CAIRN_RETURN_IF_ERROR(Persist(*info));
-  n->second[info->name] = std::move(info);
-  return Status::OK();
+std::shared_ptr<const TableInfo>* Catalog::FindLocked(std::string_view ns, std::string_view name,
+                                                     uint32_t id) {
+  auto n = tables_.find(ns);
+  if (n == tables_.end()) return nullptr;
+  auto t = n->second.find(name);
+  if (t == n->second.end() || t->second->id != id) return nullptr;
+  return &t->second;
+}
+
+std::shared_ptr<const TableInfo> Catalog::RetireStreamInto(const TableInfo& table,
+                                                           WriteBatch* batch) {
+  auto retired = std::make_shared<TableInfo>(table);
+  retired->stream_enabled = false;
+  batch->Put(Column::kMeta, RetiredKey(retired->ns, retired->StreamArn()),
+             EncodeTableInfo(*retired));
+  return retired;
 }
 
 Status Catalog::Modify(std::string_view ns, std::string_view name, uint32_t id,
-                       const std::function<void(TableInfo&)>& change) {
+                       const Change& change, std::shared_ptr<const TableInfo>* published) {
   std::unique_lock lock(mu_);
-  auto n = tables_.find(ns);
-  if (n == tables_.end()) return Status::NotFound();
-  auto t = n->second.find(name);
-  if (t == n->second.end() || t->second->id != id) return Status::NotFound();
-  auto copy = std::make_shared<TableInfo>(*t->second);
-  change(*copy);
-  CAIRN_RETURN_IF_ERROR(Persist(*copy));
-  t->second = std::move(copy);
+  std::shared_ptr<const TableInfo>* slot = FindLocked(ns, name, id);
+  if (!slot) return Status::NotFound();
+  const TableInfo& before = **slot;
+  auto after = std::make_shared<TableInfo>(before);
+  CAIRN_RETURN_IF_ERROR(change(*after));
+  assert(after->ns == before.ns && after->name == before.name && after->id == before.id);
+  WriteBatch batch;
+  batch.Put(Column::kMeta, TableKey(after->ns, after->name), EncodeTableInfo(*after));
+  std::shared_ptr<const TableInfo> retired;
+  if (before.stream_id != 0 && after->stream_id != before.stream_id)
+    retired = RetireStreamInto(before, &batch);
+  CAIRN_RETURN_IF_ERROR(engine_->Write(batch));
+  if (retired) retired_[retired->ns][retired->StreamArn()] = retired;
+  *slot = after;
+  if (published) *published = std::move(after);
   return Status::OK();
 }
 
@@ -409,45 +494,32 @@ std::vector<std::shared_ptr<const TableInfo>> Catalog::TablesBackfilling() const
   return out;
 }
 
-Status Catalog::Drop(std::string_view ns, std::string_view name) {
+Status Catalog::Drop(std::string_view ns, std::string_view name, uint32_t id,
+                     const std::function<Status(const TableInfo&)>& check,
+                     std::shared_ptr<const TableInfo>* dropped) {
   std::unique_lock lock(mu_);
   auto n = tables_.find(ns);
   if (n == tables_.end()) return Status::NotFound();
   auto t = n->second.find(name);
-  if (t == n->second.end()) return Status::NotFound();
-  uint32_t id = t->second->id;
+  if (t == n->second.end() || t->second->id != id) return Status::NotFound();
+  std::shared_ptr<const TableInfo> table = t->second;
+  if (check) CAIRN_RETURN_IF_ERROR(check(*table));
   WriteBatch b;
   b.Delete(Column::kMeta, TableKey(ns, name));
   b.DeleteRange(Column::kData, TablePrefix(id), TableEnd(id));
-  std::vector<uint32_t> index_ids;
-  for (const auto& x : t->second->indexes) {
+  for (const auto& x : table->indexes)
     b.DeleteRange(Column::kIndex, TablePrefix(x.id), TableEnd(x.id));
-    index_ids.push_back(x.id);
-  }
+  // DynamoDB: the stream of a deleted table is DISABLED and stays readable for 24 hours.
+  std::shared_ptr<const TableInfo> retired;
+  if (table->stream_id != 0) retired = RetireStreamInto(*table, &b);
   CAIRN_RETURN_IF_ERROR(engine_->Write(b));
+  if (retired) retired_[retired->ns][retired->StreamArn()] = retired;
   n->second.erase(t);
+  lock.unlock();  // compaction requests need not hold up the catalog
   engine_->CompactRange(Column::kData, TablePrefix(id), TableEnd(id));
-  for (uint32_t x : index_ids) engine_->CompactRange(Column::kIndex, TablePrefix(x), TableEnd(x));
-  return Status::OK();
-}
-
-static std::string RetiredKey(std::string_view ns, std::string_view arn) {
-  std::string k = "R:";
-  k.append(ns);
-  k.push_back('\0');
-  k.append(arn);
-  return k;
-}
-
-Status Catalog::RetireStream(const TableInfo& stream) {
-  auto copy = std::make_shared<TableInfo>(stream);
-  copy->stream_enabled = false;
-  std::string arn = copy->StreamArn();
-  WriteBatch b;
-  b.Put(Column::kMeta, RetiredKey(copy->ns, arn), EncodeTableInfo(*copy));
-  std::unique_lock lock(mu_);
-  CAIRN_RETURN_IF_ERROR(engine_->Write(b));
-  retired_[copy->ns][arn] = std::move(copy);
+  for (const auto& x : table->indexes)
+    engine_->CompactRange(Column::kIndex, TablePrefix(x.id), TableEnd(x.id));
+  if (dropped) *dropped = std::move(table);
   return Status::OK();
 }
 

@@ -7,6 +7,11 @@
 //
 // Invariants: a TableInfo handed out is immutable (updates publish a new copy), so readers hold a
 // shared_ptr without locks. Every change is written to the engine before it is visible in memory.
+// A change to an existing table is a function applied by Modify() to the descriptor current at that
+// moment, under the catalog's lock, so two concurrent changes (a tag edit and a finishing backfill,
+// UpdateTable and UpdateTimeToLive) both survive: nobody writes back a stale copy. A stream that
+// stops being its table's latest (replaced by Modify, or its table dropped) is retired in the same
+// engine batch as that change.
 // Thread safety: all methods may be called concurrently; changes are serialized by mu_.
 #pragma once
 
@@ -94,6 +99,8 @@ class Catalog {
   explicit Catalog(Engine* engine) : engine_(engine) {}
 
   // Reads every table descriptor from the engine. Call once before serving.
+  // Returns: OK; Corruption when a stored descriptor or the id counter is malformed (the message
+  // names the key); or the engine's error.
   Status Load();
 
   // nullptr when the table does not exist.
@@ -103,27 +110,43 @@ class Catalog {
   // name exists in the namespace.
   Result<std::shared_ptr<const TableInfo>> Create(TableInfo info);
 
-  // A fresh id for an index added to an existing table (persisted before it is returned).
+  // A fresh id for an index or a stream added to an existing table (persisted before it is
+  // returned). Takes the catalog's lock: never call it from a Modify() callback.
   Result<uint32_t> AllocateId();
 
-  // Replaces the descriptor of an existing table (same ns, name and id) and persists it.
-  Status Replace(std::shared_ptr<const TableInfo> info);
+  // A change to a table's descriptor: edits `current` (a private copy of the descriptor as it is
+  // now) and returns OK to publish it, or an error to publish nothing. It runs under the catalog's
+  // exclusive lock, so it must be quick (no I/O), must not call the Catalog (deadlock), must not
+  // throw, and must not change ns, name or id. Status::InvalidArgument(message) is the convention
+  // for "the request is invalid against the current state"; the API layer turns it into a
+  // ValidationException with that message.
+  using Change = std::function<Status(TableInfo& current)>;
 
-  // Applies `change` to a copy of the current descriptor of table `id` and publishes it, under the
-  // catalog's lock (so concurrent changes are not lost). NotFound when the table is gone.
-  Status Modify(std::string_view ns, std::string_view name, uint32_t id,
-                const std::function<void(TableInfo&)>& change);
+  // Applies `change` to the current descriptor of table `id` (`ns`/`name`) and publishes the result
+  // (persisted, then visible). If the change gives the table a new stream, the previous one is
+  // retired in the same batch (see RetiredStreams). On success, `published` (if not null) receives
+  // the descriptor as published.
+  // Returns: OK; NotFound when the table is gone or the name now belongs to another table; the
+  // callback's error unchanged (nothing is written); or the engine's error (nothing is published).
+  Status Modify(std::string_view ns, std::string_view name, uint32_t id, const Change& change,
+                std::shared_ptr<const TableInfo>* published = nullptr);
 
   // Every table with an index whose backfill has not finished (to resume after a restart).
   std::vector<std::shared_ptr<const TableInfo>> TablesBackfilling() const;
 
-  // Removes the descriptor and every item of the table. Status::NotFound when absent.
-  Status Drop(std::string_view ns, std::string_view name);
+  // Removes the descriptor and every item of table `id` (`ns`/`name`), after `check` (if given)
+  // accepted its current descriptor (same contract as a Modify() callback, read-only). The table's
+  // stream, if it ever had one, is retired in the same batch. On success, `dropped` (if not null)
+  // receives the descriptor as it was.
+  // Returns: OK; NotFound when the table is gone or the name now belongs to another table; the
+  // check's error unchanged (nothing is done); or the engine's error.
+  Status Drop(std::string_view ns, std::string_view name, uint32_t id,
+              const std::function<Status(const TableInfo& current)>& check = nullptr,
+              std::shared_ptr<const TableInfo>* dropped = nullptr);
 
   // Streams that are no longer a table's latest (re-enabled or table deleted): kept so their
-  // records stay readable until trimmed, as DynamoDB keeps them for 24 hours. `stream` is the
-  // table's descriptor at the time, with stream_enabled false.
-  Status RetireStream(const TableInfo& stream);
+  // records stay readable until trimmed, as DynamoDB keeps them for 24 hours. Each is the table's
+  // descriptor at the time, with stream_enabled false.
   std::shared_ptr<const TableInfo> FindRetiredStream(std::string_view ns,
                                                      std::string_view arn) const;
   std::vector<std::shared_ptr<const TableInfo>> RetiredStreams(std::string_view ns) const;
@@ -135,7 +158,13 @@ class Catalog {
   std::vector<std::string> List(std::string_view ns) const;
 
  private:
-  Status Persist(const TableInfo& info);
+  // Finds table `id` under `ns`/`name`. REQUIRES: mu_ held.
+  std::shared_ptr<const TableInfo>* FindLocked(std::string_view ns, std::string_view name,
+                                               uint32_t id);
+  // Adds the retirement of `table`'s stream to `batch`; returns the retired descriptor, to be put
+  // in retired_ once the batch is written. REQUIRES: table.stream_id != 0.
+  static std::shared_ptr<const TableInfo> RetireStreamInto(const TableInfo& table,
+                                                           WriteBatch* batch);
 
   Engine* engine_;
   mutable std::shared_mutex mu_;
@@ -150,8 +179,11 @@ class Catalog {
       retired_;
 };
 
-// Serialization of a TableInfo (JSON text in the meta column; see docs/format.md).
+// Serialization of a TableInfo (tagged binary fields in the meta column; see docs/format.md and
+// catalog.cc). Decode never throws: any malformed input (bad version, truncated or oversized field,
+// a number that is not one, a bad type byte, a required field missing or repeated) is
+// Status::Corruption.
 std::string EncodeTableInfo(const TableInfo& info);
-Result<TableInfo> DecodeTableInfo(std::string_view json);
+Result<TableInfo> DecodeTableInfo(std::string_view bytes);
 
 }  // namespace cairn::storage

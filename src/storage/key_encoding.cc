@@ -7,6 +7,7 @@
 #include <cassert>
 
 #include "types/number.h"
+#include "util/big_endian.h"
 
 namespace cairn::storage {
 namespace {
@@ -17,24 +18,6 @@ namespace {
 constexpr char kEscape0 = '\x00';
 constexpr char kEscape1 = '\xff';
 constexpr char kEnd = '\x01';
-
-void AppendBigEndian32(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 3; i >= 0; --i) {
-    b[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  out->append(b, sizeof(b));
-}
-
-void AppendBigEndian64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 7; i >= 0; --i) {
-    b[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  out->append(b, sizeof(b));
-}
 
 // The escaped bytes of an S or B value, without the terminator.
 void AppendEscaped(std::string* out, std::string_view raw) {
@@ -70,8 +53,7 @@ void AppendItemKey(std::string* out, uint32_t table_id, const AttributeValue& pk
   out->reserve(out->size() + 14 + bytes.size() + (sk != nullptr ? sk->s.size() + 4 : 0));
   AppendBigEndian32(out, table_id);
   AppendBigEndian64(out, PartitionHash(bytes));
-  out->push_back(static_cast<char>((bytes.size() >> 8) & 0xff));
-  out->push_back(static_cast<char>(bytes.size() & 0xff));
+  AppendBigEndian16(out, static_cast<uint16_t>(bytes.size()));
   out->append(bytes);
   if (sk != nullptr) AppendSortKey(out, *sk);
 }

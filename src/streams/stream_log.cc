@@ -4,27 +4,21 @@
 #include <cstdio>
 #include <random>
 
-#include "protocol/attribute_json.h"
-#include "protocol/json_writer.h"
 #include "storage/key_encoding.h"
+#include "streams/stream_record.h"
+#include "types/binary_codec.h"
+#include "util/big_endian.h"
 
 namespace cairn::streams {
 namespace {
 
-double NowSeconds() {
+uint64_t NowMs() {
   using namespace std::chrono;
-  return double(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) /
-         1000.0;
+  return uint64_t(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-void PutU64(std::string* out, uint64_t v) {
-  for (int s = 56; s >= 0; s -= 8) out->push_back(char((v >> s) & 0xFF));
-}
-uint64_t GetU64(std::string_view in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < in.size(); ++i) v = (v << 8) | uint8_t(in[i]);
-  return v;
-}
+// The stream id of a record key. REQUIRES: key.size() >= 4.
+uint32_t StreamIdOf(std::string_view key) { return ReadBigEndian32(key); }
 
 std::string EventId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -42,54 +36,40 @@ Item KeyOf(const storage::TableInfo& t, const Item& item) {
   return key;
 }
 
-// The record's JSON, as GetRecords returns it.
-std::string Render(const PendingRecords::Change& c, uint64_t seq, double now) {
+// The stored value of a change's record, with its times still to be set (SetRecordTimes).
+Result<std::string> EncodeChange(const PendingRecords::Change& c) {
   const storage::TableInfo& t = *c.table;
+  std::optional<StreamViewType> view = ParseStreamViewType(t.stream_view_type);
+  if (!view) return Status::InvalidArgument("unknown StreamViewType '" + t.stream_view_type + "'");
   const Item& any = c.new_item ? *c.new_item : *c.old_item;
   Item keys = KeyOf(t, any);
-  const std::string& view = t.stream_view_type;
-  bool new_image = c.new_item && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES");
-  bool old_image = c.old_item && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES");
-  size_t size = ItemSize(keys) + (new_image ? ItemSize(*c.new_item) : 0) +
-                (old_image ? ItemSize(*c.old_item) : 0);
-  std::string out;
-  protocol::JsonWriter w(&out);
-  w.BeginObject();
-  w.KV("eventID", EventId());
-  w.KV("eventName", !c.old_item ? "INSERT" : !c.new_item ? "REMOVE" : "MODIFY");
-  w.KV("eventVersion", "1.1");
-  w.KV("eventSource", "aws:dynamodb");
-  w.KV("awsRegion", t.region);
-  w.Key("dynamodb");
-  w.BeginObject();
-  w.Key("ApproximateCreationDateTime");
-  w.Double(double(int64_t(now)));  // DynamoDB rounds it to the second
-  w.Key("Keys");
-  protocol::WriteItemJson(w, keys);
+  bool new_image = c.new_item && HasNewImage(*view);
+  bool old_image = c.old_item && HasOldImage(*view);
+  std::string keys_bytes, new_bytes, old_bytes, event_id = EventId();
+  EncodeItem(keys, &keys_bytes);
+  StreamRecord r;
+  r.event_name = !c.old_item   ? EventName::kInsert
+                 : !c.new_item ? EventName::kRemove
+                               : EventName::kModify;
+  r.view_type = *view;
+  r.by_ttl = c.by_ttl;
+  r.size_bytes = ItemSize(keys);
+  r.event_id = event_id;
+  r.region = t.region;
+  r.keys = keys_bytes;
   if (new_image) {
-    w.Key("NewImage");
-    protocol::WriteItemJson(w, *c.new_item);
+    EncodeItem(*c.new_item, &new_bytes);
+    r.new_image = new_bytes;
+    r.size_bytes += ItemSize(*c.new_item);
   }
   if (old_image) {
-    w.Key("OldImage");
-    protocol::WriteItemJson(w, *c.old_item);
+    EncodeItem(*c.old_item, &old_bytes);
+    r.old_image = old_bytes;
+    r.size_bytes += ItemSize(*c.old_item);
   }
-  w.KV("SequenceNumber", StreamLog::FormatSequence(seq));
-  w.Key("SizeBytes");
-  w.UInt(size);
-  w.KV("StreamViewType", view);
-  w.EndObject();
-  if (c.by_ttl) {
-    // The Streams API spells these members PrincipalId and Type (its service model); Lambda's
-    // event format lower-cases them.
-    w.Key("userIdentity");
-    w.BeginObject();
-    w.KV("PrincipalId", "dynamodb.amazonaws.com");
-    w.KV("Type", "Service");
-    w.EndObject();
-  }
-  w.EndObject();
-  return out;
+  std::string value;
+  EncodeRecordValue(0, r, &value);
+  return value;
 }
 
 }  // namespace
@@ -102,7 +82,7 @@ std::string StreamLog::FormatSequence(uint64_t seq) {
 
 std::string StreamLog::RecordKey(uint32_t stream_id, uint64_t seq) {
   std::string k = storage::TablePrefix(stream_id);
-  PutU64(&k, seq);
+  AppendBigEndian64(&k, seq);
   return k;
 }
 
@@ -117,10 +97,10 @@ Status StreamLog::Load() {
       it->Next();
       continue;
     }
-    min = std::min(min, GetU64(key.substr(4)));
-    std::string end = storage::TableEnd(uint32_t(GetU64(std::string(4, '\0') + std::string(key.substr(0, 4)))));
+    min = std::min(min, ReadBigEndian64(key.substr(4)));
+    std::string end = storage::TableEnd(StreamIdOf(key));
     it->SeekForPrev(end);
-    if (it->Valid() && it->key().size() == 12) max = std::max(max, GetU64(it->key().substr(4)));
+    if (it->Valid() && it->key().size() == 12) max = std::max(max, ReadBigEndian64(it->key().substr(4)));
     it->Seek(end);
   }
   CAIRN_RETURN_IF_ERROR(it->status());
@@ -144,14 +124,21 @@ void StreamLog::Add(const std::shared_ptr<const storage::TableInfo>& table, cons
 
 Status StreamLog::Commit(storage::WriteBatch* batch, const PendingRecords& pending) {
   if (pending.changes.empty()) return engine_->Write(*batch);
-  std::lock_guard lock(mu_);
-  double now = NowSeconds();
-  uint64_t seq = next_.load();
+  // Encoding (the bulk of the work: the images) happens before the lock; numbering, the time and
+  // the write under it.
+  std::vector<std::string> values;
+  values.reserve(pending.changes.size());
   for (const auto& c : pending.changes) {
-    std::string value;
-    PutU64(&value, uint64_t(now * 1000));
-    value.append(Render(c, seq, now));
-    batch->Put(storage::Column::kStream, RecordKey(c.table->stream_id, seq), value);
+    CAIRN_ASSIGN_OR_RETURN(std::string value, EncodeChange(c));
+    values.push_back(std::move(value));
+  }
+  std::lock_guard lock(mu_);
+  uint64_t now = NowMs();
+  uint64_t seq = next_.load();
+  for (size_t i = 0; i < values.size(); ++i) {
+    SetRecordTimes(&values[i], now, now);
+    batch->Put(storage::Column::kStream, RecordKey(pending.changes[i].table->stream_id, seq),
+               values[i]);
     ++seq;
   }
   Status s = engine_->Write(*batch);
@@ -160,7 +147,8 @@ Status StreamLog::Commit(storage::WriteBatch* batch, const PendingRecords& pendi
 }
 
 void StreamLog::Trim() {
-  uint64_t cutoff_ms = uint64_t((NowSeconds() - retention_seconds_) * 1000);
+  double cutoff = double(NowMs()) - retention_seconds_ * 1000;
+  uint64_t cutoff_ms = cutoff > 0 ? uint64_t(cutoff) : 0;
   storage::ReadOptions ro;
   auto it = engine_->NewIterator(storage::Column::kStream, ro);
   storage::WriteBatch batch;
@@ -168,17 +156,16 @@ void StreamLog::Trim() {
   for (it->SeekToFirst(); it->Valid();) {
     std::string_view key = it->key();
     std::string_view value = it->value();
-    if (key.size() == 12 && value.size() >= 8 && GetU64(value) < cutoff_ms) {
+    // Every format starts with the time it was written (stream_record.h).
+    if (key.size() == 12 && value.size() >= 8 && RecordWrittenMs(value) < cutoff_ms) {
       batch.Delete(storage::Column::kStream, key);
-      trimmed_to = std::max(trimmed_to, GetU64(key.substr(4)));
+      trimmed_to = std::max(trimmed_to, ReadBigEndian64(key.substr(4)));
       it->Next();
       continue;
     }
     // The rest of this stream is younger: skip to the next stream.
     if (key.size() < 4) break;
-    std::string stream(key.substr(0, 4));
-    uint32_t id = (uint32_t(uint8_t(stream[0])) << 24) | (uint32_t(uint8_t(stream[1])) << 16) |
-                  (uint32_t(uint8_t(stream[2])) << 8) | uint8_t(stream[3]);
+    uint32_t id = StreamIdOf(key);
     if (id == UINT32_MAX) break;
     it->Seek(storage::TableEnd(id));
   }

@@ -2,12 +2,17 @@
 // describe, with sequence numbers in commit order.
 //
 // A writer collects the changes of its batch (Add), then writes the batch through Commit(). For a
-// batch with records, Commit() takes the log's mutex, numbers the records, renders them and writes
-// the whole batch before releasing it: so sequence numbers are in commit order, and a reader that
-// has seen record n has seen every record before n (GetRecords never skips one that commits late).
-// Batches without records (tables without a stream) do not touch the mutex.
+// batch with records, Commit() encodes them first (stream_record.h: the binary record format, with
+// the Keys and images in the item value format; GetRecords renders the JSON when it reads them),
+// then takes the log's mutex, numbers and stamps the records and writes the whole batch before
+// releasing it: so sequence numbers are in commit order, a record's time never decreases with its
+// sequence number (Trim() relies on it), and a reader that has seen record n has seen every record
+// before n (GetRecords never skips one that commits late). Batches without records (tables without
+// a stream) do not touch the mutex.
 // A change that leaves the item as it was produces no record. Records older than the retention
 // (24 hours, --stream-retention for tests) are trimmed by Trim().
+// Stored (docs/format.md, "Stream records"): key = stream id u32 BE | sequence number u64 BE; value
+// as stream_record.h describes. This layer needs only storage/ and types/: it never writes JSON.
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
@@ -39,7 +44,8 @@ class StreamLog {
   StreamLog(storage::Engine* engine, double retention_seconds)
       : engine_(engine), retention_seconds_(retention_seconds) {}
 
-  // Reads the last sequence number back from the engine. Call once before serving.
+  // Reads the last sequence number and the trim horizon back from the engine. Call once before
+  // serving. Returns the iterator's error, if any.
   Status Load();
 
   // Notes the change of one item of `table` (either image may be null). Does nothing when the
@@ -47,7 +53,9 @@ class StreamLog {
   static void Add(const std::shared_ptr<const storage::TableInfo>& table, const Item* old_item,
                   const Item* new_item, bool by_ttl, PendingRecords* pending);
 
-  // Writes `batch` plus the records of `pending`, atomically.
+  // Writes `batch` plus the records of `pending`, atomically. Returns what Engine::Write returns,
+  // or InvalidArgument (nothing written) when a table's stream_view_type is not one of DynamoDB's
+  // four.
   Status Commit(storage::WriteBatch* batch, const PendingRecords& pending);
 
   // The sequence number the next record will get.

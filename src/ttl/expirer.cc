@@ -4,8 +4,6 @@
 
 #include <chrono>
 
-#include "api/rmw.h"
-#include "index/index_entries.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 #include "types/number.h"
@@ -54,20 +52,20 @@ void Expirer::Run() {
     if (stop_) break;
     lock.unlock();
     SweepOnce();
-    if (server_->streams) server_->streams->Trim();
+    if (streams_) streams_->Trim();
     lock.lock();
   }
 }
 
 size_t Expirer::SweepOnce() {
   size_t deleted = 0;
-  for (const auto& t : server_->catalog->AllTables()) {
+  for (const auto& t : catalog_->AllTables()) {
     if (!t->ttl_enabled) continue;
     double now = NowSeconds();
     storage::ReadOptions ro;
     ro.lower_bound = storage::TablePrefix(t->id);
     ro.upper_bound = storage::TableEnd(t->id);
-    auto it = server_->engine->NewIterator(storage::Column::kData, ro);
+    auto it = engine_->NewIterator(storage::Column::kData, ro);
     for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
       {
         std::lock_guard lock(mu_);
@@ -75,28 +73,27 @@ size_t Expirer::SweepOnce() {
       }
       auto item = DecodeItem(it->value());
       if (!item.ok() || !Expired(*item, t->ttl_attribute, now)) continue;
-      // Delete through the write path, with the item as it is now.
-      std::string key(it->key());
-      auto guard = server_->locks->Lock(api::LockHash(t->id, key));
-      auto current = server_->catalog->Find(t->ns, t->name);
-      if (!current || current->id != t->id || !current->ttl_enabled) break;
-      auto now_item = api::ReadItem(*server_, key);
-      if (!now_item.ok() || !now_item->has_value() ||
-          !Expired(**now_item, current->ttl_attribute, now))
-        continue;
-      storage::WriteBatch batch;
-      batch.Delete(storage::Column::kData, key);
-      if (!current->indexes.empty())
-        index::AddIndexUpdates(*current, &**now_item, nullptr, &batch);
-      streams::PendingRecords pending;
-      streams::StreamLog::Add(current, &**now_item, nullptr, /*by_ttl=*/true, &pending);
-      Status s = server_->streams ? server_->streams->Commit(&batch, pending)
-                                  : server_->engine->Write(batch);
-      if (!s.ok()) {
+      // Delete through the item writer, with the item and the table as they are now.
+      bool ttl_off = false;
+      std::optional<Item> old;
+      Status s = writer_->Write(
+          *t, it->key(), write::ReadOld::kAlways, &old,
+          [&](const storage::TableInfo& current, const Item* now_item, write::Change* c) {
+            ttl_off = !current.ttl_enabled;
+            if (ttl_off || !now_item || !Expired(*now_item, current.ttl_attribute, now))
+              return false;
+            c->kind = write::Change::Kind::kDelete;
+            c->by_service = true;
+            return true;
+          });
+      if (s.ok()) {
+        ++deleted;
+      } else if (s.IsNotFound() || ttl_off) {
+        break;  // the table was dropped, or its TTL disabled, meanwhile
+      } else if (!s.IsAborted() && !s.IsBusy()) {  // Busy: a transaction has it; next sweep
         spdlog::error("ttl: {}", s.ToString());
         return deleted;
       }
-      ++deleted;
     }
   }
   return deleted;

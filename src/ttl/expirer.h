@@ -1,8 +1,8 @@
 // Expirer: the background sweep of Time to Live. Every interval (--ttl-interval, default 1 s) it
 // walks each table whose TTL is enabled and deletes the items whose TTL attribute (a Number of
-// epoch seconds) is in the past, through the normal write path: under the item's lock, after
-// reading the item again, with its index entries and a REMOVE stream record whose userIdentity is
-// the DynamoDB service. As in DynamoDB, an item whose TTL attribute is not a Number, or is more
+// epoch seconds) is in the past, through the item writer (write/item_writer.h): under the item's
+// lock, after reading the item again, with its index entries and a REMOVE stream record whose
+// userIdentity is the DynamoDB service. As in DynamoDB, an item whose TTL attribute is not a Number, or is more
 // than five years in the past, never expires, and an expired item stays readable until the sweep
 // deletes it. The same thread trims stream records past their retention.
 // Thread safety: Start()/Stop() from one thread (main); the sweep runs on its own thread.
@@ -13,14 +13,23 @@
 #include <mutex>
 #include <thread>
 
-#include "api/context.h"
+#include "storage/catalog.h"
+#include "storage/engine.h"
+#include "streams/stream_log.h"
+#include "write/item_writer.h"
 
 namespace cairn::ttl {
 
 class Expirer {
  public:
-  Expirer(api::ServerContext* server, double interval_seconds)
-      : server_(server), interval_seconds_(interval_seconds) {}
+  // `streams` may be null (then nothing is trimmed).
+  Expirer(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer,
+          streams::StreamLog* streams, double interval_seconds)
+      : engine_(engine),
+        catalog_(catalog),
+        writer_(writer),
+        streams_(streams),
+        interval_seconds_(interval_seconds) {}
   ~Expirer() { Stop(); }
 
   void Start();
@@ -32,7 +41,10 @@ class Expirer {
  private:
   void Run();
 
-  api::ServerContext* server_;
+  storage::Engine* engine_;
+  storage::Catalog* catalog_;
+  write::ItemWriter* writer_;
+  streams::StreamLog* streams_;
   double interval_seconds_;
   std::mutex mu_;
   std::condition_variable cv_;

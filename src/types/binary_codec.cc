@@ -13,7 +13,8 @@
 //   varint := unsigned LEB128 (7 bits per byte, low group first, at most 10 bytes, minimal)
 //
 // Encoding computes the exact size first, so it resizes the output once and writes through a
-// pointer. Decoding checks every length against the bytes left before using it.
+// pointer. Decoding reads through ItemFormatReader (binary_codec.h), which checks every length
+// against the bytes left before using it.
 #include "types/binary_codec.h"
 
 #include <cstring>
@@ -121,21 +122,25 @@ char* PutValue(char* p, const AttributeValue& v) {
   return p;
 }
 
-// Reads from [p_, end_). Every method returns false on malformed input and sets error_.
-class Reader {
+// Builds an Item from the bytes, walking the grammar with ItemFormatReader (which checks every
+// rule). protocol/stored_item_json.cc walks the same grammar to write JSON; keep the two in step.
+class ItemBuilder {
  public:
-  explicit Reader(std::string_view bytes) : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+  explicit ItemBuilder(std::string_view bytes) : reader_(bytes) {}
 
+  bool ReadItem(Item* out) {
+    return reader_.ReadVersion() && ReadAttrs(out, 0) && reader_.Finish();
+  }
+
+  Status status() const { return reader_.status(); }
+
+ private:
   bool ReadAttrs(AttributeMap* out, int depth) {
     uint64_t count;
-    // Each attribute takes at least 2 bytes (name length, type).
-    if (!ReadCount(&count, 2)) return false;
-    std::string_view prev;
+    if (!reader_.ReadCount(AttributeType::kM, &count)) return false;
+    std::string_view name;
     for (uint64_t i = 0; i < count; ++i) {
-      std::string_view name;
-      if (!ReadBytes(&name)) return false;
-      if (i > 0 && !(prev < name)) return Fail("attribute names not in increasing order");
-      prev = name;
+      if (!reader_.ReadName(i, &name)) return false;
       auto it = out->emplace_hint(out->end(), std::string(name), AttributeValue());
       if (!ReadValue(&it->second, depth)) return false;
     }
@@ -143,35 +148,28 @@ class Reader {
   }
 
   bool ReadValue(AttributeValue* v, int depth) {
-    if (p_ == end_) return Fail("truncated value");
-    const uint8_t type = static_cast<uint8_t>(*p_++);
-    if (type > static_cast<uint8_t>(AttributeType::kBS)) return Fail("unknown type byte");
-    v->type = static_cast<AttributeType>(type);
+    if (!reader_.ReadType(&v->type)) return false;
+    std::string_view bytes;
     switch (v->type) {
       case AttributeType::kS:
       case AttributeType::kB:
-        return ReadString(&v->s);
+        if (!reader_.ReadBytes(&bytes)) return false;
+        v->s.assign(bytes.data(), bytes.size());
+        return true;
       case AttributeType::kN:
-        if (!ReadString(&v->s)) return false;
-        if (v->s.empty()) return Fail("empty number");
+        if (!reader_.ReadNumber(&bytes)) return false;
+        v->s.assign(bytes.data(), bytes.size());
         return true;
-      case AttributeType::kBOOL: {
-        if (p_ == end_) return Fail("truncated BOOL");
-        const uint8_t b = static_cast<uint8_t>(*p_++);
-        if (b > 1) return Fail("bad BOOL byte");
-        v->boolean = b == 1;
-        return true;
-      }
+      case AttributeType::kBOOL:
+        return reader_.ReadBool(&v->boolean);
       case AttributeType::kNULL:
         v->boolean = true;
         return true;
       case AttributeType::kM:
-        if (depth >= kMaxStoredNesting) return Fail("nesting too deep");
-        return ReadAttrs(&v->map, depth + 1);
+        return reader_.CheckNesting(depth) && ReadAttrs(&v->map, depth + 1);
       case AttributeType::kL: {
-        if (depth >= kMaxStoredNesting) return Fail("nesting too deep");
         uint64_t count;
-        if (!ReadCount(&count, 1)) return false;
+        if (!reader_.CheckNesting(depth) || !reader_.ReadCount(v->type, &count)) return false;
         v->list.resize(count);
         for (AttributeValue& e : v->list) {
           if (!ReadValue(&e, depth + 1)) return false;
@@ -182,70 +180,19 @@ class Reader {
       case AttributeType::kNS:
       case AttributeType::kBS: {
         uint64_t count;
-        if (!ReadCount(&count, 1)) return false;
+        if (!reader_.ReadCount(v->type, &count)) return false;
         v->set.resize(count);
         for (std::string& m : v->set) {
-          if (!ReadString(&m)) return false;
+          if (!reader_.ReadBytes(&bytes)) return false;
+          m.assign(bytes.data(), bytes.size());
         }
         return true;
       }
     }
-    return Fail("unknown type byte");
+    return false;  // unreachable: ReadType accepts only the ten types
   }
 
-  bool at_end() const { return p_ == end_; }
-  const char* error() const { return error_; }
-
- private:
-  bool Fail(const char* why) {
-    error_ = why;
-    return false;
-  }
-
-  bool ReadVarint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return Fail("truncated varint");
-      const uint8_t b = static_cast<uint8_t>(*p_++);
-      if (shift == 63 && b > 1) return Fail("varint overflow");
-      result |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        // Only the minimal encoding is valid, so that an item has exactly one encoding.
-        if (b == 0 && shift > 0) return Fail("non-minimal varint");
-        *v = result;
-        return true;
-      }
-    }
-    return Fail("varint too long");
-  }
-
-  // A count of elements that each need at least `min_bytes` bytes: bounded by what is left, so a
-  // corrupt count cannot make the caller allocate more than the input justifies.
-  bool ReadCount(uint64_t* count, size_t min_bytes) {
-    if (!ReadVarint(count)) return false;
-    if (*count > static_cast<uint64_t>(end_ - p_) / min_bytes) return Fail("count exceeds input");
-    return true;
-  }
-
-  bool ReadBytes(std::string_view* out) {
-    uint64_t len;
-    if (!ReadVarint(&len)) return false;
-    if (len > static_cast<uint64_t>(end_ - p_)) return Fail("length exceeds input");
-    *out = std::string_view(p_, static_cast<size_t>(len));
-    p_ += len;
-    return true;
-  }
-
-  bool ReadString(std::string* out) {
-    std::string_view s;
-    if (!ReadBytes(&s)) return false;
-    out->assign(s.data(), s.size());
-    return true;
-  }
-
-  const char* p_;
-  const char* end_;
-  const char* error_ = "";
+  ItemFormatReader reader_;
 };
 
 }  // namespace
@@ -260,17 +207,9 @@ void EncodeItem(const Item& item, std::string* out) {
 }
 
 Result<Item> DecodeItem(std::string_view bytes) {
-  if (bytes.empty()) return Status::Corruption("item value: empty");
-  if (static_cast<uint8_t>(bytes[0]) != kItemFormatVersion) {
-    return Status::Corruption("item value: unknown format version " +
-                              std::to_string(static_cast<uint8_t>(bytes[0])));
-  }
-  Reader reader(bytes.substr(1));
+  ItemBuilder builder(bytes);
   Item item;
-  if (!reader.ReadAttrs(&item, 0)) {
-    return Status::Corruption(std::string("item value: ") + reader.error());
-  }
-  if (!reader.at_end()) return Status::Corruption("item value: trailing bytes");
+  if (!builder.ReadItem(&item)) return builder.status();
   return item;
 }
 

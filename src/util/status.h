@@ -20,6 +20,7 @@ class [[nodiscard]] Status {
     kCorruption,
     kIOError,
     kBusy,
+    kAborted,  // the caller's own check refused the change; nothing was done (write/item_writer.h)
   };
 
   Status() = default;
@@ -31,10 +32,13 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
+  static Status Aborted(std::string msg = {}) { return Status(Code::kAborted, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+  bool IsBusy() const { return code_ == Code::kBusy; }
+  bool IsAborted() const { return code_ == Code::kAborted; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   std::string ToString() const;
@@ -56,6 +60,7 @@ inline std::string Status::ToString() const {
     case Code::kCorruption: return "Corruption: " + message_;
     case Code::kIOError: return "IOError: " + message_;
     case Code::kBusy: return "Busy: " + message_;
+    case Code::kAborted: return "Aborted: " + message_;
   }
   return message_;
 }
@@ -88,5 +93,17 @@ class [[nodiscard]] Result {
     ::cairn::Status _st = (expr);            \
     if (!_st.ok()) return _st;               \
   } while (0)
+
+// CAIRN_ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (a Result<T>); on error returns its Status
+// from the enclosing function, otherwise moves the value into `lhs` (a declaration or an lvalue):
+//   CAIRN_ASSIGN_OR_RETURN(std::optional<Item> old, ReadItem(engine, key));
+#define CAIRN_CONCAT_INNER(a, b) a##b
+#define CAIRN_CONCAT(a, b) CAIRN_CONCAT_INNER(a, b)
+#define CAIRN_ASSIGN_OR_RETURN(lhs, expr) \
+  CAIRN_ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_result_, __LINE__), lhs, expr)
+#define CAIRN_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                                 \
+  if (!result.ok()) return result.status();             \
+  lhs = std::move(result).value()
 
 }  // namespace cairn

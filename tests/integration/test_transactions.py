@@ -852,3 +852,39 @@ def test_concurrent_transfers_keep_total_and_readers_see_no_partial_transfer(ser
     for i in range(ACCOUNTS):
         assert int(final[f"acct{i}"]["bal"]["N"]) == START_BALANCE + applied[i], i
         assert int(final[f"acct{i}"]["touches"]["N"]) == touched[i], i
+
+
+def test_validation_errors_name_the_failing_action(raw, client):
+    """A malformed action is named by its place in the request (DynamoDB's member path
+    transactItems.<n>.member.<action>.<member>, n from 1), not always as the first one."""
+    name = "txn_paths_" + uuid.uuid4().hex[:8]
+    create_table(client, name)
+    ok_put = {"Put": {"TableName": name, "Item": {"pk": {"S": "a"}}}}
+    r = raw.request("TransactWriteItems", {"TransactItems": [
+        ok_put, {"Update": {"TableName": name, "UpdateExpression": "SET v = :v"}}]})
+    assert (r.status, r.error_type) == (400, "ValidationException")
+    assert r.message == ("1 validation error detected: Value null at "
+                         "'transactItems.2.member.update.key' failed to satisfy constraint: "
+                         "Member must not be null")
+    r = raw.request("TransactWriteItems", {"TransactItems": [
+        ok_put, {"Put": {"TableName": name, "Item": {"pk": {"S": "b"}}}},
+        {"Delete": {"TableName": "ab", "Key": {"pk": {"S": "c"}}}}]})
+    assert r.message == ("1 validation error detected: Value 'ab' at "
+                         "'transactItems.3.member.delete.tableName' failed to satisfy constraint: "
+                         "Member must have length greater than or equal to 3")
+    r = raw.request("TransactWriteItems", {"TransactItems": [
+        ok_put, {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "a"}}}}]})
+    assert r.message == ("1 validation error detected: Value null at "
+                         "'transactItems.2.member.conditionCheck.conditionExpression' failed to "
+                         "satisfy constraint: Member must not be null")
+    get = {"Get": {"TableName": name, "Key": {"pk": {"S": "a"}}}}
+    r = raw.request("TransactGetItems", {"TransactItems": [get, {}]})
+    assert (r.status, r.error_type) == (400, "ValidationException")
+    assert r.message == ("1 validation error detected: Value null at 'transactItems.2.member.get' "
+                         "failed to satisfy constraint: Member must not be null")
+    r = raw.request("TransactGetItems", {"TransactItems": [get, {"Get": {"TableName": name}}]})
+    assert r.message == ("1 validation error detected: Value null at "
+                         "'transactItems.2.member.get.key' failed to satisfy constraint: "
+                         "Member must not be null")
+    # Nothing was written by any of them.
+    assert client.scan(TableName=name)["Items"] == []

@@ -9,6 +9,7 @@
 #include "storage/catalog.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
+#include "write/item_writer.h"
 
 namespace cairn::api {
 namespace {
@@ -28,7 +29,9 @@ class DispatchTest : public ::testing::Test {
     catalog_ = std::make_unique<storage::Catalog>(engine_.get());
     ASSERT_TRUE(catalog_->Load().ok());
     locks_ = std::make_unique<txn::LockTable>();
-    server_ = ServerContext{Config{}, engine_.get(), catalog_.get(), locks_.get()};
+    writer_ = std::make_unique<write::ItemWriter>(engine_.get(), catalog_.get(), locks_.get(),
+                                                  nullptr, write::ItemWriter::Options{});
+    server_ = ServerContext{Config{}, engine_.get(), catalog_.get(), writer_.get()};
     dispatcher_ = std::make_unique<Dispatcher>(&server_);
   }
 
@@ -55,6 +58,7 @@ class DispatchTest : public ::testing::Test {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<storage::Catalog> catalog_;
   std::unique_ptr<txn::LockTable> locks_;
+  std::unique_ptr<write::ItemWriter> writer_;
   ServerContext server_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::string body_;

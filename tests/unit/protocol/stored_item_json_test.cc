@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "protocol/attribute_json.h"
 #include "types/binary_codec.h"
 
@@ -70,6 +76,232 @@ TEST(StoredJsonTest, CorruptBytesAreAnError) {
   std::string out;
   JsonWriter w(&out);
   EXPECT_FALSE(WriteStoredItem(bad, w).ok());
+}
+
+// The property: on any bytes, WriteStoredItem fails exactly when DecodeItem fails, with the same
+// Status; when both succeed, the JSON is WriteItemJson of the decoded item and the size is its
+// ItemSize. Returns whether the bytes were accepted.
+bool ExpectSameAsDecode(std::string_view bytes, const std::string& what) {
+  Result<Item> decoded = DecodeItem(bytes);
+  std::string direct;
+  JsonWriter wd(&direct);
+  Result<size_t> size = WriteStoredItem(bytes, wd);
+  EXPECT_EQ(size.ok(), decoded.ok()) << what << ": DecodeItem says " << decoded.status().ToString()
+                                     << ", WriteStoredItem says " << size.status().ToString();
+  if (!decoded.ok() || !size.ok()) {
+    EXPECT_EQ(size.status().code(), Status::Code::kCorruption) << what;
+    EXPECT_EQ(size.status().ToString(), decoded.status().ToString()) << what;
+    return false;
+  }
+  std::string expected;
+  JsonWriter we(&expected);
+  WriteItemJson(we, *decoded);
+  EXPECT_EQ(direct, expected) << what;
+  EXPECT_EQ(*size, ItemSize(*decoded)) << what;
+  return true;
+}
+
+// Random items of every type, nested a few levels; names and strings include bytes that need JSON
+// escaping, 0x00, invalid UTF-8, and lengths that take two varint bytes.
+class RandomItems {
+ public:
+  explicit RandomItems(uint32_t seed) : rng_(seed) {}
+
+  Item Next() { return RandomMap(0); }
+
+ private:
+  size_t Below(size_t n) { return static_cast<size_t>(rng_() % n); }
+
+  std::string RandomBytes() {
+    static constexpr std::string_view kAlphabet("ab\"\\\n\x00\x01\x1f\x7f\x80\xc3\xa9\xff", 13);
+    const size_t len = Below(8) == 0 ? 120 + Below(200) : Below(6);
+    std::string out;
+    for (size_t i = 0; i < len; ++i) {
+      out.push_back(Below(3) == 0 ? static_cast<char>(rng_()) : kAlphabet[Below(kAlphabet.size())]);
+    }
+    return out;
+  }
+
+  std::string RandomNumber() {
+    // Canonical texts, and a few that are not (NumberSize must still agree on them).
+    static constexpr std::string_view kNumbers[] = {
+        "0",
+        "7",
+        "-12.5",
+        "0.001",
+        "100000",
+        "-0.000000001",
+        "3.14159",
+        "-1",
+        "99999999999999999999999999999999999999",  // 38 digits
+        "1E+2",
+        "12e-3",
+        "0.10000000",
+        "1.5E-130",
+    };
+    return std::string(kNumbers[Below(std::size(kNumbers))]);
+  }
+
+  AttributeMap RandomMap(int depth) {
+    AttributeMap m;
+    const size_t n = Below(depth == 0 ? 7 : 4);
+    for (size_t i = 0; i < n; ++i) m[RandomBytes()] = RandomValue(depth);
+    return m;
+  }
+
+  AttributeValue RandomValue(int depth) {
+    const size_t kinds = depth < 3 ? 10 : 8;  // no L or M below three levels
+    switch (Below(kinds)) {
+      case 0:
+        return AttributeValue::String(RandomBytes());
+      case 1:
+        return AttributeValue::Num(RandomNumber());
+      case 2:
+        return AttributeValue::Binary(RandomBytes());
+      case 3:
+        return AttributeValue::Bool(Below(2) == 0);
+      case 4:
+        return AttributeValue::Null();
+      case 5:
+      case 6:
+      case 7: {
+        const AttributeType type = Below(3) == 0   ? AttributeType::kSS
+                                   : Below(2) == 0 ? AttributeType::kNS
+                                                   : AttributeType::kBS;
+        std::vector<std::string> members;
+        for (size_t i = 0, n = 1 + Below(3); i < n; ++i) {
+          members.push_back(type == AttributeType::kNS ? RandomNumber() : RandomBytes());
+        }
+        return AttributeValue::Set(type, std::move(members));
+      }
+      case 8: {
+        std::vector<AttributeValue> list;
+        for (size_t i = 0, n = Below(4); i < n; ++i) list.push_back(RandomValue(depth + 1));
+        return AttributeValue::List(std::move(list));
+      }
+      default:
+        return AttributeValue::Map(RandomMap(depth + 1));
+    }
+  }
+
+  std::mt19937 rng_;
+};
+
+TEST(StoredJsonTest, AcceptsAndRejectsExactlyWhatDecodeItemDoes) {
+  RandomItems items(13);
+  std::mt19937 rng(7);
+  int accepted = 0;
+  int rejected = 0;
+  auto check = [&](std::string_view bytes, const std::string& what) {
+    (ExpectSameAsDecode(bytes, what) ? accepted : rejected)++;
+  };
+  for (int n = 0; n < 100 && !::testing::Test::HasFailure(); ++n) {
+    const Item item = items.Next();
+    std::string stored;
+    EncodeItem(item, &stored);
+    const std::string id = "item " + std::to_string(n);
+    ASSERT_TRUE(ExpectSameAsDecode(stored, id));
+
+    for (size_t cut = 0; cut < stored.size(); ++cut) {
+      check(std::string_view(stored).substr(0, cut), id + " cut at " + std::to_string(cut));
+    }
+    check(stored + '\0', id + " with a trailing byte");
+    for (size_t i = 0; i < stored.size(); ++i) {
+      const std::string at = id + " at " + std::to_string(i);
+      std::string bad = stored;
+      // A type byte out of range (or, elsewhere, some other corruption).
+      for (int b : {10, 0x7f, 0xff}) {
+        bad[i] = static_cast<char>(b);
+        check(bad, at + " set to " + std::to_string(b));
+      }
+      // The one-byte varint that may start here, written non-minimally (b | 0x80, 0x00).
+      const auto byte = static_cast<unsigned char>(stored[i]);
+      if (byte < 0x80) {
+        bad = stored;
+        bad[i] = static_cast<char>(byte | 0x80);
+        bad.insert(bad.begin() + static_cast<std::ptrdiff_t>(i) + 1, '\0');
+        check(bad, at + " non-minimal");
+      }
+      // Varints of 10 and 11 bytes spliced in: too large for 64 bits, or too long.
+      for (std::string_view splice :
+           {std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02"),
+            std::string_view("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01")}) {
+        bad = stored;
+        bad.replace(i, 1, splice);
+        check(bad, at + " long varint");
+      }
+    }
+    for (int flip = 0; flip < 200; ++flip) {
+      std::string bad = stored;
+      for (int f = 0, flips = 1 + static_cast<int>(rng() % 3); f < flips; ++f) {
+        bad[rng() % bad.size()] ^= static_cast<char>(1u << (rng() % 8));
+      }
+      check(bad, id + " flipped bits, round " + std::to_string(flip));
+    }
+  }
+  // Both outcomes occurred often: the property was not checked on one side only.
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(rejected, 10000);
+}
+
+TEST(StoredJsonTest, NestingBoundIsDecodeItemsBound) {
+  // {"a": ...} with `levels` L and M values nested, alternating, the innermost of type `innermost`
+  // and either empty or holding a string.
+  auto nested = [](int levels, AttributeType innermost, bool empty) {
+    AttributeValue v = AttributeValue::String("x");
+    for (int i = 0; i < levels; ++i) {
+      const bool is_list = (i % 2 == 0) == (innermost == AttributeType::kL);
+      if (i == 0 && empty) {
+        v = is_list ? AttributeValue::List({}) : AttributeValue::Map({});
+      } else if (is_list) {
+        v = AttributeValue::List({std::move(v)});
+      } else {
+        v = AttributeValue::Map({{"k", std::move(v)}});
+      }
+    }
+    Item item;
+    item["a"] = std::move(v);
+    std::string bytes;
+    EncodeItem(item, &bytes);
+    return bytes;
+  };
+  for (int levels : {1, 2, kMaxStoredNesting - 1, kMaxStoredNesting, kMaxStoredNesting + 1, 200}) {
+    for (AttributeType innermost : {AttributeType::kL, AttributeType::kM}) {
+      for (bool empty : {false, true}) {
+        const std::string what = std::to_string(levels) + " levels, innermost " +
+                                 std::string(TypeName(innermost)) + (empty ? ", empty" : "");
+        EXPECT_EQ(ExpectSameAsDecode(nested(levels, innermost, empty), what),
+                  levels <= kMaxStoredNesting)
+            << what;
+      }
+    }
+  }
+}
+
+TEST(StoredJsonTest, HandWrittenCorruptions) {
+  // 0x61 is "a", 0x62 "b".
+  const std::string_view cases[] = {
+      std::string_view("", 0),
+      std::string_view("\x02\x00", 2),                              // unknown version
+      std::string_view("\x01", 1),                                  // no count
+      std::string_view("\x01\x00\x00", 3),                          // trailing byte
+      std::string_view("\x01\x01\x01\x61\x0a", 5),                  // type 10
+      std::string_view("\x01\x01\x01\x61\x03\x02", 6),              // BOOL 2
+      std::string_view("\x01\x01\x01\x61\x00\x05\x61\x62", 7),      // length > input
+      std::string_view("\x01\x01\x01\x61\x01\x00", 6),              // empty N
+      std::string_view("\x01\x7f", 2),                              // count > input
+      std::string_view("\x01\x02\x01\x61\x04", 5),                  // count > input / 2
+      std::string_view("\x01\x80\x00", 3),                          // non-minimal varint
+      std::string_view("\x01\x02\x01\x62\x04\x01\x61\x04", 8),      // names out of order
+      std::string_view("\x01\x02\x01\x61\x04\x01\x61\x04", 8),      // duplicate names
+      std::string_view("\x01\x01\x01\x61\x06\x02\x04", 7),          // L count > elements
+      std::string_view("\x01\x01\x01\x61\x07\x01\x05\x61\x62", 8),  // SS member too long
+  };
+  for (std::string_view bytes : cases) {
+    EXPECT_FALSE(ExpectSameAsDecode(bytes, "case of " + std::to_string(bytes.size()) + " bytes"));
+  }
+  // Accepted by both: an empty name, an empty set, a NULL.
+  EXPECT_TRUE(ExpectSameAsDecode(std::string_view("\x01\x02\x00\x04\x01\x62\x07\x00", 8), "ok"));
 }
 
 }  // namespace

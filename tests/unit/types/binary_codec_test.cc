@@ -180,5 +180,86 @@ TEST(BinaryCodecTest, FuzzedTruncationsAndBitFlipsNeverCrash) {
   EXPECT_LT(decoded, 5000);
 }
 
+// ItemFormatReader is the one reader of the format's rules; DecodeItem and the JSON transcoder
+// (protocol/stored_item_json.cc) both go through it.
+TEST(ItemFormatReaderTest, VarintsAreMinimalAndFitIn64Bits) {
+  auto read = [](std::string_view bytes, uint64_t* v) {
+    ItemFormatReader reader(bytes);
+    return reader.ReadVarint(v) && reader.Finish();
+  };
+  uint64_t v = 0;
+  EXPECT_TRUE(read(std::string_view("\x00", 1), &v));
+  EXPECT_EQ(v, 0u);
+  EXPECT_TRUE(read("\x7f", &v));
+  EXPECT_EQ(v, 127u);
+  EXPECT_TRUE(read("\x80\x01", &v));
+  EXPECT_EQ(v, 128u);
+  EXPECT_TRUE(read("\xac\x02", &v));
+  EXPECT_EQ(v, 300u);
+  EXPECT_TRUE(read("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", &v));
+  EXPECT_EQ(v, UINT64_MAX);
+  EXPECT_FALSE(read(std::string_view("\x80\x00", 2), &v));                 // 0 in two bytes
+  EXPECT_FALSE(read(std::string_view("\x81\x80\x00", 3), &v));             // 1 in three bytes
+  EXPECT_FALSE(read("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", &v));      // 2^64
+  EXPECT_FALSE(read("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", &v));  // 11 bytes
+  EXPECT_FALSE(read("\x80", &v));                                          // truncated
+  EXPECT_FALSE(read("", &v));
+}
+
+TEST(ItemFormatReaderTest, CountsAreBoundedByTheBytesLeft) {
+  auto count_ok = [](AttributeType container, std::string_view bytes) {
+    ItemFormatReader reader(bytes);
+    uint64_t count;
+    return reader.ReadCount(container, &count);
+  };
+  // An attribute takes at least 2 bytes, a list element or set member at least 1.
+  EXPECT_TRUE(count_ok(AttributeType::kM, "\x02xxxx"));
+  EXPECT_FALSE(count_ok(AttributeType::kM, "\x02xxx"));
+  for (AttributeType t :
+       {AttributeType::kL, AttributeType::kSS, AttributeType::kNS, AttributeType::kBS}) {
+    EXPECT_TRUE(count_ok(t, "\x02xx"));
+    EXPECT_FALSE(count_ok(t, "\x02x"));
+  }
+}
+
+TEST(ItemFormatReaderTest, NamesStrictlyIncreaseAsUnsignedBytes) {
+  ItemFormatReader reader(std::string_view("\x00\x01\x7f\x01\x80\x01\x80", 7));
+  std::string_view name;
+  EXPECT_TRUE(reader.ReadName(0, &name));
+  EXPECT_EQ(name, "");
+  EXPECT_TRUE(reader.ReadName(1, &name));
+  EXPECT_EQ(name, "\x7f");
+  EXPECT_TRUE(reader.ReadName(2, &name));   // 0x80 sorts after 0x7f: unsigned
+  EXPECT_FALSE(reader.ReadName(3, &name));  // equal to the previous name
+  EXPECT_EQ(reader.status().ToString(),
+            Status::Corruption("item value: attribute names not in increasing order").ToString());
+}
+
+TEST(ItemFormatReaderTest, ReportsTheVersionItDoesNotKnow) {
+  ItemFormatReader reader(std::string_view("\x02\x00", 2));
+  EXPECT_FALSE(reader.ReadVersion());
+  EXPECT_EQ(reader.status().ToString(),
+            Status::Corruption("item value: unknown format version 2").ToString());
+  EXPECT_EQ(DecodeItem("").status().ToString(), Status::Corruption("item value: empty").ToString());
+}
+
+TEST(ItemFormatReaderTest, TypesBoolsNumbersAndNesting) {
+  AttributeType type;
+  EXPECT_TRUE(ItemFormatReader("\x09").ReadType(&type));
+  EXPECT_EQ(type, AttributeType::kBS);
+  EXPECT_FALSE(ItemFormatReader("\x0a").ReadType(&type));
+  bool b = false;
+  EXPECT_TRUE(ItemFormatReader("\x01").ReadBool(&b));
+  EXPECT_TRUE(b);
+  EXPECT_FALSE(ItemFormatReader("\x02").ReadBool(&b));
+  std::string_view number;
+  EXPECT_TRUE(ItemFormatReader("\x01\x37").ReadNumber(&number));  // "7"
+  EXPECT_EQ(number, "7");
+  EXPECT_FALSE(ItemFormatReader(std::string_view("\x00", 1)).ReadNumber(&number));
+  ItemFormatReader reader("");
+  EXPECT_TRUE(reader.CheckNesting(kMaxStoredNesting - 1));
+  EXPECT_FALSE(reader.CheckNesting(kMaxStoredNesting));
+}
+
 }  // namespace
 }  // namespace cairn

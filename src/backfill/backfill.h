@@ -2,10 +2,10 @@
 // background thread, while the table stays writable.
 //
 // How it stays correct: the index is published in the catalog (IndexStatus CREATING, Backfilling)
-// before the backfill starts, so every write from then on maintains it (api/rmw.h reads the
-// descriptor under the item's lock). The backfill walks the table and, for each item, takes the
-// same item lock, reads the item as it is now and puts its entry; a write before or after that
-// moment leaves the same entry. When the walk ends, the index becomes ACTIVE. An interrupted
+// before the backfill starts, so every write from then on maintains it (the item writer reads the
+// descriptor under the item's lock). The backfill walks the table and, for each item, has the
+// item writer put its entry (ItemWriter::IndexItem: under the item's lock, with the item as it is
+// now); a write before or after that moment leaves the same entry. When the walk ends, the index becomes ACTIVE. An interrupted
 // backfill (shutdown, crash) starts over at the next start; putting an entry twice is harmless.
 // Thread safety: Start() may be called from any thread; Stop() joins every backfill.
 #pragma once
@@ -19,14 +19,14 @@
 
 #include "storage/catalog.h"
 #include "storage/engine.h"
-#include "txn/lock_table.h"
+#include "write/item_writer.h"
 
-namespace cairn::index {
+namespace cairn::backfill {
 
 class Backfiller {
  public:
-  Backfiller(storage::Engine* engine, storage::Catalog* catalog, txn::LockTable* locks)
-      : engine_(engine), catalog_(catalog), locks_(locks) {}
+  Backfiller(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer)
+      : engine_(engine), catalog_(catalog), writer_(writer) {}
   ~Backfiller() { Stop(); }
 
   // Starts building index `index_id` of `table` (a descriptor that already lists it).
@@ -41,13 +41,10 @@ class Backfiller {
 
   storage::Engine* engine_;
   storage::Catalog* catalog_;
-  txn::LockTable* locks_;
+  write::ItemWriter* writer_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<std::thread> threads_;  // GUARDED_BY(mu_)
 };
 
-// The lock hash of an item's storage key: what every writer of the item locks (api/rmw.h).
-uint64_t ItemLockHash(std::string_view storage_key);
-
-}  // namespace cairn::index
+}  // namespace cairn::backfill

@@ -1,14 +1,10 @@
-#include "index/backfill.h"
+#include "backfill/backfill.h"
 
 #include <spdlog/spdlog.h>
 
-#include "index/index_entries.h"
 #include "storage/key_encoding.h"
-#include "types/binary_codec.h"
 
-namespace cairn::index {
-
-uint64_t ItemLockHash(std::string_view storage_key) { return storage::PartitionHash(storage_key); }
+namespace cairn::backfill {
 
 void Backfiller::Start(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id) {
   std::lock_guard lock(mu_);
@@ -34,12 +30,10 @@ void Backfiller::Stop() {
 }
 
 void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id) {
-  // Only the index being built: the others are maintained by the writers already.
-  storage::TableInfo one = *table;
-  one.indexes.clear();
+  const storage::IndexInfo* index = nullptr;
   for (const auto& x : table->indexes)
-    if (x.id == index_id) one.indexes.push_back(x);
-  if (one.indexes.empty()) return;
+    if (x.id == index_id) index = &x;
+  if (!index) return;
 
   storage::ReadOptions ro;
   ro.lower_bound = storage::TablePrefix(table->id);
@@ -47,25 +41,11 @@ void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t i
   auto it = engine_->NewIterator(storage::Column::kData, ro);
   size_t items = 0;
   for (it->Seek(ro.lower_bound); it->Valid() && !stop_.load(); it->Next()) {
-    std::string key(it->key());
-    auto guard = locks_->Lock(ItemLockHash(key));
-    std::string value;
-    Status s = engine_->Get(storage::Column::kData, key, &value);
-    if (s.IsNotFound()) continue;  // deleted since the walk saw it
+    Status s = writer_->IndexItem(*table, index_id, it->key());
+    if (s.IsNotFound()) return;  // the index or its table was dropped: nothing left to build
     if (!s.ok()) {
-      spdlog::error("backfill of {}: {}", one.indexes[0].name, s.ToString());
+      spdlog::error("backfill of {}: {}", index->name, s.ToString());
       return;
-    }
-    auto item = DecodeItem(value);
-    if (!item.ok()) continue;
-    storage::WriteBatch batch;
-    AddIndexUpdates(one, nullptr, &*item, &batch);
-    if (!batch.empty()) {
-      s = engine_->Write(batch);
-      if (!s.ok()) {
-        spdlog::error("backfill of {}: {}", one.indexes[0].name, s.ToString());
-        return;
-      }
     }
     ++items;
   }
@@ -73,9 +53,10 @@ void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t i
   Status s = catalog_->Modify(table->ns, table->name, table->id, [index_id](storage::TableInfo& t) {
     for (auto& x : t.indexes)
       if (x.id == index_id) x.backfilling = false;
+    return Status::OK();
   });
   if (!s.ok() && !s.IsNotFound()) spdlog::error("backfill: {}", s.ToString());
-  spdlog::info("backfilled index {} of {} ({} items)", one.indexes[0].name, table->name, items);
+  spdlog::info("backfilled index {} of {} ({} items)", index->name, table->name, items);
 }
 
-}  // namespace cairn::index
+}  // namespace cairn::backfill

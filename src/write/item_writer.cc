@@ -1,0 +1,95 @@
+#include "write/item_writer.h"
+
+#include "index/index_entries.h"
+#include "storage/key_encoding.h"
+#include "types/binary_codec.h"
+
+namespace cairn::write {
+
+Result<std::optional<Item>> ReadItem(storage::Engine& engine, std::string_view key,
+                                     const storage::Snapshot* snapshot) {
+  std::string value;
+  Status s = engine.Get(storage::Column::kData, key, &value, snapshot);
+  if (s.IsNotFound()) return std::optional<Item>();
+  if (!s.ok()) return s;
+  auto item = DecodeItem(value);
+  if (!item.ok()) return item.status();
+  return std::optional<Item>(std::move(item).value());
+}
+
+// XXH3 of the whole storage key (table id, partition key, sort key): each item its own stripe.
+uint64_t ItemWriter::LockHash(std::string_view key) { return storage::PartitionHash(key); }
+
+std::shared_ptr<const storage::TableInfo> ItemWriter::CurrentTable(
+    const storage::TableInfo& table) const {
+  auto current = catalog_->Find(table.ns, table.name);
+  if (!current || current->id != table.id) return nullptr;
+  return current;
+}
+
+bool ItemWriter::NeedsOld(const storage::TableInfo& t, ReadOld read) {
+  return read == ReadOld::kAlways || !t.indexes.empty() || t.stream_enabled;
+}
+
+void ItemWriter::Stage(const std::shared_ptr<const storage::TableInfo>& table,
+                       std::string_view key, const Item* old_item, const Change& change,
+                       storage::WriteBatch* batch, streams::PendingRecords* pending) {
+  const Item* new_item = nullptr;
+  if (change.kind == Change::Kind::kPut) {
+    std::string value;
+    EncodeItem(*change.new_item, &value);
+    batch->Put(storage::Column::kData, key, value);
+    new_item = change.new_item;
+  } else {
+    batch->Delete(storage::Column::kData, key);
+  }
+  if (!table->indexes.empty()) index::AddIndexUpdates(*table, old_item, new_item, batch);
+  streams::StreamLog::Add(table, old_item, new_item, change.by_service, pending);
+}
+
+Status ItemWriter::Commit(storage::WriteBatch* batch, const streams::PendingRecords& pending) {
+  if (!streams_) return engine_->Write(*batch);
+  return streams_->Commit(batch, pending);
+}
+
+std::optional<txn::LockTable::Guard> ItemWriter::LockAll(const std::vector<Target>& targets,
+                                                         Waiting waiting,
+                                                         size_t* conflict_stripe) {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(targets.size());
+  for (const Target& t : targets) hashes.push_back(LockHash(t.key));
+  if (waiting == Waiting::kBatch) return locks_->LockMany(std::move(hashes));
+  const auto holder = waiting == Waiting::kTransaction ? txn::LockTable::Holder::kTransaction
+                                                       : txn::LockTable::Holder::kWrite;
+  return locks_->TryLockMany(std::move(hashes), holder, options_.conflict_wait, conflict_stripe);
+}
+
+Status ItemWriter::IndexItem(const storage::TableInfo& table, uint32_t index_id,
+                             std::string_view key) {
+  auto guard = locks_->Lock(LockHash(key));
+  // Under the lock, the table as it is now: an index dropped (or a table deleted) meanwhile gets no
+  // more entries.
+  auto current = CurrentTable(table);
+  if (!current) return Status::NotFound("table dropped");
+  const storage::IndexInfo* index = nullptr;
+  for (const auto& x : current->indexes)
+    if (x.id == index_id) index = &x;
+  if (!index) return Status::NotFound("index dropped");
+  auto item = ReadItem(*engine_, key);
+  if (!item.ok()) return item.status();
+  if (!item->has_value()) return Status::OK();  // deleted since the caller saw it
+  // Only the index being built: the others are maintained by the writes themselves.
+  storage::WriteBatch batch;
+  index::AddIndexUpdate(*index, *current, nullptr, &**item, &batch);
+  if (batch.empty()) return Status::OK();
+  return engine_->Write(batch);
+}
+
+Result<std::unique_ptr<storage::Snapshot>> ItemWriter::SnapshotOf(
+    const std::vector<Target>& targets, size_t* conflict_stripe) {
+  auto guard = LockAll(targets, Waiting::kWrite, conflict_stripe);
+  if (!guard) return Status::Busy("a transaction holds an item");
+  return engine_->GetSnapshot();
+}
+
+}  // namespace cairn::write
