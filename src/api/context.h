@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <variant>
 
 #include "api/protocol_names.h"
 #include "api/params.h"
@@ -39,5 +40,29 @@ struct OpContext {
 // every day (missing table, failed condition), nullopt on success.
 using OpResult = std::optional<ApiError>;
 using OpFn = OpResult (*)(OpContext& ctx, const Params& params);
+
+// A value, or the DynamoDB error a client caused (a missing table or stream): how helpers of the
+// operations return what clients cause every day, by value (src/README.md, "Errors").
+template <typename T>
+class [[nodiscard]] ApiResult {
+ public:
+  ApiResult(T value) : v_(std::move(value)) {}     // NOLINT: implicit by design
+  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  T& value() { return std::get<0>(v_); }
+  ApiError& error() { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, ApiError> v_;
+};
+
+// CAIRN_API_ASSIGN_OR_RETURN(lhs, expr): `expr` is an ApiResult; its error is returned from the
+// enclosing function (an OpResult or ApiResult), its value moved into `lhs`.
+#define CAIRN_API_ASSIGN_OR_RETURN(lhs, expr) \
+  CAIRN_API_ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_api_result_, __LINE__), lhs, expr)
+#define CAIRN_API_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                                     \
+  if (!result.ok()) return std::move(result.error());       \
+  lhs = std::move(result.value())
 
 }  // namespace cairn::api

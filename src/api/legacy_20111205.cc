@@ -207,13 +207,13 @@ OpResult PutItem20111205(OpContext& ctx, const Params& p) {
 // The current request for a 2011-12-05 GetItem, UpdateItem or DeleteItem: the table named by the
 // request and its Key (checked, and written in the current form), the given members copied as they
 // are, and TOTAL consumed capacity (the old API always answers ConsumedCapacityUnits).
-std::string KeyedRequest(OpContext& ctx, const Params& p,
-                         std::initializer_list<const char*> members) {
+ApiResult<std::string> KeyedRequest(OpContext& ctx, const Params& p,
+                                    std::initializer_list<const char*> members) {
   Violations v;
   std::string_view name = TableName(p, v);
   if (!p.Has("Key")) v.Null("key");
   v.ThrowIfAny();
-  auto t = TableOrThrow20111205(ctx, name);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, Table20111205(ctx, name));
   std::string request;
   JsonWriter w(&request);
   w.BeginObject();
@@ -227,7 +227,8 @@ std::string KeyedRequest(OpContext& ctx, const Params& p,
 }
 
 OpResult GetItem20111205(OpContext& ctx, const Params& p) {
-  std::string request = KeyedRequest(ctx, p, {"AttributesToGet", "ConsistentRead"});
+  CAIRN_API_ASSIGN_OR_RETURN(std::string request,
+                             KeyedRequest(ctx, p, {"AttributesToGet", "ConsistentRead"}));
   return CallCurrent(ctx, &GetItem, request, [&](object response) {
     ctx.out.BeginObject();
     CopyResponseMember(ctx.out, response, "Item");
@@ -239,9 +240,10 @@ OpResult GetItem20111205(OpContext& ctx, const Params& p) {
 
 // UpdateItem (with AttributeUpdates) and DeleteItem.
 OpResult KeyedWrite(OpContext& ctx, const Params& p, OpFn op, bool update) {
-  std::string request =
+  CAIRN_API_ASSIGN_OR_RETURN(
+      std::string request,
       update ? KeyedRequest(ctx, p, {"AttributeUpdates", "Expected", "ReturnValues"})
-             : KeyedRequest(ctx, p, {"Expected", "ReturnValues"});
+             : KeyedRequest(ctx, p, {"Expected", "ReturnValues"}));
   return CallCurrent(ctx, op, request, [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
@@ -293,7 +295,7 @@ OpResult Query20111205(OpContext& ctx, const Params& p) {
   auto hash_value = p.Get("HashKeyValue");
   if (!hash_value) v.Null("hashKeyValue");
   v.ThrowIfAny();
-  auto t = TableOrThrow20111205(ctx, name);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, Table20111205(ctx, name));
   auto range_condition = p.Get("RangeKeyCondition");
   if (range_condition && !t->range)
     ThrowValidation("The provided key element does not match the schema");
@@ -329,7 +331,7 @@ OpResult Scan20111205(OpContext& ctx, const Params& p) {
   Violations v;
   std::string_view name = TableName(p, v);
   v.ThrowIfAny();
-  auto t = TableOrThrow20111205(ctx, name);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, Table20111205(ctx, name));
   std::string request;
   JsonWriter w(&request);
   w.BeginObject();
@@ -404,7 +406,7 @@ OpResult BatchGetItem20111205(OpContext& ctx, const Params& p) {
       v.Null("requestItems." + std::string(name) + ".member.keys");
       v.ThrowIfAny();
     }
-    auto t = TableOrThrow20111205(ctx, name);
+    CAIRN_API_ASSIGN_OR_RETURN(auto t, Table20111205(ctx, name));
     tables.emplace_back(name, t);
     w.Key(name);
     w.BeginObject();
@@ -482,7 +484,7 @@ OpResult BatchWriteItem20111205(OpContext& ctx, const Params& p) {
   w.Key("RequestItems");
   w.BeginObject();
   for (auto [name, requests] : items) {
-    auto t = TableOrThrow20111205(ctx, name);
+    CAIRN_API_ASSIGN_OR_RETURN(auto t, Table20111205(ctx, name));
     tables.emplace_back(name, t);
     w.Key(name);
     w.BeginArray();

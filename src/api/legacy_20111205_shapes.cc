@@ -140,10 +140,10 @@ void Write20111205TableDescription(JsonWriter& w, object d, bool stats) {
   w.EndObject();
 }
 
-std::shared_ptr<const storage::TableInfo> TableOrThrow20111205(OpContext& ctx,
-                                                               std::string_view name) {
+ApiResult<std::shared_ptr<const storage::TableInfo>> Table20111205(OpContext& ctx,
+                                                                  std::string_view name) {
   auto t = ctx.server.catalog->Find(ctx.caller.ns, name);
-  if (!t) Throw(ApiError::ResourceNotFound());
+  if (!t) return ApiError::ResourceNotFound();
   return t;
 }
 

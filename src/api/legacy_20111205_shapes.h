@@ -49,10 +49,10 @@ void Write20111205Key(JsonWriter& w, const storage::TableInfo& table, simdjson::
 // UpdateTable report them, CreateTable and DeleteTable do not).
 void Write20111205TableDescription(JsonWriter& w, simdjson::dom::object description, bool stats);
 
-// The caller's table of that name (2011 names are never ARNs); ResourceNotFoundException
-// ("Requested resource not found") is thrown when there is none.
-std::shared_ptr<const storage::TableInfo> TableOrThrow20111205(OpContext& ctx,
-                                                               std::string_view name);
+// The caller's table of that name (2011 names are never ARNs), or ResourceNotFoundException
+// ("Requested resource not found") by value.
+ApiResult<std::shared_ptr<const storage::TableInfo>> Table20111205(OpContext& ctx,
+                                                                  std::string_view name);
 
 // Runs a current operation on `request` (2012-08-10 JSON) and, when it succeeds, hands its
 // response object to `respond`, which writes the 2011 response into ctx.out. Errors of the

@@ -142,9 +142,10 @@ Item PageKey(const Source& src, const Item& item) {
 }
 
 // Walks `it` (already positioned) in the given direction, writing Items/Count/ScannedCount/
-// LastEvaluatedKey into the open response object.
-void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage::Iterator* it,
-              bool forward, const Common& c, const Page& page) {
+// LastEvaluatedKey into the open response object. A storage error (the response is then
+// discarded) is returned.
+Status ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage::Iterator* it,
+                bool forward, const Common& c, const Page& page) {
   JsonWriter& out = ctx.out;
   int64_t count = 0, scanned = 0;
   size_t bytes = 0;
@@ -158,20 +159,20 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
     if (direct) {
       auto written = WriteStoredItem(it->value(), out);
-      if (!written.ok()) Throw(ApiError::FromStatus(written.status()));
+      if (!written.ok()) return written.status();
       ++scanned;
       ++count;
       bytes += *written;
       if ((c.limit && scanned >= *c.limit) || bytes >= kMaxPageBytes) {
         auto item = cairn::DecodeItem(it->value());
-        if (!item.ok()) Throw(ApiError::FromStatus(item.status()));
+        if (!item.ok()) return item.status();
         last_key = KeyOf(*src.table, *item);
         break;
       }
       continue;
     }
     auto decoded = cairn::DecodeItem(it->value());
-    if (!decoded.ok()) Throw(ApiError::FromStatus(decoded.status()));
+    if (!decoded.ok()) return decoded.status();
     Item item = std::move(decoded).value();
     ++scanned;
     bytes += ItemSize(item);
@@ -179,7 +180,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
     if (src.index) page_key = PageKey(src, item);
     if (src.fetch_from_table) {
       auto full = write::ReadItem(*ctx.server.engine, EncodeItemKey(*src.table, item));
-      if (!full.ok()) Throw(ApiError::FromStatus(full.status()));
+      if (!full.ok()) return full.status();
       if (full->has_value()) item = std::move(**full);
     }
     if (!page.filter || ex.Evaluate(*page.filter, &item)) {
@@ -198,7 +199,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
       break;
     }
   }
-  if (!it->status().ok()) Throw(ApiError::FromStatus(it->status()));
+  CAIRN_RETURN_IF_ERROR(it->status());
   if (!page.count_only) out.EndArray();
   out.Key("Count");
   out.Int(count);
@@ -216,6 +217,7 @@ void ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, storage
   else
     charged.table = units;
   WriteConsumedCapacity(out, c.capacity, src.table->name, charged);
+  return Status::OK();
 }
 
 // ExclusiveStartKey: the table's key attributes (and, for an index, the index's), exactly; returns
@@ -243,8 +245,8 @@ std::optional<std::string> DecodeStartKey(const Params& p, const Source& src) {
 }
 
 // Writes a page over [lo, hi) (empty when lo >= hi).
-void WalkRange(OpContext& ctx, RequestExpressions& ex, const Source& src, std::string lo,
-               std::string hi, bool forward, const Common& c, const Page& page) {
+Status WalkRange(OpContext& ctx, RequestExpressions& ex, const Source& src, std::string lo,
+                 std::string hi, bool forward, const Common& c, const Page& page) {
   if (hi < lo) hi = lo;
   storage::ReadOptions ro;
   ro.lower_bound = lo;
@@ -256,7 +258,7 @@ void WalkRange(OpContext& ctx, RequestExpressions& ex, const Source& src, std::s
     it->Seek(lo);
   else
     it->SeekToLast();
-  ReadPage(ctx, ex, src, it.get(), forward, c, page);
+  return ReadPage(ctx, ex, src, it.get(), forward, c, page);
 }
 
 storage::SortKeyOp ToStorageOp(expr::KeyCondition::Op op) {
@@ -354,7 +356,8 @@ OpResult Query(OpContext& ctx, const Params& p) {
     }
   }
   ctx.out.BeginObject();
-  WalkRange(ctx, ex, src, lo, hi, forward, c, page);
+  if (Status st = WalkRange(ctx, ex, src, lo, hi, forward, c, page); !st.ok())
+    return ApiError::FromStatus(st);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -421,7 +424,8 @@ OpResult Scan(OpContext& ctx, const Params& p) {
     lo = next;
   }
   ctx.out.BeginObject();
-  WalkRange(ctx, ex, src, lo, hi, true, c, page);
+  if (Status st = WalkRange(ctx, ex, src, lo, hi, true, c, page); !st.ok())
+    return ApiError::FromStatus(st);
   ctx.out.EndObject();
   return std::nullopt;
 }

@@ -37,7 +37,8 @@ std::string ShardId(const storage::TableInfo& t) {
 }
 
 // The table a stream ARN names ("<table arn>/stream/<label>"), if its latest stream is that one.
-std::shared_ptr<const storage::TableInfo> TableForStream(OpContext& ctx, std::string_view arn) {
+ApiResult<std::shared_ptr<const storage::TableInfo>> TableForStream(OpContext& ctx,
+                                                                    std::string_view arn) {
   size_t p = arn.find("/stream/");
   if (!arn.starts_with("arn:") || p == std::string_view::npos)
     ThrowValidation("Invalid StreamArn");
@@ -45,8 +46,8 @@ std::shared_ptr<const storage::TableInfo> TableForStream(OpContext& ctx, std::st
   if (t && t->stream_id != 0 && t->stream_label == arn.substr(p + 8)) return t;
   // An earlier stream of the table, or the stream of a deleted table.
   if (auto old = ctx.server.catalog->FindRetiredStream(ctx.caller.ns, arn)) return old;
-  Throw(ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
-                                   " not found"));
+  return ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
+                                    " not found");
 }
 
 struct Iterator {
@@ -190,7 +191,7 @@ OpResult DescribeStream(OpContext& ctx, const Params& p) {
     v.Null("streamArn");
     v.ThrowIfAny();
   }
-  auto t = TableForStream(ctx, *arn);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, *arn));
   auto& log = *ctx.server.streams;
   ctx.out.BeginObject();
   ctx.out.Key("StreamDescription");
@@ -253,7 +254,7 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
   CheckEnum(v, type, "shardIteratorType",
             {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"});
   v.ThrowIfAny();
-  auto t = TableForStream(ctx, *arn);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, *arn));
   if (*shard != ShardId(*t))
     return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
   auto& log = *ctx.server.streams;
@@ -307,7 +308,7 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
     return ApiError::ExpiredIterator("Iterator expired. The iterator was created at time " +
                                      std::to_string(it.created_ms) + " while right now it's " +
                                      std::to_string(now));
-  auto t = TableForStream(ctx, it.stream_arn);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, it.stream_arn));
   auto& log = *ctx.server.streams;
   if (it.position < log.trim_horizon())
     return ApiError::TrimmedDataAccess(
@@ -327,16 +328,16 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
     if (key.size() != 12 || value.size() < 8) continue;
     const uint64_t seq = ReadBigEndian64(key.substr(4));
     Result<streams::StoredRecord> stored = streams::DecodeRecordValue(value);
-    if (!stored.ok()) Throw(ApiError::FromStatus(stored.status()));
+    if (!stored.ok()) return ApiError::FromStatus(stored.status());
     if (stored->json) {
       ctx.out.Raw(*stored->json);  // a record written before the binary format
     } else if (Status s = WriteRecord(ctx.out, *stored->record, seq); !s.ok()) {
-      Throw(ApiError::FromStatus(s));  // the partial response is discarded with the error
+      return ApiError::FromStatus(s);  // the partial response is discarded with the error
     }
     next = seq + 1;
     ++n;
   }
-  if (!cursor->status().ok()) Throw(ApiError::FromStatus(cursor->status()));
+  if (!cursor->status().ok()) return ApiError::FromStatus(cursor->status());
   ctx.out.EndArray();
   // An open shard always has a next iterator; a closed one ends once it is read to the end.
   if (t->stream_enabled || n > 0) {

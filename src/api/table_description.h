@@ -32,8 +32,8 @@ std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_
 // found" (the data plane says only "Requested resource not found").
 ApiError TableNotFound(std::string_view name_param);
 
-// The control plane's start: checks the request's TableName (a name or an ARN), throws the
-// ValidationException or TableNotFound, and returns the table.
-std::shared_ptr<const storage::TableInfo> NamedTableOrThrow(OpContext& ctx, const Params& p);
+// The control plane's start: checks the request's TableName (a name or an ARN; a malformed one
+// throws the ValidationException) and returns the table, or TableNotFound by value.
+ApiResult<std::shared_ptr<const storage::TableInfo>> NamedTable(OpContext& ctx, const Params& p);
 
 }  // namespace cairn::api

@@ -291,13 +291,13 @@ ApiError TableNotFound(std::string_view name_param) {
                                     " not found");
 }
 
-std::shared_ptr<const TableInfo> NamedTableOrThrow(OpContext& ctx, const Params& p) {
+ApiResult<std::shared_ptr<const TableInfo>> NamedTable(OpContext& ctx, const Params& p) {
   Violations v;
   auto name = p.String("TableName");
   CheckTableName(v, name, "tableName", true);
   v.ThrowIfAny();
   auto t = FindTable(ctx, *name);
-  if (!t) Throw(TableNotFound(*name));
+  if (!t) return TableNotFound(*name);
   return t;
 }
 
@@ -337,9 +337,9 @@ std::optional<std::string> DecodeStreamSpecification(const Params& p) {
 
 // A fresh id from the catalog's counter (tables, indexes and streams share it). Taken before
 // Catalog::Modify, which must not call the catalog; an id a refused request took is never used.
-uint32_t NewId(OpContext& ctx) {
+ApiResult<uint32_t> NewId(OpContext& ctx) {
   auto id = ctx.server.catalog->AllocateId();
-  if (!id.ok()) Throw(ApiError::FromStatus(id.status()));
+  if (!id.ok()) return ApiError::FromStatus(id.status());
   return *id;
 }
 
@@ -473,8 +473,10 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   if (table_class) t.table_class = std::string(*table_class);
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
   t.tags = std::move(tags);
-  if (auto view = DecodeStreamSpecification(p); view && !view->empty())
-    StartStream(t, NewId(ctx), *view, t.creation_time);
+  if (auto view = DecodeStreamSpecification(p); view && !view->empty()) {
+    CAIRN_API_ASSIGN_OR_RETURN(uint32_t stream_id, NewId(ctx));
+    StartStream(t, stream_id, *view, t.creation_time);
+  }
 
   auto created = ctx.server.catalog->Create(std::move(t));
   if (!created.ok()) {
@@ -491,7 +493,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
 }
 
 OpResult DescribeTable(OpContext& ctx, const Params& p) {
-  auto t = NamedTableOrThrow(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
@@ -793,8 +795,12 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
     if (u.billing) as_requested.pay_per_request = *u.billing == "PAY_PER_REQUEST";
     DecodeIndexUpdates(p, *gsi_updates, as_requested, &u);
   }
-  if (u.stream_view && !u.stream_view->empty()) u.stream_id = NewId(ctx);
-  if (u.create) u.index_id = NewId(ctx);
+  if (u.stream_view && !u.stream_view->empty()) {
+    CAIRN_API_ASSIGN_OR_RETURN(u.stream_id, NewId(ctx));
+  }
+  if (u.create) {
+    CAIRN_API_ASSIGN_OR_RETURN(u.index_id, NewId(ctx));
+  }
 
   double now = Now();
   std::vector<storage::IndexInfo> deleted;
@@ -840,7 +846,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
 }
 
 OpResult DeleteTable(OpContext& ctx, const Params& p) {
-  auto t = NamedTableOrThrow(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
   TableStats stats = ComputeTableStats(ctx.server, *t);
   // Deletion protection is checked on the descriptor current when the table is dropped, so an
   // UpdateTable enabling it meanwhile is not overridden. The catalog retires the table's stream

@@ -12,7 +12,8 @@ namespace cairn::api {
 namespace {
 
 // The table a ResourceArn names, or the error DynamoDB gives.
-std::shared_ptr<const storage::TableInfo> TableForArn(OpContext& ctx, const Params& p) {
+ApiResult<std::shared_ptr<const storage::TableInfo>> TableForArn(OpContext& ctx,
+                                                                 const Params& p) {
   Violations v;
   auto arn = p.String("ResourceArn");
   if (!arn) v.Null("resourceArn");
@@ -26,8 +27,8 @@ std::shared_ptr<const storage::TableInfo> TableForArn(OpContext& ctx, const Para
     ThrowValidation("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(a));
   auto t = ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(a));
   if (!t)
-    Throw(ApiError::ResourceNotFound("Requested resource not found: ResourcArn: " +
-                                     std::string(a) + " not found"));
+    return ApiError::ResourceNotFound("Requested resource not found: ResourcArn: " +
+                                      std::string(a) + " not found");
   return t;
 }
 
@@ -48,7 +49,7 @@ OpResult ChangeTags(OpContext& ctx, const Params& p, const storage::TableInfo& t
 }  // namespace
 
 OpResult TagResource(OpContext& ctx, const Params& p) {
-  auto t = TableForArn(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForArn(ctx, p));
   auto tags = p.Array("Tags");
   if (!tags) {
     Violations v;
@@ -83,7 +84,7 @@ OpResult TagResource(OpContext& ctx, const Params& p) {
 }
 
 OpResult UntagResource(OpContext& ctx, const Params& p) {
-  auto t = TableForArn(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForArn(ctx, p));
   auto keys = p.Array("TagKeys");
   if (!keys) {
     Violations v;
@@ -100,7 +101,7 @@ OpResult UntagResource(OpContext& ctx, const Params& p) {
 }
 
 OpResult ListTagsOfResource(OpContext& ctx, const Params& p) {
-  auto t = TableForArn(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForArn(ctx, p));
   ctx.out.BeginObject();
   ctx.out.Key("Tags");
   ctx.out.BeginArray();

@@ -59,7 +59,7 @@ OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
 }
 
 OpResult DescribeTimeToLive(OpContext& ctx, const Params& p) {
-  auto t = NamedTableOrThrow(ctx, p);
+  CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
   ctx.out.BeginObject();
   ctx.out.Key("TimeToLiveDescription");
   ctx.out.BeginObject();
