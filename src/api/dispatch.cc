@@ -1,14 +1,18 @@
-// The request path for the DynamoDB JSON protocol: target -> caller -> JSON -> operation -> reply.
+// The request path for the DynamoDB JSON protocol: target -> caller -> JSON -> shape check (the
+// service model's types, protocol/shape_check.h) -> operation -> reply.
 #include "api/dispatch.h"
 
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 
+#include <optional>
 #include <random>
 #include <string_view>
 #include <unordered_map>
 
 #include "api/operations.h"
+#include "protocol/service_model.h"
+#include "protocol/shape_check.h"
 
 namespace cairn::api {
 namespace {
@@ -16,6 +20,10 @@ namespace {
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 constexpr std::string_view kTarget20111205Prefix = "DynamoDB_20111205.";
 constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
+// The services' names in the service model (protocol/service_model.h): the prefixes without '.'.
+constexpr std::string_view kService = kTargetPrefix.substr(0, kTargetPrefix.size() - 1);
+constexpr std::string_view kStreamsService =
+    kStreamsTargetPrefix.substr(0, kStreamsTargetPrefix.size() - 1);
 
 OpFn FindStreamsOperation(std::string_view name) {
   static const std::unordered_map<std::string_view, OpFn> ops = {
@@ -80,16 +88,26 @@ uint32_t BodyCrc32(std::string_view body) {
 OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   std::string_view target = req.Header("x-amz-target");
   OpFn fn = nullptr;
+  // The operation's input shape in DynamoDB's service model: both 2012-08-10 services have one
+  // (the 2011-12-05 API keeps its own checks). An operation of the model that Cairn does not serve
+  // still has its body checked, as DynamoDB would, before it is answered UnknownOperationException.
+  const protocol::Shape* input = nullptr;
   if (target.starts_with(kTargetPrefix)) {
+    std::string_view name = target.substr(kTargetPrefix.size());
     const auto& ops = Operations();
-    auto op = ops.find(target.substr(kTargetPrefix.size()));
+    auto op = ops.find(name);
     if (op != ops.end()) fn = op->second;
+    input = protocol::FindInputShape(kService, name);
   } else if (target.starts_with(kStreamsTargetPrefix)) {
-    if (server_->streams) fn = FindStreamsOperation(target.substr(kStreamsTargetPrefix.size()));
+    if (server_->streams) {
+      std::string_view name = target.substr(kStreamsTargetPrefix.size());
+      fn = FindStreamsOperation(name);
+      input = protocol::FindInputShape(kStreamsService, name);
+    }
   } else if (target.starts_with(kTarget20111205Prefix)) {
     fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
   }
-  if (fn == nullptr) return ApiError::UnknownOperation();
+  if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation();
 
   auth::Caller caller;
   ApiError auth_error;
@@ -103,8 +121,14 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   if (parser.parse(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size(), false)
           .get(doc) != simdjson::SUCCESS)
     return ApiError::Serialization("");
+  // DynamoDB deserializes the body against the input shape before it validates anything: a value
+  // of the wrong JSON type anywhere is a SerializationException before any other error.
+  if (input != nullptr) {
+    if (std::optional<ApiError> error = protocol::CheckShape(*input, doc)) return error;
+  }
   if (!doc.is_object())
     return ApiError::Serialization("Start of list found where not expected");
+  if (fn == nullptr) return ApiError::UnknownOperation();  // in the model, not served by Cairn
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};

@@ -38,8 +38,9 @@ std::string ApiError::Body() const {
   t.push_back('#');
   t.append(type);
   w.KV("__type", t);
-  // DynamoDB writes "message" for most errors and "Message" for a few; botocore accepts both.
-  if (!message.empty()) w.KV("message", message);
+  // DynamoDB writes "message" for most errors and "Message" for SerializationException (coral's
+  // deserializer answers before the service does); botocore and the SDKs accept both.
+  if (!message.empty()) w.KV(type == "SerializationException" ? "Message" : "message", message);
   if (!extra_json.empty()) {
     out.push_back(',');
     out.append(extra_json);
