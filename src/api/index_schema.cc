@@ -145,7 +145,43 @@ IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
     }
     d.has_throughput = true;
   }
+  // OnDemandThroughput and WarmThroughput are GlobalSecondaryIndex members (LocalSecondaryIndex has
+  // none: its throughput is the table's); their values are checked by ApplyIndexSettings.
+  if (global) {
+    if (auto od = Member(o, "OnDemandThroughput"))
+      d.on_demand = DecodeOnDemandThroughput(AsObject(*od));
+    if (auto wt = Member(o, "WarmThroughput")) d.warm = DecodeWarmThroughput(AsObject(*wt));
+  }
   return d;
+}
+
+std::optional<ApiError> ApplyIndexSettings(const IndexDefinition& d, bool pay_per_request,
+                                           IndexInfo* x) {
+  const std::string& name = d.info.name;
+  if (pay_per_request && d.has_throughput)
+    return ApiError::Validation(std::string(kInvalid) +
+                                "ProvisionedThroughput should not be specified for index: " + name +
+                                " when BillingMode is PAY_PER_REQUEST");
+  if (!pay_per_request && !d.has_throughput)
+    return ApiError::Validation(std::string(kInvalid) +
+                                "ProvisionedThroughput should not be null for index: " + name);
+  if (d.on_demand) {
+    if (auto e = CheckOnDemandThroughput(*d.on_demand)) return e;
+    // Cairn's wording, after DynamoDB's for ProvisionedThroughput on an on-demand table's GSI.
+    if (!pay_per_request)
+      return ApiError::Validation(std::string(kInvalid) +
+                                  "OnDemandThroughput should not be specified for index: " + name +
+                                  " when BillingMode is PROVISIONED");
+    ApplyOnDemandThroughput(*d.on_demand, &x->max_read_request_units, &x->max_write_request_units);
+  }
+  if (d.warm) {
+    if (auto e = CheckWarmThroughputMembers(*d.warm)) return e;
+    ReadWrite minimum = DefaultWarmThroughput(pay_per_request, x->read_capacity, x->write_capacity);
+    if (auto e = ApplyWarmThroughput(*d.warm, "index " + name, pay_per_request, minimum, minimum,
+                                     &x->warm_read_units, &x->warm_write_units))
+      return e;
+  }
+  return std::nullopt;
 }
 
 void ResolveIndexes(const TableInfo& table, std::vector<IndexDefinition>& indexes,
@@ -212,13 +248,7 @@ void ResolveIndexes(const TableInfo& table, std::vector<IndexDefinition>& indexe
                       Join(missing) + "], AttributeDefinitions: [" + Join(defs) + "]");
     }
     if (x.global) {
-      if (table.pay_per_request && d.has_throughput)
-        ThrowValidation(std::string(kInvalid) +
-                        "ProvisionedThroughput should not be specified for index: " + x.name +
-                        " when BillingMode is PAY_PER_REQUEST");
-      if (!table.pay_per_request && !d.has_throughput)
-        ThrowValidation(std::string(kInvalid) +
-                        "ProvisionedThroughput should not be null for index: " + x.name);
+      if (auto e = ApplyIndexSettings(d, table.pay_per_request, &x)) Throw(*e);
     }
   }
 }
@@ -281,6 +311,10 @@ void WriteIndexDescriptions(JsonWriter& w, const TableInfo& t,
       w.Key("ItemCount");
       w.Int(s.item_count);
       w.KV("IndexArn", t.Arn() + "/index/" + x.name);
+      if (global) {
+        WriteOnDemandThroughput(w, x.max_read_request_units, x.max_write_request_units);
+        WriteWarmThroughput(w, WarmThroughputOf(t, x), x.backfilling ? "UPDATING" : "ACTIVE");
+      }
       w.EndObject();
     }
     if (any) w.EndArray();

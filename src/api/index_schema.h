@@ -11,6 +11,7 @@
 
 #include "api/protocol_names.h"
 #include "api/params.h"
+#include "api/table_description.h"
 #include "storage/catalog.h"
 
 namespace cairn::api {
@@ -24,6 +25,9 @@ struct IndexDefinition {
   storage::IndexInfo info;  // name, global, projection, throughput (key types not yet set)
   std::vector<std::string> hash_names, range_names;
   bool has_throughput = false;
+  // A GSI's OnDemandThroughput and WarmThroughput, as requested (checked by ApplyIndexSettings).
+  std::optional<ReadWriteRequest> on_demand;
+  std::optional<ReadWriteRequest> warm;
 };
 
 // Decodes one index definition object; `field` is its coral path (e.g.
@@ -36,17 +40,21 @@ IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
 void ResolveIndexes(const storage::TableInfo& table, std::vector<IndexDefinition>& indexes,
                     const std::vector<storage::KeyElement>& definitions);
 
+// Checks a GSI's throughput settings against the table's billing mode, as DynamoDB does, and sets
+// them in `x` (which may be &d.info): ProvisionedThroughput exactly for a PROVISIONED table,
+// OnDemandThroughput only for a PAY_PER_REQUEST one, WarmThroughput not below its floor
+// (table_description.h). Returns the ValidationException, or nullopt.
+std::optional<ApiError> ApplyIndexSettings(const IndexDefinition& d, bool pay_per_request,
+                                           storage::IndexInfo* x);
+
 // Every attribute any key of the table or its indexes uses.
 std::vector<std::string> KeyAttributeNames(const storage::TableInfo& table,
                                            const std::vector<IndexDefinition>& indexes);
 
-struct IndexStats {
-  int64_t item_count = 0;
-  int64_t size_bytes = 0;
-};
-
 // Writes "LocalSecondaryIndexes" / "GlobalSecondaryIndexes" members (when the table has any).
-// `stats` is indexed like table.indexes (may be empty: zeros).
+// `stats` is indexed like table.indexes (may be empty: zeros). A GSI's description has its
+// OnDemandThroughput (when set) and its WarmThroughput, whose status is UPDATING while the index
+// is being built (DynamoDB documents UPDATING and ACTIVE as the only ones), ACTIVE otherwise.
 void WriteIndexDescriptions(JsonWriter& w, const storage::TableInfo& table,
                             const std::vector<IndexStats>& stats);
 

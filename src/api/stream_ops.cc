@@ -1,13 +1,21 @@
 // This file implements the DynamoDB Streams API (target prefix DynamoDBStreams_20120810., served on
 // the same port): ListStreams, DescribeStream, GetShardIterator, GetRecords.
-// Each stream has one shard, open while the stream is enabled. A shard iterator is an opaque token
-// naming the stream, the next sequence number to read and when it was made; it expires after 15
-// minutes (ExpiredIteratorException). Reading before the trim horizon is
-// TrimmedDataAccessException.
+// Each stream has one shard, open while the stream is enabled, with no parent and no children
+// (StreamShards() is the one place that says which shards a stream has: DescribeStream pages and
+// filters whatever it returns). A shard iterator is an opaque token naming the stream, the next
+// sequence number to read and when it was made; it expires after 15 minutes
+// (ExpiredIteratorException). Reading before the trim horizon is TrimmedDataAccessException.
+// Every member is checked against the constraints of DynamoDB Streams' service model (lengths,
+// enums, Limit ranges) with DynamoDB's "N validation error(s) detected" messages, in the model's
+// member order; tests/integration/test_streams_paging.py pins them.
 // Records are stored in binary (streams/stream_record.h) and rendered here; records stored as JSON
 // by earlier versions are copied as they are. Both give the same members in the same order.
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/operations.h"
 #include "api/table_description.h"
@@ -27,6 +35,35 @@ int64_t NowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+// DynamoDB's coral length constraint on a string member: "Value 'x' at 'field' failed to satisfy
+// constraint: Member must have length greater than or equal to MIN" ("less than or equal to MAX").
+void CheckLength(Violations& v, std::optional<std::string_view> value, std::string_view field,
+                 size_t min, size_t max) {
+  if (!value || (value->size() >= min && value->size() <= max)) return;
+  v.Add("Value '" + std::string(*value) + "' at '" + std::string(field) +
+        "' failed to satisfy constraint: Member must have length " +
+        (value->size() < min ? "greater than or equal to " + std::to_string(min)
+                             : "less than or equal to " + std::to_string(max)));
+}
+
+// The same for an integer member's range ("Member must have value greater than or equal to 1").
+void CheckRange(Violations& v, std::optional<int64_t> value, std::string_view field, int64_t min,
+                int64_t max) {
+  if (!value || (*value >= min && *value <= max)) return;
+  v.Add("Value '" + std::to_string(*value) + "' at '" + std::string(field) +
+        "' failed to satisfy constraint: Member must have value " +
+        (*value < min ? "greater than or equal to " + std::to_string(min)
+                      : "less than or equal to " + std::to_string(max)));
+}
+
+// The model's lengths (dynamodbstreams 2012-08-10: StreamArn, ShardId, SequenceNumber,
+// ShardIterator) and the documented Limit ranges ("The upper limit is 100", GetRecords' 1000).
+constexpr size_t kMinStreamArn = 37, kMaxStreamArn = 1024;
+constexpr size_t kMinShardId = 28, kMaxShardId = 65;
+constexpr size_t kMinSequenceNumber = 21, kMaxSequenceNumber = 40;
+constexpr size_t kMinShardIterator = 1, kMaxShardIterator = 2048;
+constexpr int64_t kMaxStreamsLimit = 100, kMaxShardsLimit = 100, kMaxRecordsLimit = 1000;
 
 std::string ShardId(const storage::TableInfo& t) {
   // DynamoDB's shape: shardId-<20 digits>-<8 hex>.
@@ -48,6 +85,39 @@ ApiResult<std::shared_ptr<const storage::TableInfo>> TableForStream(OpContext& c
   if (auto old = ctx.server.catalog->FindRetiredStream(ctx.caller.ns, arn)) return old;
   return ApiError::ResourceNotFound("Requested resource not found: Stream: " + std::string(arn) +
                                     " not found");
+}
+
+// A shard as DescribeStream describes it.
+struct Shard {
+  std::string id;
+  std::string parent_id;  // empty: no parent
+  uint64_t starting_sequence = 0;
+  std::optional<uint64_t> ending_sequence;  // set once the shard is closed
+};
+
+// The shards of stream `t`, in shard-id order. Today one: open while the stream is enabled; a
+// closed one ends at its stream's last record. Returns the engine's error, if any.
+Result<std::vector<Shard>> StreamShards(OpContext& ctx, const storage::TableInfo& t) {
+  auto& log = *ctx.server.streams;
+  Shard shard;
+  shard.id = ShardId(t);
+  shard.starting_sequence = log.trim_horizon();
+  if (!t.stream_enabled) {
+    storage::ReadOptions ro;
+    ro.lower_bound = storage::TablePrefix(t.stream_id);
+    ro.upper_bound = storage::TableEnd(t.stream_id);
+    auto last = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
+    last->SeekToLast();
+    CAIRN_RETURN_IF_ERROR(last->status());
+    uint64_t end = log.trim_horizon() > 0 ? log.trim_horizon() - 1 : 0;
+    if (last->Valid() && last->key().size() == 12) end = ReadBigEndian64(last->key().substr(4));
+    shard.ending_sequence = end;
+  }
+  std::vector<Shard> shards;
+  shards.push_back(std::move(shard));
+  std::sort(shards.begin(), shards.end(),
+            [](const Shard& a, const Shard& b) { return a.id < b.id; });
+  return shards;
 }
 
 struct Iterator {
@@ -125,18 +195,17 @@ Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, uint64_t seq) 
 }  // namespace
 
 OpResult ListStreams(OpContext& ctx, const Params& p) {
+  Violations v;
   auto table = p.String("TableName");
   auto limit = p.Int("Limit");
   auto start = p.String("ExclusiveStartStreamArn");
-  if (limit && (*limit < 1 || *limit > 100)) {
-    Violations v;
-    v.Add("Value '" + std::to_string(*limit) +
-          "' at 'limit' failed to satisfy constraint: Member must have value " +
-          (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
-    v.ThrowIfAny();
-  }
+  if (table) CheckTableName(v, table, "tableName", false);
+  CheckRange(v, limit, "limit", 1, kMaxStreamsLimit);
+  CheckLength(v, start, "exclusiveStartStreamArn", kMinStreamArn, kMaxStreamArn);
+  v.ThrowIfAny();
   // Every stream of the namespace (or of one table): the tables' latest ones and the retired ones,
-  // ordered by ARN so that ExclusiveStartStreamArn pages through them.
+  // ordered by ARN so that ExclusiveStartStreamArn pages through them. An ExclusiveStartStreamArn
+  // that names no stream is not an error: the listing goes on with the streams after it.
   std::vector<std::shared_ptr<const storage::TableInfo>> tables;
   std::string_view only = table ? TableNameFromParameter(*table) : std::string_view();
   if (table && !FindTable(ctx, *table)) {
@@ -184,15 +253,48 @@ OpResult ListStreams(OpContext& ctx, const Params& p) {
   return std::nullopt;
 }
 
+// DescribeStream pages the stream's shards in shard-id order: at most Limit (1..100, default 100)
+// after ExclusiveStartShardId (which need not exist: the shards after it in that order), with
+// LastEvaluatedShardId exactly when more remain. ShardFilter {Type: CHILD_SHARDS, ShardId} keeps
+// only the children of that shard (never the shard itself; none for a shard that has none or does
+// not exist), and pages them the same way.
 OpResult DescribeStream(OpContext& ctx, const Params& p) {
+  Violations v;
   auto arn = p.String("StreamArn");
-  if (!arn) {
-    Violations v;
-    v.Null("streamArn");
-    v.ThrowIfAny();
+  auto limit = p.Int("Limit");
+  auto start = p.String("ExclusiveStartShardId");
+  auto filter = p.Object("ShardFilter");
+  if (!arn) v.Null("streamArn");
+  CheckLength(v, arn, "streamArn", kMinStreamArn, kMaxStreamArn);
+  CheckRange(v, limit, "limit", 1, kMaxShardsLimit);
+  CheckLength(v, start, "exclusiveStartShardId", kMinShardId, kMaxShardId);
+  std::optional<std::string_view> parent;
+  if (filter) {
+    // Neither member is marked required in the model; DynamoDB needs both to filter.
+    auto type_member = Member(*filter, "Type");
+    auto shard_member = Member(*filter, "ShardId");
+    std::optional<std::string_view> type;
+    if (type_member) type = AsString(*type_member);
+    if (shard_member) parent = AsString(*shard_member);
+    if (!type) v.Null("shardFilter.type");
+    CheckEnum(v, type, "shardFilter.type", {"CHILD_SHARDS"});
+    if (!parent) v.Null("shardFilter.shardId");
+    CheckLength(v, parent, "shardFilter.shardId", kMinShardId, kMaxShardId);
   }
+  v.ThrowIfAny();
   CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, *arn));
-  auto& log = *ctx.server.streams;
+  Result<std::vector<Shard>> all = StreamShards(ctx, *t);
+  if (!all.ok()) return ApiError::FromStatus(all.status());
+  std::vector<const Shard*> shards;  // after the filter and ExclusiveStartShardId, in id order
+  for (const Shard& shard : *all) {
+    if (parent && shard.parent_id != *parent) continue;
+    if (start && shard.id <= *start) continue;
+    shards.push_back(&shard);
+  }
+  const size_t max = limit ? size_t(*limit) : size_t(kMaxShardsLimit);
+  const bool more = shards.size() > max;
+  if (more) shards.resize(max);
+
   ctx.out.BeginObject();
   ctx.out.Key("StreamDescription");
   ctx.out.BeginObject();
@@ -218,25 +320,22 @@ OpResult DescribeStream(OpContext& ctx, const Params& p) {
   ctx.out.EndArray();
   ctx.out.Key("Shards");
   ctx.out.BeginArray();
-  ctx.out.BeginObject();
-  ctx.out.KV("ShardId", ShardId(*t));
-  ctx.out.Key("SequenceNumberRange");
-  ctx.out.BeginObject();
-  ctx.out.KV("StartingSequenceNumber", streams::StreamLog::FormatSequence(log.trim_horizon()));
-  if (!t->stream_enabled) {
-    // A closed shard ends at its stream's last record.
-    storage::ReadOptions ro;
-    ro.lower_bound = storage::TablePrefix(t->stream_id);
-    ro.upper_bound = storage::TableEnd(t->stream_id);
-    auto last = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
-    last->SeekToLast();
-    uint64_t end = log.trim_horizon() > 0 ? log.trim_horizon() - 1 : 0;
-    if (last->Valid() && last->key().size() == 12) end = ReadBigEndian64(last->key().substr(4));
-    ctx.out.KV("EndingSequenceNumber", streams::StreamLog::FormatSequence(end));
+  for (const Shard* shard : shards) {
+    ctx.out.BeginObject();
+    ctx.out.KV("ShardId", shard->id);
+    ctx.out.Key("SequenceNumberRange");
+    ctx.out.BeginObject();
+    ctx.out.KV("StartingSequenceNumber",
+               streams::StreamLog::FormatSequence(shard->starting_sequence));
+    if (shard->ending_sequence)
+      ctx.out.KV("EndingSequenceNumber",
+                 streams::StreamLog::FormatSequence(*shard->ending_sequence));
+    ctx.out.EndObject();
+    if (!shard->parent_id.empty()) ctx.out.KV("ParentShardId", shard->parent_id);
+    ctx.out.EndObject();
   }
-  ctx.out.EndObject();
-  ctx.out.EndObject();
   ctx.out.EndArray();
+  if (more) ctx.out.KV("LastEvaluatedShardId", shards.back()->id);
   ctx.out.EndObject();
   ctx.out.EndObject();
   return std::nullopt;
@@ -249,10 +348,13 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
   auto type = p.String("ShardIteratorType");
   auto seq = p.String("SequenceNumber");
   if (!arn) v.Null("streamArn");
+  CheckLength(v, arn, "streamArn", kMinStreamArn, kMaxStreamArn);
   if (!shard) v.Null("shardId");
+  CheckLength(v, shard, "shardId", kMinShardId, kMaxShardId);
   if (!type) v.Null("shardIteratorType");
   CheckEnum(v, type, "shardIteratorType",
             {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"});
+  CheckLength(v, seq, "sequenceNumber", kMinSequenceNumber, kMaxSequenceNumber);
   v.ThrowIfAny();
   CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, *arn));
   if (*shard != ShardId(*t))
@@ -294,10 +396,8 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
   auto token = p.String("ShardIterator");
   auto limit = p.Int("Limit");
   if (!token) v.Null("shardIterator");
-  if (limit && (*limit < 1 || *limit > 1000))
-    v.Add("Value '" + std::to_string(*limit) +
-          "' at 'limit' failed to satisfy constraint: Member must have value " +
-          (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 1000"));
+  CheckLength(v, token, "shardIterator", kMinShardIterator, kMaxShardIterator);
+  CheckRange(v, limit, "limit", 1, kMaxRecordsLimit);
   v.ThrowIfAny();
   Iterator it = DecodeIterator(*token);
   int64_t lifetime = ctx.server.config.iterator_lifetime_seconds > 0
@@ -317,7 +417,7 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
   ro.lower_bound = streams::StreamLog::RecordKey(t->stream_id, it.position);
   ro.upper_bound = storage::TableEnd(t->stream_id);
   auto cursor = ctx.server.engine->NewIterator(storage::Column::kStream, ro);
-  size_t max = limit ? size_t(*limit) : 1000;
+  size_t max = limit ? size_t(*limit) : size_t(kMaxRecordsLimit);
   size_t n = 0;
   uint64_t next = it.position;
   ctx.out.BeginObject();

@@ -10,7 +10,9 @@
 // "0"/"1", key types S, N or B. Since the encoder always writes the TTL attribute last, a version 2
 // descriptor cut at any byte is missing a field or has a field longer than what is left, so
 // truncation is always detected. A field added later must stay optional, or come with a new
-// version (older descriptors lack it). Nothing here throws.
+// version (older descriptors lack it): the table settings of tags 28-33 and index tags 11-14 are
+// optional (at most once), written only when they differ from their default, and always before
+// the TTL attribute so that it stays last. Nothing here throws.
 #include "storage/catalog.h"
 
 #include <algorithm>
@@ -27,10 +29,13 @@ namespace {
 
 constexpr std::string_view kNextIdKey = "C:next_table_id";
 // Descriptor versions (stored: a new one gets a new number, old ones stay readable). Version 2
-// requires every single-valued field this version writes. Version 1 descriptors were written before
-// and after tables had indexes, streams and TTL (tags 20-27), so there only the fields of the first
-// version are required and the later ones are optional, with their defaults. Index descriptors,
-// nested, have been version 1 with all their fields since indexes exist.
+// requires every single-valued field it had when it was introduced (tags 1-27). Version 1
+// descriptors were written before and after tables had indexes, streams and TTL (tags 20-27), so
+// there only the fields of the first version are required and the later ones are optional, with
+// their defaults. Index descriptors, nested, have been version 1 with all their fields (tags 1-10)
+// since indexes exist. Fields added since (table tags 28-33, index tags 11-14: OnDemandThroughput,
+// WarmThroughput, SSE, the table class's change time) are optional in both versions, so the
+// descriptors written before them still read.
 constexpr char kVersion1 = 1;
 constexpr char kTableVersion = 2;
 constexpr char kIndexVersion = kVersion1;
@@ -63,6 +68,13 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagStreamCreated = 25,
   kTagTtlEnabled = 26,
   kTagTtlAttribute = 27,
+  // Optional in every version (added after version 2): absent means the default.
+  kTagMaxReadRequestUnits = 28,   // OnDemandThroughput; -1: no limit
+  kTagMaxWriteRequestUnits = 29,
+  kTagWarmReadUnits = 30,         // WarmThroughput, units per second
+  kTagWarmWriteUnits = 31,
+  kTagSseKmsKeyArn = 32,          // SSE with a KMS key: the key's ARN
+  kTagTableClassChange = 33,      // when the table class last changed (epoch seconds)
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -77,6 +89,11 @@ enum IndexTag : uint8_t {  // stored: do not renumber
   kIdxRead = 8,
   kIdxWrite = 9,
   kIdxBackfilling = 10,
+  // Optional (added later): absent means the default.
+  kIdxMaxReadRequestUnits = 11,  // OnDemandThroughput; -1: no limit
+  kIdxMaxWriteRequestUnits = 12,
+  kIdxWarmReadUnits = 13,        // WarmThroughput, units per second
+  kIdxWarmWriteUnits = 14,
 };
 
 // The fields this version knows (bit n: tag n): the single-valued ones every descriptor has, the
@@ -86,7 +103,9 @@ constexpr uint64_t Bits(std::initializer_list<int> tags) {
   for (int t : tags) bits |= uint64_t(1) << t;
   return bits;
 }
-constexpr uint64_t kOptionalTableTags = Bits({kTagRange});
+constexpr uint64_t kOptionalTableTags =
+    Bits({kTagRange, kTagMaxReadRequestUnits, kTagMaxWriteRequestUnits, kTagWarmReadUnits,
+          kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange});
 constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
 constexpr uint64_t kRequiredTableTags =
     Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
@@ -94,6 +113,8 @@ constexpr uint64_t kRequiredTableTags =
           kTagBillingChange, kTagDeletionProtection, kTagTableClass, kTagStreamId,
           kTagStreamEnabled, kTagStreamViewType, kTagStreamLabel, kTagStreamCreated,
           kTagTtlEnabled, kTagTtlAttribute});
+constexpr uint64_t kOptionalIndexTags = Bits({kIdxMaxReadRequestUnits, kIdxMaxWriteRequestUnits,
+                                               kIdxWarmReadUnits, kIdxWarmWriteUnits});
 constexpr uint64_t kRepeatedIndexTags = Bits({kIdxHash, kIdxRange, kIdxNonKey});
 // What a version 1 table descriptor must have: the fields of the first version.
 constexpr uint64_t kRequiredTableTagsV1 =
@@ -267,6 +288,16 @@ std::string EncodeTableInfo(const TableInfo& t) {
   Field(&out, kTagStreamLabel, t.stream_label);
   Field(&out, kTagStreamCreated, Num(t.stream_created));
   Field(&out, kTagTtlEnabled, t.ttl_enabled ? "1" : "0");
+  // The optional settings, only when set; before the TTL attribute, which must stay last.
+  if (t.max_read_request_units != 0)
+    Field(&out, kTagMaxReadRequestUnits, std::to_string(t.max_read_request_units));
+  if (t.max_write_request_units != 0)
+    Field(&out, kTagMaxWriteRequestUnits, std::to_string(t.max_write_request_units));
+  if (t.warm_read_units != 0) Field(&out, kTagWarmReadUnits, std::to_string(t.warm_read_units));
+  if (t.warm_write_units != 0) Field(&out, kTagWarmWriteUnits, std::to_string(t.warm_write_units));
+  if (!t.sse_kms_key_arn.empty()) Field(&out, kTagSseKmsKeyArn, t.sse_kms_key_arn);
+  if (t.table_class_change_time != 0)
+    Field(&out, kTagTableClassChange, Num(t.table_class_change_time));
   Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
@@ -311,6 +342,12 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
           case kTagStreamCreated: return ParseDouble(v, &t.stream_created);
           case kTagTtlEnabled: return ParseFlag(v, &t.ttl_enabled);
           case kTagTtlAttribute: t.ttl_attribute = v; return true;
+          case kTagMaxReadRequestUnits: return ParseInt(v, &t.max_read_request_units);
+          case kTagMaxWriteRequestUnits: return ParseInt(v, &t.max_write_request_units);
+          case kTagWarmReadUnits: return ParseInt(v, &t.warm_read_units);
+          case kTagWarmWriteUnits: return ParseInt(v, &t.warm_write_units);
+          case kTagSseKmsKeyArn: t.sse_kms_key_arn = v; return true;
+          case kTagTableClassChange: return ParseDouble(v, &t.table_class_change_time);
         }
         return true;
       });
@@ -332,14 +369,20 @@ std::string EncodeIndex(const IndexInfo& x) {
   for (const auto& a : x.non_key_attributes) field(kIdxNonKey, a);
   field(kIdxRead, std::to_string(x.read_capacity));
   field(kIdxWrite, std::to_string(x.write_capacity));
+  if (x.max_read_request_units != 0)
+    field(kIdxMaxReadRequestUnits, std::to_string(x.max_read_request_units));
+  if (x.max_write_request_units != 0)
+    field(kIdxMaxWriteRequestUnits, std::to_string(x.max_write_request_units));
+  if (x.warm_read_units != 0) field(kIdxWarmReadUnits, std::to_string(x.warm_read_units));
+  if (x.warm_write_units != 0) field(kIdxWarmWriteUnits, std::to_string(x.warm_write_units));
   field(kIdxBackfilling, x.backfilling ? "1" : "0");
   return out;
 }
 
 Status DecodeIndex(std::string_view in, IndexInfo* x) {
   return ForEachField(
-      in, "index descriptor", kIndexVersion, kRequiredIndexTags, kRequiredIndexTags, 0,
-      kRepeatedIndexTags,
+      in, "index descriptor", kIndexVersion, kRequiredIndexTags, kRequiredIndexTags,
+      kOptionalIndexTags, kRepeatedIndexTags,
       [x](uint8_t tag, std::string_view v) {
         switch (tag) {
           case kIdxId: return ParseInt(v, &x->id);
@@ -357,6 +400,10 @@ Status DecodeIndex(std::string_view in, IndexInfo* x) {
           case kIdxRead: return ParseInt(v, &x->read_capacity);
           case kIdxWrite: return ParseInt(v, &x->write_capacity);
           case kIdxBackfilling: return ParseFlag(v, &x->backfilling);
+          case kIdxMaxReadRequestUnits: return ParseInt(v, &x->max_read_request_units);
+          case kIdxMaxWriteRequestUnits: return ParseInt(v, &x->max_write_request_units);
+          case kIdxWarmReadUnits: return ParseInt(v, &x->warm_read_units);
+          case kIdxWarmWriteUnits: return ParseInt(v, &x->warm_write_units);
         }
         return true;
       });

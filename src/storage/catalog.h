@@ -50,6 +50,14 @@ struct IndexInfo {
   std::vector<std::string> non_key_attributes;  // kInclude
   int64_t read_capacity = 0;  // GSI on a PROVISIONED table
   int64_t write_capacity = 0;
+  // GSI on a PAY_PER_REQUEST table: OnDemandThroughput's MaxReadRequestUnits and
+  // MaxWriteRequestUnits (0: never set; -1: no limit, as DynamoDB writes it).
+  int64_t max_read_request_units = 0;
+  int64_t max_write_request_units = 0;
+  // WarmThroughput in units per second, as requested or kept from a higher past value (0: none;
+  // the API layer reports the default then, api/table_description.h).
+  int64_t warm_read_units = 0;
+  int64_t warm_write_units = 0;
   bool backfilling = false;  // a GSI added by UpdateTable whose backfill has not finished
   bool deleting = false;     // not stored: marks an index dropped by the UpdateTable answering
 
@@ -75,6 +83,17 @@ struct TableInfo {
   double billing_mode_change_time = 0;
   bool deletion_protection = false;
   std::string table_class = "STANDARD";
+  double table_class_change_time = 0;  // 0: the class never changed since CreateTable
+  // PAY_PER_REQUEST only: OnDemandThroughput (0: never set; -1: no limit).
+  int64_t max_read_request_units = 0;
+  int64_t max_write_request_units = 0;
+  // WarmThroughput in units per second, as requested or kept from a higher past value (0: none;
+  // the API layer reports the default then, api/table_description.h).
+  int64_t warm_read_units = 0;
+  int64_t warm_write_units = 0;
+  // Server-side encryption with a KMS key (SSESpecification Enabled): the key's ARN as
+  // DescribeTable shows it. Empty: DynamoDB's default, an AWS owned key.
+  std::string sse_kms_key_arn;
   std::vector<std::pair<std::string, std::string>> tags;  // in insertion order, keys unique
   std::vector<IndexInfo> indexes;                           // LSIs and GSIs, in creation order
   // DynamoDB Streams: the table's latest stream (ids from the table-id counter; 0: never had one).

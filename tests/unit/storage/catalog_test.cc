@@ -37,6 +37,10 @@ IndexInfo FullGlobalIndex() {
   x.non_key_attributes = {"title", "", std::string("a\0b", 3)};
   x.read_capacity = 7;
   x.write_capacity = 9000000000ll;
+  x.max_read_request_units = -1;
+  x.max_write_request_units = 123456;
+  x.warm_read_units = 15000;
+  x.warm_write_units = 9000000001ll;
   x.backfilling = true;
   return x;
 }
@@ -75,6 +79,12 @@ TableInfo FullTable() {
   t.billing_mode_change_time = 1764000002.25;
   t.deletion_protection = true;
   t.table_class = "STANDARD_INFREQUENT_ACCESS";
+  t.table_class_change_time = 1764000004.5;
+  t.max_read_request_units = 250;
+  t.max_write_request_units = -1;
+  t.warm_read_units = 12001;
+  t.warm_write_units = 40000;
+  t.sse_kms_key_arn = "arn:aws:kms:eu-west-3:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   t.tags = {{"env", "prod"}, {"empty", ""}, {std::string("k\0y", 3), std::string("v\0\xff", 3)}};
   t.indexes = {LocalIndex(), FullGlobalIndex()};
   t.stream_id = 77;
@@ -107,6 +117,10 @@ void ExpectIndexEq(const IndexInfo& a, const IndexInfo& b) {
   EXPECT_EQ(a.non_key_attributes, b.non_key_attributes);
   EXPECT_EQ(a.read_capacity, b.read_capacity);
   EXPECT_EQ(a.write_capacity, b.write_capacity);
+  EXPECT_EQ(a.max_read_request_units, b.max_read_request_units);
+  EXPECT_EQ(a.max_write_request_units, b.max_write_request_units);
+  EXPECT_EQ(a.warm_read_units, b.warm_read_units);
+  EXPECT_EQ(a.warm_write_units, b.warm_write_units);
   EXPECT_EQ(a.backfilling, b.backfilling);
   EXPECT_FALSE(b.deleting);  // not stored
 }
@@ -131,6 +145,12 @@ void ExpectTableEq(const TableInfo& a, const TableInfo& b) {
   EXPECT_EQ(a.billing_mode_change_time, b.billing_mode_change_time);
   EXPECT_EQ(a.deletion_protection, b.deletion_protection);
   EXPECT_EQ(a.table_class, b.table_class);
+  EXPECT_EQ(a.table_class_change_time, b.table_class_change_time);
+  EXPECT_EQ(a.max_read_request_units, b.max_read_request_units);
+  EXPECT_EQ(a.max_write_request_units, b.max_write_request_units);
+  EXPECT_EQ(a.warm_read_units, b.warm_read_units);
+  EXPECT_EQ(a.warm_write_units, b.warm_write_units);
+  EXPECT_EQ(a.sse_kms_key_arn, b.sse_kms_key_arn);
   EXPECT_EQ(a.tags, b.tags);
   ASSERT_EQ(a.indexes.size(), b.indexes.size());
   for (size_t i = 0; i < a.indexes.size(); ++i) ExpectIndexEq(a.indexes[i], b.indexes[i]);
@@ -208,9 +228,19 @@ constexpr uint8_t kId = 1, kHash = 6, kRange = 7, kAttrDef = 8, kPayPerRequest =
                   kWrite = 11, kCreation = 12, kLastIncrease = 13, kLastDecrease = 14,
                   kDecreases = 15, kBillingChange = 16, kDeletionProtection = 17, kTag = 19,
                   kIndex = 20, kStreamId = 21, kStreamEnabled = 22, kStreamCreated = 25,
-                  kTtlEnabled = 26, kTtlAttribute = 27;
+                  kTtlEnabled = 26, kTtlAttribute = 27, kMaxReadRequestUnits = 28,
+                  kMaxWriteRequestUnits = 29, kWarmReadUnits = 30, kWarmWriteUnits = 31,
+                  kSseKmsKeyArn = 32, kTableClassChange = 33;
 constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, kIdxRead = 8,
-                  kIdxBackfilling = 10;
+                  kIdxBackfilling = 10, kIdxMaxReadRequestUnits = 11,
+                  kIdxMaxWriteRequestUnits = 12, kIdxWarmReadUnits = 13, kIdxWarmWriteUnits = 14;
+// The table and index tags that are optional in every version (added after version 2).
+const std::set<uint8_t> kLaterOptionalTags = {kMaxReadRequestUnits, kMaxWriteRequestUnits,
+                                              kWarmReadUnits,       kWarmWriteUnits,
+                                              kSseKmsKeyArn,        kTableClassChange};
+const std::set<uint8_t> kLaterOptionalIndexTags = {kIdxMaxReadRequestUnits,
+                                                   kIdxMaxWriteRequestUnits, kIdxWarmReadUnits,
+                                                   kIdxWarmWriteUnits};
 
 // The encoding of FullTable() with field `tag` of its global index set to `value`.
 std::string WithIndexField(uint8_t tag, std::string value) {
@@ -254,6 +284,50 @@ TEST(CatalogCodecTest, RoundTripsDefaultsAndNoRange) {
   back = DecodeNoThrow(EncodeTableInfo(t));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectTableEq(t, *back);
+}
+
+// The settings added after version 2 are written only when set, and read back as set; a descriptor
+// written before them (without their tags, table or index) still reads, with their defaults.
+TEST(CatalogCodecTest, LaterOptionalFieldsAreWrittenWhenSetAndDefaultWhenAbsent) {
+  for (const auto& [tag, v] : Split(EncodeTableInfo(TableInfo())).fields)
+    EXPECT_FALSE(kLaterOptionalTags.count(tag)) << "default table writes tag " << int(tag);
+  TableInfo with_index;
+  with_index.indexes = {IndexInfo()};
+  for (const auto& [tag, v] : Split(EncodeTableInfo(with_index)).fields) {
+    if (tag != kIndex) continue;
+    for (const auto& [xt, xv] : Split(v).fields)
+      EXPECT_FALSE(kLaterOptionalIndexTags.count(xt)) << "default index writes tag " << int(xt);
+  }
+
+  Fields f = Split(EncodeTableInfo(FullTable()));
+  size_t table_tags = 0, index_tags = 0;
+  for (const auto& [tag, v] : f.fields) table_tags += kLaterOptionalTags.count(tag);
+  EXPECT_EQ(table_tags, kLaterOptionalTags.size());
+  std::erase_if(f.fields, [](const auto& field) { return kLaterOptionalTags.count(field.first); });
+  for (auto& [tag, v] : f.fields) {
+    if (tag != kIndex) continue;
+    Fields x = Split(v);
+    for (const auto& [xt, xv] : x.fields) index_tags += kLaterOptionalIndexTags.count(xt);
+    std::erase_if(x.fields,
+                  [](const auto& field) { return kLaterOptionalIndexTags.count(field.first); });
+    v = Join(x);
+  }
+  EXPECT_EQ(index_tags, kLaterOptionalIndexTags.size());  // the global index's
+  for (char version : {'\2', '\1'}) {
+    f.version = version;
+    Result<TableInfo> back = DecodeNoThrow(Join(f));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    TableInfo expected = FullTable();
+    expected.table_class_change_time = 0;
+    expected.max_read_request_units = expected.max_write_request_units = 0;
+    expected.warm_read_units = expected.warm_write_units = 0;
+    expected.sse_kms_key_arn.clear();
+    for (auto& x : expected.indexes) {
+      x.max_read_request_units = x.max_write_request_units = 0;
+      x.warm_read_units = x.warm_write_units = 0;
+    }
+    ExpectTableEq(expected, *back);
+  }
 }
 
 TEST(CatalogCodecTest, RoundTripsEveryProjectionAndKeyType) {
@@ -358,7 +432,8 @@ TEST(CatalogCodecTest, ReadsVersion1Descriptors) {
 TEST(CatalogCodecTest, NonNumericNumbersAreCorruption) {
   const std::vector<std::string> not_integers = {"", "abc", "12abc", " 12", "12 ", "+1", "1.5",
                                                  "0x10", "1e3", "99999999999999999999999"};
-  for (uint8_t tag : {kId, kRead, kWrite, kDecreases, kStreamId})
+  for (uint8_t tag : {kId, kRead, kWrite, kDecreases, kStreamId, kMaxReadRequestUnits,
+                      kMaxWriteRequestUnits, kWarmReadUnits, kWarmWriteUnits})
     for (const auto& bad : not_integers)
       ExpectCorruption(WithField(tag, bad), "tag " + std::to_string(tag) + " = '" + bad + "'");
   for (uint8_t tag : {kId, kStreamId}) {  // u32
@@ -367,10 +442,12 @@ TEST(CatalogCodecTest, NonNumericNumbersAreCorruption) {
   }
   const std::vector<std::string> not_doubles = {"", "abc", "1.5x", " 1", "1e99999", "--1", "1..2",
                                                 "0x1p3"};
-  for (uint8_t tag : {kCreation, kLastIncrease, kLastDecrease, kBillingChange, kStreamCreated})
+  for (uint8_t tag : {kCreation, kLastIncrease, kLastDecrease, kBillingChange, kStreamCreated,
+                      kTableClassChange})
     for (const auto& bad : not_doubles)
       ExpectCorruption(WithField(tag, bad), "tag " + std::to_string(tag) + " = '" + bad + "'");
-  for (uint8_t tag : {kIdxId, kIdxRead})
+  for (uint8_t tag : {kIdxId, kIdxRead, kIdxMaxReadRequestUnits, kIdxMaxWriteRequestUnits,
+                      kIdxWarmReadUnits, kIdxWarmWriteUnits})
     for (const auto& bad : not_integers)
       ExpectCorruption(WithIndexField(tag, bad), "index tag " + std::to_string(tag));
   for (std::string bad : {"", "3", "-1", "255", "x", "0 "})
@@ -425,12 +502,15 @@ TEST(CatalogCodecTest, HugeLengthsAreCorruption) {
 
 TEST(CatalogCodecTest, MissingOrRepeatedFieldsAreCorruption) {
   const Fields full = Split(EncodeTableInfo(FullTable()));
-  std::set<uint8_t> optional_or_repeated = {kRange, kAttrDef, kTag, kIndex};
+  std::set<uint8_t> optional = kLaterOptionalTags;
+  optional.insert(kRange);
+  std::set<uint8_t> optional_or_repeated = optional;
+  optional_or_repeated.insert({kAttrDef, kTag, kIndex});
   for (size_t i = 0; i < full.fields.size(); ++i) {
     uint8_t tag = full.fields[i].first;
     Fields f = full;
     f.fields.push_back(f.fields[i]);  // twice
-    if (optional_or_repeated.count(tag) && tag != kRange) {
+    if (optional_or_repeated.count(tag) && !optional.count(tag)) {
       EXPECT_TRUE(DecodeNoThrow(Join(f)).ok()) << "repeated tag " << int(tag);
     } else {
       ExpectCorruption(Join(f), "tag " + std::to_string(tag) + " twice");
@@ -449,6 +529,18 @@ TEST(CatalogCodecTest, MissingOrRepeatedFieldsAreCorruption) {
       v = Join(x);
     }
     ExpectCorruption(Join(f), "index tag " + std::to_string(tag) + " missing");
+  }
+  for (uint8_t tag : kLaterOptionalIndexTags) {  // optional: at most once
+    Fields f = full;
+    for (auto& [t, v] : f.fields) {
+      if (t != kIndex || v.find("by-owner") == std::string::npos) continue;
+      const Fields once = Split(v);
+      Fields x = once;
+      for (const auto& field : once.fields)
+        if (field.first == tag) x.fields.push_back(field);
+      v = Join(x);
+    }
+    ExpectCorruption(Join(f), "index tag " + std::to_string(tag) + " twice");
   }
   ExpectCorruption(WithField(kTtlAttribute, "x") + std::string("\x1b\0\0\0\0", 5), "ttl twice");
 }
