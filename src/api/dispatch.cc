@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "api/operations.h"
+#include "http/compression.h"
 #include "protocol/service_model.h"
 #include "protocol/shape_check.h"
 
@@ -107,7 +108,7 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   } else if (target.starts_with(kTarget20111205Prefix)) {
     fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
   }
-  if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation();
+  if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation(target);
 
   auth::Caller caller;
   ApiError auth_error;
@@ -128,7 +129,7 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   }
   if (!doc.is_object())
     return ApiError::Serialization("Start of list found where not expected");
-  if (fn == nullptr) return ApiError::UnknownOperation();  // in the model, not served by Cairn
+  if (fn == nullptr) return ApiError::UnknownOperation(target);  // in the model, not served
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
@@ -147,14 +148,35 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.status = 200;
   resp.body.clear();
-  if (req.method == "GET") {
-    // DynamoDB answers a plain GET with a health line; load balancers and scripts use it.
+  // The path: the target without its query, an absolute-form target ("http://host/") reduced.
+  std::string_view path = req.url;
+  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
+    size_t slash = path.find('/', scheme + 3);
+    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  }
+  path = path.substr(0, path.find_first_of("?#"));
+  if (path != "/" || (req.method != "POST" && req.method != "GET" && req.method != "HEAD")) {
+    // DynamoDB serves only "/": POST for the operations, GET for the health line.
+    std::string asked = std::string(req.method) + " " + std::string(req.url);
+    ApiError error = ApiError::UnknownOperation(asked);
+    error.http_status = path != "/" ? 404 : 405;
+    if (error.http_status == 405) resp.headers.emplace_back("Allow", "GET, HEAD, POST");
+    resp.status = error.http_status;
+    resp.body = error.Body();
+  } else if (req.method != "POST") {
+    // DynamoDB answers a plain GET with a health line naming the host it was asked for; load
+    // balancers and scripts use it.
     resp.content_type = "text/plain";
-    resp.body = "healthy: dynamodb.us-east-1.amazonaws.com ";
+    resp.body = "healthy: ";
+    resp.body.append(req.Header("host"));
+    resp.body.push_back(' ');
   } else if (OpResult error = Run(req, &resp.body)) {
     resp.status = error->http_status;
     resp.body = error->Body();
   }
+  // Compressed as Accept-Encoding asks; the CRC32 is of the body as sent, which is what botocore
+  // (retryhandler.py CRC32Checker, over the undecoded bytes) and the SDKs check.
+  http::EncodeResponse(req, resp);
   resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
   resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
 }

@@ -339,10 +339,16 @@ void Connection::ParsePendingInput() {
 
 bool Connection::DecodeBody(std::string_view coding_header) {
   ContentCoding coding = ParseContentCoding(coding_header);
-  if (coding != ContentCoding::kGzip && coding != ContentCoding::kDeflate) return true;
+  if (coding == ContentCoding::kIdentity) return true;
+  // The framing was sound, so the connection stays usable after these errors.
+  if (coding == ContentCoding::kUnsupported) {  // the handler must not act on bytes it cannot read
+    SendError(500, /*close=*/false);
+    return false;
+  }
+  if (request_.body.empty()) return true;  // nothing to decode
   InflateResult r = Inflate(coding, request_.body, env_.options->max_body_bytes, &decoded_);
   if (r != InflateResult::kOk) {
-    SendError(r == InflateResult::kTooLarge ? 413 : 400);
+    SendError(r == InflateResult::kTooLarge ? 413 : 500, /*close=*/false);
     return false;
   }
   decoded_.append(kBodyPadding, '\0');
@@ -357,10 +363,8 @@ void Connection::HandleRequest() {
   body_.append(kBodyPadding, '\0');
   request_.body = std::string_view(body_.data(), body_.size() - kBodyPadding);
   request_.wire_body = request_.body;
-  if (!request_.body.empty()) {
-    std::string_view coding = request_.Header("content-encoding");
-    if (!coding.empty() && !DecodeBody(coding)) return;
-  }
+  if (request_.HasHeader("content-encoding") && !DecodeBody(request_.Header("content-encoding")))
+    return;
 
   static const Response kFresh;
   response_.status = kFresh.status;
@@ -389,7 +393,7 @@ void Connection::HandleRequest() {
   if (response_.body.capacity() > kKeepCapacity) std::string().swap(response_.body);
 }
 
-void Connection::SendError(int status) {
+void Connection::SendError(int status, bool close) {
   response_.status = status;
   response_.content_type.assign("application/x-amz-json-1.0");
   response_.headers.clear();
@@ -406,9 +410,9 @@ void Connection::SendError(int status) {
     DefaultErrorBody(status, response_);
   }
   response_.status = status;
-  keep_alive_ = false;
-  SendResponse(response_, false);
-  StartClosing();
+  if (close) keep_alive_ = false;
+  SendResponse(response_, parser_.method == HTTP_HEAD && !close);
+  if (!keep_alive_) StartClosing();
 }
 
 // --- output ----------------------------------------------------------------------------------

@@ -94,10 +94,15 @@ class Connection {
   size_t ParseInput(const char* input, size_t len);
   void ParsePendingInput();
   void HandleRequest();
-  // Decodes a gzip/deflate body into decoded_; false (after sending an error) on failure.
+  // Undoes the request's Content-Encoding: a gzip/deflate body is decoded into decoded_ and
+  // request_.body points there. False, after sending the error, for a coding we do not know or a
+  // body that does not decode (500) and for a decoded body over max_body_bytes (413).
   bool DecodeBody(std::string_view coding_header);
   void SendResponse(const Response& response, bool head_only);
-  void SendError(int status);
+  // Answers a server-made error (body from ServerOptions::error_body). `close`: the request's
+  // framing cannot be trusted, so the connection is closed after the answer; otherwise it stays
+  // open as keep-alive allows.
+  void SendError(int status, bool close = true);
   // Writes head + body now if nothing is queued, else queues them; queues what the socket refused.
   void Send(std::string_view head, std::string_view body);
   void Flush();

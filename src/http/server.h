@@ -11,8 +11,10 @@
 //     request line + headers over max_header_bytes -> 431 and close; malformed HTTP -> 400 and
 //     close;
 //   - Content-Encoding gzip/deflate bodies are decoded before the Handler sees them (the decoded
-//   size
-//     is limited too: 413); an unknown coding is passed through untouched;
+//     size is limited too: 413); an unknown coding, or a body that does not decode, gets 500 and
+//     the Handler is not called (the connection stays open: the framing was sound);
+//   - responses are compressed only on the Handler's request: it calls EncodeResponse()
+//     (compression.h), so that headers computed from the body as sent come after it;
 //   - a Handler that throws gets 500 (logged); the loop survives any input.
 // Bodies of those server-made error replies come from ServerOptions::error_body.
 //
@@ -38,7 +40,8 @@
 namespace cairn::http {
 
 // Fills `response` (status already set) for an error the server answers itself: 400 (malformed
-// HTTP), 413 (body too large), 431 (headers too large), 500 (the Handler threw).
+// HTTP), 413 (body too large), 431 (headers too large), 500 (the Handler threw, or a request body
+// whose Content-Encoding is unknown or does not decode).
 using ErrorBodyFn = std::function<void(int status, Response& response)>;
 
 struct ServerOptions {

@@ -95,8 +95,11 @@ ApiError ApiError::TrimmedDataAccess(std::string m) {
 ApiError ApiError::Serialization(std::string m) {
   return Make(400, ErrorNamespace::kCoralService, "SerializationException", std::move(m));
 }
-ApiError ApiError::UnknownOperation() {
-  return Make(400, ErrorNamespace::kCoralService, "UnknownOperationException", "");
+// NOT VERIFIED against DynamoDB (dynalite answers without a message); the issue asks for the name.
+ApiError ApiError::UnknownOperation(std::string_view operation) {
+  std::string message = operation.empty() ? "Unknown operation: no X-Amz-Target header"
+                                          : "Unknown operation: " + std::string(operation);
+  return Make(400, ErrorNamespace::kCoralService, "UnknownOperationException", std::move(message));
 }
 ApiError ApiError::MissingAuthenticationToken() {
   return Make(400, ErrorNamespace::kCoralService, "MissingAuthenticationTokenException",

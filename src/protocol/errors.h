@@ -50,7 +50,8 @@ struct ApiError {
   static ApiError ExpiredIterator(std::string message);
   static ApiError TrimmedDataAccess(std::string message);
   static ApiError Serialization(std::string message);
-  static ApiError UnknownOperation();
+  // `operation`: what the request asked for (its X-Amz-Target value), named in the message.
+  static ApiError UnknownOperation(std::string_view operation);
   static ApiError MissingAuthenticationToken();
   static ApiError IncompleteSignature(std::string message);
   static ApiError InvalidSignature(std::string message);

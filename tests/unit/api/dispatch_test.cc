@@ -83,7 +83,9 @@ TEST_F(DispatchTest, EveryResponseCarriesRequestIdAndCrc) {
 TEST_F(DispatchTest, UnknownOperation) {
   auto r = Call("DynamoDB_20120810.Foo", "{}");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, R"({"__type":"com.amazon.coral.service#UnknownOperationException"})");
+  EXPECT_EQ(r.body,
+            R"({"__type":"com.amazon.coral.service#UnknownOperationException",)"
+            R"("message":"Unknown operation: DynamoDB_20120810.Foo"})");
   EXPECT_EQ(Header(r, "x-amz-crc32"), std::to_string(BodyCrc32(r.body)));
   r = Call("", "{}");
   EXPECT_EQ(r.status, 400);
