@@ -12,6 +12,7 @@
 
 #include "api/operations.h"
 #include "http/compression.h"
+#include "protocol/constraint_check.h"
 #include "protocol/service_model.h"
 #include "protocol/shape_check.h"
 
@@ -130,6 +131,11 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   if (!doc.is_object())
     return ApiError::Serialization("Start of list found where not expected");
   if (fn == nullptr) return ApiError::UnknownOperation(target);  // in the model, not served
+  // Then the model's constraints (protocol/constraint_check.h): every violation in one
+  // ValidationException, before the operation's own checks and before any table is looked up.
+  if (input != nullptr) {
+    if (std::optional<ApiError> error = protocol::CheckConstraints(*input, doc)) return error;
+  }
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
