@@ -105,6 +105,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
         w.is_put = true;
         w.item = ItemFromJson(*item);
         CheckItemKey(*t, w.item);
+        CheckAttributeNames(w.item);
         CheckIndexKeys(*t, w.item);
         if (ItemSize(w.item) > kMaxItemBytes)
           ThrowValidation("Item size has exceeded the maximum allowed size");

@@ -17,7 +17,35 @@ void CheckNotEmpty(const AttributeValue& v, const std::string& name) {
         "cannot contain an empty binary value. Key: " + name);
 }
 
-void CheckItemKeyElement(const storage::KeyElement& k, const Item& item) {
+// DynamoDB's key size limits, in bytes of the S (UTF-8) or B (raw) value; N values are never too
+// long. The texts (with DynamoDB's missing space in "of2048") are those of dynalite, the emulator
+// in bench/node_modules/dynalite/db/index.js (checkKeySize), which copies DynamoDB's; not checked
+// against DynamoDB itself. DynamoDB's texts for a secondary index's key attribute are not known
+// here (dynalite does not check those sizes): the table's texts are used for them too.
+constexpr size_t kMaxHashKeyBytes = 2048;
+constexpr size_t kMaxRangeKeyBytes = 1024;
+
+size_t KeyBytes(const AttributeValue& v) {
+  return v.type == AttributeType::kS || v.type == AttributeType::kB ? v.s.size() : 0;
+}
+
+void CheckHashKeySize(size_t bytes) {
+  if (bytes > kMaxHashKeyBytes)
+    ThrowValidation(
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+        "size limit of2048 bytes");
+}
+
+void CheckRangeKeySize(size_t bytes) {
+  if (bytes > kMaxRangeKeyBytes)
+    ThrowValidation(
+        "One or more parameter values were invalid: Aggregated size of all range keys has "
+        "exceeded the size limit of 1024 bytes");
+}
+
+// One key attribute of an item, as dynalite's validateItem orders the checks: present, typed,
+// not empty, not too long.
+void CheckItemKeyElement(const storage::KeyElement& k, const Item& item, bool is_hash) {
   auto it = item.find(k.name);
   if (it == item.end())
     ThrowValidation("One or more parameter values were invalid: Missing the key " + k.name +
@@ -27,13 +55,26 @@ void CheckItemKeyElement(const storage::KeyElement& k, const Item& item) {
                     " expected: " + std::string(TypeName(k.type)) +
                     " actual: " + std::string(TypeName(it->second.type)));
   CheckNotEmpty(it->second, k.name);
+  if (is_hash) {
+    CheckHashKeySize(KeyBytes(it->second));
+  } else {
+    CheckRangeKeySize(KeyBytes(it->second));
+  }
 }
 
 }  // namespace
 
 void CheckItemKey(const storage::TableInfo& t, const Item& item) {
-  CheckItemKeyElement(t.hash, item);
-  if (t.range) CheckItemKeyElement(*t.range, item);
+  CheckItemKeyElement(t.hash, item, true);
+  if (t.range) CheckItemKeyElement(*t.range, item, false);
+}
+
+void CheckAttributeNames(const Item& item) {
+  for (const auto& [name, value] : item) {
+    if (name.empty())
+      ThrowValidation(
+          "One or more parameter values were invalid: An attribute name cannot be empty");
+  }
 }
 
 void CheckIndexKeys(const storage::TableInfo& t, const Item& item) {
@@ -55,6 +96,16 @@ void CheckIndexKeys(const storage::TableInfo& t, const Item& item) {
               " value. IndexName: " + x.name + ", IndexKey: " + k.name);
       }
     }
+    size_t range_bytes = 0;
+    for (const auto& k : x.hash) {
+      auto it = item.find(k.name);
+      if (it != item.end()) CheckHashKeySize(KeyBytes(it->second));
+    }
+    for (const auto& k : x.range) {
+      auto it = item.find(k.name);
+      if (it != item.end()) range_bytes += KeyBytes(it->second);
+    }
+    CheckRangeKeySize(range_bytes);
   }
 }
 
@@ -68,9 +119,12 @@ void CheckKey(const storage::TableInfo& t, const Item& key) {
     if (r == key.end() || r->second.type != t.range->type)
       ThrowValidation("The provided key element does not match the schema");
     CheckNotEmpty(h->second, t.hash.name);
+    CheckHashKeySize(KeyBytes(h->second));
     CheckNotEmpty(r->second, t.range->name);
+    CheckRangeKeySize(KeyBytes(r->second));
   } else {
     CheckNotEmpty(h->second, t.hash.name);
+    CheckHashKeySize(KeyBytes(h->second));
   }
 }
 

@@ -105,6 +105,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
   auto t = FindTable(ctx, w.table_name);
   if (!t) return ApiError::ResourceNotFound();
   CheckItemKey(*t, item);
+  CheckAttributeNames(item);
   CheckIndexKeys(*t, item);
   size_t size = ItemSize(item);
   if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
@@ -236,6 +237,14 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
         new_item = o ? *o : key;
         refused = ApplyUpdate(ex, update.get(), current, &new_item, &updated);
         if (refused) return false;
+        // An update of an absent item that leaves only its key (REMOVE and DELETE actions alone,
+        // or a legacy AttributeUpdates DELETE) creates nothing, as in DynamoDB; ReturnValues then
+        // has no Attributes. Without any update, DynamoDB does create the item from its key.
+        if (!o && update && !update->actions.empty() && new_item.size() == key.size()) {
+          new_item.clear();
+          c->kind = write::Change::Kind::kNone;
+          return true;
+        }
         c->kind = write::Change::Kind::kPut;
         c->new_item = &new_item;
         return true;

@@ -1,6 +1,8 @@
 // ApplyUpdate: what UpdateItem and a TransactWriteItems Update do to the item they change, given
 // the item as it is (or, when absent, its key): apply the update expression (or AttributeUpdates),
-// then check the result against the table's index key types and DynamoDB's 400 KB item limit.
+// then check the result as PutItem checks an item: index key types and sizes, at most
+// kMaxNestingLevels of L/M nesting ("Nesting Levels have exceeded supported limits"), and
+// DynamoDB's 400 KB item limit.
 // It runs inside the item writer's decide function, with the item locked: it returns the
 // ValidationException by value rather than throwing it through the writer.
 #pragma once

@@ -63,6 +63,13 @@ void ValidateExpressionAttributeMaps(const NameMap* names, const Item* values) {
         protocol::ThrowValidation(
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
       }
+      // An empty attribute name is refused whether or not an expression uses it. NOT VERIFIED:
+      // this text is not found in the repository or its references (issue 14); it is believed to
+      // be DynamoDB's.
+      if (value.empty()) {
+        protocol::ThrowValidation(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key " + key);
+      }
     }
   }
   if (values != nullptr) {

@@ -43,7 +43,9 @@ struct ExpressionContext {
 //     (when the member is present but empty: pass the maps of a present member, even if empty);
 //   "ExpressionAttributeNames contains invalid key: Syntax error; key: \"a\"" (keys must be '#'
 //     followed by letters, digits or '_'); likewise "ExpressionAttributeValues contains invalid
-//     key: ..." (':' followed by the same).
+//     key: ..." (':' followed by the same);
+//   "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a" (a name
+//     that is the empty string; text not verified against DynamoDB).
 void ValidateExpressionAttributeMaps(const NameMap* names, const Item* values);
 
 }  // namespace cairn::expr

@@ -544,6 +544,9 @@ TEST_F(ParserTest, ValidateExpressionAttributeMaps) {
   Item bad_values = {{":a-b", S("a")}};
   EXPECT_EQ(ErrorOf([&] { ValidateExpressionAttributeMaps(nullptr, &bad_values); }),
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \":a-b\"");
+  NameMap empty_name = {{"#n", ""}};
+  EXPECT_EQ(ErrorOf([&] { ValidateExpressionAttributeMaps(&empty_name, nullptr); }),
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key #n");
 }
 
 }  // namespace
