@@ -2,7 +2,7 @@
 // {"NULL":true}, {"M":{...}}, {"L":[...]}, {"SS":[...]}, {"NS":[...]}, {"BS":[...]}, and items
 // ({"name": <value>, ...}), decoded from a simdjson DOM and encoded with JsonWriter.
 //
-// Decoding validates as DynamoDB does and throws ApiException (api/errors.h) with DynamoDB's error:
+// Decoding validates as DynamoDB does and throws ApiException (protocol/errors.h) with DynamoDB's error:
 // a JSON value of the wrong kind or bad base64 is a SerializationException (DynamoDB finds these
 // while parsing, so one anywhere in the value wins over any ValidationException); otherwise the
 // first ValidationException in document order (empty or multi-typed value, NULL false, bad number,

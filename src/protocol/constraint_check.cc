@@ -238,7 +238,9 @@ class Checker {
         const Shape& element_shape = ElementOf(value_shape);
         if (!value_shape.attribute_value_codec) {
           size_t i = 0;
-          for (element item : entry.value.get_array().value_unsafe()) {
+          // A named array: a range-for over value_unsafe() of a temporary result would dangle.
+          const simdjson::dom::array items = entry.value.get_array().value_unsafe();
+          for (element item : items) {
             if (!item.is_null() && Push({Segment::kIndex, {}, i})) {
               Value(element_shape, item, depth + 2);
               Pop();

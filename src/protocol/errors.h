@@ -1,12 +1,13 @@
 // ApiError: a DynamoDB error as the client sees it: HTTP status, error type and message.
 // This is the only file that spells DynamoDB's error types. Every error a client can receive is built
-// by one of the factories below, and ErrorBody() in errors.cc is the only renderer of the JSON body
-// ({"__type": "<namespace>#<Type>", "message": "..."}); api/dispatch.cc is its only caller.
+// by one of the factories below, and Body() in errors.cc is the only renderer of the JSON body
+// ({"__type": "<namespace>#<Type>", "message": "..."}; "Message" for SerializationException);
+// api/dispatch.cc renders the operations' errors, main.cc the HTTP layer's own.
 //
-// Policy (STYLE.md): validation of a malformed request may `throw ApiError` (caught only in
-// api/dispatch.cc); outcomes clients cause every day (a failed condition, a missing table) are returned
-// by value as an ApiError, never thrown through storage. Internal layers use Status (util/status.h);
-// FromStatus() maps one to the error a client sees.
+// Policy (src/README.md, "Errors"): validation of a malformed request may `Throw(ApiError)`, caught
+// for the reply only in api/dispatch.cc; outcomes clients cause every day (a failed condition, a
+// missing table) are returned by value, never thrown through the writer or storage. Internal layers
+// use Status (util/status.h); FromStatus() maps one to the error a client sees.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // Status and Result<T>: the outcome of an operation in the internal layers (types, storage, codecs).
 // Invariants: an ok Status has an empty message; a Result<T> holds either a value or a non-ok Status.
-// These layers never throw; the API layer turns a non-ok Status into a DynamoDB error (api/errors.h).
+// These layers never throw; the API layer turns a non-ok Status into a DynamoDB error (protocol/errors.h).
 // Immutable after construction, so safe to share between threads.
 #pragma once
 
