@@ -335,14 +335,21 @@ class Checker {
       v = static_cast<int64_t>(value.get_double().value_unsafe());
     }
     if (shape.max && v > *shape.max)
-      Add("'" + std::to_string(v) + "'",
+      Add(Quote(std::to_string(v)),
           "Member must have value less than or equal to " + std::to_string(*shape.max));
     if (shape.min && v < *shape.min)
-      Add("'" + std::to_string(v) + "'",
+      Add(Quote(std::to_string(v)),
           "Member must have value greater than or equal to " + std::to_string(*shape.min));
   }
 
-  static std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+  static std::string Quote(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('\'');
+    out.append(s);
+    out.push_back('\'');
+    return out;
+  }
   static std::string ArnMaxText() {
     return "Member must have length less than or equal to " + std::to_string(kTableArnMax);
   }
