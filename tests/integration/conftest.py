@@ -420,3 +420,19 @@ def scan_items(client, table):
     """Every item of the table, by a paged consistent Scan."""
     return [it for page in all_pages(client.scan, TableName=table, ConsistentRead=True)
             for it in page["Items"]]
+
+
+# DynamoDB's service models as the installed botocore ships them (Debian's python3-botocore under
+# /usr/bin/python3): X-Amz-Target prefix -> the parsed service-2.json. The tests generated from the
+# model (test_serialization_model.py, test_constraints_model.py) read the same description Cairn's
+# build turns into its tables (tools/gen_service_model.py).
+def load_service_models():
+    import botocore
+    data = os.path.join(os.path.dirname(botocore.__file__), "data")
+    models = {}
+    for prefix, service in (("DynamoDB_20120810", "dynamodb"),
+                            ("DynamoDBStreams_20120810", "dynamodbstreams")):
+        with open(os.path.join(data, service, "2012-08-10", "service-2.json")) as f:
+            models[prefix] = json.load(f)
+    return models
+

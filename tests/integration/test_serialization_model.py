@@ -17,21 +17,12 @@ error type is (DynamoDB's exact text for them is not recorded here).
 """
 
 import json
-import os
 
-import botocore
 import pytest
 
-MODEL_DIR = os.path.join(os.path.dirname(botocore.__file__), "data")
-SERVICES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
+from conftest import load_service_models
 
-
-def load_model(service_dir):
-    with open(os.path.join(MODEL_DIR, service_dir, "2012-08-10", "service-2.json")) as f:
-        return json.load(f)
-
-
-MODELS = {prefix: load_model(d) for prefix, d in SERVICES.items()}
+MODELS = load_service_models()
 
 # A value of the wrong JSON type for each shape type, and DynamoDB's message for it when certain.
 # These messages are the same for the generic deserializer and the attribute-value codec.
