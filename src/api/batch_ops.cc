@@ -26,29 +26,6 @@ constexpr size_t kMaxBatchGet = 100;
 // return 52) holds only with that figure (test_batch.py).
 constexpr size_t kMaxBatchGetResponseBytes = 16'000'000;
 
-simdjson::dom::object RequestItems(const Params& p, Violations& v) {
-  auto items = p.Object("RequestItems");
-  if (!items) {
-    v.Null("requestItems");
-  } else if (items->size() == 0) {
-    v.Add("Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length "
-          "greater than or equal to 1");
-  } else {
-    for (auto [name, unused] : *items) {
-      (void)unused;
-      Violations names;
-      CheckTableName(names, name, "requestItems.key", true);
-      if (!names.empty())
-        v.Add("Value '" + std::string(name) +
-              "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy "
-              "constraint: [Member must have length less than or equal to 1024, Member must have "
-              "length greater than or equal to 3, Member must satisfy regular expression "
-              "pattern: [a-zA-Z0-9_.-]+]");
-    }
-  }
-  return items ? *items : simdjson::dom::object();
-}
-
 struct PendingWrite {
   std::shared_ptr<const storage::TableInfo> table;
   std::string key;
@@ -59,32 +36,21 @@ struct PendingWrite {
 }  // namespace
 
 OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto request_items = RequestItems(p, v);
-  CapacityMode capacity = DecodeCapacityMode(p, v);
-  CheckEnum(v, p.String("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics",
-            {"SIZE", "NONE"});
-  v.ThrowIfAny();
+  // The model's constraints (RequestItems present, 1..25 requests per table, table names, the
+  // enums) were checked by the dispatcher (protocol/constraint_check.h).
+  simdjson::dom::object request_items = *p.Object("RequestItems");
+  CapacityMode capacity = CapacityModeOf(p);
 
   std::vector<PendingWrite> writes;
   size_t total = 0;
-  for (auto [name, requests] : request_items) {
-    auto list = AsArray(requests);
-    size_t n = list.size();
-    if (n == 0)
-      ThrowValidation("1 validation error detected: Value '[]' at 'requestItems." +
-                      std::string(name) +
-                      ".member' failed to satisfy constraint: Member must have length greater "
-                      "than or equal to 1");
-    total += n;
-  }
+  for (auto [name, requests] : request_items) total += AsArray(requests).size();
   if (total > kMaxBatchWrite)
     ThrowValidation("Too many items requested for the BatchWriteItem call");
 
-  std::set<std::string> seen;
+  // The whole request is checked before any table is looked up: each request's form and its
+  // attribute values; then the tables; then the items against their key schemas.
+  std::vector<std::string_view> table_names;
   for (auto [name, requests] : request_items) {
-    auto t = FindTable(ctx, name);
-    if (!t) return ApiError::ResourceNotFound();
     for (auto r : AsArray(requests)) {
       auto o = AsObject(r);
       auto put = Member(o, "PutRequest");
@@ -94,36 +60,35 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
             "the supported datatypes");
       PendingWrite w;
-      w.table = t;
-      if (put) {
-        auto item = Member(AsObject(*put), "Item");
-        if (!item)
-          ThrowValidation("1 validation error detected: Value null at 'requestItems." +
-                          std::string(name) +
-                          ".member.putRequest.item' failed to satisfy constraint: Member must "
-                          "not be null");
-        w.is_put = true;
-        w.item = ItemFromJson(*item);
-        CheckItemKey(*t, w.item);
-        CheckAttributeNames(w.item);
-        CheckIndexKeys(*t, w.item);
-        if (ItemSize(w.item) > kMaxItemBytes)
-          ThrowValidation("Item size has exceeded the maximum allowed size");
-      } else {
-        auto key = Member(AsObject(*del), "Key");
-        if (!key)
-          ThrowValidation("1 validation error detected: Value null at 'requestItems." +
-                          std::string(name) +
-                          ".member.deleteRequest.key' failed to satisfy constraint: Member must "
-                          "not be null");
-        w.item = ItemFromJson(*key);
-        CheckKey(*t, w.item);
-      }
-      w.key = EncodeItemKey(*t, w.item);
-      if (!seen.insert(w.key).second)
-        ThrowValidation("Provided list of item keys contains duplicates");
+      w.is_put = put.has_value();
+      // The model's check made Item (of a PutRequest) and Key (of a DeleteRequest) present.
+      w.item = ItemFromJson(*Member(AsObject(put ? *put : *del), put ? "Item" : "Key"));
+      table_names.push_back(name);
       writes.push_back(std::move(w));
     }
+  }
+  std::map<std::string_view, std::shared_ptr<const storage::TableInfo>> tables;
+  for (std::string_view name : table_names) {
+    auto& t = tables[name];
+    if (!t && !(t = FindTable(ctx, name))) return ApiError::ResourceNotFound();
+  }
+  std::set<std::string> seen;
+  for (size_t k = 0; k < writes.size(); ++k) {
+    PendingWrite& w = writes[k];
+    w.table = tables[table_names[k]];
+    const storage::TableInfo& t = *w.table;
+    if (w.is_put) {
+      CheckItemKey(t, w.item);
+      CheckAttributeNames(w.item);
+      CheckIndexKeys(t, w.item);
+      if (ItemSize(w.item) > kMaxItemBytes)
+        ThrowValidation("Item size has exceeded the maximum allowed size");
+    } else {
+      CheckKey(t, w.item);
+    }
+    w.key = EncodeItemKey(t, w.item);
+    if (!seen.insert(w.key).second)
+      ThrowValidation("Provided list of item keys contains duplicates");
   }
 
   std::vector<write::Target> targets;
@@ -157,10 +122,10 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
 }
 
 OpResult BatchGetItem(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto request_items = RequestItems(p, v);
-  CapacityMode capacity = DecodeCapacityMode(p, v);
-  v.ThrowIfAny();
+  // The model's constraints (RequestItems present, Keys present with 1..100 keys, table names,
+  // the enum) were checked by the dispatcher (protocol/constraint_check.h).
+  simdjson::dom::object request_items = *p.Object("RequestItems");
+  CapacityMode capacity = CapacityModeOf(p);
 
   struct TableRequest {
     std::string name;  // as the client wrote it (a name or an ARN)
@@ -178,38 +143,32 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     TableRequest tr;
     tr.name = std::string(name);
     tr.raw = AsObject(request);
-    auto keys = Member(tr.raw, "Keys");
-    if (!keys)
-      ThrowValidation("1 validation error detected: Value null at 'requestItems." + tr.name +
-                      ".member.keys' failed to satisfy constraint: Member must not be null");
-    size_t n = AsArray(*keys).size();
-    if (n == 0)
-      ThrowValidation("1 validation error detected: Value '[]' at 'requestItems." + tr.name +
-                      ".member.keys' failed to satisfy constraint: Member must have length "
-                      "greater than or equal to 1");
-    total += n;
+    total += AsArray(*Member(tr.raw, "Keys")).size();
     tables.push_back(std::move(tr));
   }
   if (total > kMaxBatchGet)
     ThrowValidation("Too many items requested for the BatchGetItem call");
 
+  // The whole request is checked before any table is looked up: expressions and key values.
   for (auto& tr : tables) {
     Params tp(tr.raw);
     tr.ex = std::make_unique<RequestExpressions>(tp);
     tr.projection = tr.ex->Projection(tp);
     tr.ex->Finish();
     tr.consistent = tp.Bool("ConsistentRead").value_or(false);
+    for (auto k : *tp.Array("Keys")) tr.keys.push_back(ItemFromJson(k));
+  }
+  for (auto& tr : tables) {
     tr.table = FindTable(ctx, tr.name);
     if (!tr.table) return ApiError::ResourceNotFound();
+  }
+  for (auto& tr : tables) {
     std::set<std::string> seen;
-    auto key_list = *tp.Array("Keys");
-    for (auto k : key_list) {
-      Item key = ItemFromJson(k);
+    for (const Item& key : tr.keys) {
       CheckKey(*tr.table, key);
       std::string sk = EncodeItemKey(*tr.table, key);
       if (!seen.insert(sk).second)
         ThrowValidation("Provided list of item keys contains duplicates");
-      tr.keys.push_back(std::move(key));
       tr.storage_keys.push_back(std::move(sk));
     }
   }

@@ -6,9 +6,8 @@
 
 namespace cairn::api {
 
-CapacityMode DecodeCapacityMode(const Params& p, Violations& v) {
+CapacityMode CapacityModeOf(const Params& p) {
   auto m = p.String("ReturnConsumedCapacity");
-  CheckEnum(v, m, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   if (!m) return CapacityMode::kNone;
   if (*m == "TOTAL") return CapacityMode::kTotal;
   if (*m == "INDEXES") return CapacityMode::kIndexes;

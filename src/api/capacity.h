@@ -18,8 +18,8 @@ namespace cairn::api {
 
 enum class CapacityMode { kNone, kTotal, kIndexes };
 
-// ReturnConsumedCapacity: NONE | TOTAL | INDEXES (enum violations go to `v`).
-CapacityMode DecodeCapacityMode(const Params& p, Violations& v);
+// ReturnConsumedCapacity: NONE | TOTAL | INDEXES (the enum was checked against the model).
+CapacityMode CapacityModeOf(const Params& p);
 
 double ReadUnits(size_t item_bytes, bool consistent);
 double WriteUnits(size_t item_bytes);

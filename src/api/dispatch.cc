@@ -87,6 +87,14 @@ uint32_t BodyCrc32(std::string_view body) {
       crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
 }
 
+std::optional<ApiError> CheckAgainstModel(std::string_view operation,
+                                          simdjson::dom::element body) {
+  const protocol::Shape* input = protocol::FindInputShape(kService, operation);
+  if (input == nullptr) return ApiError::InternalServerError();
+  if (std::optional<ApiError> error = protocol::CheckShape(*input, body)) return error;
+  return protocol::CheckConstraints(*input, body);
+}
+
 OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   std::string_view target = req.Header("x-amz-target");
   OpFn fn = nullptr;

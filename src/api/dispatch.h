@@ -7,6 +7,11 @@
 // parser) is thread_local.
 #pragma once
 
+#include <simdjson.h>
+
+#include <optional>
+#include <string_view>
+
 #include "api/context.h"
 #include "http/message.h"
 
@@ -27,5 +32,11 @@ class Dispatcher {
 
 // The x-amz-crc32 header value for a body: zlib's CRC32, in decimal.
 uint32_t BodyCrc32(std::string_view body);
+
+// The service model's checks of a 2012-08-10 request body, as Run applies them: its JSON types
+// (SerializationException), then its constraints (one ValidationException). The 2011-12-05 API
+// runs them on the requests it translates (legacy_20111205_shapes.h, CallCurrent), so both
+// versions reject what the current one rejects, with its messages.
+std::optional<ApiError> CheckAgainstModel(std::string_view operation, simdjson::dom::element body);
 
 }  // namespace cairn::api

@@ -91,15 +91,24 @@ std::shared_ptr<const expr::Projection> RequestExpressions::Projection(const Par
   return expr::ParseProjection(*text, ctx_);
 }
 
+void RequestExpressions::ParseKeyCondition(const Params& p) {
+  if (auto text = p.String("KeyConditionExpression")) {
+    any_expression_ = true;
+    key_condition_ = expr::ParseKeyConditionTree(*text, ctx_);
+  } else if (!p.Has("KeyConditions")) {
+    ThrowValidation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
+  }
+}
+
 expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
                                                     const storage::KeyElement& hash,
                                                     const storage::KeyElement* range) {
-  auto text = p.String("KeyConditionExpression");
   std::string_view range_name = range ? std::string_view(range->name) : "";
   expr::KeyCondition kc;
-  if (text) {
-    any_expression_ = true;
-    kc = expr::ParseKeyCondition(*text, ctx_, hash.name, range_name);
+  if (key_condition_) {
+    kc = expr::ReduceKeyCondition(*key_condition_, hash.name, range_name);
   } else {
     auto old = p.Object("KeyConditions");
     if (!old)
@@ -118,17 +127,15 @@ expr::KeyCondition RequestExpressions::KeyCondition(const Params& p,
 }
 
 expr::MultiKeyCondition RequestExpressions::MultiKeyCondition(
-    const Params& p, const std::vector<storage::KeyElement>& hash,
-    const std::vector<storage::KeyElement>& range) {
-  auto text = p.String("KeyConditionExpression");
-  if (!text)
+    const std::vector<storage::KeyElement>& hash, const std::vector<storage::KeyElement>& range) {
+  if (!key_condition_)
     ThrowValidation("KeyConditionExpression is required for a Query on an index with "
                     "multi-attribute keys");
-  any_expression_ = true;
   std::vector<std::string> hash_names, range_names;
   for (const auto& k : hash) hash_names.push_back(k.name);
   for (const auto& k : range) range_names.push_back(k.name);
-  expr::MultiKeyCondition kc = expr::ParseMultiKeyCondition(*text, ctx_, hash_names, range_names);
+  expr::MultiKeyCondition kc =
+      expr::ReduceMultiKeyCondition(*key_condition_, hash_names, range_names);
   bool ok = true;
   for (size_t i = 0; i < kc.hash_values.size(); ++i)
     ok = ok && kc.hash_values[i].type == hash[i].type;

@@ -35,12 +35,16 @@ class RequestExpressions {
                                                    std::string_view legacy);
   std::shared_ptr<const expr::UpdateExpr> Update(const Params& p);
   std::shared_ptr<const expr::Projection> Projection(const Params& p);
-  // From KeyConditionExpression or KeyConditions, for a table or an index with these keys.
+  // A Query's key condition, in two steps as DynamoDB checks it: ParseKeyCondition before the
+  // table is looked up (one of KeyConditionExpression and KeyConditions is present; the
+  // expression's syntax and operators), then KeyCondition or MultiKeyCondition against the keys
+  // of the table or index read.
+  void ParseKeyCondition(const Params& p);
+  // For a table or an index with these keys.
   expr::KeyCondition KeyCondition(const Params& p, const storage::KeyElement& hash,
                                   const storage::KeyElement* range);
-  // From KeyConditionExpression, for an index with multi-attribute keys.
-  expr::MultiKeyCondition MultiKeyCondition(const Params& p,
-                                            const std::vector<storage::KeyElement>& hash,
+  // For an index with multi-attribute keys.
+  expr::MultiKeyCondition MultiKeyCondition(const std::vector<storage::KeyElement>& hash,
                                             const std::vector<storage::KeyElement>& range);
   // Call after the last expression: rejects unused names/values, and names/values given without
   // any expression.
@@ -59,6 +63,7 @@ class RequestExpressions {
   bool has_names_ = false;
   bool has_values_ = false;
   bool any_expression_ = false;
+  std::shared_ptr<const expr::Condition> key_condition_;  // ParseKeyCondition's tree
   expr::ExpressionContext ctx_;
 };
 

@@ -142,7 +142,7 @@ OpResult CreateTable20111205(OpContext& ctx, const Params& p) {
   w.EndArray();
   CopyMember(w, p, "ProvisionedThroughput");
   w.EndObject();
-  return CallCurrent(ctx, &CreateTable, request, [&](object response) {
+  return CallCurrent(ctx, "CreateTable", &CreateTable, request, [&](object response) {
     ctx.out.BeginObject();
     ctx.out.Key("TableDescription");
     Write20111205TableDescription(ctx.out, AsObject(*Member(response, "TableDescription")), false);
@@ -152,8 +152,8 @@ OpResult CreateTable20111205(OpContext& ctx, const Params& p) {
 
 // DescribeTable, UpdateTable and DeleteTable: the same members in both versions; the response's
 // description (under `member`) is rewritten.
-OpResult TableOperation(OpContext& ctx, const Params& p, OpFn op, std::string_view member,
-                        bool stats, bool needs_throughput) {
+OpResult TableOperation(OpContext& ctx, const Params& p, std::string_view operation, OpFn op,
+                        std::string_view member, bool stats, bool needs_throughput) {
   Violations v;
   std::string_view name = TableName(p, v);
   if (needs_throughput && !p.Has("ProvisionedThroughput")) v.Null("provisionedThroughput");
@@ -164,7 +164,7 @@ OpResult TableOperation(OpContext& ctx, const Params& p, OpFn op, std::string_vi
   w.KV("TableName", name);
   if (needs_throughput) CopyMember(w, p, "ProvisionedThroughput");
   w.EndObject();
-  return CallCurrent(ctx, op, request, [&](object response) {
+  return CallCurrent(ctx, operation, op, request, [&](object response) {
     ctx.out.BeginObject();
     ctx.out.Key(member);
     Write20111205TableDescription(ctx.out, AsObject(*Member(response, member)), stats);
@@ -173,15 +173,15 @@ OpResult TableOperation(OpContext& ctx, const Params& p, OpFn op, std::string_vi
 }
 
 OpResult DescribeTable20111205(OpContext& ctx, const Params& p) {
-  return TableOperation(ctx, p, &DescribeTable, "Table", true, false);
+  return TableOperation(ctx, p, "DescribeTable", &DescribeTable, "Table", true, false);
 }
 
 OpResult UpdateTable20111205(OpContext& ctx, const Params& p) {
-  return TableOperation(ctx, p, &UpdateTable, "TableDescription", true, true);
+  return TableOperation(ctx, p, "UpdateTable", &UpdateTable, "TableDescription", true, true);
 }
 
 OpResult DeleteTable20111205(OpContext& ctx, const Params& p) {
-  return TableOperation(ctx, p, &DeleteTable, "TableDescription", false, false);
+  return TableOperation(ctx, p, "DeleteTable", &DeleteTable, "TableDescription", false, false);
 }
 
 // --- single items
@@ -200,7 +200,7 @@ OpResult PutItem20111205(OpContext& ctx, const Params& p) {
   CopyMember(w, p, "ReturnValues");
   RequestTotalCapacity(w);
   w.EndObject();
-  return CallCurrent(ctx, &PutItem, request,
+  return CallCurrent(ctx, "PutItem", &PutItem, request,
                      [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
@@ -229,7 +229,7 @@ ApiResult<std::string> KeyedRequest(OpContext& ctx, const Params& p,
 OpResult GetItem20111205(OpContext& ctx, const Params& p) {
   CAIRN_API_ASSIGN_OR_RETURN(std::string request,
                              KeyedRequest(ctx, p, {"AttributesToGet", "ConsistentRead"}));
-  return CallCurrent(ctx, &GetItem, request, [&](object response) {
+  return CallCurrent(ctx, "GetItem", &GetItem, request, [&](object response) {
     ctx.out.BeginObject();
     CopyResponseMember(ctx.out, response, "Item");
     ctx.out.Key("ConsumedCapacityUnits");
@@ -239,20 +239,21 @@ OpResult GetItem20111205(OpContext& ctx, const Params& p) {
 }
 
 // UpdateItem (with AttributeUpdates) and DeleteItem.
-OpResult KeyedWrite(OpContext& ctx, const Params& p, OpFn op, bool update) {
+OpResult KeyedWrite(OpContext& ctx, const Params& p, std::string_view operation, OpFn op,
+                    bool update) {
   CAIRN_API_ASSIGN_OR_RETURN(
       std::string request,
       update ? KeyedRequest(ctx, p, {"AttributeUpdates", "Expected", "ReturnValues"})
              : KeyedRequest(ctx, p, {"Expected", "ReturnValues"}));
-  return CallCurrent(ctx, op, request, [&](object response) { WriteWriteResponse(ctx, response); });
+  return CallCurrent(ctx, operation, op, request, [&](object response) { WriteWriteResponse(ctx, response); });
 }
 
 OpResult UpdateItem20111205(OpContext& ctx, const Params& p) {
-  return KeyedWrite(ctx, p, &UpdateItem, true);
+  return KeyedWrite(ctx, p, "UpdateItem", &UpdateItem, true);
 }
 
 OpResult DeleteItem20111205(OpContext& ctx, const Params& p) {
-  return KeyedWrite(ctx, p, &DeleteItem, false);
+  return KeyedWrite(ctx, p, "DeleteItem", &DeleteItem, false);
 }
 
 // --- Query and Scan
@@ -323,7 +324,7 @@ OpResult Query20111205(OpContext& ctx, const Params& p) {
   CopyMember(w, p, "ScanIndexForward");
   WriteReadOptions(w, p, *t);
   w.EndObject();
-  return CallCurrent(ctx, &Query, request,
+  return CallCurrent(ctx, "Query", &Query, request,
                      [&](object response) { WritePage(ctx, *t, response, false); });
 }
 
@@ -339,7 +340,7 @@ OpResult Scan20111205(OpContext& ctx, const Params& p) {
   CopyMember(w, p, "ScanFilter");
   WriteReadOptions(w, p, *t);
   w.EndObject();
-  return CallCurrent(ctx, &Scan, request,
+  return CallCurrent(ctx, "Scan", &Scan, request,
                      [&](object response) { WritePage(ctx, *t, response, true); });
 }
 
@@ -423,7 +424,7 @@ OpResult BatchGetItem20111205(OpContext& ctx, const Params& p) {
   w.EndObject();
   RequestTotalCapacity(w);
   w.EndObject();
-  return CallCurrent(ctx, &BatchGetItem, request, [&](object response) {
+  return CallCurrent(ctx, "BatchGetItem", &BatchGetItem, request, [&](object response) {
     auto units = BatchUnits(response);
     auto responses = Member(response, "Responses");
     auto unprocessed = Member(response, "UnprocessedKeys");
@@ -510,7 +511,7 @@ OpResult BatchWriteItem20111205(OpContext& ctx, const Params& p) {
   w.EndObject();
   RequestTotalCapacity(w);
   w.EndObject();
-  return CallCurrent(ctx, &BatchWriteItem, request, [&](object response) {
+  return CallCurrent(ctx, "BatchWriteItem", &BatchWriteItem, request, [&](object response) {
     auto units = BatchUnits(response);
     JsonWriter& out = ctx.out;
     out.BeginObject();

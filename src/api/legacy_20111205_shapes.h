@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "api/dispatch.h"
 #include "storage/catalog.h"
 
 namespace cairn::api {
@@ -57,8 +58,11 @@ ApiResult<std::shared_ptr<const storage::TableInfo>> Table20111205(OpContext& ct
 // Runs a current operation on `request` (2012-08-10 JSON) and, when it succeeds, hands its
 // response object to `respond`, which writes the 2011 response into ctx.out. Errors of the
 // operation are returned (or thrown) unchanged.
+// The translated request is first checked against the 2012-08-10 model (api/dispatch.h,
+// CheckAgainstModel), as the current operation's own requests are.
 template <typename Respond>
-OpResult CallCurrent(OpContext& ctx, OpFn op, const std::string& request, Respond&& respond);
+OpResult CallCurrent(OpContext& ctx, std::string_view operation, OpFn op,
+                     const std::string& request, Respond&& respond);
 
 // --- implementation
 
@@ -68,11 +72,13 @@ simdjson::dom::parser& TranslatedRequestParser();
 simdjson::dom::parser& CurrentResponseParser();
 
 template <typename Respond>
-OpResult CallCurrent(OpContext& ctx, OpFn op, const std::string& request, Respond&& respond) {
+OpResult CallCurrent(OpContext& ctx, std::string_view operation, OpFn op,
+                     const std::string& request, Respond&& respond) {
   simdjson::dom::element doc;
   // parse(const std::string&) copies into a padded buffer when the string lacks the padding.
   if (TranslatedRequestParser().parse(request).get(doc) != simdjson::SUCCESS || !doc.is_object())
     return ApiError::InternalServerError();
+  if (OpResult error = CheckAgainstModel(operation, doc)) return error;
   std::string body;
   JsonWriter writer(&body);
   OpContext inner{ctx.server, ctx.caller, writer};

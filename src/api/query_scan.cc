@@ -1,7 +1,9 @@
 // This file implements Query and Scan: a walk over a key range of the table, in sort-key order for
 // Query (reversed with ScanIndexForward=false) and in partition-hash order for Scan, with DynamoDB's
-// paging: a page ends after `Limit` items were read (before filtering) or once the items read reach
-// 1 MB, and then carries LastEvaluatedKey; the next page starts strictly after ExclusiveStartKey.
+// paging: a page ends after `Limit` items were read (before filtering) or with the item that takes
+// the items read past 1 MB (1,048,576 bytes of ItemSize), and then carries LastEvaluatedKey; the
+// next page starts strictly after ExclusiveStartKey. The request is checked whole (expressions,
+// Select) before the table is looked up, as DynamoDB does; then against the table's keys.
 // Major internal functions: ReadPage() (the shared walk, filter, projection and capacity),
 // DecodeCommon() (the parameters both operations share).
 #include "api/protocol_names.h"
@@ -29,26 +31,20 @@ struct Common {
   CapacityMode capacity = CapacityMode::kNone;
 };
 
-Common DecodeCommon(const Params& p, Violations& v) {
+// The model's constraints (TableName, Limit >= 1, the Select and ReturnConsumedCapacity enums)
+// were checked by the dispatcher (protocol/constraint_check.h).
+Common DecodeCommon(const Params& p) {
   Common c;
-  auto name = p.String("TableName");
-  CheckTableName(v, name, "tableName", true);
-  if (name) c.table_name = *name;
+  c.table_name = *p.String("TableName");
   c.limit = p.Int("Limit");
-  if (c.limit && *c.limit < 1)
-    v.Add("Value '" + std::to_string(*c.limit) +
-          "' at 'limit' failed to satisfy constraint: Member must have value greater than or "
-          "equal to 1");
   c.select = p.String("Select");
-  CheckEnum(v, c.select, "select",
-            {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   c.consistent = p.Bool("ConsistentRead").value_or(false);
-  c.capacity = DecodeCapacityMode(p, v);
+  c.capacity = CapacityModeOf(p);
   return c;
 }
 
-// Select against the projection and the index (nullptr for the table itself).
-void CheckSelect(const Common& c, bool has_projection, const storage::IndexInfo* x) {
+// Select against the projection and IndexName: checked before the table is looked up.
+void CheckSelect(const Common& c, bool has_projection, bool has_index_name) {
   if (!c.select) return;
   if (*c.select == "SPECIFIC_ATTRIBUTES" && !has_projection)
     ThrowValidation(
@@ -58,10 +54,15 @@ void CheckSelect(const Common& c, bool has_projection, const storage::IndexInfo*
     ThrowValidation(
         "One or more parameter values were invalid: Select type " + std::string(*c.select) +
         " is not compatible with ProjectionExpression");
-  if (*c.select == "ALL_PROJECTED_ATTRIBUTES" && !x)
+  if (*c.select == "ALL_PROJECTED_ATTRIBUTES" && !has_index_name)
     ThrowValidation(
         "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is "
         "supported only for index queries");
+}
+
+// Select against the index read (nullptr for the table itself).
+void CheckSelectForIndex(const Common& c, const storage::IndexInfo* x) {
+  if (!c.select) return;
   if (*c.select == "ALL_ATTRIBUTES" && x && x->global &&
       x->projection != storage::IndexInfo::Projection::kAll)
     ThrowValidation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is "
@@ -163,7 +164,7 @@ Status ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, stora
       ++scanned;
       ++count;
       bytes += *written;
-      if ((c.limit && scanned >= *c.limit) || bytes >= kMaxPageBytes) {
+      if ((c.limit && scanned >= *c.limit) || bytes > kMaxPageBytes) {
         auto item = cairn::DecodeItem(it->value());
         if (!item.ok()) return item.status();
         last_key = KeyOf(*src.table, *item);
@@ -194,7 +195,7 @@ Status ReadPage(OpContext& ctx, RequestExpressions& ex, const Source& src, stora
           WriteItemJson(out, item);
       }
     }
-    if ((c.limit && scanned >= *c.limit) || bytes >= kMaxPageBytes) {
+    if ((c.limit && scanned >= *c.limit) || bytes > kMaxPageBytes) {
       last_key = src.index ? std::move(page_key) : KeyOf(*src.table, item);
       break;
     }
@@ -278,14 +279,16 @@ storage::SortKeyOp ToStorageOp(expr::KeyCondition::Op op) {
 }  // namespace
 
 OpResult Query(OpContext& ctx, const Params& p) {
-  Violations v;
-  Common c = DecodeCommon(p, v);
-  v.ThrowIfAny();
+  Common c = DecodeCommon(p);
+  // DynamoDB checks the whole request before it looks the table up: the expressions' syntax and
+  // substitutions, and Select against the projection.
   RequestExpressions ex(p);
-  if (!p.Has("KeyConditionExpression") && !p.Has("KeyConditions"))
-    ThrowValidation(
-        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
-        "request.");
+  ex.ParseKeyCondition(p);
+  Page page;
+  page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
+  page.projection = ex.Projection(p);
+  ex.Finish();
+  CheckSelect(c, page.projection != nullptr, p.Has("IndexName"));
   auto t = FindTable(ctx, c.table_name);
   if (!t) return ApiError::ResourceNotFound();
   Source src;
@@ -304,7 +307,7 @@ OpResult Query(OpContext& ctx, const Params& p) {
   // of the leading RANGE values compared with `=`, and one range condition on the next.
   expr::MultiKeyCondition kc;
   if (hash_keys.size() > 1 || range_keys.size() > 1) {
-    kc = ex.MultiKeyCondition(p, hash_keys, range_keys);
+    kc = ex.MultiKeyCondition(hash_keys, range_keys);
   } else {
     expr::KeyCondition single =
         ex.KeyCondition(p, hash_keys[0], range_keys.empty() ? nullptr : &range_keys[0]);
@@ -313,10 +316,6 @@ OpResult Query(OpContext& ctx, const Params& p) {
     kc.a = std::move(single.a);
     kc.b = std::move(single.b);
   }
-  Page page;
-  page.filter = ex.Condition(p, "FilterExpression", "QueryFilter");
-  page.projection = ex.Projection(p);
-  ex.Finish();
   if (page.filter) {
     // A Query's filter runs after the key condition; DynamoDB rejects key attributes in it.
     for (const std::string& name : expr::ConditionTopLevelNames(*page.filter)) {
@@ -329,7 +328,7 @@ OpResult Query(OpContext& ctx, const Params& p) {
                         name);
     }
   }
-  CheckSelect(c, page.projection != nullptr, src.index);
+  CheckSelectForIndex(c, src.index);
   ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
   page.all_attributes = c.select && *c.select == "ALL_ATTRIBUTES";
@@ -363,27 +362,9 @@ OpResult Query(OpContext& ctx, const Params& p) {
 }
 
 OpResult Scan(OpContext& ctx, const Params& p) {
-  Violations v;
-  Common c = DecodeCommon(p, v);
+  Common c = DecodeCommon(p);
   auto segment = p.Int("Segment");
   auto total = p.Int("TotalSegments");
-  if (segment && *segment < 0)
-    v.Add("Value '" + std::to_string(*segment) +
-          "' at 'segment' failed to satisfy constraint: Member must have value greater than or "
-          "equal to 0");
-  if (segment && *segment > 999999)
-    v.Add("Value '" + std::to_string(*segment) +
-          "' at 'segment' failed to satisfy constraint: Member must have value less than or "
-          "equal to 999999");
-  if (total && *total < 1)
-    v.Add("Value '" + std::to_string(*total) +
-          "' at 'totalSegments' failed to satisfy constraint: Member must have value greater "
-          "than or equal to 1");
-  if (total && *total > 1000000)
-    v.Add("Value '" + std::to_string(*total) +
-          "' at 'totalSegments' failed to satisfy constraint: Member must have value less than "
-          "or equal to 1000000");
-  v.ThrowIfAny();
   if (segment.has_value() != total.has_value())
     ThrowValidation(segment ? "The TotalSegments parameter is required but was not present in "
                               "the request when Segment parameter is present"
@@ -399,12 +380,13 @@ OpResult Scan(OpContext& ctx, const Params& p) {
   page.filter = ex.Condition(p, "FilterExpression", "ScanFilter");
   page.projection = ex.Projection(p);
   ex.Finish();
+  CheckSelect(c, page.projection != nullptr, p.Has("IndexName"));
   auto t = FindTable(ctx, c.table_name);
   if (!t) return ApiError::ResourceNotFound();
   Source src;
   src.table = t.get();
   src.index = FindIndex(p, *t, c);
-  CheckSelect(c, page.projection != nullptr, src.index);
+  CheckSelectForIndex(c, src.index);
   ResolveSource(&src, c, page);
   page.count_only = c.select && *c.select == "COUNT";
   page.all_attributes = c.select && *c.select == "ALL_ATTRIBUTES";

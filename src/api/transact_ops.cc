@@ -177,7 +177,7 @@ std::optional<simdjson::dom::array> TransactItems(const Params& p, Violations& v
 OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
   Violations v;
   auto items = TransactItems(p, v);
-  CapacityMode capacity = DecodeCapacityMode(p, v);
+  CapacityMode capacity = CapacityModeOf(p);
   CheckEnum(v, p.String("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics",
             {"SIZE", "NONE"});
   auto token = p.String("ClientRequestToken");
@@ -306,7 +306,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
 OpResult TransactGetItems(OpContext& ctx, const Params& p) {
   Violations v;
   auto items = TransactItems(p, v);
-  CapacityMode capacity = DecodeCapacityMode(p, v);
+  CapacityMode capacity = CapacityModeOf(p);
   v.ThrowIfAny();
 
   struct Get {

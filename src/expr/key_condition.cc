@@ -142,10 +142,16 @@ bool KeyCondition::MatchesRange(const AttributeValue& v) const {
   return true;
 }
 
+std::shared_ptr<const Condition> ParseKeyConditionTree(std::string_view text,
+                                                       ExpressionContext& ctx) {
+  std::shared_ptr<const Condition> cond = ParseCondition(text, "KeyConditionExpression", ctx);
+  CheckOperators(*cond);
+  return cond;
+}
+
 KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
                                std::string_view hash_key_name, std::string_view range_key_name) {
-  std::shared_ptr<const Condition> cond = ParseCondition(text, "KeyConditionExpression", ctx);
-  return ReduceKeyCondition(*cond, hash_key_name, range_key_name);
+  return ReduceKeyCondition(*ParseKeyConditionTree(text, ctx), hash_key_name, range_key_name);
 }
 
 KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key_name,
@@ -202,13 +208,12 @@ KeyCondition ReduceKeyCondition(const Condition& cond, std::string_view hash_key
   return kc;
 }
 
-MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContext& ctx,
-                                         const std::vector<std::string>& hash_names,
-                                         const std::vector<std::string>& range_names) {
-  std::shared_ptr<const Condition> cond = ParseCondition(text, "KeyConditionExpression", ctx);
-  CheckOperators(*cond);
+MultiKeyCondition ReduceMultiKeyCondition(const Condition& cond,
+                                          const std::vector<std::string>& hash_names,
+                                          const std::vector<std::string>& range_names) {
+  CheckOperators(cond);
   std::vector<const Condition*> nodes;
-  CollectLeaves(*cond, &nodes);
+  CollectLeaves(cond, &nodes);
   std::vector<Leaf> leaves;
   for (const Condition* n : nodes) leaves.push_back(ToLeaf(*n));
   auto find = [&](const std::string& name) -> const Leaf* {

@@ -19,6 +19,7 @@
 // Plain data; safe to share once built.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +45,15 @@ struct KeyCondition {
   bool MatchesRange(const AttributeValue& sort_value) const;
 };
 
-// `range_key_name` is "" for a hash-only table or index.
+// Parses a KeyConditionExpression and rejects the operators no key condition may use ("Invalid
+// operator used in KeyConditionExpression: OR"): what DynamoDB checks before it looks the table
+// up. The tree is then reduced against the key schema by ReduceKeyCondition or
+// ReduceMultiKeyCondition.
+std::shared_ptr<const Condition> ParseKeyConditionTree(std::string_view text,
+                                                       ExpressionContext& ctx);
+
+// ParseKeyConditionTree, then ReduceKeyCondition. `range_key_name` is "" for a hash-only table or
+// index.
 KeyCondition ParseKeyCondition(std::string_view text, ExpressionContext& ctx,
                                std::string_view hash_key_name, std::string_view range_key_name);
 
@@ -63,10 +72,10 @@ struct MultiKeyCondition {
   AttributeValue a, b;
 };
 
-// Errors as ParseKeyCondition, plus for a gap or an inequality before the last condition:
+// Errors as ReduceKeyCondition, plus for a gap or an inequality before the last condition:
 // "Query key condition not supported".
-MultiKeyCondition ParseMultiKeyCondition(std::string_view text, ExpressionContext& ctx,
-                                         const std::vector<std::string>& hash_names,
-                                         const std::vector<std::string>& range_names);
+MultiKeyCondition ReduceMultiKeyCondition(const Condition& c,
+                                          const std::vector<std::string>& hash_names,
+                                          const std::vector<std::string>& range_names);
 
 }  // namespace cairn::expr
