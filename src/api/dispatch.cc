@@ -66,6 +66,27 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
   return ops;
 }
 
+// Why a body is not JSON, in plain words: DynamoDB's texts here come from its Java parser.
+std::string_view MalformedBodyMessage(simdjson::error_code code) {
+  switch (code) {
+    case simdjson::EMPTY:
+      return "No content to map due to end-of-input";
+    case simdjson::UTF8_ERROR:
+      return "Invalid UTF-8 in the request body";
+    case simdjson::STRING_ERROR:
+    case simdjson::UNESCAPED_CHARS:
+      return "Invalid JSON string in the request body: a bad escape, a lone surrogate or an "
+             "unescaped control character";
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "Invalid JSON number in the request body: malformed or out of range";
+    case simdjson::DEPTH_ERROR:
+      return "The request body nests JSON too deeply";
+    default:
+      return "Malformed JSON in the request body";
+  }
+}
+
 // DynamoDB's request ids: 52 characters of [A-Z0-9].
 std::string NewRequestId() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -128,9 +149,10 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size(), false)
-          .get(doc) != simdjson::SUCCESS)
-    return ApiError::Serialization("");
+  if (simdjson::error_code code =
+          parser.parse(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size(), false)
+              .get(doc))
+    return ApiError::Serialization(std::string(MalformedBodyMessage(code)));
   // DynamoDB deserializes the body against the input shape before it validates anything: a value
   // of the wrong JSON type anywhere is a SerializationException before any other error.
   if (input != nullptr) {

@@ -345,6 +345,11 @@ OpResult Query(OpContext& ctx, const Params& p) {
   for (const auto& value : kc.range_equal) storage::AppendSortKey(&prefix, value);
   auto [lo, hi] = storage::QueryRange(prefix, ToStorageOp(kc.op), &kc.a, &kc.b);
   if (std::optional<std::string> start = DecodeStartKey(p, src)) {
+    // The start key must lie within what the key condition selects: its partition, and its sort
+    // key within the range condition.
+    if (*start < lo || *start >= hi)
+      ThrowValidation(
+          "The provided starting key is outside query boundaries based on provided conditions");
     // Strictly after the start key in the walk's direction.
     if (forward) {
       std::string next = *start;

@@ -36,11 +36,10 @@
 namespace cairn::api {
 namespace {
 
-constexpr size_t kMaxTransactItems = 100;
-
 struct WriteAction {
   enum class Kind { kConditionCheck, kPut, kDelete, kUpdate };
   Kind kind = Kind::kPut;
+  std::string_view table_name;  // a name or an ARN, as the request gives it
   std::shared_ptr<const storage::TableInfo> table;
   Item key;   // the key (Delete, Update, ConditionCheck) or the item (Put)
   std::string storage_key;
@@ -52,10 +51,11 @@ struct WriteAction {
 
 const char* const kActionNames[] = {"ConditionCheck", "Put", "Delete", "Update"};
 
-// Decodes and validates one TransactItems entry into *out. Returns false when its table does not
-// exist (the request's ResourceNotFoundException, a value); throws ApiException when malformed.
-bool DecodeWriteAction(OpContext& ctx, simdjson::dom::object entry, size_t index,
-                       WriteAction* out) {
+// Decodes one TransactItems entry into *out: its action, key or item, and expressions; what
+// DynamoDB checks before it looks any table up. Throws ApiException when malformed. The model's
+// constraints (TableName, the required members, the enum) were checked by the dispatcher
+// (protocol/constraint_check.h).
+void DecodeWriteAction(simdjson::dom::object entry, WriteAction* out) {
   WriteAction& a = *out;
   std::optional<simdjson::dom::element> body;
   int found = 0;
@@ -69,34 +69,23 @@ bool DecodeWriteAction(OpContext& ctx, simdjson::dom::object entry, size_t index
   if (found != 1)
     ThrowValidation("TransactItems can only contain one of Check, Put, Update or Delete");
   Params p(AsObject(*body));
-  Violations v;
-  auto name = p.String("TableName");
-  // Violations name the member by its path in the request: transactItems.<n>.member.<action>.x,
-  // n counting from 1, the action's name with a lower-case first letter.
-  std::string action(kActionNames[int(a.kind)]);
-  action[0] = char(std::tolower(action[0]));
-  const std::string at = "transactItems." + std::to_string(index + 1) + ".member." + action + ".";
-  CheckTableName(v, name, at + "tableName", true);
+  a.table_name = *p.String("TableName");
   auto rvf = p.String("ReturnValuesOnConditionCheckFailure");
-  CheckEnum(v, rvf, at + "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
   a.all_old_on_failure = rvf && *rvf == "ALL_OLD";
-  bool is_put = a.kind == WriteAction::Kind::kPut;
-  auto item = p.Get(is_put ? "Item" : "Key");
-  if (!item) v.Null(at + (is_put ? "item" : "key"));
-  if (a.kind == WriteAction::Kind::kConditionCheck && !p.Has("ConditionExpression"))
-    v.Null(at + "conditionExpression");
-  if (a.kind == WriteAction::Kind::kUpdate && !p.Has("UpdateExpression"))
-    v.Null(at + "updateExpression");
-  v.ThrowIfAny();
-  a.key = ItemFromJson(*item);
+  a.key = ItemFromJson(*p.Get(a.kind == WriteAction::Kind::kPut ? "Item" : "Key"));
   a.ex = std::make_unique<RequestExpressions>(p);
   if (a.kind == WriteAction::Kind::kUpdate) a.update = a.ex->Update(p);
   a.condition = a.ex->Condition(p, "ConditionExpression", "Expected");
   a.ex->Finish();
-  a.table = FindTable(ctx, *name);
+}
+
+// Finds the action's table and checks its key or item against it. Returns false when the table
+// does not exist (the request's ResourceNotFoundException, a value); throws ApiException.
+bool BindWriteAction(OpContext& ctx, WriteAction& a) {
+  a.table = FindTable(ctx, a.table_name);
   if (!a.table) return false;
   const storage::TableInfo& t = *a.table;
-  if (is_put) {
+  if (a.kind == WriteAction::Kind::kPut) {
     CheckItemKey(t, a.key);
     CheckAttributeNames(a.key);
     CheckIndexKeys(t, a.key);
@@ -158,34 +147,14 @@ ApiError ConflictCancellation(const std::vector<write::Target>& targets, size_t 
   return Cancelled(reasons);
 }
 
-// TransactItems: 1 to 100 entries, with coral's violations.
-std::optional<simdjson::dom::array> TransactItems(const Params& p, Violations& v) {
-  auto items = p.Array("TransactItems");
-  if (!items)
-    v.Null("transactItems");
-  else if (items->size() == 0)
-    v.Add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length "
-          "greater than or equal to 1");
-  else if (items->size() > kMaxTransactItems)
-    v.Add("Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have "
-          "length less than or equal to 100");
-  return items;
-}
-
 }  // namespace
 
 OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto items = TransactItems(p, v);
+  // The model's constraints (1..100 TransactItems, the token's length, the enums) were checked
+  // by the dispatcher (protocol/constraint_check.h).
+  auto items = p.Array("TransactItems");
   CapacityMode capacity = CapacityModeOf(p);
-  CheckEnum(v, p.String("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics",
-            {"SIZE", "NONE"});
   auto token = p.String("ClientRequestToken");
-  if (token && (token->empty() || token->size() > 36))
-    v.Add("Value '" + std::string(*token) +
-          "' at 'clientRequestToken' failed to satisfy constraint: Member must have length " +
-          (token->empty() ? "greater than or equal to 1" : "less than or equal to 36"));
-  v.ThrowIfAny();
 
   // The same token within 10 minutes: the same answer, not applied twice. While the first request
   // runs, its claim holds the token; if it fails, the claim goes (a retry may then apply).
@@ -212,13 +181,13 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
     }
   }
 
+  // Every action is decoded before any table is looked up, as DynamoDB checks a request.
   std::vector<WriteAction> actions;
+  for (auto e : *items) DecodeWriteAction(AsObject(e), &actions.emplace_back());
   std::set<std::string> seen;
-  size_t i = 0;
-  for (auto e : *items) {
-    if (!DecodeWriteAction(ctx, AsObject(e), i++, &actions.emplace_back()))
-      return ApiError::ResourceNotFound();
-    if (!seen.insert(actions.back().storage_key).second)
+  for (WriteAction& a : actions) {
+    if (!BindWriteAction(ctx, a)) return ApiError::ResourceNotFound();
+    if (!seen.insert(a.storage_key).second)
       ThrowValidation("Transaction request cannot include multiple operations on one item");
   }
   // DynamoDB's 4 MB limit on the aggregate size of a transaction's items, counted here over the
@@ -304,47 +273,38 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
 }
 
 OpResult TransactGetItems(OpContext& ctx, const Params& p) {
-  Violations v;
-  auto items = TransactItems(p, v);
+  // The model's constraints (1..100 TransactItems, each with its Get, TableName and Key) were
+  // checked by the dispatcher (protocol/constraint_check.h).
+  auto items = p.Array("TransactItems");
   CapacityMode capacity = CapacityModeOf(p);
-  v.ThrowIfAny();
 
   struct Get {
+    std::string_view table_name;
+    Item key;
     std::shared_ptr<const storage::TableInfo> table;
     std::string storage_key;
     std::unique_ptr<RequestExpressions> ex;
     std::shared_ptr<const expr::Projection> projection;
   };
+  // Every Get is decoded before any table is looked up, as DynamoDB checks a request.
   std::vector<Get> gets;
-  std::set<std::string> seen;
-  size_t index = 0;
   for (auto e : *items) {
-    const std::string at = "transactItems." + std::to_string(++index) + ".member.get";
-    auto get = Member(AsObject(e), "Get");
-    if (!get) {
-      Violations gv;
-      gv.Null(at);
-      gv.ThrowIfAny();
-    }
-    Params gp(AsObject(*get));
-    Violations gv;
-    auto name = gp.String("TableName");
-    CheckTableName(gv, name, at + ".tableName", true);
-    auto key_json = gp.Get("Key");
-    if (!key_json) gv.Null(at + ".key");
-    gv.ThrowIfAny();
-    Get g;
-    Item key = ItemFromJson(*key_json);
+    Params gp(AsObject(*Member(AsObject(e), "Get")));
+    Get& g = gets.emplace_back();
+    g.table_name = *gp.String("TableName");
+    g.key = ItemFromJson(*gp.Get("Key"));
     g.ex = std::make_unique<RequestExpressions>(gp);
     g.projection = g.ex->Projection(gp);
     g.ex->Finish();
-    g.table = FindTable(ctx, *name);
+  }
+  std::set<std::string> seen;
+  for (Get& g : gets) {
+    g.table = FindTable(ctx, g.table_name);
     if (!g.table) return ApiError::ResourceNotFound();
-    CheckKey(*g.table, key);
-    g.storage_key = EncodeItemKey(*g.table, key);
+    CheckKey(*g.table, g.key);
+    g.storage_key = EncodeItemKey(*g.table, g.key);
     if (!seen.insert(g.storage_key).second)
       ThrowValidation("Transaction request cannot include multiple operations on one item");
-    gets.push_back(std::move(g));
   }
 
   // As in DynamoDB, a Get of an item that a running transaction writes conflicts (after the

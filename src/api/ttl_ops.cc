@@ -7,31 +7,14 @@
 namespace cairn::api {
 
 OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
-  Violations v;
+  // The model's constraints (TableName, the specification and both its members present, the
+  // attribute name's length) were checked by the dispatcher (protocol/constraint_check.h).
   auto name = p.String("TableName");
-  CheckTableName(v, name, "tableName", true);
-  auto spec = p.Object("TimeToLiveSpecification");
-  std::optional<bool> enabled;
-  std::optional<std::string_view> attribute;
-  if (!spec) {
-    v.Null("timeToLiveSpecification");
-  } else {
-    if (auto e = Member(*spec, "Enabled")) enabled = AsBool(*e);
-    else v.Null("timeToLiveSpecification.enabled");
-    if (auto a = Member(*spec, "AttributeName")) attribute = AsString(*a);
-    else v.Null("timeToLiveSpecification.attributeName");
-    if (attribute && (attribute->empty() || attribute->size() > 255))
-      v.Add("Value '" + std::string(*attribute) +
-            "' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member "
-            "must have length " +
-            (attribute->empty() ? "greater than or equal to 1" : "less than or equal to 255"));
-  }
-  v.ThrowIfAny();
+  auto spec = *p.Object("TimeToLiveSpecification");
+  const bool on = AsBool(*Member(spec, "Enabled"));
+  const std::string attr(AsString(*Member(spec, "AttributeName")));
   auto t = FindTable(ctx, *name);
-  if (!t)
-    return TableNotFound(*name);
-  std::string attr(*attribute);
-  bool on = *enabled;
+  if (!t) return TableNotFound(*name);
   // Checked and applied against the descriptor current under the catalog's lock, so a concurrent
   // UpdateTable or TagResource is neither lost nor able to undo this change.
   Status s = ctx.server.catalog->Modify(t->ns, t->name, t->id, [&](storage::TableInfo& info) {

@@ -322,6 +322,27 @@ def test_malformed_json(raw):
         conn.close()
 
 
+@pytest.mark.parametrize("body,message", [
+    (b"", "No content to map due to end-of-input"),
+    (b'{"TableName": ', "Malformed JSON in the request body"),
+    (b'{"TableName": "tbl",}', "Malformed JSON in the request body"),
+    (b'{"TableName": "\xff\xfe"}', "Invalid UTF-8 in the request body"),
+    (b'{"TableName": "\\ud800"}', "Invalid JSON string in the request body: a bad escape, a lone "
+     "surrogate or an unescaped control character"),
+    (b'{"TableName": "a\x01b"}', "Invalid JSON string in the request body: a bad escape, a lone "
+     "surrogate or an unescaped control character"),
+    (b'{"TableName": "tbl", "Limit": 99999999999999999999}',
+     "Invalid JSON number in the request body: malformed or out of range"),
+])
+def test_malformed_body_has_a_message(raw, body, message):
+    # DynamoDB's texts for these come from its Java JSON parser; Cairn's say the same in plain
+    # words, in the "Message" member DynamoDB uses for SerializationException. Nothing is written.
+    r = raw.request("DescribeTable", body)
+    assert r.status == 400, r
+    assert r.json == {"__type": "com.amazon.coral.service#SerializationException",
+                      "Message": message}
+
+
 def test_unknown_operation(raw):
     conn = raw.connection()
     try:

@@ -552,6 +552,37 @@ def test_invalid_exclusive_start_key(client, books, start):
                KeyConditionExpression="book_id = :b", ExpressionAttributeValues={":b": {"N": "1"}})
 
 
+OUTSIDE = ("The provided starting key is outside query boundaries based on provided conditions")
+
+
+@pytest.mark.parametrize("forward", [True, False])
+@pytest.mark.parametrize("start,condition,values", [
+    # Another partition than the one queried.
+    ({"book_id": {"N": "2"}, "title": {"S": "a"}}, "book_id = :b", {}),
+    # The queried partition, with a sort key the range condition excludes (below, above).
+    ({"book_id": {"N": "1"}, "title": {"S": "a"}}, "book_id = :b AND title > :t",
+     {":t": {"S": "m"}}),
+    ({"book_id": {"N": "1"}, "title": {"S": "z"}}, "book_id = :b AND title < :t",
+     {":t": {"S": "m"}}),
+    ({"book_id": {"N": "1"}, "title": {"S": "b"}}, "book_id = :b AND begins_with(title, :t)",
+     {":t": {"S": "m"}}),
+])
+def test_exclusive_start_key_outside_the_key_condition(client, books, start, condition, values,
+                                                       forward):
+    validation(client.query, OUTSIDE, TableName=books, ExclusiveStartKey=start,
+               KeyConditionExpression=condition, ScanIndexForward=forward,
+               ExpressionAttributeValues={":b": {"N": "1"}, **values})
+
+
+def test_exclusive_start_key_at_the_range_edge_is_inside(client, books):
+    # The start key may be the last key the condition selects: the page is then empty.
+    resp = client.query(TableName=books, ExclusiveStartKey={"book_id": {"N": "1"},
+                                                              "title": {"S": "m"}},
+                        KeyConditionExpression="book_id = :b AND title <= :t",
+                        ExpressionAttributeValues={":b": {"N": "1"}, ":t": {"S": "m"}})
+    assert resp["Items"] == [] and "LastEvaluatedKey" not in resp
+
+
 def test_limit_zero(raw, books):
     r = raw.request("Query", {"TableName": books, "Limit": 0,
                               "KeyConditionExpression": "book_id = :b",
