@@ -19,6 +19,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "api/protocol_names.h"
@@ -190,15 +191,19 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
     if (!seen.insert(a.storage_key).second)
       ThrowValidation("Transaction request cannot include multiple operations on one item");
   }
-  // DynamoDB's 4 MB limit on the aggregate size of a transaction's items, counted here over the
-  // items the request carries (its Puts). NOT VERIFIED: this text is not found in the repository
-  // or its references; it is believed to be DynamoDB's.
+  // DynamoDB's 4 MB limit on the aggregate size of a transaction's items ("The aggregate size of
+  // the items in the transaction cannot exceed 4 MB"): the items written, Puts as given and Updates
+  // as they would become. The Puts are counted before anything is read; the Updates' results while
+  // the transaction is decided, which then writes nothing. NOT VERIFIED: this text is not found in
+  // the repository or its references; it is believed to be DynamoDB's.
   constexpr size_t kMaxTransactionBytes = 4 << 20;
+  constexpr std::string_view kTooLarge = "Transaction request cannot be larger than 4 MB";
   size_t transaction_bytes = 0;
   for (const WriteAction& a : actions)
     if (a.kind == WriteAction::Kind::kPut) transaction_bytes += ItemSize(a.key);
-  if (transaction_bytes > kMaxTransactionBytes)
-    ThrowValidation("Transaction request cannot be larger than 4 MB");
+  if (transaction_bytes > kMaxTransactionBytes) ThrowValidation(std::string(kTooLarge));
+  std::vector<size_t> updated_bytes(actions.size(), 0);  // each Update's result
+  bool too_large = false;
 
   std::vector<write::Target> targets;
   targets.reserve(actions.size());
@@ -240,6 +245,12 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
             }
             // Only REMOVE or DELETE on an absent item: nothing is created (as UpdateItem).
             if (!before && news[k].size() == a.key.size()) break;
+            updated_bytes[k] = ItemSize(news[k]);
+            if (transaction_bytes + std::accumulate(updated_bytes.begin(), updated_bytes.end(),
+                                                    size_t{0}) > kMaxTransactionBytes) {
+              too_large = true;
+              return false;
+            }
             c->kind = write::Change::Kind::kPut;
             c->new_item = &news[k];
             break;
@@ -254,6 +265,7 @@ OpResult TransactWriteItems(OpContext& ctx, const Params& p) {
       },
       &conflict);
   if (s.IsBusy()) return ConflictCancellation(targets, conflict);
+  if (s.IsAborted() && too_large) ThrowValidation(std::string(kTooLarge));
   if (s.IsAborted()) return Cancelled(reasons);
   if (OpResult r = WriteOutcome(s)) return r;
 

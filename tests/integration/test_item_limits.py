@@ -20,8 +20,9 @@ DynamoDB behaviour checked here:
   UpdateItem; an empty name in ExpressionAttributeNames is refused. NOT VERIFIED: the texts are
   not found in this repository or its references (EMPTY_NAME, EMPTY_EXPRESSION_NAME). Names of
   65535 bytes pass; a longer one breaks the service model's map-key constraint (AttributeUpdates).
-- TransactWriteItems: the items of one transaction are at most 4 MB together ("Transaction request
-  cannot be larger than 4 MB"; NOT VERIFIED against DynamoDB, no source in the repository).
+- TransactWriteItems: the items of one transaction are at most 4 MB together, Puts as given and
+  Updates as they would leave their items ("Transaction request cannot be larger than 4 MB"; NOT
+  VERIFIED against DynamoDB, no source in the repository).
 - Nothing is written when a request is rejected.
 - An UpdateItem may not build what PutItem refuses: a SET whose result nests maps deeper than 32
   levels is "Nesting Levels have exceeded supported limits" (PutItem's message); 32 levels pass.
@@ -163,6 +164,25 @@ def test_transact_write_items_4_mb(client, table):
     assert count(client, table) == 0
     client.transact_write_items(TransactItems=puts[:10])  # 3.9 MB
     assert count(client, table) == 10
+
+
+def test_transact_write_items_4_mb_counts_what_updates_make(client, table):
+    # "The aggregate size of the items in the transaction cannot exceed 4 MB": the items as the
+    # transaction leaves them. Small updates of 11 items of 390 KB make 4.3 MB of items, though
+    # the request itself is small; nothing is written.
+    big = "x" * (390 * 1024)
+    for k in range(11):
+        client.put_item(TableName=table, Item={**key(f"u{k}"), "v": {"S": big}})
+    updates = [{"Update": {"TableName": table, "Key": key(f"u{k}"),
+                           "UpdateExpression": "SET n = :n",
+                           "ExpressionAttributeValues": {":n": {"N": "1"}}}} for k in range(11)]
+    validation(client.transact_write_items, "Transaction request cannot be larger than 4 MB",
+               TransactItems=updates)
+    assert all("n" not in client.get_item(TableName=table, Key=key(f"u{k}"))["Item"]
+               for k in range(11))
+    client.transact_write_items(TransactItems=updates[:10])  # 3.9 MB
+    assert sum("n" in client.get_item(TableName=table, Key=key(f"u{k}"))["Item"]
+               for k in range(11)) == 10
 
 
 def test_transact_get_items(client, table):
