@@ -60,6 +60,8 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"TransactGetItems", &TransactGetItems},
       {"UpdateTimeToLive", &UpdateTimeToLive},
       {"DescribeTimeToLive", &DescribeTimeToLive},
+      {"DescribeContinuousBackups", &DescribeContinuousBackups},
+      {"UpdateContinuousBackups", &UpdateContinuousBackups},
       {"Query", &Query},
       {"Scan", &Scan},
   };

@@ -37,6 +37,10 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p);
 OpResult TransactWriteItems(OpContext& ctx, const Params& p);
 OpResult TransactGetItems(OpContext& ctx, const Params& p);
 
+// backup_ops.cc
+OpResult DescribeContinuousBackups(OpContext& ctx, const Params& p);
+OpResult UpdateContinuousBackups(OpContext& ctx, const Params& p);
+
 // ttl_ops.cc
 OpResult UpdateTimeToLive(OpContext& ctx, const Params& p);
 OpResult DescribeTimeToLive(OpContext& ctx, const Params& p);

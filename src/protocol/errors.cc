@@ -59,6 +59,9 @@ ApiError ApiError::ResourceNotFound(std::string m) {
 ApiError ApiError::ResourceInUse(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ResourceInUseException", std::move(m));
 }
+ApiError ApiError::TableNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "TableNotFoundException", std::move(m));
+}
 ApiError ApiError::ConditionalCheckFailed(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ConditionalCheckFailedException", std::move(m));
 }

@@ -40,6 +40,8 @@ struct ApiError {
   static ApiError Validation(std::string message);
   static ApiError ResourceNotFound(std::string message = "Requested resource not found");
   static ApiError ResourceInUse(std::string message);
+  // The backup operations' "no such table" (ResourceNotFound elsewhere).
+  static ApiError TableNotFound(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
   static ApiError LimitExceeded(std::string message);
   static ApiError ProvisionedThroughputExceeded(std::string message);

@@ -75,6 +75,8 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagWarmWriteUnits = 31,
   kTagSseKmsKeyArn = 32,          // SSE with a KMS key: the key's ARN
   kTagTableClassChange = 33,      // when the table class last changed (epoch seconds)
+  kTagPitrEnabled = 34,           // point-in-time recovery on since (epoch seconds)
+  kTagPitrRecoveryDays = 35,      // its recovery period, 1..35 days
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -105,7 +107,8 @@ constexpr uint64_t Bits(std::initializer_list<int> tags) {
 }
 constexpr uint64_t kOptionalTableTags =
     Bits({kTagRange, kTagMaxReadRequestUnits, kTagMaxWriteRequestUnits, kTagWarmReadUnits,
-          kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange});
+          kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange, kTagPitrEnabled,
+          kTagPitrRecoveryDays});
 constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
 constexpr uint64_t kRequiredTableTags =
     Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
@@ -298,6 +301,9 @@ std::string EncodeTableInfo(const TableInfo& t) {
   if (!t.sse_kms_key_arn.empty()) Field(&out, kTagSseKmsKeyArn, t.sse_kms_key_arn);
   if (t.table_class_change_time != 0)
     Field(&out, kTagTableClassChange, Num(t.table_class_change_time));
+  if (t.pitr_enabled_time != 0) Field(&out, kTagPitrEnabled, Num(t.pitr_enabled_time));
+  if (t.pitr_recovery_days != 35)
+    Field(&out, kTagPitrRecoveryDays, std::to_string(t.pitr_recovery_days));
   Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
@@ -348,6 +354,8 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
           case kTagWarmWriteUnits: return ParseInt(v, &t.warm_write_units);
           case kTagSseKmsKeyArn: t.sse_kms_key_arn = v; return true;
           case kTagTableClassChange: return ParseDouble(v, &t.table_class_change_time);
+          case kTagPitrEnabled: return ParseDouble(v, &t.pitr_enabled_time);
+          case kTagPitrRecoveryDays: return ParseInt(v, &t.pitr_recovery_days);
         }
         return true;
       });

@@ -106,6 +106,10 @@ struct TableInfo {
   // Time to Live: the attribute holding the expiry (epoch seconds), when enabled.
   bool ttl_enabled = false;
   std::string ttl_attribute;
+  // Point-in-time recovery (UpdateContinuousBackups): on since this time (epoch seconds; 0: off),
+  // with this recovery period in days (1..35).
+  double pitr_enabled_time = 0;
+  int64_t pitr_recovery_days = 35;
 
   std::string Arn() const;
   std::string StreamArn() const;  // REQUIRES: stream_id != 0
