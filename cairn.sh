@@ -47,7 +47,8 @@ case "$cmd" in
   serve)
     install_packages "${BUILD_PACKAGES[@]}"
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
-    exec ./build/cairn --port 8000 --data-dir ./data "$@"
+    # Port 8000 and ./data unless the environment or the arguments say otherwise.
+    CAIRN_PORT=${CAIRN_PORT:-8000} CAIRN_DATA_DIR=${CAIRN_DATA_DIR:-./data} exec ./build/cairn "$@"
     ;;
   test)
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

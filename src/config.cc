@@ -2,10 +2,118 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "dynamodb_local_flags.h"
+
 namespace cairn {
+namespace {
+
+constexpr std::string_view kFooter = R"(Every flag can also be set in the environment: --data-dir DIR as CAIRN_DATA_DIR=DIR,
+--in-memory as CAIRN_IN_MEMORY=1 (the command line wins).
+
+DynamoDB Local's command line works as it is:
+  -port N  -inMemory  -dbPath DIR  -sharedDb  -help  -version
+  -cors LIST  -delayTransientStatuses  -optimizeDbBeforeStartup  -disableTelemetry
+    (the last four are accepted and change nothing yet; the log says so)
+
+Examples:
+  cairn                                     serve on 127.0.0.1:8000, data in ./data
+  cairn --port 9000 --data-dir /var/lib/cairn
+  cairn --in-memory --shared-db             one set of tables for every key and region
+  cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
+)";
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+bool LooksLikeNumber(std::string_view s) {
+  return s.size() > 1 && s[0] == '-' &&
+         (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
+}
+
+// The first argument that names no flag, with the nearest known flag; empty when all are known.
+std::string UnknownFlag(const CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> known = DynamoDbLocalFlagNames();
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& n : o->get_lnames()) known.push_back("--" + n);
+    for (const std::string& n : o->get_snames()) known.push_back("-" + n);
+  }
+  bool value_next = false;
+  for (const std::string& a : args) {
+    if (value_next) {
+      value_next = false;
+      continue;
+    }
+    if (a.size() < 2 || a[0] != '-' || LooksLikeNumber(a)) continue;
+    const std::string name = a.substr(0, a.find('='));
+    const CLI::Option* o = app.get_option_no_throw(name);
+    if (o != nullptr) {
+      value_next = name.size() == a.size() && o->get_expected_min() > 0;
+      continue;
+    }
+    std::string nearest;
+    size_t best = SIZE_MAX;
+    for (const std::string& k : known) {
+      const size_t d = EditDistance(name, k);
+      if (d < best) best = d, nearest = k;
+    }
+    return "cairn: unknown option " + name + "; did you mean " + nearest + "?";
+  }
+  return "";
+}
+
+// --help without type annotations or validator texts: "--port N  (default 8000)".
+class PlainFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* o) const override {
+    if (o->get_expected_max() == 0) return "";  // a flag
+    std::string s = " " + Placeholder(o);
+    if (!o->get_default_str().empty()) s += "  (default " + o->get_default_str() + ")";
+    return s;
+  }
+
+ private:
+  static std::string Placeholder(const CLI::Option* o) {
+    const std::string& n = o->get_lnames().front();
+    if (n == "data-dir") return "DIR";
+    if (n == "host" || n == "allow-host") return "NAME";
+    if (n == "log-level") return "LEVEL";
+    return "N";
+  }
+};
+
+// CAIRN_DATA_DIR for --data-dir.
+std::string EnvName(std::string_view long_name) {
+  std::string env = "CAIRN_";
+  for (char ch : long_name)
+    env.push_back(ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  return env;
+}
+
+}  // namespace
 
 bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   CLI::App app{"cairn: a DynamoDB-compatible database server"};
+  app.footer(std::string(kFooter));
+  app.formatter(std::make_shared<PlainFormatter>());
+  app.get_formatter()->column_width(36);
   app.set_version_flag("--version", "cairn 0.1.0");
   app.add_option("--host", c->host, "Address to listen on")->capture_default_str();
   app.add_option("--port", c->port, "TCP port")->capture_default_str()->check(CLI::Range(0, 65535));
@@ -47,8 +155,34 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")
       ->check(CLI::Range(0.0, 60000.0));
+  // Every option: from the environment too, the last of repeated values wins (so a wrapper's
+  // defaults can be overridden: ./cairn.sh serve --port 9000), no type annotations in --help.
+  for (CLI::Option* o : app.get_options()) {
+    if (o->get_lnames().empty() || o->get_lnames()[0] == "help" ||
+        o->get_lnames()[0] == "version")
+      continue;
+    o->envname(EnvName(o->get_lnames()[0]));
+    o->type_name("");
+    if (o->get_expected_max() <= 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  TranslatedFlags translated = TranslateDynamoDbLocalFlags(args);
+  if (!translated.error.empty()) {
+    std::fprintf(stderr, "cairn: %s\n", translated.error.c_str());
+    *exit_code = 2;
+    return false;
+  }
+  c->startup_notes = std::move(translated.notes);
+  if (std::string unknown = UnknownFlag(app, translated.args); !unknown.empty()) {
+    std::fprintf(stderr, "%s\nRun with --help for the flags.\n", unknown.c_str());
+    *exit_code = 2;
+    return false;
+  }
+  std::vector<char*> cargv = {argv[0]};
+  for (std::string& a : translated.args) cargv.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(cargv.size()), cargv.data());
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e);
     return false;

@@ -1,7 +1,9 @@
-// Config: the server's settings, from the command line. Immutable once the server starts.
+// Config: the server's settings, from the command line (Cairn's flags, DynamoDB Local's
+// (dynamodb_local_flags.h), or CAIRN_* environment variables). Immutable once the server starts.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "util/status.h"
 
@@ -22,6 +24,8 @@ struct Config {
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
+  // Lines to log at start: DynamoDB Local flags accepted that change nothing.
+  std::vector<std::string> startup_notes;
 };
 
 // Parses argv. Returns the exit code through *exit_code and false when the program should stop

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
 
   cairn::storage::Options opts;
   opts.data_dir = config.data_dir;

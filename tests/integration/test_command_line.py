@@ -1,0 +1,148 @@
+"""The command line: Cairn's flags, DynamoDB Local's, and CAIRN_* environment variables.
+
+DynamoDB Local is started as `java -jar DynamoDBLocal.jar -port 8000 -inMemory -sharedDb ...`;
+scripts, docker-compose files and test harnesses that start it that way switch to Cairn by changing
+only the binary. Its flags (case-sensitive, single dash): -port, -inMemory, -dbPath, -sharedDb,
+-help, -version, and -cors, -delayTransientStatuses, -optimizeDbBeforeStartup, -disableTelemetry,
+which Cairn accepts and names in its log as changing nothing yet. A flag without its value fails
+as DynamoDB Local's parser words it ("Missing argument for option: port"); an unknown flag names
+the nearest known one. Every Cairn flag can come from the environment (--data-dir as
+CAIRN_DATA_DIR); the command line wins, and of a flag given twice the last wins, so a wrapper's
+defaults can be overridden (`./cairn.sh serve --port 9000`).
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import CAIRN_BIN, CairnServer, create_table, unique_access_key
+
+
+class CommandLineServer(CairnServer):
+    """A server started with exactly `argv` (after the binary) and `env` added."""
+
+    def __init__(self, tmp_path, argv, env=None):
+        super().__init__(tmp_path / "unused", tmp_path / "cairn.log")
+        self.cwd = tmp_path  # the working directory: DynamoDB Local's default place for data
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.env = {k: v.replace("{port}", str(self.port)) for k, v in (env or {}).items()}
+
+    def command(self):
+        return [CAIRN_BIN, *self.argv]
+
+    def start(self):
+        # CairnServer.start runs command() in the inherited directory and environment; set ours.
+        saved_env, saved_cwd = dict(os.environ), os.getcwd()
+        os.environ.update(self.env)
+        os.chdir(self.cwd)
+        try:
+            return super().start()
+        finally:
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+
+
+@pytest.fixture
+def start(tmp_path):
+    servers = []
+
+    def make(argv, env=None):
+        s = CommandLineServer(tmp_path, argv, env)
+        servers.append(s)
+        return s.start()
+
+    yield make
+    for s in servers:
+        s.kill()
+
+
+def run(argv, env=None, cwd=None):
+    return subprocess.run([CAIRN_BIN, *argv], capture_output=True, text=True, timeout=10,
+                          env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def test_dynamodb_local_command_line(start, tmp_path):
+    # In memory and shared: two callers see one set of tables; nothing is written to disk.
+    s = start(["-port", "{port}", "-inMemory", "-sharedDb"])
+    create_table(s.client(unique_access_key()), "shared")
+    other = s.client(unique_access_key(), region="eu-west-1")
+    assert other.list_tables()["TableNames"] == ["shared"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_db_path_keeps_the_tables(start, tmp_path):
+    db = tmp_path / "db"
+    s = start(["-port", "{port}", "-dbPath", str(db)])
+    key = unique_access_key()
+    create_table(s.client(key), "kept")
+    s.restart()
+    assert s.client(key).list_tables()["TableNames"] == ["kept"]
+    assert any(db.iterdir())
+
+
+def test_flags_that_change_nothing_are_accepted_and_logged(start):
+    s = start(["-port", "{port}", "-inMemory", "-cors", "*", "-delayTransientStatuses",
+               "-optimizeDbBeforeStartup", "-disableTelemetry", "--log-level", "info"])
+    assert s.client(unique_access_key()).list_tables()["TableNames"] == []
+    log = s.read_log()
+    for flag in ("-cors", "-delayTransientStatuses", "-optimizeDbBeforeStartup",
+                 "-disableTelemetry"):
+        assert f"{flag}: accepted" in log, log
+
+
+def test_help_and_version():
+    for flag in ("-help", "-h", "--help"):
+        r = run([flag])
+        assert r.returncode == 0, r.stderr
+        assert "--port N  (default 8000)" in r.stdout
+        assert "-port N  -inMemory  -dbPath DIR  -sharedDb" in r.stdout
+        assert "Examples:" in r.stdout
+        # No type annotations or validator texts.
+        for noise in (":INT", "TEXT", ":FLOAT", "in [", "Env:"):
+            assert noise not in r.stdout, noise
+    for flag in ("-version", "--version"):
+        r = run([flag])
+        assert r.returncode == 0 and r.stdout.startswith("cairn "), r
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["-port"], "cairn: Missing argument for option: port"),
+    (["-dbPath"], "cairn: Missing argument for option: dbPath"),
+    (["--prot", "9000"], "cairn: unknown option --prot; did you mean --port?"),
+    (["-inMemry"], "cairn: unknown option -inMemry; did you mean -inMemory?"),
+    (["--in_memory"], "cairn: unknown option --in_memory; did you mean --in-memory?"),
+    (["-sharedDB"], "cairn: unknown option -sharedDB; did you mean -sharedDb?"),
+])
+def test_bad_flags_exit_2_with_the_nearest(argv, message):
+    r = run(argv)
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0] == message
+
+
+def test_the_last_of_a_repeated_flag_wins(start):
+    # As ./cairn.sh serve passes its defaults first and the user's flags after them.
+    s = start(["--port", "1", "--in-memory", "--port", "{port}"])
+    assert s.client(unique_access_key()).list_tables()["TableNames"] == []
+
+
+def test_environment_variables(start, tmp_path):
+    s = start([], env={"CAIRN_PORT": "{port}", "CAIRN_IN_MEMORY": "1", "CAIRN_SHARED_DB": "1",
+                       "CAIRN_HOST": "127.0.0.1"})
+    create_table(s.client(unique_access_key()), "env")
+    assert s.client(unique_access_key()).list_tables()["TableNames"] == ["env"]
+
+
+def test_command_line_beats_environment(start, tmp_path):
+    s = start(["--port", "{port}", "--data-dir", str(tmp_path / "cli")],
+              env={"CAIRN_DATA_DIR": str(tmp_path / "env"), "CAIRN_PORT": "1"})
+    create_table(s.client(unique_access_key()), "t1x")
+    assert (tmp_path / "cli").exists()
+    assert not (tmp_path / "env").exists()
+
+
+def test_bad_environment_value_is_refused():
+    r = run(["--in-memory"], env={"CAIRN_PORT": "not-a-port"})
+    assert r.returncode != 0
+    assert "port" in r.stderr.lower()
