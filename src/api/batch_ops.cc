@@ -156,7 +156,9 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     tr.projection = tr.ex->Projection(tp);
     tr.ex->Finish();
     tr.consistent = tp.Bool("ConsistentRead").value_or(false);
-    for (auto k : *tp.Array("Keys")) tr.keys.push_back(ItemFromJson(k));
+    // A named array: a range-for over *tp.Array(...) would iterate a destroyed optional.
+    const simdjson::dom::array keys = *tp.Array("Keys");
+    for (auto k : keys) tr.keys.push_back(ItemFromJson(k));
   }
   for (auto& tr : tables) {
     tr.table = FindTable(ctx, tr.name);
