@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
-TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest)
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev)
 JOBS=${JOBS:-$(nproc)}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -60,6 +60,8 @@ case "$cmd" in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q "$@"
+    # What `cmake --install` and the .deb put on a machine (the Release build).
+    tests/packaging/run build
     ;;
   *)
     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
