@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # cairn.sh: the one entry point for a fresh Debian machine.
 #   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
-#   ./cairn.sh test            install what is missing, build (Release, then ASan+UBSan), run unit +
-#                              integration tests
+#   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit +
+#                              integration tests and the bounded deeper checks; --long runs those
+#                              deeper (much longer); other arguments go to pytest
 #   ./cairn.sh build           install what is missing, build the Release binary build/cairn
 #   ./cairn.sh deps            install the Debian packages only
 set -euo pipefail
@@ -51,6 +52,13 @@ case "$cmd" in
     CAIRN_PORT=${CAIRN_PORT:-8000} CAIRN_DATA_DIR=${CAIRN_DATA_DIR:-./data} exec ./build/cairn "$@"
     ;;
   test)
+    long=()
+    pytest_args=()
+    for a in "$@"; do
+      if [ "$a" = --long ]; then long=(--long); else pytest_args+=("$a"); fi
+    done
+    # Tests with a deeper variant read CAIRN_LONG.
+    if [ ${#long[@]} -gt 0 ]; then export CAIRN_LONG=1; fi
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     # The server `serve` runs must build too: g++ warns differently at -O3 than at -O2 (-Werror).
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
@@ -59,12 +67,13 @@ case "$cmd" in
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
-    CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q "$@"
+    CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
+      ${pytest_args[@]+"${pytest_args[@]}"}
     # What `cmake --install` and the .deb put on a machine (the Release build).
     tests/packaging/run build
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 2
     ;;
 esac
