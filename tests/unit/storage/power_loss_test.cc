@@ -578,7 +578,7 @@ void RunTrial(bool sync, bool torn, uint64_t seed, Figures* figures) {
     ASSERT_TRUE(opened.ok()) << "crash " << crash << " (seed " << seed
                              << "): " << opened.status().ToString();
     std::unique_ptr<Engine> engine = std::move(opened).value();
-    if (crash > 0) {  // the reopened state was checked below; a reopen itself writes nothing
+    if (crash > 0) {  // checked after the last crash; a clean close and reopen change nothing
       std::optional<uint64_t> n = CheckConsistent(engine.get(), history);
       ASSERT_TRUE(n.has_value()) << "seed " << seed;
     }
@@ -630,9 +630,9 @@ void RunTrial(bool sync, bool torn, uint64_t seed, Figures* figures) {
   figures->dropped_bytes += fs->dropped_bytes();
 }
 
-// Trials run kParallelTrials at a time: after a crash that interrupted a flush or compaction,
-// RocksDB sleeps a second before its background thread notices the shutdown (db_impl_compaction_
-// flush.cc, "wait a little bit before retrying"), so a trial is mostly waiting.
+// Trials run kParallelTrials at a time: a flush or compaction that fails because the power went
+// off makes RocksDB's background thread sleep a second before anything else ("wait a little bit
+// before retrying", db_impl_compaction_flush.cc), and closing waits for it: a trial mostly waits.
 constexpr int kParallelTrials = 4;
 
 uint64_t FromEnvironment(const char* name, uint64_t otherwise) {
