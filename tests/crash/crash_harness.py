@@ -307,8 +307,12 @@ class Harness:
     # -- requests for setup and verification (raw JSON: fast to decode in bulk) ---------------
 
     def call(self, op, body, target_prefix="DynamoDB_20120810."):
-        r = self.raw.request(None, body, target=target_prefix + op, sign=False,
-                             headers={"Authorization": self.auth})
+        try:
+            r = self.raw.request(None, body, target=target_prefix + op, sign=False,
+                                 headers={"Authorization": self.auth})
+        except (OSError, http.client.HTTPException) as e:
+            raise CheckFailed(f"{op}: no answer ({e!r}); server log:\n"
+                              f"{self.server.read_log()[-4000:]}") from e
         if r.status != 200:
             raise CheckFailed(f"{op} answered {r.status}: {r.body[:500]!r}")
         return r.json
@@ -411,6 +415,9 @@ class Harness:
             before_kill = self.creating()
         else:
             time.sleep(self.rng.uniform(0.02, a.traffic_s))
+        if self.server.proc.poll() is not None:  # it must die of the kill, not before
+            raise CheckFailed(f"the server exited ({self.server.proc.returncode}) before the kill:"
+                              f"\n{self.server.read_log()[-4000:]}")
         self.server.kill()  # SIGKILL
         loader.stop.set()
         if not loader.join(20):
