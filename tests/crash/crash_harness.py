@@ -298,7 +298,7 @@ class Harness:
         self.auth = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/20250101/{REGION}/dynamodb/"
                      "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
         self.totals = {"trials": 0, "acked": 0, "refused": 0, "unanswered": 0, "items": 0,
-                       "stream_records": 0, "backfill_trials": 0, "killed_mid_backfill": 0,
+                       "stream_records": 0, "backfill_trials": 0, "killed_mid_backfill": 0, "resumed_backfill": 0,
                        "sync_trials": 0}
         self.server = None
         self.model = None
@@ -427,9 +427,8 @@ class Harness:
         self.server.start()
         if backfill:
             self.totals["backfill_trials"] += 1
-            after = self.creating()
-            if before_kill and after:
-                self.totals["killed_mid_backfill"] += 1
+            self.totals["killed_mid_backfill"] += bool(before_kill)
+            self.totals["resumed_backfill"] += bool(self.creating())
         self.verify()
         t = self.totals
         t["trials"] += 1
@@ -634,8 +633,9 @@ def main():
     code = h.run()
     t = h.totals
     print(f"crash harness: {t['trials']} trials ({t['sync_trials']} with --sync, "
-          f"{t['backfill_trials']} during a GSI backfill, {t['killed_mid_backfill']} of them "
-          f"killed with the index still CREATING), {t['acked']} acknowledged writes checked, "
+          f"{t['backfill_trials']} during a GSI backfill: {t['killed_mid_backfill']} killed "
+          f"while the index was CREATING, {t['resumed_backfill']} found it still CREATING after the "
+          f"restart), {t['acked']} acknowledged writes checked, "
           f"{t['refused']} refused, {t['unanswered']} unanswered at the kill; "
           f"{t['items']} items and {t['stream_records']} stream records read back; "
           f"{'FAILED' if code else 'no failure'}; {time.monotonic() - began:.1f} s", flush=True)
