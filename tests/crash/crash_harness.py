@@ -611,12 +611,14 @@ class Harness:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--long", action="store_true", help="the deep run: 102 trials, longer loads")
+    p.add_argument("--long", action="store_true",
+                   help="the deep run: 102 trials, longer loads (also CAIRN_LONG=1)")
     p.add_argument("--trials", type=int, help="number of kills (default 6, --long 102)")
     p.add_argument("--bin", default=str(REPO / "build" / "cairn"), help="the cairn binary")
     p.add_argument("--seed", type=int, default=int(time.time()))
     p.add_argument("--trials-per-dir", type=int, default=3)
     a = p.parse_args()
+    a.long = a.long or os.environ.get("CAIRN_LONG") == "1"  # ./cairn.sh test --long sets it
     a.trials = a.trials or (102 if a.long else 6)
     a.traffic_s = 3.0 if a.long else 1.2           # a plain trial's kill: uniform in (0.02, this)
     a.preload = 8000 if a.long else 4000           # items the backfill walks, besides the others

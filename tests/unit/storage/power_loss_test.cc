@@ -27,8 +27,9 @@
 // KEYS_ONLY entry: index id, the index key as partition, the item's key after it), and its stream
 // record (stream column, keyed by sequence number); some writes delete the item.
 //
-// Figures: CAIRN_POWER_LOSS_TRIALS (default 8) trials per test, each with kCrashesPerTrial crash
-// points; the counts are printed at the end of each test.
+// Figures: CAIRN_POWER_LOSS_TRIALS trials per test (default 8; 100 with CAIRN_LONG=1, which
+// `./cairn.sh test --long` sets), each with kCrashesPerTrial crash points; CAIRN_POWER_LOSS_SEED
+// replays a run's seeds. The counts are printed at the end of each test.
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -641,7 +642,9 @@ uint64_t FromEnvironment(const char* name, uint64_t otherwise) {
 }
 
 void RunTrials(bool sync, bool torn) {
-  const uint64_t trials = FromEnvironment("CAIRN_POWER_LOSS_TRIALS", 8);
+  const char* long_run = getenv("CAIRN_LONG");  // ./cairn.sh test --long
+  const uint64_t trials = FromEnvironment(
+      "CAIRN_POWER_LOSS_TRIALS", long_run != nullptr && std::string(long_run) == "1" ? 100 : 8);
   const uint64_t base_seed = FromEnvironment("CAIRN_POWER_LOSS_SEED", std::random_device()());
   std::atomic<uint64_t> next{0};
   std::mutex mu;
