@@ -194,7 +194,7 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
 
 class RocksDBEngine final : public Engine {
  public:
-  static Result<std::unique_ptr<Engine>> Open(const Options& options);
+  static Result<std::unique_ptr<Engine>> Open(const Options& options, rocksdb::Env* env);
   ~RocksDBEngine() override;
 
   Status Get(Column c, std::string_view key, std::string* value, const Snapshot* snapshot) override;
@@ -227,7 +227,7 @@ class RocksDBEngine final : public Engine {
   std::thread compactor_;                      // started by the first CompactRange; GUARDED_BY(mu_)
 };
 
-Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options) {
+Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rocksdb::Env* env) {
   std::unique_ptr<RocksDBEngine> engine(new RocksDBEngine());
   std::string path;
   if (options.in_memory) {
@@ -243,7 +243,7 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options) {
     }
     path = options.data_dir;
   }
-  BuiltOptions built = BuildOptions(options, engine->mem_env_.get());
+  BuiltOptions built = BuildOptions(options, options.in_memory ? engine->mem_env_.get() : env);
 
   // Open every family the database has (RocksDB requires it), then create ours that are missing
   // with one CreateColumnFamilies call: RocksDB writes (and re-reads) its OPTIONS file once per
@@ -389,7 +389,11 @@ void RocksDBEngine::CompactionLoop() {
 }
 
 Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options) {
-  return RocksDBEngine::Open(options);
+  return RocksDBEngine::Open(options, nullptr);
+}
+
+Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options, rocksdb::Env* env) {
+  return RocksDBEngine::Open(options, env);
 }
 
 }  // namespace cairn::storage

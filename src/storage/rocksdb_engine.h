@@ -29,7 +29,18 @@
 #include "storage/engine.h"
 #include "util/status.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace cairn::storage {
+
+// OpenRocksDBEngine (engine.h) on the given Env instead of RocksDB's default one, for tests that put
+// a fault-injecting file system under the engine (tests/unit/storage/power_loss_test.cc: a
+// rocksdb::FileSystemWrapper in rocksdb::NewCompositeEnv). `env` is borrowed and must outlive the
+// engine; nullptr means the default. Ignored with Options::in_memory (its private MemEnv wins).
+// The server never calls this: main.cc uses OpenRocksDBEngine(options).
+Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options, rocksdb::Env* env);
 
 // Defined in rocksdb_engine.cc; OpenRocksDBEngine (engine.h) is the public way to create one.
 class RocksDBEngine;
