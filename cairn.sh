@@ -69,6 +69,8 @@ case "$cmd" in
     (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
       ${pytest_args[@]+"${pytest_args[@]}"}
+    # kill -9 under a mixed write load, every acknowledged write checked after restart (Release).
+    tests/crash/run --bin "$PWD/build/cairn" ${long[@]+"${long[@]}"}
     # What `cmake --install` and the .deb put on a machine (the Release build).
     tests/packaging/run build
     ;;
