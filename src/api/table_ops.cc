@@ -18,6 +18,7 @@
 #include "api/index_schema.h"
 #include "api/operations.h"
 #include "api/table_description.h"
+#include "api/tags.h"
 #include "storage/key_encoding.h"
 
 namespace cairn::api {
@@ -68,32 +69,6 @@ std::optional<Throughput> DecodeThroughput(const Params& p, Violations& v) {
           "' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member "
           "must have value greater than or equal to 1");
   return t;
-}
-
-std::vector<std::pair<std::string, std::string>> DecodeTags(simdjson::dom::array arr,
-                                                            Violations& v) {
-  std::vector<std::pair<std::string, std::string>> tags;
-  size_t i = 0;
-  for (auto e : arr) {
-    ++i;
-    auto o = AsObject(e);
-    auto k = Member(o, "Key");
-    auto val = Member(o, "Value");
-    std::string field = "tags." + std::to_string(i) + ".member.";
-    if (!k) v.Null(field + "key");
-    if (!val) v.Null(field + "value");
-    if (!k || !val) continue;
-    std::string key(AsString(*k)), value(AsString(*val));
-    if (key.empty() || key.size() > 128)
-      v.Add("Value '" + key + "' at '" + field + "key' failed to satisfy constraint: Member must " +
-            (key.empty() ? "have length greater than or equal to 1"
-                         : "have length less than or equal to 128"));
-    if (value.size() > 256)
-      v.Add("Value '" + value + "' at '" + field +
-            "value' failed to satisfy constraint: Member must have length less than or equal to 256");
-    tags.emplace_back(std::move(key), std::move(value));
-  }
-  return tags;
 }
 
 // A list of {"AttributeName": ..., "<member>": ...} (KeySchema, AttributeDefinitions), with
@@ -267,8 +242,6 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
     if (ParseTypeName(type_name, &type)) defs.push_back({attr, type});
   }
   auto throughput = DecodeThroughput(p, v);
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (auto t = p.Array("Tags")) tags = DecodeTags(*t, v);
   std::vector<IndexDefinition> indexes;
   for (bool global : {false, true}) {
     std::string member = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
@@ -375,7 +348,10 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   t.creation_time = Now();
   if (table_class) t.table_class = std::string(*table_class);
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
-  t.tags = std::move(tags);
+  if (auto list = p.Array("Tags")) {
+    // The tags given at CreateTable count toward the resource's limit of 50 (tags.h).
+    if (auto e = AddTags(t.tags, DecodeTags(*list))) Throw(*e);
+  }
   if (auto view = DecodeStreamSpecification(p); view && !view->empty()) {
     CAIRN_API_ASSIGN_OR_RETURN(uint32_t stream_id, NewId(ctx));
     StartStream(t, stream_id, *view, t.creation_time);

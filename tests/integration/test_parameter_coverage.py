@@ -73,12 +73,7 @@ REVIEWED = {
 # them. NOT a pass: printed on every run so that each gap stays visible. Each is a TODO of issue 14
 # ("Parameters that are accepted and dropped today"); an entry leaves the list with the test that
 # exercises the member.
-KNOWN_GAPS = {
-    ("ListTagsOfResource", "NextToken"):
-        "accepted and ignored: every tag (at most 50) comes in one page and no NextToken is ever "
-        "returned, so a client has none to send; a token it makes up is not rejected (DynamoDB's "
-        "answer to an invalid token is not known here)",
-}
+KNOWN_GAPS = {}
 
 
 # --------------------------------------------------------------------------------------------------
