@@ -263,9 +263,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
 
 
   // Semantic checks, in DynamoDB's order.
-  for (size_t i = 0; i < defs.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (defs[i].name == defs[j].name) ThrowValidation("Cannot have two attributes with the same name");
+  CheckDefinitionsDistinct(defs);
   bool pay_per_request = billing && *billing == "PAY_PER_REQUEST";
   if (pay_per_request && throughput)
     ThrowValidation(
@@ -275,29 +273,29 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
     ThrowValidation(
         "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must "
         "both be specified when BillingMode is PROVISIONED");
+  // The table's KeySchema, in the order dynalite (validations/createTable.js) learned from
+  // DynamoDB: more keys than definitions, undefined keys (all keys and definitions listed), one
+  // attribute twice, then the key types.
+  if (keys.size() > defs.size())
+    ThrowValidation("Invalid KeySchema: Some index key attribute have no definition");
+  for (const auto& k : keys) {
+    if (std::none_of(defs.begin(), defs.end(),
+                     [&k](const KeyElement& d) { return d.name == k.first; })) {
+      std::string ks, ds;
+      for (const auto& e : keys) ks += (ks.empty() ? "" : ", ") + e.first;
+      for (const auto& d : defs) ds += (ds.empty() ? "" : ", ") + d.name;
+      ThrowValidation(
+          "One or more parameter values were invalid: Some index key attributes are not defined "
+          "in AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
+    }
+  }
+  if (keys.size() == 2 && keys[0].first == keys[1].first)
+    ThrowValidation(
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (keys[0].second != "HASH")
     ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-  if (keys.size() == 2) {
-    if (keys[1].second != "RANGE")
-      ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-    if (keys[0].first == keys[1].first)
-      ThrowValidation(
-          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
-  }
-  std::vector<std::string> missing;
-  for (const auto& k : keys) {
-    bool found = false;
-    for (const auto& d : defs) found = found || d.name == k.first;
-    if (!found) missing.push_back(k.first);
-  }
-  if (!missing.empty()) {
-    std::string ks, ds;
-    for (const auto& k : keys) ks += (ks.empty() ? "" : ", ") + k.first;
-    for (const auto& d : defs) ds += (ds.empty() ? "" : ", ") + d.name;
-    ThrowValidation(
-        "One or more parameter values were invalid: Some index key attributes are not defined in "
-        "AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
-  }
+  if (keys.size() == 2 && keys[1].second != "RANGE")
+    ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   TableInfo t;
   for (const auto& d : defs) {
     if (d.name == keys[0].first) t.hash = d;
@@ -437,6 +435,7 @@ void DecodeIndexUpdates(const Params& p, simdjson::dom::array updates, const Tab
     if (ParseTypeName(type_name, &type)) u->attribute_definitions.push_back({attr, type});
   }
   if (!p.Has("AttributeDefinitions")) v = Violations();
+  CheckDefinitionsDistinct(u->attribute_definitions);
   std::vector<IndexDefinition> creates;
   size_t online = 0, i = 0;
   for (auto e : updates) {
