@@ -791,7 +791,12 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   return std::nullopt;
 }
 
-OpResult DeleteTable(OpContext& ctx, const Params& p) {
+namespace {
+
+// DeleteTable, answering with the description `full` chooses: the whole TableDescription (the
+// 2011-12-05 API's DeleteTable, whose answer has KeySchema and CreationDateTime) or the one
+// DynamoDB gives for a deleted table (WriteDeletedTableDescription).
+OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
   TableStats stats = ComputeTableStats(ctx.server, *t);
   // Deletion protection is checked on the descriptor current when the table is dropped, so an
@@ -814,9 +819,20 @@ OpResult DeleteTable(OpContext& ctx, const Params& p) {
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
-  WriteTableDescription(ctx.out, *dropped, "DELETING", &stats);
+  if (full)
+    WriteTableDescription(ctx.out, *dropped, "DELETING", &stats);
+  else
+    WriteDeletedTableDescription(ctx.out, *dropped, &stats);
   ctx.out.EndObject();
   return std::nullopt;
+}
+
+}  // namespace
+
+OpResult DeleteTable(OpContext& ctx, const Params& p) { return DropTable(ctx, p, false); }
+
+OpResult DeleteTableDescribingSchema(OpContext& ctx, const Params& p) {
+  return DropTable(ctx, p, true);
 }
 
 OpResult ListTables(OpContext& ctx, const Params& p) {
