@@ -6,16 +6,29 @@ else; Cairn does the same from the same description: the botocore service models
 in python3-botocore,
     botocore/data/dynamodb/2012-08-10/service-2.json         (DynamoDB_20120810.*)
     botocore/data/dynamodbstreams/2012-08-10/service-2.json  (DynamoDBStreams_20120810.*)
+with the members DynamoDB added since that model was made laid over them from
+    tools/service_model_overlay.json
 For every operation of both services this emits its input shape and, recursively, every shape it
 reaches: the type, a structure's members (name, target shape, required) in the model's order, a
 list's member shape, a map's key and value shapes, and the constraints (min/max length, size or
 value, enum values, pattern). Output shapes and documentation are left out.
 
+The overlay (service_model_overlay.json, reviewed by hand from the current API reference; each
+entry carries its "_source") has, per botocore service directory name:
+    "shapes":   {name: shape}              shapes to add, in botocore's form;
+    "members":  {structure: {member: {"shape": name}}}   members to add to a structure;
+    "required": {structure: {"value": [member, ...]}}     a structure's required list, replaced.
+A shape or member the installed model already has is left as the model has it (a newer botocore
+wins); a member added to a structure the model lacks, or naming a shape that exists nowhere, is an
+error. Keys starting with "_" are notes. The tests read the models through apply_overlay() too
+(tests/integration/conftest.py, load_service_models), so generated test cases cover the overlay.
+
 The build runs this with Debian's /usr/bin/python3 (CMakeLists.txt) and compiles the output into
 the protocol module; the output lives in the build directory only and is never committed or edited.
 Run by hand:
     /usr/bin/python3 tools/gen_service_model.py --output /tmp/service_model_data.cc
-    /usr/bin/python3 tools/gen_service_model.py --print-models   # the input files, ';'-separated
+    /usr/bin/python3 tools/gen_service_model.py --print-models   # the input files (models and
+                                                                  # overlay), ';'-separated
     /usr/bin/python3 tools/gen_service_model.py --summary         # counts, for reports
 
 Invariants of the output (service_model.h relies on them):
@@ -53,6 +66,7 @@ SHAPE_TYPES = {
 
 ATTRIBUTE_VALUE = "AttributeValue"  # DynamoDB's attribute-value structure (dynamodb service)
 DEBIAN_BOTOCORE_DATA = "/usr/lib/python3/dist-packages/botocore/data"
+OVERLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "service_model_overlay.json")
 UINT16_MAX = 65535
 
 
@@ -72,6 +86,44 @@ def data_dirs():
     if DEBIAN_BOTOCORE_DATA not in dirs:
         dirs.append(DEBIAN_BOTOCORE_DATA)
     return dirs
+
+
+def load_overlay(path=OVERLAY):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _without_notes(d):
+    return {k: v for k, v in d.items() if not k.startswith("_")}
+
+
+def apply_overlay(service_name, model, overlay=None):
+    """Lays the overlay's entries for botocore service `service_name` over `model` (a parsed
+    service-2.json, changed in place and returned). See the module docstring for the rules."""
+    overlay = load_overlay() if overlay is None else overlay
+    entries = overlay.get(service_name, {})
+    shapes = model["shapes"]
+    for name, shape in entries.get("shapes", {}).items():
+        if name not in shapes:
+            shapes[name] = _without_notes(shape)
+    for structure, members in entries.get("members", {}).items():
+        if structure not in shapes or shapes[structure].get("type") != "structure":
+            raise ModelError(f"overlay: {service_name} has no structure {structure}")
+        for member, target in members.items():
+            if target["shape"] not in shapes:
+                raise ModelError(f"overlay: {structure}.{member} names an unknown shape "
+                                 f"{target['shape']}")
+            shapes[structure]["members"].setdefault(member, _without_notes(target))
+    for structure, required in entries.get("required", {}).items():
+        if structure not in shapes:
+            raise ModelError(f"overlay: {service_name} has no structure {structure}")
+        shapes[structure]["required"] = list(required["value"])
+    return model
+
+
+def service_name_of(path):
+    """The botocore service directory name of a service-2.json path ("dynamodb", ...)."""
+    return os.path.basename(os.path.dirname(os.path.dirname(path)))
 
 
 def model_paths():
@@ -122,9 +174,9 @@ def bound(shape_name, shape, key):
 class Service:
     """One service model: its operations and the input shapes they reach."""
 
-    def __init__(self, path):
+    def __init__(self, path, overlay=None):
         with open(path, encoding="utf-8") as f:
-            model = json.load(f)
+            model = apply_overlay(service_name_of(path), json.load(f), overlay)
         meta = model["metadata"]
         if meta.get("protocol") != "json":
             raise ModelError(f"{path}: protocol {meta.get('protocol')!r}, expected 'json'")
@@ -330,10 +382,11 @@ def main():
 
     paths = model_paths()
     if args.print_models:
-        print(";".join(paths), end="")
+        print(";".join(paths + [OVERLAY]), end="")  # what the output depends on
         return
     try:
-        text, summary = generate([Service(p) for p in paths])
+        overlay = load_overlay()
+        text, summary = generate([Service(p, overlay) for p in paths])
     except (ModelError, KeyError, ValueError) as e:
         sys.exit(f"gen_service_model.py: cannot read the service model: {e!r}")
     if args.output:

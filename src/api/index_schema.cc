@@ -1,5 +1,6 @@
 #include "api/index_schema.h"
 
+#include <algorithm>
 #include <set>
 
 namespace cairn::api {
@@ -89,16 +90,13 @@ IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
       CheckEnum(v, ktv, kf + "keyType", {"HASH", "RANGE"});
       if (!an || !ktv) continue;
       std::string attr(AsString(*an));
-      if (*ktv == "HASH") {
-        if (!d.range_names.empty())
-          ThrowValidation("Invalid KeySchema: The HASH key elements of an index must come before "
-                          "its RANGE key elements");
+      // The order of HASH and RANGE elements is ResolveIndexes' to check, after the checks of
+      // the table's own schema.
+      d.key_schema.emplace_back(attr, *ktv == "HASH");
+      if (*ktv == "HASH")
         d.hash_names.push_back(attr);
-      } else if (*ktv == "RANGE") {
-        if (d.hash_names.empty())
-          ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+      else if (*ktv == "RANGE")
         d.range_names.push_back(attr);
-      }
     }
     if (i == 0)
       v.Add("Value '[]' at '" + field +
@@ -188,25 +186,45 @@ void ResolveIndexes(const TableInfo& table, std::vector<IndexDefinition>& indexe
                     const std::vector<KeyElement>& definitions) {
   std::set<std::string> names;
   size_t locals = 0, globals = 0;
-  for (const auto& d : indexes) {
-    if (!names.insert(d.info.name).second)
-      ThrowValidation(std::string(kInvalid) + "Duplicate index name: " + d.info.name);
-    (d.info.global ? globals : locals)++;
-  }
-  if (locals > kMaxLocalIndexes)
-    ThrowValidation(std::string(kInvalid) +
-                    "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
-  if (globals > kMaxGlobalIndexes)
-    ThrowValidation(std::string(kInvalid) +
-                    "GlobalSecondaryIndex count exceeds the per-table limit of 20");
-
+  auto check_local_count = [&locals] {
+    if (locals > kMaxLocalIndexes)
+      ThrowValidation(std::string(kInvalid) +
+                      "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  };
+  // LSIs come first in `indexes`; their count is checked before the GSIs are.
   for (auto& d : indexes) {
     IndexInfo& x = d.info;
-    if (!x.global) {
-      if (!table.range)
+    if (x.global && globals == 0) check_local_count();
+    if (!x.global && !table.range)
+      ThrowValidation(std::string(kInvalid) +
+                      "Table KeySchema does not have a range key, which is required when "
+                      "specifying a LocalSecondaryIndex");
+    std::vector<std::string> keys, defs;
+    for (const auto& [name, is_hash] : d.key_schema) keys.push_back(name);
+    for (const auto& e : definitions) defs.push_back(e.name);
+    for (const auto& k : keys)
+      if (std::find(defs.begin(), defs.end(), k) == defs.end())
         ThrowValidation(std::string(kInvalid) +
-                        "Table KeySchema does not have a range key, which is required when "
-                        "specifying a LocalSecondaryIndex");
+                        "Some index key attributes are not defined in AttributeDefinitions. "
+                        "Keys: [" + Join(keys) + "], AttributeDefinitions: [" + Join(defs) + "]");
+    const auto& ks = d.key_schema;
+    if (ks.size() == 2 && ks[0].first == ks[1].first)
+      ThrowValidation(
+          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    if (!ks.empty() && !ks[0].second)
+      ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (!x.global && ks.size() >= 2 && ks[1].second)
+      ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    for (size_t i = 1; i < ks.size(); ++i)
+      if (ks[i].second && !ks[i - 1].second)
+        ThrowValidation("Invalid KeySchema: The HASH key elements of an index must come before "
+                        "its RANGE key elements");
+    std::set<std::string> seen;
+    for (const auto& k : keys)
+      if (!seen.insert(k).second)
+        ThrowValidation("Invalid KeySchema: Some index key attributes are specified more than once "
+                        "for index: " + x.name);
+    if (!x.global) {
       if (d.range_names.size() != 1 || d.hash_names.size() != 1)
         ThrowValidation(std::string(kInvalid) +
                         "Index KeySchema does not have a range key for index: " + x.name);
@@ -221,36 +239,35 @@ void ResolveIndexes(const TableInfo& table, std::vector<IndexDefinition>& indexe
                       "An index KeySchema can have at most 4 HASH and 4 RANGE key elements; "
                       "index: " + x.name);
     }
-    std::set<std::string> seen;
-    for (const auto* names_list : {&d.hash_names, &d.range_names})
-      for (const auto& n : *names_list)
-        if (!seen.insert(n).second)
-          ThrowValidation("Invalid KeySchema: Some index key attributes are specified more "
-                          "than once for index: " + x.name);
-    std::vector<std::string> missing;
     auto resolve = [&](const std::vector<std::string>& from, std::vector<KeyElement>* to) {
       to->clear();
-      for (const auto& n : from) {
-        const KeyElement* def = nullptr;
+      for (const auto& n : from)
         for (const auto& e : definitions)
-          if (e.name == n) def = &e;
-        if (def) to->push_back(*def);
-        else missing.push_back(n);
-      }
+          if (e.name == n) {
+            to->push_back(e);
+            break;
+          }
     };
     resolve(d.hash_names, &x.hash);
     resolve(d.range_names, &x.range);
-    if (!missing.empty()) {
-      std::vector<std::string> defs;
-      for (const auto& e : definitions) defs.push_back(e.name);
-      ThrowValidation(std::string(kInvalid) +
-                      "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                      Join(missing) + "], AttributeDefinitions: [" + Join(defs) + "]");
-    }
     if (x.global) {
       if (auto e = ApplyIndexSettings(d, table.pay_per_request, &x)) Throw(*e);
     }
+    if (!names.insert(x.name).second)
+      ThrowValidation(std::string(kInvalid) + "Duplicate index name: " + x.name);
+    (x.global ? globals : locals)++;
   }
+  check_local_count();
+  if (globals > kMaxGlobalIndexes)
+    ThrowValidation(std::string(kInvalid) +
+                    "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+}
+
+void CheckDefinitionsDistinct(const std::vector<KeyElement>& definitions) {
+  std::set<std::string_view> seen;
+  for (const auto& d : definitions)
+    if (!seen.insert(d.name).second)
+      ThrowValidation("Cannot have two attributes with the same name");
 }
 
 std::vector<std::string> KeyAttributeNames(const TableInfo& table,

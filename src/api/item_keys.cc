@@ -22,22 +22,18 @@ void CheckNotEmpty(const AttributeValue& v, const std::string& name) {
 // in bench/node_modules/dynalite/db/index.js (checkKeySize), which copies DynamoDB's; not checked
 // against DynamoDB itself. DynamoDB's texts for a secondary index's key attribute are not known
 // here (dynalite does not check those sizes): the table's texts are used for them too.
-constexpr size_t kMaxHashKeyBytes = 2048;
-constexpr size_t kMaxRangeKeyBytes = 1024;
-
-size_t KeyBytes(const AttributeValue& v) {
-  return v.type == AttributeType::kS || v.type == AttributeType::kB ? v.s.size() : 0;
-}
+// The limits are storage/key_encoding.h's.
+size_t KeyBytes(const AttributeValue& v) { return storage::KeyValueBytes(v); }
 
 void CheckHashKeySize(size_t bytes) {
-  if (bytes > kMaxHashKeyBytes)
+  if (bytes > storage::kMaxPartitionKeyBytes)
     ThrowValidation(
         "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
         "size limit of2048 bytes");
 }
 
 void CheckRangeKeySize(size_t bytes) {
-  if (bytes > kMaxRangeKeyBytes)
+  if (bytes > storage::kMaxSortKeyBytes)
     ThrowValidation(
         "One or more parameter values were invalid: Aggregated size of all range keys has "
         "exceeded the size limit of 1024 bytes");

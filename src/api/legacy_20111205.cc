@@ -181,7 +181,9 @@ OpResult UpdateTable20111205(OpContext& ctx, const Params& p) {
 }
 
 OpResult DeleteTable20111205(OpContext& ctx, const Params& p) {
-  return TableOperation(ctx, p, "DeleteTable", &DeleteTable, "TableDescription", false, false);
+  // The 2011 answer has the KeySchema and CreationDateTime that today's DeleteTable leaves out.
+  return TableOperation(ctx, p, "DeleteTable", &DeleteTableDescribingSchema, "TableDescription",
+                        false, false);
 }
 
 // --- single items

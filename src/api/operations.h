@@ -14,6 +14,8 @@ OpResult CreateTable(OpContext& ctx, const Params& p);
 OpResult DescribeTable(OpContext& ctx, const Params& p);
 OpResult UpdateTable(OpContext& ctx, const Params& p);
 OpResult DeleteTable(OpContext& ctx, const Params& p);
+// DeleteTable answering the whole TableDescription (schema included), for the 2011-12-05 API.
+OpResult DeleteTableDescribingSchema(OpContext& ctx, const Params& p);
 OpResult ListTables(OpContext& ctx, const Params& p);
 
 // tag_ops.cc

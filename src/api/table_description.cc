@@ -140,6 +140,65 @@ TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   return stats;
 }
 
+namespace {
+
+void WriteStats(JsonWriter& w, const TableStats* stats) {
+  w.Key("TableSizeBytes");
+  w.Int(stats ? stats->size_bytes : 0);
+  w.Key("ItemCount");
+  w.Int(stats ? stats->item_count : 0);
+}
+
+void WriteIdentity(JsonWriter& w, const TableInfo& t) {
+  w.KV("TableArn", t.Arn());
+  w.KV("TableId", t.table_uuid);
+  if (t.pay_per_request || t.billing_mode_change_time > 0) {
+    w.Key("BillingModeSummary");
+    w.BeginObject();
+    w.KV("BillingMode", t.pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
+    w.Key("LastUpdateToPayPerRequestDateTime");
+    w.Double(t.billing_mode_change_time > 0 ? t.billing_mode_change_time : t.creation_time);
+    w.EndObject();
+  }
+}
+
+void WriteTableClassSummary(JsonWriter& w, const TableInfo& t) {
+  // DynamoDB omits TableClassSummary for a table that has always been STANDARD; LastUpdateDateTime
+  // appears once the class has been changed by UpdateTable.
+  if (t.table_class != "STANDARD" || t.table_class_change_time > 0) {
+    w.Key("TableClassSummary");
+    w.BeginObject();
+    w.KV("TableClass", t.table_class);
+    if (t.table_class_change_time > 0) {
+      w.Key("LastUpdateDateTime");
+      w.Double(t.table_class_change_time);
+    }
+    w.EndObject();
+  }
+}
+
+void WriteSseDescription(JsonWriter& w, const TableInfo& t) {
+  if (t.sse_kms_key_arn.empty()) return;
+  w.Key("SSEDescription");
+  w.BeginObject();
+  w.KV("Status", "ENABLED");
+  w.KV("SSEType", "KMS");
+  w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
+  w.EndObject();
+}
+
+// DeletionProtectionEnabled, OnDemandThroughput and WarmThroughput. The table's warm throughput
+// takes the table's status (ACTIVE; DELETING in DeleteTable's answer): Cairn applies a change at
+// once, so it is never UPDATING.
+void WriteProtectionAndThroughput(JsonWriter& w, const TableInfo& t, std::string_view status) {
+  w.Key("DeletionProtectionEnabled");
+  w.Bool(t.deletion_protection);
+  WriteOnDemandThroughput(w, t.max_read_request_units, t.max_write_request_units);
+  WriteWarmThroughput(w, WarmThroughputOf(t), status);
+}
+
+}  // namespace
+
 void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view status,
                            const TableStats* stats) {
   w.BeginObject();
@@ -158,41 +217,11 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
   w.Key("CreationDateTime");
   w.Double(t.creation_time);
   WriteThroughput(w, t);
-  w.Key("TableSizeBytes");
-  w.Int(stats ? stats->size_bytes : 0);
-  w.Key("ItemCount");
-  w.Int(stats ? stats->item_count : 0);
-  w.KV("TableArn", t.Arn());
-  w.KV("TableId", t.table_uuid);
-  if (t.pay_per_request || t.billing_mode_change_time > 0) {
-    w.Key("BillingModeSummary");
-    w.BeginObject();
-    w.KV("BillingMode", t.pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
-    w.Key("LastUpdateToPayPerRequestDateTime");
-    w.Double(t.billing_mode_change_time > 0 ? t.billing_mode_change_time : t.creation_time);
-    w.EndObject();
-  }
-  // DynamoDB omits TableClassSummary for a table that has always been STANDARD; LastUpdateDateTime
-  // appears once the class has been changed by UpdateTable.
-  if (t.table_class != "STANDARD" || t.table_class_change_time > 0) {
-    w.Key("TableClassSummary");
-    w.BeginObject();
-    w.KV("TableClass", t.table_class);
-    if (t.table_class_change_time > 0) {
-      w.Key("LastUpdateDateTime");
-      w.Double(t.table_class_change_time);
-    }
-    w.EndObject();
-  }
+  WriteStats(w, stats);
+  WriteIdentity(w, t);
+  WriteTableClassSummary(w, t);
   WriteIndexDescriptions(w, t, stats ? stats->indexes : std::vector<IndexStats>());
-  if (!t.sse_kms_key_arn.empty()) {
-    w.Key("SSEDescription");
-    w.BeginObject();
-    w.KV("Status", "ENABLED");
-    w.KV("SSEType", "KMS");
-    w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
-    w.EndObject();
-  }
+  WriteSseDescription(w, t);
   if (t.stream_id != 0) {
     if (t.stream_enabled) {
       w.Key("StreamSpecification");
@@ -205,12 +234,20 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.KV("LatestStreamLabel", t.stream_label);
     w.KV("LatestStreamArn", t.StreamArn());
   }
-  w.Key("DeletionProtectionEnabled");
-  w.Bool(t.deletion_protection);
-  WriteOnDemandThroughput(w, t.max_read_request_units, t.max_write_request_units);
-  // The table's warm throughput takes the table's status (ACTIVE; DELETING in DeleteTable's
-  // answer): Cairn applies a change at once, so it is never UPDATING.
-  WriteWarmThroughput(w, WarmThroughputOf(t), status);
+  WriteProtectionAndThroughput(w, t, status);
+  w.EndObject();
+}
+
+void WriteDeletedTableDescription(JsonWriter& w, const TableInfo& t, const TableStats* stats) {
+  w.BeginObject();
+  w.KV("TableName", t.name);
+  w.KV("TableStatus", "DELETING");
+  WriteThroughput(w, t);
+  WriteStats(w, stats);
+  WriteIdentity(w, t);
+  WriteTableClassSummary(w, t);
+  WriteSseDescription(w, t);
+  WriteProtectionAndThroughput(w, t, "DELETING");
   w.EndObject();
 }
 

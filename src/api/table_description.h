@@ -59,6 +59,17 @@ TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& ta
 void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::string_view status,
                            const TableStats* stats);
 
+// Writes the TableDescription DeleteTable answers: TableStatus DELETING and what DynamoDB's
+// answer for a deleted table carries (TableName, ProvisionedThroughput, TableSizeBytes, ItemCount,
+// TableArn, TableId, BillingModeSummary, DeletionProtectionEnabled, and the settings: SSE, table
+// class, OnDemandThroughput, WarmThroughput); not the schema (AttributeDefinitions, KeySchema,
+// indexes), CreationDateTime or the stream members. Source: DeleteTable's example in the API
+// reference (TableName, TableStatus, ProvisionedThroughput, TableSizeBytes, ItemCount only) and
+// answers of today's DynamoDB as SDK and tool logs show them (adding TableArn, TableId,
+// BillingModeSummary, DeletionProtectionEnabled); test_tables.py::test_delete_table.
+void WriteDeletedTableDescription(JsonWriter& w, const storage::TableInfo& table,
+                                  const TableStats* stats);
+
 // The caller's table named by a TableName parameter (a name or a table ARN); nullptr if absent.
 std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_view name_param);
 

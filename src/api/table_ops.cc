@@ -18,6 +18,7 @@
 #include "api/index_schema.h"
 #include "api/operations.h"
 #include "api/table_description.h"
+#include "api/tags.h"
 #include "storage/key_encoding.h"
 
 namespace cairn::api {
@@ -68,32 +69,6 @@ std::optional<Throughput> DecodeThroughput(const Params& p, Violations& v) {
           "' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member "
           "must have value greater than or equal to 1");
   return t;
-}
-
-std::vector<std::pair<std::string, std::string>> DecodeTags(simdjson::dom::array arr,
-                                                            Violations& v) {
-  std::vector<std::pair<std::string, std::string>> tags;
-  size_t i = 0;
-  for (auto e : arr) {
-    ++i;
-    auto o = AsObject(e);
-    auto k = Member(o, "Key");
-    auto val = Member(o, "Value");
-    std::string field = "tags." + std::to_string(i) + ".member.";
-    if (!k) v.Null(field + "key");
-    if (!val) v.Null(field + "value");
-    if (!k || !val) continue;
-    std::string key(AsString(*k)), value(AsString(*val));
-    if (key.empty() || key.size() > 128)
-      v.Add("Value '" + key + "' at '" + field + "key' failed to satisfy constraint: Member must " +
-            (key.empty() ? "have length greater than or equal to 1"
-                         : "have length less than or equal to 128"));
-    if (value.size() > 256)
-      v.Add("Value '" + value + "' at '" + field +
-            "value' failed to satisfy constraint: Member must have length less than or equal to 256");
-    tags.emplace_back(std::move(key), std::move(value));
-  }
-  return tags;
 }
 
 // A list of {"AttributeName": ..., "<member>": ...} (KeySchema, AttributeDefinitions), with
@@ -267,8 +242,6 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
     if (ParseTypeName(type_name, &type)) defs.push_back({attr, type});
   }
   auto throughput = DecodeThroughput(p, v);
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (auto t = p.Array("Tags")) tags = DecodeTags(*t, v);
   std::vector<IndexDefinition> indexes;
   for (bool global : {false, true}) {
     std::string member = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
@@ -290,9 +263,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
 
 
   // Semantic checks, in DynamoDB's order.
-  for (size_t i = 0; i < defs.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (defs[i].name == defs[j].name) ThrowValidation("Cannot have two attributes with the same name");
+  CheckDefinitionsDistinct(defs);
   bool pay_per_request = billing && *billing == "PAY_PER_REQUEST";
   if (pay_per_request && throughput)
     ThrowValidation(
@@ -302,29 +273,29 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
     ThrowValidation(
         "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must "
         "both be specified when BillingMode is PROVISIONED");
+  // The table's KeySchema, in the order dynalite (validations/createTable.js) learned from
+  // DynamoDB: more keys than definitions, undefined keys (all keys and definitions listed), one
+  // attribute twice, then the key types.
+  if (keys.size() > defs.size())
+    ThrowValidation("Invalid KeySchema: Some index key attribute have no definition");
+  for (const auto& k : keys) {
+    if (std::none_of(defs.begin(), defs.end(),
+                     [&k](const KeyElement& d) { return d.name == k.first; })) {
+      std::string ks, ds;
+      for (const auto& e : keys) ks += (ks.empty() ? "" : ", ") + e.first;
+      for (const auto& d : defs) ds += (ds.empty() ? "" : ", ") + d.name;
+      ThrowValidation(
+          "One or more parameter values were invalid: Some index key attributes are not defined "
+          "in AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
+    }
+  }
+  if (keys.size() == 2 && keys[0].first == keys[1].first)
+    ThrowValidation(
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (keys[0].second != "HASH")
     ThrowValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-  if (keys.size() == 2) {
-    if (keys[1].second != "RANGE")
-      ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-    if (keys[0].first == keys[1].first)
-      ThrowValidation(
-          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
-  }
-  std::vector<std::string> missing;
-  for (const auto& k : keys) {
-    bool found = false;
-    for (const auto& d : defs) found = found || d.name == k.first;
-    if (!found) missing.push_back(k.first);
-  }
-  if (!missing.empty()) {
-    std::string ks, ds;
-    for (const auto& k : keys) ks += (ks.empty() ? "" : ", ") + k.first;
-    for (const auto& d : defs) ds += (ds.empty() ? "" : ", ") + d.name;
-    ThrowValidation(
-        "One or more parameter values were invalid: Some index key attributes are not defined in "
-        "AttributeDefinitions. Keys: [" + ks + "], AttributeDefinitions: [" + ds + "]");
-  }
+  if (keys.size() == 2 && keys[1].second != "RANGE")
+    ThrowValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   TableInfo t;
   for (const auto& d : defs) {
     if (d.name == keys[0].first) t.hash = d;
@@ -375,7 +346,10 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   t.creation_time = Now();
   if (table_class) t.table_class = std::string(*table_class);
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
-  t.tags = std::move(tags);
+  if (auto list = p.Array("Tags")) {
+    // The tags given at CreateTable count toward the resource's limit of 50 (tags.h).
+    if (auto e = AddTags(t.tags, DecodeTags(*list))) Throw(*e);
+  }
   if (auto view = DecodeStreamSpecification(p); view && !view->empty()) {
     CAIRN_API_ASSIGN_OR_RETURN(uint32_t stream_id, NewId(ctx));
     StartStream(t, stream_id, *view, t.creation_time);
@@ -461,6 +435,7 @@ void DecodeIndexUpdates(const Params& p, simdjson::dom::array updates, const Tab
     if (ParseTypeName(type_name, &type)) u->attribute_definitions.push_back({attr, type});
   }
   if (!p.Has("AttributeDefinitions")) v = Violations();
+  CheckDefinitionsDistinct(u->attribute_definitions);
   std::vector<IndexDefinition> creates;
   size_t online = 0, i = 0;
   for (auto e : updates) {
@@ -816,7 +791,12 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   return std::nullopt;
 }
 
-OpResult DeleteTable(OpContext& ctx, const Params& p) {
+namespace {
+
+// DeleteTable, answering with the description `full` chooses: the whole TableDescription (the
+// 2011-12-05 API's DeleteTable, whose answer has KeySchema and CreationDateTime) or the one
+// DynamoDB gives for a deleted table (WriteDeletedTableDescription).
+OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
   TableStats stats = ComputeTableStats(ctx.server, *t);
   // Deletion protection is checked on the descriptor current when the table is dropped, so an
@@ -839,9 +819,20 @@ OpResult DeleteTable(OpContext& ctx, const Params& p) {
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
-  WriteTableDescription(ctx.out, *dropped, "DELETING", &stats);
+  if (full)
+    WriteTableDescription(ctx.out, *dropped, "DELETING", &stats);
+  else
+    WriteDeletedTableDescription(ctx.out, *dropped, &stats);
   ctx.out.EndObject();
   return std::nullopt;
+}
+
+}  // namespace
+
+OpResult DeleteTable(OpContext& ctx, const Params& p) { return DropTable(ctx, p, false); }
+
+OpResult DeleteTableDescribingSchema(OpContext& ctx, const Params& p) {
+  return DropTable(ctx, p, true);
 }
 
 OpResult ListTables(OpContext& ctx, const Params& p) {

@@ -16,14 +16,26 @@ const AttributeValue* Typed(const Item& item, const storage::KeyElement& k) {
   return &it->second;
 }
 
+// An empty S or B value: no key may be one.
+bool Empty(const AttributeValue& v) {
+  return (v.type == AttributeType::kS || v.type == AttributeType::kB) && v.s.empty();
+}
+
 }  // namespace
 
 bool IsIndexed(const IndexInfo& x, const Item& item) {
-  for (const auto& k : x.hash)
-    if (!Typed(item, k)) return false;
-  for (const auto& k : x.range)
-    if (!Typed(item, k)) return false;
-  return true;
+  for (const auto& k : x.hash) {
+    const AttributeValue* v = Typed(item, k);
+    if (!v || Empty(*v) || storage::KeyValueBytes(*v) > storage::kMaxPartitionKeyBytes)
+      return false;
+  }
+  size_t range_bytes = 0;
+  for (const auto& k : x.range) {
+    const AttributeValue* v = Typed(item, k);
+    if (!v || Empty(*v)) return false;
+    range_bytes += storage::KeyValueBytes(*v);
+  }
+  return range_bytes <= storage::kMaxSortKeyBytes;
 }
 
 std::string PartitionPrefix(const IndexInfo& x,

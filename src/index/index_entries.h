@@ -11,7 +11,9 @@
 // index's key attributes.
 //
 // Invariants: an item is in an index exactly when it has every index key attribute with the
-// declared type (sparse indexes); AddIndexUpdates() is called in the same WriteBatch as the item
+// declared type, none empty, within DynamoDB's key size limits (storage/key_encoding.h) (sparse
+// indexes). Writes refuse an item that has an index key attribute otherwise (api/item_keys.h), so
+// only a GSI backfill meets one: it leaves the item out, as DynamoDB's backfill does; AddIndexUpdates() is called in the same WriteBatch as the item
 // write, under the item's lock, so an acknowledged write never leaves the index behind the table.
 // Pure functions; thread-safe.
 #pragma once
@@ -25,7 +27,9 @@
 
 namespace cairn::index {
 
-// True when `item` has every key attribute of `x` with its declared type.
+// True when `item` has every key attribute of `x` with its declared type, none an empty S or B,
+// each HASH attribute within kMaxPartitionKeyBytes and the RANGE attributes within
+// kMaxSortKeyBytes together.
 bool IsIndexed(const storage::IndexInfo& x, const Item& item);
 
 // The partition prefix of an index: everything before the RANGE attributes.

@@ -28,6 +28,19 @@
 
 namespace cairn::storage {
 
+// DynamoDB's key size limits, in bytes of an S (UTF-8) or B value; an N value is never too long.
+// A partition key attribute (the table's, or each HASH attribute of an index) is at most
+// kMaxPartitionKeyBytes, the sort key attributes (the table's, or an index's RANGE attributes
+// together) at most kMaxSortKeyBytes. Writes refuse an item over them (api/item_keys.h); a GSI
+// backfill leaves such an item out of the index (index/index_entries.h).
+inline constexpr size_t kMaxPartitionKeyBytes = 2048;
+inline constexpr size_t kMaxSortKeyBytes = 1024;
+
+// The bytes of `v` that count toward the key size limits.
+inline size_t KeyValueBytes(const AttributeValue& v) {
+  return v.type == AttributeType::kS || v.type == AttributeType::kB ? v.s.size() : 0;
+}
+
 // The hash that spreads partitions over the key space. Fixed forever: it is part of the on-disk
 // format (item order, Scan order, Scan segments).
 uint64_t PartitionHash(std::string_view pk_bytes);

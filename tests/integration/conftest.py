@@ -423,16 +423,24 @@ def scan_items(client, table):
 
 
 # DynamoDB's service models as the installed botocore ships them (Debian's python3-botocore under
-# /usr/bin/python3): X-Amz-Target prefix -> the parsed service-2.json. The tests generated from the
-# model (test_serialization_model.py, test_constraints_model.py) read the same description Cairn's
-# build turns into its tables (tools/gen_service_model.py).
+# /usr/bin/python3), with the members DynamoDB added since laid over them from
+# tools/service_model_overlay.json: X-Amz-Target prefix -> the parsed service-2.json. The tests
+# generated from the model (test_serialization_model.py, test_constraints_model.py) read the same
+# description Cairn's build turns into its tables (tools/gen_service_model.py, whose
+# apply_overlay() this uses: one reading of the overlay).
 def load_service_models():
+    import importlib.util
+
     import botocore
+    spec = importlib.util.spec_from_file_location("gen_service_model",
+                                                  REPO / "tools" / "gen_service_model.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    overlay = generator.load_overlay()
     data = os.path.join(os.path.dirname(botocore.__file__), "data")
     models = {}
     for prefix, service in (("DynamoDB_20120810", "dynamodb"),
                             ("DynamoDBStreams_20120810", "dynamodbstreams")):
         with open(os.path.join(data, service, "2012-08-10", "service-2.json")) as f:
-            models[prefix] = json.load(f)
+            models[prefix] = generator.apply_overlay(service, json.load(f), overlay)
     return models
-

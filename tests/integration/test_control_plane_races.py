@@ -54,7 +54,9 @@ def table_arn(client, table):
 
 
 def tags_of(client, arn):
-    return {t["Key"]: t["Value"] for t in client.list_tags_of_resource(ResourceArn=arn)["Tags"]}
+    # Every page (ListTagsOfResource pages its answer: test_tags.py).
+    pages = client.get_paginator("list_tags_of_resource").paginate(ResourceArn=arn)
+    return {t["Key"]: t["Value"] for page in pages for t in page["Tags"]}
 
 
 def index_status(client, table, index):

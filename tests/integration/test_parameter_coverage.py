@@ -6,7 +6,7 @@ paging shards looped for ever) is a difference from DynamoDB that no test notice
 operation Cairn serves (the X-Amz-Target maps of src/api/dispatch.cc) and every top-level member
 of its input shape in botocore's service models (dynamodb and dynamodbstreams 2012-08-10, as
 installed: Debian's python3-botocore when run with /usr/bin/python3, the models Cairn's shape
-check is generated from, plus NEWER_MODEL_MEMBERS below), one of these must hold:
+check is generated from, plus the members tools/service_model_overlay.json adds to them), one of these must hold:
 - an integration test under tests/integration/ passes that member to that operation. The test
   sources are parsed (Python's ast), not grepped, and a member counts for an operation only where
   the call is attributable to it:
@@ -33,6 +33,7 @@ for each member, the first test that passes it.
 """
 
 import ast
+import json
 import pathlib
 import re
 import warnings
@@ -44,21 +45,25 @@ HERE = pathlib.Path(__file__).resolve().parent
 DISPATCH = HERE.parents[1] / "src" / "api" / "dispatch.cc"
 SERVICES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
 
-# Members of botocore 1.43's models (2025) that Debian's python3-botocore 1.29 (2022) lacks: current
-# SDKs send them, so they count as members here when the installed model does not have them. Copied
-# from the newer models; extend when a newer botocore adds members to an operation Cairn serves.
-NEWER_MODEL_MEMBERS = {
-    "CreateTable": ["DeletionProtectionEnabled", "WarmThroughput", "ResourcePolicy",
-                    "OnDemandThroughput", "GlobalTableSourceArn",
-                    "GlobalTableSettingsReplicationMode"],
-    "UpdateTable": ["DeletionProtectionEnabled", "MultiRegionConsistency",
-                    "GlobalTableWitnessUpdates", "OnDemandThroughput", "WarmThroughput",
-                    "GlobalTableSettingsReplicationMode"],
-    "PutItem": ["ReturnValuesOnConditionCheckFailure"],
-    "DeleteItem": ["ReturnValuesOnConditionCheckFailure"],
-    "UpdateItem": ["ReturnValuesOnConditionCheckFailure"],
-    "DescribeStream": ["ShardFilter"],
-}
+# Members newer than the installed model (Debian's python3-botocore 1.29, 2022) that current SDKs
+# send: those tools/service_model_overlay.json adds to an operation's input shape (the overlay
+# Cairn's shape and constraint checks are generated with). They count as members here when the
+# installed model does not have them.
+OVERLAY = HERE.parents[1] / "tools" / "service_model_overlay.json"
+
+
+def newer_model_members(models):
+    """{operation: [member]}: the overlay's members of the served operations' input shapes."""
+    overlay = json.loads(OVERLAY.read_text())
+    out = {}
+    for prefix, model in models.items():
+        added = overlay.get(SERVICES[prefix], {}).get("members", {})
+        for op in model.operation_names:
+            shape = model.operation_model(op).input_shape
+            if shape is not None and shape.name in added:
+                out[op] = list(added[shape.name])
+    return out
+
 
 # Members Cairn rejects on purpose, or that it serves without anything a test could observe.
 # (operation, member) -> the reason. Keep it short and reviewed: each entry is a decision.
@@ -73,12 +78,7 @@ REVIEWED = {
 # them. NOT a pass: printed on every run so that each gap stays visible. Each is a TODO of issue 14
 # ("Parameters that are accepted and dropped today"); an entry leaves the list with the test that
 # exercises the member.
-KNOWN_GAPS = {
-    ("ListTagsOfResource", "NextToken"):
-        "accepted and ignored: every tag (at most 50) comes in one page and no NextToken is ever "
-        "returned, so a client has none to send; a token it makes up is not rejected (DynamoDB's "
-        "answer to an invalid token is not known here)",
-}
+KNOWN_GAPS = {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -104,13 +104,14 @@ def model_members():
     """{operation: [member, ...]} for every operation Cairn serves, from botocore's models."""
     session = botocore.session.get_session()
     models = {prefix: session.get_service_model(name) for prefix, name in SERVICES.items()}
+    newer = newer_model_members(models)
     members = {}
     for op, prefix in served_operations().items():
         model = models[prefix]
         assert op in model.operation_names, f"{op}: not in botocore's {SERVICES[prefix]} model"
         shape = model.operation_model(op).input_shape
         members[op] = list(shape.members) if shape is not None else []
-        members[op] += [m for m in NEWER_MODEL_MEMBERS.get(op, []) if m not in members[op]]
+        members[op] += [m for m in newer.get(op, []) if m not in members[op]]
     return members
 
 

@@ -25,7 +25,10 @@ DynamoDB behaviour checked (raw HTTP: botocore 1.29 neither sends nor parses the
   UpdateTable (no "At least one of ..." refusal), and all of it survives a restart;
 - the members of global tables, multi-Region consistency, witnesses, multi-account global tables
   and resource-based policies are refused with a ValidationException that names the member, and
-  nothing is created or changed.
+  nothing is created or changed; the refusal comes before the table is looked up, and whatever
+  else the request asks; the global table operations (CreateGlobalTable, UpdateGlobalTable, ...)
+  are not served: UnknownOperationException naming the operation (Cairn's answer: DynamoDB serves
+  them), nothing created.
 Some messages for invalid values are Cairn's wording where DynamoDB's text is not known to us (the
 OnDemandThroughput value checks, an empty WarmThroughput, the SSE combinations, a warm throughput
 lower than the current one, the unsupported members); the tests pin them so they do not drift.
@@ -631,3 +634,41 @@ def test_unsupported_member_is_refused(raw, operation, member, value, feature):
             {"TableName": "tab", member: value, "TableClass": "STANDARD_INFREQUENT_ACCESS"},
             message)
     assert "TableClassSummary" not in describe(raw, "tab")
+
+
+@pytest.mark.parametrize("member,value,feature", [
+    ("ReplicaUpdates", [{"Delete": {"RegionName": "us-west-2"}}], "Global tables"),
+    ("MultiRegionConsistency", "EVENTUAL", "Multi-Region consistency modes"),
+    ("GlobalTableWitnessUpdates", [{"Delete": {"RegionName": "us-west-2"}}],
+     "Global table witnesses"),
+])
+def test_unsupported_member_refused_before_the_table_lookup(raw, member, value, feature):
+    # Also on a table that does not exist, and beside a GSI change: the member is what is wrong.
+    refused(raw, "UpdateTable", {"TableName": "absent", member: value},
+            f"{feature} ({member}) are not supported by Cairn")
+    create(raw, "tab")
+    refused(raw, "UpdateTable", {"TableName": "tab", member: value,
+                                 "AttributeDefinitions": GSI_KEYS["AttributeDefinitions"],
+                                 "GlobalSecondaryIndexUpdates": [{"Create": gsi("gs1")}]},
+            f"{feature} ({member}) are not supported by Cairn")
+    assert "GlobalSecondaryIndexes" not in describe(raw, "tab")
+
+
+@pytest.mark.parametrize("operation,body", [
+    ("CreateGlobalTable", {"GlobalTableName": "tab",
+                           "ReplicationGroup": [{"RegionName": "us-east-1"}]}),
+    ("UpdateGlobalTable", {"GlobalTableName": "tab",
+                           "ReplicaUpdates": [{"Create": {"RegionName": "us-west-2"}}]}),
+    ("DescribeGlobalTable", {"GlobalTableName": "tab"}),
+    ("ListGlobalTables", {}),
+    ("UpdateGlobalTableSettings", {"GlobalTableName": "tab"}),
+    ("DescribeGlobalTableSettings", {"GlobalTableName": "tab"}),
+    ("UpdateTableReplicaAutoScaling", {"TableName": "tab"}),
+    ("DescribeTableReplicaAutoScaling", {"TableName": "tab"}),
+])
+def test_global_table_operations_are_not_served(raw, operation, body):
+    create(raw, "tab")
+    refused(raw, operation, body, f"Unknown operation: DynamoDB_20120810.{operation}",
+            "UnknownOperationException")
+    assert "Replicas" not in describe(raw, "tab")
+    assert ok(raw, "ListTables", {})["TableNames"] == ["tab"]
