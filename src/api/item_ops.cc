@@ -25,17 +25,13 @@ struct WriteParams {
   CapacityMode capacity = CapacityMode::kNone;
 };
 
-// The model's constraints (TableName, the enums) were checked by the dispatcher
-// (protocol/constraint_check.h), except ReturnValuesOnConditionCheckFailure, which Debian's model
-// (2022) does not have for the single-item operations yet.
+// The model's constraints (TableName, the enums; ReturnValuesOnConditionCheckFailure through
+// tools/service_model_overlay.json) were checked by the dispatcher (protocol/constraint_check.h).
 WriteParams DecodeWriteParams(const Params& p) {
   WriteParams w;
   w.table_name = *p.String("TableName");
   w.return_values = p.String("ReturnValues");
   auto rvf = p.String("ReturnValuesOnConditionCheckFailure");
-  Violations v;
-  CheckEnum(v, rvf, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  v.ThrowIfAny();
   w.all_old_on_condition_failure = rvf && *rvf == "ALL_OLD";
   w.capacity = CapacityModeOf(p);
   return w;
