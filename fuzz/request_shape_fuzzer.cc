@@ -1,7 +1,8 @@
 // Fuzz target: the request-shape checks (src/protocol/shape_check.h, constraint_check.h), the first
 // things api/dispatch.cc does with a body.
-// Feeds: the first two bytes pick an operation of the service model (protocol/service_model.h, all
-// operations of both services); the rest is the JSON body, parsed by simdjson as dispatch.cc does.
+// Feeds: "<Operation>\n<JSON body>". The first line names an operation of the service model
+// (protocol/service_model.h, both services); a line that names none picks one by its bytes'
+// sum. The body is parsed by simdjson as dispatch.cc does.
 // Runs CheckShape(input, body) and, as dispatch.cc does when that passes, CheckConstraints.
 // Asserts, beyond no crash, no hang and no sanitizer report:
 //  - CheckShape returns nothing or a SerializationException (HTTP 400); CheckConstraints returns
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "fuzz_check.h"
 #include "protocol/constraint_check.h"
@@ -32,15 +34,23 @@ bool Same(const std::optional<ApiError>& a, const std::optional<ApiError>& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
-  const auto operations = cairn::protocol::Operations();
-  const size_t pick = (static_cast<size_t>(data[0]) << 8 | data[1]) % operations.size();
-  const cairn::protocol::Shape& input = cairn::protocol::ShapeAt(operations[pick].input);
+  const std::string_view input_bytes(reinterpret_cast<const char*>(data), size);
+  const size_t newline = input_bytes.find('\n');
+  if (newline == std::string_view::npos) return 0;
+  const std::string_view name = input_bytes.substr(0, newline);
+  const cairn::protocol::Shape* found = cairn::protocol::FindInputShape("DynamoDB_20120810", name);
+  if (found == nullptr) found = cairn::protocol::FindInputShape("DynamoDBStreams_20120810", name);
+  if (found == nullptr) {
+    const auto operations = cairn::protocol::Operations();
+    size_t sum = 0;
+    for (char ch : name) sum += static_cast<unsigned char>(ch);
+    found = &cairn::protocol::ShapeAt(operations[sum % operations.size()].input);
+  }
+  const cairn::protocol::Shape& input = *found;
   static simdjson::dom::parser parser;
   simdjson::dom::element body;
-  if (parser.parse(reinterpret_cast<const char*>(data + 2), size - 2).get(body) !=
-      simdjson::SUCCESS)
-    return 0;
+  const std::string_view json = input_bytes.substr(newline + 1);
+  if (parser.parse(json.data(), json.size()).get(body) != simdjson::SUCCESS) return 0;
   const std::optional<ApiError> shape_error = cairn::protocol::CheckShape(input, body);
   FUZZ_CHECK(Same(shape_error, cairn::protocol::CheckShape(input, body)));
   if (shape_error) {
