@@ -15,8 +15,8 @@ of requests, every wait capped) and checks what DynamoDB guarantees under concur
   racing on the same items);
 - a stream read with GetRecords while writers write delivers every write exactly once.
 The server of this module runs with 4 event loops (--threads 4) and a 0.05 s TTL sweep. After the
-module, the server's log must hold no ThreadSanitizer report (meaningful under tests/tsan/run; a
-no-op check otherwise).
+module, it must exit 0 on SIGTERM and its log must hold no ThreadSanitizer report (meaningful under
+tests/tsan/run; a no-op check otherwise).
 """
 
 import threading
@@ -39,13 +39,15 @@ def conc_server(tmp_path_factory):
                     ["--threads", "4", "--ttl-interval", "0.05"])
     s.start()
     yield s
+    code = None
     try:
         if s.proc is not None:
-            s.stop()
+            code = s.stop()
     finally:
         s.kill()
     log = s.read_log()
     assert "ThreadSanitizer" not in log, log[-20000:]
+    assert code == 0, f"cairn exited with {code} after SIGTERM (TSan exits 66 after a report)"
 
 
 @pytest.fixture
