@@ -39,6 +39,9 @@ struct Call {
 enum class Clause : int { kSet = 0, kRemove = 1, kAdd = 2, kDelete = 3 };
 constexpr std::array<std::string_view, 4> kClauseNames = {"SET", "REMOVE", "ADD", "DELETE"};
 
+// The deepest nesting of NOT and parentheses a condition may have (Parser::ParseNot says why).
+constexpr int kMaxConditionNesting = 256;
+
 // The type an operand is known to have before evaluation, if any.
 bool StaticType(const Operand& o, AttributeType* t) {
   switch (o.kind) {
@@ -475,6 +478,18 @@ class Parser {
   }
 
   Condition ParseNot(bool* only_parens) {
+    // Every level of condition nesting (NOT, and a parenthesized group through ParsePrimary)
+    // passes here: bounding it bounds the parser's recursion, which a 4 KB expression could
+    // otherwise drive 4096 levels deep and, in a sanitizer build, off the stack (found by
+    // fuzz/expression_fuzzer.cc: 1719 '(' crashed it). A valid expression needs at least 10 bytes
+    // per level ("(a = :v AND "), so no valid one gets near kMaxConditionNesting. Deeper input is
+    // a syntax error at the token where the limit is passed (DynamoDB's own limit is NOT SURE).
+    if (depth_ >= kMaxConditionNesting) SyntaxError();
+    ++depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     if (IsKeyword(Peek(), "NOT")) {
       Next();
       bool unused = false;
@@ -669,6 +684,7 @@ class Parser {
   ExpressionContext& ctx_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;  // ParseNot calls in progress
   std::array<std::string, kNumErrorClasses> errors_;
 };
 

@@ -341,10 +341,12 @@ Result<Number> Number::DecodeSortable(std::string_view* in) {
   if (n == 0 || digits[0] == 0 || digits[n - 1] == 0) return corrupt("not canonical");
   U128 c = 0;
   for (int k = 0; k + 1 < n; ++k) c = c * 100 + static_cast<unsigned>(digits[k]);
-  // c has at most 19 base-100 digits (< 10^38): one more decimal step cannot overflow, two might.
+  // c has at most 19 base-100 digits (< 10^38). Even one more decimal step can overflow 128 bits
+  // (10^39 > 2^128): a wrapped coefficient would pass the 38-digit check below, so check first.
   int64_t exponent = 2 * (static_cast<int64_t>(base100_exponent) - n);
   const int last = digits[n - 1];
   if (last % 10 == 0) {
+    if (c > (~U128{0} - 9) / 10) return corrupt("coefficient overflow");
     c = c * 10 + static_cast<unsigned>(last / 10);
     exponent += 1;
   } else {

@@ -62,6 +62,23 @@ TEST_F(ParserTest, ExpressionSizeLimitIs4096Bytes) {
             "expression size: 4097");
 }
 
+TEST_F(ParserTest, DeepNestingIsASyntaxErrorNotAStackOverflow) {
+  // Found by fuzz/expression_fuzzer.cc: 1719 '(' exhausted the stack of the ASan build (the
+  // parser recursed once per level). Now the nesting is bounded.
+  EXPECT_EQ(CondError(std::string(4000, '(')),
+            "Invalid ConditionExpression: Syntax error; token: \"(\", near: \"(((\"");
+  std::string nots;
+  for (int i = 0; i < 1000; ++i) nots += "NOT ";
+  EXPECT_EQ(CondError(nots + "a = :v"),
+            "Invalid ConditionExpression: Syntax error; token: \"NOT\", near: \"NOT NOT NOT\"");
+  // A deep but reasonable expression still parses: 100 levels of "(a = :v AND ...)".
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "(a = :v AND ";
+  deep += "a = :v";
+  deep += std::string(100, ')');
+  EXPECT_EQ(CondError(deep), "<no error>");
+}
+
 // --- syntax errors ---
 
 TEST_F(ParserTest, SyntaxErrorQuotesTokenAndNeighbours) {

@@ -190,13 +190,17 @@ TEST(LockTableTest, StripeHeldByTransactionConflictsAfterTheWait) {
 
 TEST(LockTableTest, StripeHeldByPlainWriteIsWaitedForPastTheWait) {
   auto table = std::make_unique<LockTable>();
-  std::optional<LockTable::Guard> write = table->Lock(42);
+  // Each holder locks and unlocks on its own thread: a Guard is destroyed by the thread that
+  // created it (lock_table.h; std::mutex's rule, which ThreadSanitizer checks).
+  std::atomic<bool> held{false};
   std::atomic<bool> released{false};
   std::thread holder([&] {
+    LockTable::Guard write = table->Lock(42);
+    held = true;
     std::this_thread::sleep_for(kHeldLong);
     released = true;
-    write.reset();
   });
+  while (!held.load()) std::this_thread::yield();
   // A plain write's stripe is no conflict: both wait until it is free, well past kShortWait.
   auto single = table->TryLock(42, kShortWait);
   EXPECT_TRUE(single.has_value());
@@ -204,11 +208,13 @@ TEST(LockTableTest, StripeHeldByPlainWriteIsWaitedForPastTheWait) {
   single.reset();
   holder.join();
 
-  std::optional<LockTable::Guard> again = table->LockMany({42});
+  std::atomic<bool> held2{false};
   std::thread holder2([&] {
+    LockTable::Guard again = table->LockMany({42});
+    held2 = true;
     std::this_thread::sleep_for(kHeldLong);
-    again.reset();
   });
+  while (!held2.load()) std::this_thread::yield();
   auto txn = table->TryLockMany({42, 43}, LockTable::Holder::kTransaction, kShortWait);
   EXPECT_TRUE(txn.has_value());
   holder2.join();

@@ -367,6 +367,22 @@ TEST(NumberTest, DecodeSortableRejectsCorruptInput) {
   forty.append(20, static_cast<char>(199));
   forty.push_back('\x00');
   EXPECT_EQ(decode(forty).code(), Status::Code::kCorruption);
+  // Base-100 digits 35, eighteen 00s, 60: a 39-digit coefficient, 35 x 10^37 then 3.5 x 10^38,
+  // more than 128 bits hold (2^128 ~ 3.4 x 10^38). Found by fuzz/number_fuzzer.cc: the 128-bit
+  // coefficient wrapped to a value under 10^38, and the bytes decoded to a Number whose text was
+  // not canonical.
+  std::string wraps("\x03\x81", 2);
+  wraps.push_back(static_cast<char>(71));
+  wraps.append(18, '\x01');
+  wraps.push_back(static_cast<char>(121));
+  wraps.push_back('\x00');
+  EXPECT_EQ(decode(wraps).code(), Status::Code::kCorruption);
+  // The fuzzer's input: 0.34 56 78 90 12 01 72 09 99 99 99 91 12 15 02 88 88 83 57 60 x 100^8.
+  EXPECT_EQ(decode(std::string("\x03\x88\x45\x71\x9d\xb5\x19\x03\x91\x13\xc7\xc7\xc7\xb7\x19"
+                               "\x1f\x05\xb1\xb1\xa7\x73\x79\x00",
+                               23))
+                .code(),
+            Status::Code::kCorruption);
   // Every truncation of a valid encoding is rejected.
   std::string valid = Sortable(N("-1234567890.123456789e-7"));
   for (size_t len = 0; len < valid.size(); ++len) {
