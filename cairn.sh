@@ -12,7 +12,8 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
-TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev)
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev clang
+  libclang-rt-14-dev)
 JOBS=${JOBS:-$(nproc)}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -67,6 +68,12 @@ case "$cmd" in
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
+    # libFuzzer targets (clang): 20 s each here, an hour each with --long (fuzz/README.md). They
+    # keep leak detection on: their own sanitizer options, not the ones exported above.
+    if [ ${#long[@]} -gt 0 ]; then fuzz_time=(--long); else fuzz_time=(--seconds 20); fi
+    JOBS=$JOBS ASAN_OPTIONS= UBSAN_OPTIONS= fuzz/run "${fuzz_time[@]}"
+    # ThreadSanitizer (its own build, ~20 min on 2 cores): with --long only, or tests/tsan/run.
+    if [ ${#long[@]} -gt 0 ]; then JOBS=$JOBS tests/tsan/run; fi
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
       ${pytest_args[@]+"${pytest_args[@]}"}
     # kill -9 under a mixed write load, every acknowledged write checked after restart (Release).

@@ -61,7 +61,9 @@ std::string ShardId(const storage::TableInfo& t) {
 // The table a stream ARN names ("<table arn>/stream/<label>"), if its latest stream is that one.
 ApiResult<std::shared_ptr<const storage::TableInfo>> TableForStream(OpContext& ctx,
                                                                     std::string_view arn) {
-  size_t p = arn.find("/stream/");
+  // The last "/stream/": a table may be named "stream" (".../table/stream/stream/<label>"); a
+  // table name and a label have no '/'.
+  size_t p = arn.rfind("/stream/");
   if (!arn.starts_with("arn:") || p == std::string_view::npos)
     ThrowValidation("Invalid StreamArn");
   auto t = ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(arn.substr(0, p)));

@@ -154,6 +154,20 @@ def test_create_table_with_stream_describes_it(client, streams):
     assert "EndingSequenceNumber" not in shard["SequenceNumberRange"]  # open shard
 
 
+@pytest.mark.parametrize("name", ["stream", "stream.stream", "table"])
+def test_a_table_named_like_the_arn_parts_has_a_usable_stream(client, streams, name):
+    # Its stream ARN holds "/stream/" twice (".../table/stream/stream/<label>").
+    desc = create_table(client, name, StreamSpecification={"StreamEnabled": True,
+                                                           "StreamViewType": "KEYS_ONLY"})
+    arn = desc["LatestStreamArn"]
+    sd = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert (sd["StreamArn"], sd["TableName"]) == (arn, name)
+    client.put_item(TableName=name, Item={"pk": {"S": "k"}})
+    records = collect(streams, arn, 1)
+    assert records[0]["dynamodb"]["Keys"] == {"pk": {"S": "k"}}
+    assert [s["StreamArn"] for s in streams.list_streams(TableName=name)["Streams"]] == [arn]
+
+
 def test_table_without_stream_has_no_stream_members(client, streams):
     created = create_table(client, "plain")
     for member in ("StreamSpecification", "LatestStreamArn", "LatestStreamLabel"):
