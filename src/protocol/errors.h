@@ -62,6 +62,15 @@ struct ApiError {
   static ApiError InternalServerError(std::string message = "Internal server error");
   // HTTP 413: a body over the request size limit.
   static ApiError RequestEntityTooLarge();
+  // Answers of the HTTP front (http/server.h, "Bounds"), made by main.cc's error_body:
+  // HTTP 403: a Host header that is not allowed while bound to loopback (DNS rebinding). Cairn's
+  // own: DynamoDB has no such check. AccessDeniedException is the type SDKs already know.
+  static ApiError HostNotAllowed();
+  // HTTP 408: a request not received in time (headers, or a body that stopped progressing).
+  static ApiError RequestTimeout();
+  // HTTP 503: a connection or request-buffer limit reached; the SDKs retry it (DynamoDB's
+  // "ServiceUnavailable", HTTP 503, in its list of common errors).
+  static ApiError ServiceUnavailable();
 
   // Maps an internal Status: kInvalidArgument -> ValidationException with its message,
   // kNotFound -> ResourceNotFoundException, anything else -> InternalServerError (logged once).
