@@ -185,13 +185,15 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
   const bool plain_json = content_type.size() == 16 &&
                           std::equal(content_type.begin(), content_type.end(), "application/json",
-                                     [](char a, char b) { return std::tolower(a) == b; });
+                                     [](char a, char b) {
+                                       return std::tolower(static_cast<unsigned char>(a)) == b;
+                                     });
   if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, OPTIONS
     // until CORS is served, ...) 404 with this XML body, whatever the path and headers.
     resp.status = 404;
     resp.content_type.clear();
-    resp.body = "<UnknownOperationException/>\n";
+    resp.body = protocol::kUnknownOperationXmlBody;
   } else if (path != "/") {
     // DynamoDB serves only "/": POST for the operations, GET for the health line.
     std::string asked = std::string(req.method) + " " + std::string(req.url);

@@ -77,6 +77,11 @@ struct ApiError {
   static ApiError FromStatus(const Status& status);
 };
 
+// DynamoDB's whole answer (HTTP 404, no content type) to a request whose method is not POST (nor
+// GET/HEAD, the health check): not JSON, and not an ApiError. Recorded by dynalite's connection
+// tests against DynamoDB (29 bytes, x-amz-crc32 3552371480).
+inline constexpr std::string_view kUnknownOperationXmlBody = "<UnknownOperationException/>\n";
+
 // Thrown by request validation; caught only in api/dispatch.cc.
 struct ApiException {
   ApiError error;
