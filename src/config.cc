@@ -151,6 +151,46 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "failing with TransactionConflict")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60000.0));
+  // The HTTP front's bounds (http/server.h, "Bounds").
+  app.add_option("--header-timeout", c->header_timeout_seconds,
+                 "Seconds a client has to send a request's line and headers, from their first "
+                 "byte (a new connection: from accept); then 408 and close. 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--body-timeout", c->body_timeout_seconds,
+                 "Seconds a request body may pause; after that long it must also average "
+                 "--min-body-rate. Then 408 and close. 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--min-body-rate", c->min_body_rate,
+                 "Bytes per second a request body must average once --body-timeout has passed "
+                 "(0: no minimum)")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", c->idle_timeout_seconds,
+                 "Seconds a keep-alive connection may wait between requests before it is "
+                 "closed. 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--write-timeout", c->write_timeout_seconds,
+                 "Seconds a client may leave its answer unread (no byte taken) before the "
+                 "connection is closed. 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--max-connections", c->max_connections,
+                 "Open client connections at most; one more is answered 503 and closed "
+                 "(0: the descriptor limit less a reserve for storage: half of it up to 1024, "
+                 "else all but 512)")
+      ->capture_default_str();
+  app.add_option("--max-body-buffer-mb", c->max_body_buffer_mb,
+                 "MiB of request bodies over 64 KiB held at once, over all connections; a "
+                 "large body that does not fit is answered 503 before it is read (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--allow-host", c->allow_hosts,
+                 "A Host name (no port) accepted in requests besides localhost, 127.0.0.1, "
+                 "[::1] and --host; repeatable. While bound to loopback, or once this flag is "
+                 "given, other Host headers get 403 (a defence against DNS rebinding)")
+      ->allow_extra_args(false)
+      ->take_all();
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

@@ -2,6 +2,7 @@
 // (dynamodb_local_flags.h), or CAIRN_* environment variables). Immutable once the server starts.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ struct Config {
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
+  // The HTTP front's bounds (http/server.h, "Bounds"); 0 turns a timeout off.
+  double header_timeout_seconds = 10;  // request line and headers, from their first byte
+  double body_timeout_seconds = 10;    // the longest pause in a request body
+  size_t min_body_rate = 1024;         // bytes/s a body must average after body_timeout
+  double idle_timeout_seconds = 60;    // a keep-alive connection between requests
+  double write_timeout_seconds = 30;   // a client that takes none of its answer
+  size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
+  size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
+  std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

@@ -4,13 +4,18 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "api/dispatch.h"
 #include "config.h"
@@ -42,6 +47,50 @@ size_t BlockCacheBytes(double cache_mb) {
   return std::clamp(physical / 4, size_t{64} << 20, size_t{4} << 30);
 }
 
+// Raises the soft RLIMIT_NOFILE to the hard limit (connections are descriptors) and returns the
+// soft limit now in force.
+rlim_t RaiseDescriptorLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return lim.rlim_cur;
+}
+
+// --max-connections 0: what the descriptor limit leaves after a reserve for storage (RocksDB's
+// files, its WAL) and the server's own: half of a small limit, all but 512 of a large one.
+size_t DefaultMaxConnections(rlim_t nofile) {
+  if (nofile == RLIM_INFINITY || nofile > (rlim_t{1} << 30)) nofile = rlim_t{1} << 30;
+  const size_t n = static_cast<size_t>(nofile);
+  return std::max<size_t>(n <= 1024 ? n / 2 : n - 512, 1);
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// The Host names requests may give (http/server.h): when bound to loopback, or when --allow-host
+// is given, the loopback names, the bound address and the --allow-host names; else any.
+std::vector<std::string> AllowedHosts(const cairn::Config& config) {
+  if (!IsLoopback(config.host) && config.allow_hosts.empty()) return {};
+  std::vector<std::string> hosts = {"localhost", "127.0.0.1", "[::1]"};
+  auto add = [&hosts](std::string name) {
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name.find(':') != std::string::npos && name.front() != '[') name = "[" + name + "]";
+    hosts.push_back(std::move(name));
+  };
+  add(config.host);
+  for (const std::string& h : config.allow_hosts) add(h);
+  return hosts;
+}
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,6 +108,10 @@ int main(int argc, char** argv) {
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
+  // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
+  // for other local users to read.
+  umask(077);
+  const rlim_t nofile = RaiseDescriptorLimit();
 
   cairn::storage::Options opts;
   opts.data_dir = config.data_dir;
@@ -104,11 +157,24 @@ int main(int argc, char** argv) {
   http_opts.host = config.host;
   http_opts.port = config.port;
   http_opts.threads = config.threads;
+  http_opts.header_timeout = Millis(config.header_timeout_seconds);
+  http_opts.body_timeout = Millis(config.body_timeout_seconds);
+  http_opts.min_body_rate = config.min_body_rate;
+  http_opts.idle_timeout = Millis(config.idle_timeout_seconds);
+  http_opts.write_timeout = Millis(config.write_timeout_seconds);
+  http_opts.max_connections =
+      config.max_connections != 0 ? config.max_connections : DefaultMaxConnections(nofile);
+  http_opts.max_buffered_body_bytes = config.max_body_buffer_mb << 20;
+  http_opts.allowed_hosts = AllowedHosts(config);
   // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.
   http_opts.error_body = [](int status, cairn::http::Response& resp) {
-    cairn::api::ApiError e = status == 413   ? cairn::api::ApiError::RequestEntityTooLarge()
-                             : status >= 500 ? cairn::api::ApiError::InternalServerError()
-                                             : cairn::api::ApiError::Serialization("");
+    using cairn::api::ApiError;
+    ApiError e = status == 403   ? ApiError::HostNotAllowed()
+                 : status == 408 ? ApiError::RequestTimeout()
+                 : status == 413 ? ApiError::RequestEntityTooLarge()
+                 : status == 503 ? ApiError::ServiceUnavailable()
+                 : status >= 500 && status != 505 ? ApiError::InternalServerError()
+                                                  : ApiError::Serialization("");
     resp.content_type = "application/x-amz-json-1.0";
     resp.body = e.Body();
     resp.headers.emplace_back("x-amz-crc32", std::to_string(cairn::api::BodyCrc32(resp.body)));
@@ -129,8 +195,10 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
     return 1;
   }
-  spdlog::info("cairn listening on {}:{} ({})", config.host, http.port(),
-               config.in_memory ? "in memory" : "data in " + config.data_dir);
+  spdlog::info("cairn listening on {}:{} ({}; at most {} connections, {} descriptors)",
+               config.host, http.port(),
+               config.in_memory ? "in memory" : "data in " + config.data_dir,
+               http_opts.max_connections, static_cast<uint64_t>(nofile));
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   backfiller.Stop();  // an unfinished backfill resumes at the next start

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -120,6 +122,16 @@ std::optional<ApiError> CheckAgainstModel(std::string_view operation,
 
 OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   std::string_view target = req.Header("x-amz-target");
+  // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
+  // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
+  size_t target_count = 0;
+  std::string targets;
+  for (const auto& [name, value] : req.headers) {
+    if (name != "x-amz-target") continue;
+    if (target_count++ > 0) targets.push_back(',');
+    targets.append(value);
+  }
+  if (target_count > 1) return ApiError::UnknownOperation(targets);
   OpFn fn = nullptr;
   // The operation's input shape in DynamoDB's service model: both 2012-08-10 services have one
   // (the 2011-12-05 API keeps its own checks). An operation of the model that Cairn does not serve
@@ -144,8 +156,13 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
 
   auth::Caller caller;
   ApiError auth_error;
-  if (!auth::Authenticate(req.Header("authorization"), server_->config.shared_db, &caller,
-                          &auth_error))
+  auth::SignedRequest signed_request;
+  signed_request.has_authorization = req.HasHeader("authorization");
+  signed_request.authorization = req.Header("authorization");
+  signed_request.has_date = req.HasHeader("x-amz-date") || req.HasHeader("date");
+  if (size_t q = req.url.find('?'); q != std::string_view::npos)
+    signed_request.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
+  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error))
     return auth_error;
 
   // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
@@ -193,12 +210,27 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
   }
   path = path.substr(0, path.find_first_of("?#"));
-  if (path != "/" || (req.method != "POST" && req.method != "GET" && req.method != "HEAD")) {
+  // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
+  // or (what the SDKs send) application/x-amz-json-1.0.
+  std::string_view content_type = req.Header("content-type");
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  const bool plain_json = content_type.size() == 16 &&
+                          std::equal(content_type.begin(), content_type.end(), "application/json",
+                                     [](char a, char b) {
+                                       return std::tolower(static_cast<unsigned char>(a)) == b;
+                                     });
+  if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
+    // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, OPTIONS
+    // until CORS is served, ...) 404 with this XML body, whatever the path and headers.
+    resp.status = 404;
+    resp.content_type.clear();
+    resp.body = protocol::kUnknownOperationXmlBody;
+  } else if (path != "/") {
     // DynamoDB serves only "/": POST for the operations, GET for the health line.
     std::string asked = std::string(req.method) + " " + std::string(req.url);
     ApiError error = ApiError::UnknownOperation(asked);
-    error.http_status = path != "/" ? 404 : 405;
-    if (error.http_status == 405) resp.headers.emplace_back("Allow", "GET, HEAD, POST");
+    error.http_status = 404;
     resp.status = error.http_status;
     resp.body = error.Body();
   } else if (req.method != "POST") {
@@ -208,9 +240,12 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body = "healthy: ";
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
-  } else if (OpResult error = Run(req, &resp.body)) {
-    resp.status = error->http_status;
-    resp.body = error->Body();
+  } else {
+    if (OpResult error = Run(req, &resp.body)) {
+      resp.status = error->http_status;
+      resp.body = error->Body();
+    }
+    if (plain_json) resp.content_type = "application/json";
   }
   // Compressed as Accept-Encoding asks; the CRC32 is of the body as sent, which is what botocore
   // (retryhandler.py CRC32Checker, over the undecoded bytes) and the SDKs check.

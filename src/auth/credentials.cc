@@ -1,36 +1,148 @@
+// Reading the credential scope: the Authorization header's parameters or the presigned query's,
+// in DynamoDB's order of checks (credentials.h).
 #include "auth/credentials.h"
 
-namespace cairn::auth {
+#include <map>
 
-bool Authenticate(std::string_view auth, bool shared_db, Caller* caller, protocol::ApiError* error) {
-  if (auth.empty()) {
-    *error = protocol::ApiError::MissingAuthenticationToken();
-    return false;
+#include "storage/namespace.h"
+
+namespace cairn::auth {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding of a query component ('+' is a space, as form encoding writes it).
+std::string Unescape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
   }
-  size_t pos = auth.find("Credential=");
-  if (pos == std::string_view::npos) {
-    *error = protocol::ApiError::IncompleteSignature(
-        "Authorization header requires 'Credential' parameter. Authorization header requires "
-        "'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
-        "Authorization=" + std::string(auth));
-    return false;
+  return out;
+}
+
+// name -> value of a query string; the first of repeated names wins.
+std::map<std::string, std::string, std::less<>> QueryParameters(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string name = Unescape(part.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? std::string() : Unescape(part.substr(eq + 1));
+    out.emplace(std::move(name), std::move(value));
   }
-  std::string_view scope = auth.substr(pos + 11);
-  size_t end = scope.find_first_of(", ");
-  if (end != std::string_view::npos) scope = scope.substr(0, end);
-  // <access key id>/<date>/<region>/<service>/aws4_request
+  return out;
+}
+
+// The Authorization header's "Name=value" parameters after the scheme, split at ',' and ' '.
+std::map<std::string, std::string, std::less<>> HeaderParameters(std::string_view header) {
+  std::map<std::string, std::string, std::less<>> out;
+  size_t first = header.find_first_of(", ");
+  if (first == std::string_view::npos) return out;
+  std::string_view rest = header.substr(first);
+  while (!rest.empty()) {
+    size_t start = rest.find_first_not_of(", ");
+    if (start == std::string_view::npos) break;
+    rest = rest.substr(start);
+    size_t end = rest.find_first_of(", ");
+    std::string_view part = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::string_view Get(const std::map<std::string, std::string, std::less<>>& m,
+                     std::string_view name) {
+  auto it = m.find(name);
+  return it == m.end() ? std::string_view() : std::string_view(it->second);
+}
+
+// Fills *caller from "<key>/<date>/<region>/<service>/aws4_request"; false if it is not of that
+// form.
+bool ReadScope(std::string_view scope, bool shared_db, Caller* caller) {
   size_t s1 = scope.find('/');
   size_t s2 = s1 == std::string_view::npos ? s1 : scope.find('/', s1 + 1);
   size_t s3 = s2 == std::string_view::npos ? s2 : scope.find('/', s2 + 1);
-  if (s3 == std::string_view::npos || s1 == 0) {
-    *error = protocol::ApiError::IncompleteSignature(
-        "Credential should be scoped to a valid region. Authorization=" + std::string(auth));
-    return false;
-  }
+  if (s3 == std::string_view::npos || s1 == 0) return false;
   caller->access_key = std::string(scope.substr(0, s1));
   caller->region = std::string(scope.substr(s2 + 1, s3 - s2 - 1));
   if (caller->region.empty()) caller->region = "us-east-1";
-  caller->ns = shared_db ? "shared" : caller->access_key + "_" + caller->region;
+  caller->ns = shared_db ? std::string(storage::kSharedNamespace)
+                         : storage::NamespaceOf(caller->access_key, caller->region);
+  return true;
+}
+
+}  // namespace
+
+bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
+                  protocol::ApiError* error) {
+  using protocol::ApiError;
+  const auto query = QueryParameters(request.query);
+  const bool presigned = query.count("X-Amz-Algorithm") != 0;
+  if (request.has_authorization && presigned) {
+    *error = ApiError::InvalidSignature(
+        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP "
+        "header.");
+    return false;
+  }
+  if (presigned) {
+    std::string missing;
+    for (std::string_view name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
+                                  "X-Amz-SignedHeaders", "X-Amz-Date"}) {
+      if (Get(query, name).empty())
+        missing += "AWS query-string parameters must include '" + std::string(name) + "'. ";
+    }
+    if (!missing.empty()) {
+      *error = ApiError::IncompleteSignature(missing + "Re-examine the query-string parameters.");
+      return false;
+    }
+    if (!ReadScope(Get(query, "X-Amz-Credential"), shared_db, caller)) {
+      *error = ApiError::IncompleteSignature(
+          "Credential should be scoped to a valid region. Re-examine the query-string "
+          "parameters.");
+      return false;
+    }
+    return true;
+  }
+  const std::string_view auth = request.authorization;
+  if (!request.has_authorization || !auth.starts_with("AWS4-")) {
+    *error = ApiError::MissingAuthenticationToken();
+    return false;
+  }
+  const auto params = HeaderParameters(auth);
+  std::string missing;
+  for (std::string_view name : {"Credential", "Signature", "SignedHeaders"}) {
+    if (Get(params, name).empty())
+      missing += "Authorization header requires '" + std::string(name) + "' parameter. ";
+  }
+  if (!request.has_date)
+    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+               "header. ";
+  if (!missing.empty()) {
+    *error = ApiError::IncompleteSignature(missing + "Authorization=" + std::string(auth));
+    return false;
+  }
+  if (!ReadScope(Get(params, "Credential"), shared_db, caller)) {
+    *error = ApiError::IncompleteSignature(
+        "Credential should be scoped to a valid region. Authorization=" + std::string(auth));
+    return false;
+  }
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <exception>
@@ -65,6 +66,8 @@ std::string_view ReasonPhrase(int status) {
       return "Not Implemented";
     case 503:
       return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return status < 500 ? (status < 400 ? "OK" : "Bad Request") : "Internal Server Error";
   }
@@ -96,6 +99,28 @@ void DefaultErrorBody(int status, Response& response) {
 
 // Past this, a connection gives its big buffers back after the request instead of keeping them.
 constexpr size_t kKeepCapacity = 1 << 20;
+// A chunked body reserves its budget in steps of this size (not at every chunk).
+constexpr size_t kChunkedReserveStep = 1 << 20;
+
+// "host", "host:port", "[v6]", "[v6]:port" -> the name ("host", "[v6]"); empty when malformed.
+std::string_view HostName(std::string_view host) {
+  std::string_view name = host, port;
+  if (!host.empty() && host[0] == '[') {
+    size_t end = host.find(']');
+    if (end == std::string_view::npos) return {};
+    name = host.substr(0, end + 1);
+    port = host.substr(end + 1);
+  } else if (size_t colon = host.find(':'); colon != std::string_view::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon);
+  }
+  if (!port.empty()) {
+    if (port.size() < 2 || port[0] != ':') return {};
+    for (char ch : port.substr(1))
+      if (ch < '0' || ch > '9') return {};
+  }
+  return name;
+}
 
 }  // namespace
 
@@ -119,10 +144,36 @@ const llhttp_settings_t* Connection::Settings() {
 Connection::Connection(int fd, const ConnectionEnv& env) : fd_(fd), env_(env) {
   llhttp_init(&parser_, HTTP_REQUEST, Settings());
   parser_.data = this;
+  now_ = phase_start_ = write_progress_ = std::chrono::steady_clock::now();
 }
 
 Connection::~Connection() {
+  ReleaseBody();
   if (fd_ >= 0) ::close(fd_);
+}
+
+bool Connection::ReserveBody(size_t total) {
+  if (env_.body_budget == nullptr || total <= kBudgetedBodyBytes || total <= body_reserved_)
+    return true;
+  if (!env_.body_budget->TryAcquire(total - body_reserved_)) return false;
+  body_reserved_ = total;
+  return true;
+}
+
+void Connection::ReleaseBody() {
+  if (body_reserved_ == 0) return;
+  env_.body_budget->Release(body_reserved_);
+  body_reserved_ = 0;
+}
+
+bool Connection::HostAllowed() const {
+  const std::vector<std::string>& allowed = env_.options->allowed_hosts;
+  if (allowed.empty() || !request_.HasHeader("host")) return true;
+  std::string_view name = HostName(request_.Header("host"));
+  if (name.empty()) return false;
+  for (const std::string& a : allowed)
+    if (EqualsIgnoreCase(name, a)) return true;
+  return false;
 }
 
 // --- llhttp callbacks ------------------------------------------------------------------------
@@ -136,6 +187,8 @@ int Connection::OnMessageBegin(llhttp_t* p) {
   c->body_.clear();
   c->error_status_ = 0;
   c->message_ready_ = false;
+  c->phase_ = Phase::kHeaders;
+  c->phase_start_ = c->now_;
   return 0;
 }
 
@@ -196,15 +249,34 @@ int Connection::OnHeadersComplete(llhttp_t* p) {
   auto* c = static_cast<Connection*>(p->data);
   c->request_.headers.resize(c->header_count_);
   const ServerOptions& options = *c->env_.options;
+  // Only HTTP/1.0 and 1.1 are spoken here: "GET /" alone (0.9) is malformed for us; an HTTP/2
+  // request line (a client that skipped the upgrade) is a version we do not support.
+  if (p->http_major != 1) {
+    c->error_status_ = p->http_major == 0 ? 400 : 505;
+    return -1;
+  }
+  if (!c->HostAllowed()) {
+    c->error_status_ = 403;
+    return -1;
+  }
   if (p->flags & F_CONTENT_LENGTH) {
     if (p->content_length > options.max_body_bytes) {
       c->error_status_ = 413;
+      return -1;
+    }
+    if (!c->ReserveBody(p->content_length)) {  // checked before a byte of the body is read
+      c->error_status_ = 503;
       return -1;
     }
     c->body_.reserve(p->content_length + kBodyPadding);
   }
   // RFC 7231 5.1.1: a 1.1 client may wait for "100 Continue" before it sends the body.
   bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length);
+  if (has_body) {
+    c->phase_ = Phase::kBody;
+    c->phase_start_ = c->body_progress_ = c->now_;
+    c->body_received_ = 0;
+  }
   if (has_body && p->http_major == 1 && p->http_minor >= 1 &&
       EqualsIgnoreCase(c->request_.Header("expect"), "100-continue")) {
     c->Send("HTTP/1.1 100 Continue\r\n\r\n", {});
@@ -214,10 +286,19 @@ int Connection::OnHeadersComplete(llhttp_t* p) {
 
 int Connection::OnBody(llhttp_t* p, const char* at, size_t len) {
   auto* c = static_cast<Connection*>(p->data);
-  if (c->body_.size() + len > c->env_.options->max_body_bytes) {  // chunked bodies end up here
+  const size_t total = c->body_.size() + len;
+  if (total > c->env_.options->max_body_bytes) {  // chunked bodies end up here
     c->error_status_ = 413;
     return -1;
   }
+  if (total > c->body_reserved_ && total > kBudgetedBodyBytes &&
+      !c->ReserveBody((total + kChunkedReserveStep - 1) / kChunkedReserveStep *
+                      kChunkedReserveStep)) {  // a chunked body: its size was not declared
+    c->error_status_ = 503;
+    return -1;
+  }
+  c->body_received_ += len;
+  c->body_progress_ = c->now_;
   c->body_.append(at, len);
   return 0;
 }
@@ -250,7 +331,47 @@ void Connection::OnEvents(uint32_t events) {
 }
 
 void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
-  if (state_ == State::kDraining && now >= drain_deadline_) state_ = State::kDone;
+  using std::chrono::duration;
+  if (state_ == State::kDone) return;
+  if (state_ == State::kDraining) {
+    if (now >= drain_deadline_) state_ = State::kDone;
+    return;
+  }
+  const ServerOptions& o = *env_.options;
+  if (OutputPending()) {  // a client that does not read what it asked for
+    if (o.write_timeout.count() > 0 && now - write_progress_ >= o.write_timeout) {
+      state_ = State::kDone;
+      return;
+    }
+    if (Backpressured()) return;  // not reading now: no read deadline runs
+  }
+  if (state_ != State::kOpen) return;
+  switch (phase_) {
+    case Phase::kFirstRequest:  // nothing received: no request to answer, close quietly
+      if (o.header_timeout.count() > 0 && now - phase_start_ >= o.header_timeout)
+        state_ = State::kDone;
+      return;
+    case Phase::kHeaders:
+      if (o.header_timeout.count() > 0 && now - phase_start_ >= o.header_timeout) SendError(408);
+      return;
+    case Phase::kBody: {
+      if (o.body_timeout.count() == 0) return;
+      if (now - body_progress_ >= o.body_timeout) {
+        SendError(408);
+        return;
+      }
+      const double late = duration<double>(now - phase_start_ - o.body_timeout).count();
+      if (o.min_body_rate > 0 && late > 0 &&
+          static_cast<double>(body_received_) < late * static_cast<double>(o.min_body_rate))
+        SendError(408);
+      return;
+    }
+    case Phase::kIdle:
+      if (o.idle_timeout.count() > 0 && !OutputPending() &&
+          now - std::max(phase_start_, write_progress_) >= o.idle_timeout)
+        state_ = State::kDone;  // between requests: nothing to answer
+      return;
+  }
 }
 
 uint32_t Connection::WantedEvents() const {
@@ -274,6 +395,7 @@ void Connection::OnReadable() {
   for (int i = 0; i < 8 && state_ == State::kOpen && !Backpressured() && pending_in_.empty(); ++i) {
     ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
+      now_ = std::chrono::steady_clock::now();
       size_t len = static_cast<size_t>(n);
       size_t used = ParseInput(env_.read_buffer, len);
       if (used < len && state_ == State::kOpen)
@@ -358,6 +480,16 @@ bool Connection::DecodeBody(std::string_view coding_header) {
 
 void Connection::HandleRequest() {
   message_ready_ = false;
+  // Whatever happens below, the request is over after it: its body budget is given back and the
+  // connection waits for the next request.
+  struct Done {
+    Connection* c;
+    ~Done() {
+      c->ReleaseBody();
+      c->phase_ = Phase::kIdle;
+      c->phase_start_ = std::chrono::steady_clock::now();
+    }
+  } done{this};
   request_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   request_.url = url_;
   body_.append(kBodyPadding, '\0');
@@ -380,6 +512,11 @@ void Connection::HandleRequest() {
     spdlog::error("http: handler threw a non-standard exception");
     response_.status = 0;
   }
+  // The request's body is done with: a rare huge one should not pin its memory to an idle
+  // connection, and its budget is free again before the client can read the answer.
+  if (body_.capacity() > kKeepCapacity) std::string().swap(body_);
+  if (decoded_.capacity() > kKeepCapacity) std::string().swap(decoded_);
+  ReleaseBody();
   if (response_.status < 100 || response_.status > 999) {
     SendError(500);
     return;
@@ -387,9 +524,6 @@ void Connection::HandleRequest() {
   SendResponse(response_, parser_.method == HTTP_HEAD);
   if (!keep_alive_) StartClosing();
 
-  // A rare huge request or response should not pin its memory to an idle connection.
-  if (body_.capacity() > kKeepCapacity) std::string().swap(body_);
-  if (decoded_.capacity() > kKeepCapacity) std::string().swap(decoded_);
   if (response_.body.capacity() > kKeepCapacity) std::string().swap(response_.body);
 }
 
@@ -453,6 +587,7 @@ void Connection::Send(std::string_view head, std::string_view body) {
   }
   out_.clear();
   out_pos_ = 0;
+  write_progress_ = std::chrono::steady_clock::now();  // the write deadline counts from here
   iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
                   {const_cast<char*>(body.data()), body.size()}};
   msghdr msg{};
@@ -483,6 +618,7 @@ void Connection::Flush() {
     ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
     if (n > 0) {
       out_pos_ += static_cast<size_t>(n);
+      write_progress_ = std::chrono::steady_clock::now();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -518,6 +654,9 @@ void Connection::AfterOutputDrained() {
 void Connection::StartClosing() {
   if (state_ != State::kOpen) return;
   state_ = State::kClosing;
+  // No more requests: a body kept for one (a refused or unfinished request) is not needed.
+  std::string().swap(body_);
+  ReleaseBody();
   if (!OutputPending()) AfterOutputDrained();
 }
 

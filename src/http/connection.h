@@ -12,7 +12,13 @@
 //     kMaxPendingOutput bytes wait to be sent, no further request is handled; unparsed input is
 //     kept);
 //   - the body handed to the Handler is followed by kBodyPadding zero bytes in the same buffer;
-//   - buffers (input leftovers, header strings, body, output) keep their capacity across requests.
+//   - buffers (input leftovers, header strings, body, output) keep their capacity across requests;
+//   - body_reserved_ bytes are held in ConnectionEnv::body_budget from the headers of a large body
+//     until the request has been handled (or the connection dies), never longer.
+// Deadlines (server.h, "Bounds"), checked by OnTimer(): reading the headers (from accept or from a
+// request's first byte), reading a body (progress and rate), idle between requests, and writing
+// (no byte taken by the client). A connection has at most one read deadline at a time; the write
+// deadline applies while output is pending, whatever else it waits for.
 // Not thread-safe: owned and used by one event loop thread.
 #pragma once
 
@@ -25,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/budget.h"
 #include "http/date_cache.h"
 #include "http/message.h"
 #include "http/server.h"
@@ -38,6 +45,7 @@ struct ConnectionEnv {
   const DateCache* date = nullptr;
   char* read_buffer = nullptr;  // scratch for read(2), shared by the loop's connections
   size_t read_buffer_size = 0;
+  Budget* body_budget = nullptr;  // bytes buffered for large bodies, over all loops
 };
 
 class Connection {
@@ -57,7 +65,7 @@ class Connection {
 
   // Reacts to epoll events (EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR).
   void OnEvents(uint32_t events);
-  // Closes a draining connection whose deadline has passed.
+  // Applies the deadlines (see above): answers 408 and closes, or closes, when one has passed.
   void OnTimer(std::chrono::steady_clock::time_point now);
   // The epoll events this connection waits for now (0 once kDone).
   uint32_t WantedEvents() const;
@@ -86,6 +94,12 @@ class Connection {
 
   // Counts request-line and header bytes; false (and a 431) once over the limit.
   bool CountHeaderBytes(size_t len);
+  // Reserves body bytes up to `total` in body_budget (a no-op for a small body); false when the
+  // budget has no room (the caller answers 503).
+  bool ReserveBody(size_t total);
+  void ReleaseBody();
+  // The Host header is one of ServerOptions::allowed_hosts (or the list is empty, or no Host).
+  bool HostAllowed() const;
 
   void OnReadable();
   void Drain();
@@ -108,6 +122,8 @@ class Connection {
   void Flush();
   void AfterOutputDrained();
   void StartClosing();
+  // What the connection waits for from the client now, for the read deadlines.
+  enum class Phase : unsigned char { kFirstRequest, kIdle, kHeaders, kBody };
   bool Backpressured() const { return out_.size() - out_pos_ > kMaxPendingOutput; }
   bool OutputPending() const { return out_pos_ < out_.size(); }
 
@@ -119,6 +135,15 @@ class Connection {
   size_t loop_index_ = 0;
   std::chrono::steady_clock::time_point drain_deadline_{};
   size_t drained_bytes_ = 0;
+
+  // Deadlines (times of the event that started each wait).
+  Phase phase_ = Phase::kFirstRequest;
+  std::chrono::steady_clock::time_point now_{};             // of the current read
+  std::chrono::steady_clock::time_point phase_start_{};     // accept, or the phase's first byte
+  std::chrono::steady_clock::time_point body_progress_{};   // the last body byte
+  std::chrono::steady_clock::time_point write_progress_{};  // the last byte the client took
+  size_t body_received_ = 0;
+  size_t body_reserved_ = 0;  // held in env_.body_budget
 
   llhttp_t parser_;
   // The message being parsed.

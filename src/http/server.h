@@ -15,8 +15,34 @@
 //     the Handler is not called (the connection stays open: the framing was sound);
 //   - responses are compressed only on the Handler's request: it calls EncodeResponse()
 //     (compression.h), so that headers computed from the body as sent come after it;
-//   - a Handler that throws gets 500 (logged); the loop survives any input.
+//   - a Handler that throws gets 500 (logged); the loop survives any input;
+//   - a request line that is not HTTP/1.0 or HTTP/1.1 gets 400 (HTTP/0.9) or 505 (HTTP/2 and
+//     later) and close;
+//   - with allowed_hosts set, a request whose Host header names another host gets 403 and close,
+//     before its body is read; a request without Host is served (every browser sends one, and
+//     the check is against DNS rebinding from browsers).
 // Bodies of those server-made error replies come from ServerOptions::error_body.
+//
+// Bounds (each one 0 = off; see ServerOptions for the defaults):
+//   - header_timeout: a new connection has this long to send its first request's line and
+//     headers; a request's headers must be complete within this long of its first byte, however
+//     slowly they trickle in (slowloris). Then 408 and close.
+//   - body_timeout and min_body_rate: a body must make progress at least every body_timeout, and
+//     after the first body_timeout it must average min_body_rate bytes/s. Else 408 and close.
+//   - idle_timeout: a keep-alive connection with no request in progress and nothing to send is
+//     closed (quietly: no request, no answer) after this long.
+//   - write_timeout: output that the client does not read for this long (no byte taken) closes the
+//     connection.
+//   - max_connections: open connections over all loops. One more is accepted, answered with 503
+//     (the error_body of 503, `Connection: close`) and closed at once, so a client sees an answer
+//     rather than a hang or a silent close; it holds no descriptor afterwards.
+//   - max_buffered_body_bytes: bytes reserved for request bodies over all loops. A body larger
+//     than kBudgetedBodyBytes reserves its Content-Length (a chunked one reserves as it grows)
+//     before it is read; when the reservation does not fit, the request gets 503 and the
+//     connection is closed without reading the body. Smaller bodies are not counted (they are
+//     bounded by max_connections times kBudgetedBodyBytes).
+//   - descriptors: each loop keeps one spare descriptor; when accept() fails for want of
+//     descriptors it frees the spare, accepts, answers 503, closes, and takes the spare again.
 //
 // Thread safety: Start/Stop/Wait/port may be called from any thread; RequestStop() is also
 // async-signal-safe (it only writes to eventfds), so a SIGTERM handler may call it and main() then
@@ -26,6 +52,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -34,23 +61,39 @@
 #include <thread>
 #include <vector>
 
+#include "http/budget.h"
 #include "http/message.h"
 #include "util/status.h"
 
 namespace cairn::http {
 
 // Fills `response` (status already set) for an error the server answers itself: 400 (malformed
-// HTTP), 413 (body too large), 431 (headers too large), 500 (the Handler threw, or a request body
-// whose Content-Encoding is unknown or does not decode).
+// HTTP), 403 (Host not allowed), 408 (timeout), 413 (body too large), 431 (headers too large),
+// 500 (the Handler threw, or a request body whose Content-Encoding is unknown or does not decode),
+// 503 (a connection or body-buffer limit reached), 505 (HTTP version).
 using ErrorBodyFn = std::function<void(int status, Response& response)>;
+
+// Bodies of at most this many bytes are not counted against max_buffered_body_bytes.
+inline constexpr size_t kBudgetedBodyBytes = 64 * 1024;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";  // a numeric address or a name; "0.0.0.0" / "::" for all
   int port = 8000;                 // 0 picks an ephemeral port, shared by all loops
   int threads = 0;                 // 0 = number of cores
-  size_t max_body_bytes = (16u << 20) + 1024;  // DynamoDB's 16 MB request limit, plus headroom
-  size_t max_header_bytes = 64 * 1024;         // request line + all header names and values
+  size_t max_body_bytes = 16u << 20;    // DynamoDB's request limit: 16 MiB; one byte more is 413
+  size_t max_header_bytes = 64 * 1024;  // request line + all header names and values
   int listen_backlog = 1024;
+  // Bounds (see above); 0 turns one off.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
+  size_t min_body_rate = 1024;  // bytes per second, averaged over a body after body_timeout
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds write_timeout{30000};
+  size_t max_connections = 0;
+  size_t max_buffered_body_bytes = 0;
+  // Host names (lower case, no port; IPv6 literals in brackets) a request's Host header may name;
+  // empty: any.
+  std::vector<std::string> allowed_hosts;
   // Default: content type application/x-amz-json-1.0, body {"message":"<reason phrase>"}.
   ErrorBodyFn error_body;
 };
@@ -86,6 +129,8 @@ class Server {
   Handler handler_;
   int port_ = 0;
   std::atomic<bool> started_{false};
+  Budget connections_;   // open connections (limit: options_.max_connections)
+  Budget body_bytes_;    // bytes reserved for request bodies (limit: max_buffered_body_bytes)
   std::vector<std::unique_ptr<EventLoop>> loops_;  // fixed once Start() has returned
   std::vector<int> wake_fds_;                      // one eventfd per loop, owned by the loops
   std::atomic<size_t> wake_count_{0};              // how many of wake_fds_ are valid

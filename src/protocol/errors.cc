@@ -128,6 +128,18 @@ ApiError ApiError::RequestEntityTooLarge() {
   return Make(413, ErrorNamespace::kCoralService, "RequestEntityTooLargeException",
               "Request entity too large");
 }
+ApiError ApiError::HostNotAllowed() {
+  return Make(403, ErrorNamespace::kCoralService, "AccessDeniedException",
+              "The request's Host header names a host this server does not answer for");
+}
+ApiError ApiError::RequestTimeout() {
+  return Make(408, ErrorNamespace::kCoralService, "RequestTimeoutException",
+              "Request timed out");
+}
+ApiError ApiError::ServiceUnavailable() {
+  return Make(503, ErrorNamespace::kDynamoDB, "ServiceUnavailable",
+              "The service is currently unavailable or busy.");
+}
 
 ApiError ApiError::FromStatus(const Status& s) {
   if (s.IsInvalidArgument()) return Validation(s.message());

@@ -64,11 +64,25 @@ struct ApiError {
   static ApiError InternalServerError(std::string message = "Internal server error");
   // HTTP 413: a body over the request size limit.
   static ApiError RequestEntityTooLarge();
+  // Answers of the HTTP front (http/server.h, "Bounds"), made by main.cc's error_body:
+  // HTTP 403: a Host header that is not allowed while bound to loopback (DNS rebinding). Cairn's
+  // own: DynamoDB has no such check. AccessDeniedException is the type SDKs already know.
+  static ApiError HostNotAllowed();
+  // HTTP 408: a request not received in time (headers, or a body that stopped progressing).
+  static ApiError RequestTimeout();
+  // HTTP 503: a connection or request-buffer limit reached; the SDKs retry it (DynamoDB's
+  // "ServiceUnavailable", HTTP 503, in its list of common errors).
+  static ApiError ServiceUnavailable();
 
   // Maps an internal Status: kInvalidArgument -> ValidationException with its message,
   // kNotFound -> ResourceNotFoundException, anything else -> InternalServerError (logged once).
   static ApiError FromStatus(const Status& status);
 };
+
+// DynamoDB's whole answer (HTTP 404, no content type) to a request whose method is not POST (nor
+// GET/HEAD, the health check): not JSON, and not an ApiError. Recorded by dynalite's connection
+// tests against DynamoDB (29 bytes, x-amz-crc32 3552371480).
+inline constexpr std::string_view kUnknownOperationXmlBody = "<UnknownOperationException/>\n";
 
 // Thrown by request validation; caught only in api/dispatch.cc.
 struct ApiException {

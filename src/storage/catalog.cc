@@ -1,5 +1,7 @@
 // Catalog persistence. Meta-column keys (docs/format.md, "Catalog"):
 //   "C:next_table_id"            -> u32 BE, the next table id to hand out
+//   "C:namespace_format"         -> "2": namespaces are named by storage/namespace.h (absent:
+//                                   the older "<key>_<region>", renamed by Load, below)
 //   "T:" ns "\0" name            -> the table descriptor (tagged fields, below)
 //   "R:" ns "\0" stream ARN      -> a retired stream: its table's descriptor at the time
 // Descriptor format: a version byte (table: 2, index: 1; a table descriptor of version 1 is still
@@ -22,12 +24,15 @@
 #include <mutex>
 
 #include "storage/key_encoding.h"
+#include "storage/namespace.h"
 #include "util/big_endian.h"
 
 namespace cairn::storage {
 namespace {
 
 constexpr std::string_view kNextIdKey = "C:next_table_id";
+constexpr std::string_view kNamespaceFormatKey = "C:namespace_format";
+constexpr std::string_view kNamespaceFormat = "2";
 // Descriptor versions (stored: a new one gets a new number, old ones stay readable). Version 2
 // requires every single-valued field it had when it was introduced (tags 1-27). Version 1
 // descriptors were written before and after tables had indexes, streams and TTL (tags 20-27), so
@@ -417,7 +422,62 @@ Status DecodeIndex(std::string_view in, IndexInfo* x) {
       });
 }
 
+// A namespace of the older format ("<key>_<region>") under today's name (storage/namespace.h).
+// The table's region, stored in every descriptor, says where the key ends; "shared" (--shared-db)
+// and anything else that is not of the older form keep their name.
+std::string RenamedNamespace(std::string_view old_ns, std::string_view region) {
+  if (old_ns == kSharedNamespace) return std::string(old_ns);
+  const std::string suffix = "_" + std::string(region);
+  if (!region.empty() && old_ns.size() > suffix.size() && old_ns.ends_with(suffix))
+    return NamespaceOf(old_ns.substr(0, old_ns.size() - suffix.size()), region);
+  size_t underscore = old_ns.rfind('_');
+  if (underscore == std::string_view::npos || underscore == 0) return std::string(old_ns);
+  return NamespaceOf(old_ns.substr(0, underscore), old_ns.substr(underscore + 1));
+}
+
 }  // namespace
+
+Status Catalog::MigrateNamespaces() {
+  std::string format;
+  Status s = engine_->Get(Column::kMeta, kNamespaceFormatKey, &format);
+  if (s.ok()) {
+    if (format != kNamespaceFormat)
+      return Status::Corruption("catalog: unknown namespace format '" + format + "'");
+    return Status::OK();
+  }
+  if (!s.IsNotFound()) return s;
+  // Written by an older version (or new): rename every descriptor's namespace in one batch, with
+  // the marker, so that a crash leaves either the old names or the new ones.
+  WriteBatch batch;
+  std::vector<std::pair<std::string, std::string>> puts;  // after every delete: none undoes one
+  for (std::string_view prefix : {std::string_view("T:"), std::string_view("R:")}) {
+    const bool retired = prefix == "R:";
+    const std::string lower(prefix), upper = lower.substr(0, 1) + ";";
+    ReadOptions ro;
+    ro.lower_bound = lower;
+    ro.upper_bound = upper;
+    auto it = engine_->NewIterator(Column::kMeta, ro);
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      auto info = DecodeTableInfo(it->value());
+      if (!info.ok()) {
+        std::string shown(it->key());
+        std::replace(shown.begin(), shown.end(), '\0', '/');
+        return Status::Corruption("catalog key " + shown + ": " + info.status().message());
+      }
+      TableInfo t = std::move(info).value();
+      std::string ns = RenamedNamespace(t.ns, t.region);
+      if (ns == t.ns) continue;
+      batch.Delete(Column::kMeta, it->key());
+      t.ns = std::move(ns);
+      puts.emplace_back(retired ? RetiredKey(t.ns, t.StreamArn()) : TableKey(t.ns, t.name),
+                        EncodeTableInfo(t));
+    }
+    CAIRN_RETURN_IF_ERROR(it->status());
+  }
+  for (const auto& [key, value] : puts) batch.Put(Column::kMeta, key, value);
+  batch.Put(Column::kMeta, kNamespaceFormatKey, kNamespaceFormat);
+  return engine_->Write(batch);
+}
 
 Status Catalog::Load() {
   std::unique_lock lock(mu_);
@@ -429,6 +489,7 @@ Status Catalog::Load() {
   } else if (!s.IsNotFound()) {
     return s;
   }
+  CAIRN_RETURN_IF_ERROR(MigrateNamespaces());
   // Each descriptor must be stored under its own key: a table's name, a retired stream's ARN.
   auto load = [this](std::string_view prefix, bool retired) -> Status {
     const std::string lower(prefix), upper = lower.substr(0, 1) + ";";  // every "<X>:" key

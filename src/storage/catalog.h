@@ -1,8 +1,9 @@
 // Catalog: the tables of every namespace, their schema and settings, persisted in the engine's meta
 // column and cached in memory.
 //
-// A namespace is what DynamoDB Local calls a database: "<access key id>_<region>" from the request's
-// credential scope, or "shared" with --shared-db. Table ids are allocated from a persisted counter
+// A namespace is what DynamoDB Local calls a database: named by storage/namespace.h from the
+// request's credential scope (access key id, region), or "shared" with --shared-db. Load() renames
+// the namespaces of a catalog written before that naming (see namespace.h). Table ids are allocated from a persisted counter
 // and never reused, so a deleted table's keys can never be confused with a new table's.
 //
 // Invariants: a TableInfo handed out is immutable (updates publish a new copy), so readers hold a
@@ -181,6 +182,11 @@ class Catalog {
   std::vector<std::string> List(std::string_view ns) const;
 
  private:
+  // Renames the namespaces of descriptors written in the older format ("<key>_<region>") and
+  // records the current format, in one engine batch; OK at once when it is recorded already.
+  // Returns the engine's errors; Corruption for an undecodable descriptor or an unknown format.
+  // REQUIRES: mu_ held (called by Load).
+  Status MigrateNamespaces();
   // Finds table `id` under `ns`/`name`. REQUIRES: mu_ held.
   std::shared_ptr<const TableInfo>* FindLocked(std::string_view ns, std::string_view name,
                                                uint32_t id);

@@ -92,6 +92,7 @@ class CairnServer:
         self.port = free_port()
         self.proc = None
         self._log = None
+        self.preexec_fn = None  # run in the child before exec (e.g. to lower an rlimit)
         _KNOWN_SERVERS.append(self)
 
     @property
@@ -111,7 +112,7 @@ class CairnServer:
         self._log.write(f"=== start: {' '.join(self.command())}\n".encode())
         self._log.flush()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
-                                     stderr=self._log)
+                                     stderr=self._log, preexec_fn=self.preexec_fn)
         _LIVE_SERVERS.append(self)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while True:
@@ -320,14 +321,16 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def make_server(tmp_path):
-    """make_server(*flags, data_dir=None) -> a started CairnServer of the test's own."""
+    """make_server(*flags, data_dir=None, preexec_fn=None) -> a started CairnServer of the test's
+    own; preexec_fn runs in the child before exec (e.g. resource.setrlimit)."""
     started = []
     counter = [0]
 
-    def make(*flags, data_dir=None):
+    def make(*flags, data_dir=None, preexec_fn=None):
         counter[0] += 1
         n = counter[0]
         s = CairnServer(data_dir or tmp_path / f"data{n}", tmp_path / f"cairn{n}.log", flags)
+        s.preexec_fn = preexec_fn
         started.append(s)
         return s.start()
 

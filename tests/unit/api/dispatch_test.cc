@@ -42,7 +42,10 @@ class DispatchTest : public ::testing::Test {
     req.method = "POST";
     req.url = "/";
     if (!target.empty()) req.headers.emplace_back("x-amz-target", std::string(target));
-    if (auth) req.headers.emplace_back("authorization", kAuth);
+    if (auth) {  // SigV4 signs with the time in X-Amz-Date (or Date)
+      req.headers.emplace_back("authorization", kAuth);
+      req.headers.emplace_back("x-amz-date", "20240101T000000Z");
+    }
     req.body = std::string_view(body_.data(), body_.size() - 64);
     http::Response resp;
     dispatcher_->Handle(req, resp);

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/budget.h"
 #include "http/connection.h"
 #include "http/date_cache.h"
 
@@ -433,9 +435,9 @@ TEST_F(ServerTest, BodyOfExactlyTheLimitIsAccepted) {
 
 // A declared Content-Length over the limit is refused before the body is read.
 TEST_F(ServerTest, DeclaredOversizedBodyGets413AndClose) {
-  StartServer();  // the default limit: 16 MiB + 1 KiB
+  StartServer();  // the default limit: 16 MiB, DynamoDB's
   Client c(port());
-  size_t too_big = (16u << 20) + 1024 + 1;
+  size_t too_big = (16u << 20) + 1;
   ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(too_big) +
                      "\r\n\r\n{\"a\":"));
   std::optional<HttpReply> r = c.Read();
@@ -846,6 +848,79 @@ TEST(ServerStartTest, EveryLoopThreadServes) {
   }
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(seen.size(), 2u);
+}
+
+// RFC 9110 15.6.6: a server that does not support the request's major version answers 505.
+// An HTTP/0.9 request line (no version) is not one we can answer in its own form: 400.
+TEST_F(ServerTest, OnlyHttp1RequestLinesAreServed) {
+  StartServer();
+  for (const auto& [request, status] : std::vector<std::pair<std::string, int>>{
+           {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},
+           {"GET / HTTP/0.9\r\nHost: x\r\n\r\n", 400},
+           {"GET /\r\n\r\n", 400}}) {
+    Client c(port());
+    ASSERT_TRUE(c.Send(request));
+    std::optional<HttpReply> r = c.Read();
+    ASSERT_TRUE(r.has_value()) << request;
+    EXPECT_EQ(r->status, status) << request;
+    EXPECT_TRUE(c.ReadsEof()) << request;
+  }
+}
+
+TEST_F(ServerTest, HostOutsideTheAllowListGets403) {
+  ServerOptions o;
+  o.allowed_hosts = {"localhost", "127.0.0.1", "[::1]", "dynamodb.local"};
+  StartServer(o);
+  for (std::string host : {"localhost", "LocalHost:8000", "127.0.0.1:1", "[::1]:80", "[::1]",
+                           "dynamodb.local"}) {
+    Client c(port());
+    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+    std::optional<HttpReply> r = c.Read();
+    ASSERT_TRUE(r.has_value()) << host;
+    EXPECT_EQ(r->status, 200) << host;
+  }
+  for (std::string host : {"evil.example", "localhost.evil.example", "127.0.0.1.nip.io:80",
+                           "localhost:80x", "[::1", "[::2]:80"}) {
+    Client c(port());
+    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+    std::optional<HttpReply> r = c.Read();
+    ASSERT_TRUE(r.has_value()) << host;
+    EXPECT_EQ(r->status, 403) << host;
+    EXPECT_TRUE(c.ReadsEof()) << host;
+  }
+}
+
+TEST_F(ServerTest, ConnectionOverTheLimitGets503AndClose) {
+  ServerOptions o;
+  o.max_connections = 2;
+  o.threads = 1;
+  StartServer(o);
+  Client a(port()), b(port());
+  ASSERT_TRUE(a.Send(Post("a")));
+  ASSERT_TRUE(a.Read().has_value());
+  ASSERT_TRUE(b.Send(Post("b")));
+  ASSERT_TRUE(b.Read().has_value());
+  Client c(port());
+  ASSERT_TRUE(c.connected());
+  std::optional<HttpReply> r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c.ReadsEof());
+}
+
+TEST(BudgetTest, NeverOvershootsItsLimit) {
+  Budget b(100);
+  EXPECT_TRUE(b.TryAcquire(60));
+  EXPECT_FALSE(b.TryAcquire(41));
+  EXPECT_TRUE(b.TryAcquire(40));
+  EXPECT_FALSE(b.TryAcquire(1));
+  EXPECT_FALSE(b.TryAcquire(SIZE_MAX));
+  b.Release(60);
+  EXPECT_EQ(b.used(), 40u);
+  EXPECT_TRUE(b.TryAcquire(60));
+  Budget unlimited;
+  EXPECT_TRUE(unlimited.TryAcquire(SIZE_MAX / 2));
 }
 
 TEST(DateCacheTest, FormatsImfFixdate) {

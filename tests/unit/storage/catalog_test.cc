@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "storage/engine.h"
+#include "storage/namespace.h"
 
 namespace cairn::storage {
 namespace {
@@ -787,6 +788,86 @@ TEST_F(CatalogTest, DropCheckSeesTheCurrentDescriptor) {
   EXPECT_EQ(dropped->name, "protected");
   EXPECT_FALSE(catalog_->Find("ns", "protected"));
   EXPECT_FALSE(Reloaded()->Find("ns", "protected"));
+}
+
+// Namespaces (storage/namespace.h): a catalog written before "C:namespace_format" named them
+// "<key>_<region>". Such a catalog is made here as the previous version wrote it: descriptors under
+// their old names (Create stores info.ns as given) and no format marker. After Load, every table
+// is in the namespace of the (key, region) that created it, its own region saying where the key
+// ends, so the pair that collided before (key "dev" + region "alice_us-east-1", key "dev_alice" +
+// region "us-east-1") is told apart; a retired stream moves with its table, "shared" stays.
+TEST_F(CatalogTest, LoadRenamesNamespacesOfThePreviousFormat) {
+  EXPECT_NE(NamespaceOf("dev", "alice_us-east-1"), NamespaceOf("dev_alice", "us-east-1"));
+  EXPECT_EQ(NamespaceOf("dev", "us-east-1"), "3:dev:us-east-1");
+  auto make = [&](std::string ns, std::string name, std::string region, bool stream) {
+    TableInfo t;
+    t.ns = std::move(ns);
+    t.name = std::move(name);
+    t.region = std::move(region);
+    t.hash = {"pk", AttributeType::kS};
+    t.attribute_definitions = {t.hash};
+    if (stream) {
+      t.stream_id = 1;
+      t.stream_label = "2024-01-01T00:00:00.000";
+      t.stream_enabled = true;
+      t.stream_view_type = "NEW_IMAGE";
+    }
+    auto created = catalog_->Create(std::move(t));
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? *created : nullptr;
+  };
+  auto a = make("dev_alice_us-east-1", "t", "alice_us-east-1", false);      // key dev
+  auto b = make("dev_alice_us-east-1", "u", "us-east-1", false);            // key dev_alice
+  auto c = make("AKID_eu-west-1", "streamed", "eu-west-1", true);
+  auto d = make("shared", "s", "us-east-1", false);
+  ASSERT_TRUE(a && b && c && d);
+  // A new stream on c retires the first one under the old namespace.
+  ASSERT_TRUE(catalog_
+                  ->Modify(c->ns, c->name, c->id,
+                           [](TableInfo& t) -> Status {
+                             t.stream_id = 2;
+                             t.stream_label = "2024-01-02T00:00:00.000";
+                             return Status::OK();
+                           })
+                  .ok());
+  const std::string retired_arn = c->StreamArn();
+  WriteBatch unmark;
+  unmark.Delete(Column::kMeta, "C:namespace_format");
+  ASSERT_TRUE(engine_->Write(unmark).ok());
+
+  auto loaded = Reloaded();
+  auto found_a = loaded->Find(NamespaceOf("dev", "alice_us-east-1"), "t");
+  ASSERT_TRUE(found_a);
+  EXPECT_EQ(found_a->id, a->id);
+  EXPECT_EQ(found_a->ns, NamespaceOf("dev", "alice_us-east-1"));
+  EXPECT_FALSE(loaded->Find(NamespaceOf("dev", "alice_us-east-1"), "u"));
+  auto found_b = loaded->Find(NamespaceOf("dev_alice", "us-east-1"), "u");
+  ASSERT_TRUE(found_b);
+  EXPECT_EQ(found_b->id, b->id);
+  EXPECT_FALSE(loaded->Find(NamespaceOf("dev_alice", "us-east-1"), "t"));
+  EXPECT_FALSE(loaded->Find("dev_alice_us-east-1", "t"));
+  auto found_c = loaded->Find(NamespaceOf("AKID", "eu-west-1"), "streamed");
+  ASSERT_TRUE(found_c);
+  EXPECT_EQ(found_c->stream_id, 2u);
+  EXPECT_TRUE(loaded->FindRetiredStream(NamespaceOf("AKID", "eu-west-1"), retired_arn));
+  EXPECT_TRUE(loaded->Find("shared", "s"));
+  EXPECT_EQ(loaded->List(NamespaceOf("dev", "alice_us-east-1")), std::vector<std::string>{"t"});
+
+  // Renamed once: a second load keeps the names (the marker is written with the renames), and a
+  // namespace of the current form is never renamed again.
+  auto again = Reloaded();
+  EXPECT_TRUE(again->Find(NamespaceOf("dev", "alice_us-east-1"), "t"));
+  EXPECT_TRUE(again->Find(NamespaceOf("dev_alice", "us-east-1"), "u"));
+  EXPECT_EQ(again->AllTables().size(), 4u);
+}
+
+TEST_F(CatalogTest, UnknownNamespaceFormatIsCorruption) {
+  WriteBatch b;
+  b.Put(Column::kMeta, "C:namespace_format", "9");
+  ASSERT_TRUE(engine_->Write(b).ok());
+  Catalog c(engine_.get());
+  Status s = c.Load();
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
 }
 
 TEST_F(CatalogTest, LoadReportsCorruptDescriptors) {
