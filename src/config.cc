@@ -15,9 +15,9 @@ constexpr std::string_view kFooter = R"(Every flag can also be set in the enviro
 --in-memory as CAIRN_IN_MEMORY=1 (the command line wins).
 
 DynamoDB Local's command line works as it is:
-  -port N  -inMemory  -dbPath DIR  -sharedDb  -help  -version
-  -cors LIST  -delayTransientStatuses  -optimizeDbBeforeStartup  -disableTelemetry
-    (the last four are accepted and change nothing yet; the log says so)
+  -port N  -inMemory  -dbPath DIR  -sharedDb  -cors LIST  -help  -version
+  -delayTransientStatuses  -optimizeDbBeforeStartup  -disableTelemetry
+    (these three are accepted and change nothing yet; the log says so)
 
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
@@ -191,6 +191,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "given, other Host headers get 403 (a defence against DNS rebinding)")
       ->allow_extra_args(false)
       ->take_all();
+  app.add_option("--cors", c->cors,
+                 "Browser origins allowed to call Cairn (CORS): * for any (the default, as in "
+                 "DynamoDB Local), a comma-separated list such as "
+                 "\"https://app.example,http://localhost:3000\", or \"\" for none")
+      ->capture_default_str();
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

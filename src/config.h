@@ -34,6 +34,7 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

@@ -9,7 +9,7 @@
 //   -sharedDb                    --shared-db
 //   -help, -h                    --help
 //   -version                     --version
-//   -cors LIST                   accepted; noted: Cairn has no CORS handling yet (issue 17)
+//   -cors LIST                   --cors LIST
 //   -delayTransientStatuses      accepted; noted: tables and indexes are ACTIVE at once
 //   -optimizeDbBeforeStartup     accepted; noted: nothing to do (RocksDB compacts as it goes)
 //   -disableTelemetry            accepted; noted: Cairn sends no telemetry

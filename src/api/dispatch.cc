@@ -203,6 +203,8 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.status = 200;
   resp.body.clear();
+  // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
+  if (cors_.AnswerPreflight(req, resp)) return;
   // The path: the target without its query, an absolute-form target ("http://host/") reduced.
   std::string_view path = req.url;
   if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
@@ -221,8 +223,8 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
                                        return std::tolower(static_cast<unsigned char>(a)) == b;
                                      });
   if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
-    // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, OPTIONS
-    // until CORS is served, ...) 404 with this XML body, whatever the path and headers.
+    // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
+    // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.
     resp.status = 404;
     resp.content_type.clear();
     resp.body = protocol::kUnknownOperationXmlBody;
@@ -252,6 +254,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   http::EncodeResponse(req, resp);
   resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
   resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
+  cors_.AddHeaders(req, resp);
 }
 
 }  // namespace cairn::api

@@ -13,13 +13,14 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "http/cors.h"
 #include "http/message.h"
 
 namespace cairn::api {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(ServerContext* server) : server_(server) {}
+  explicit Dispatcher(ServerContext* server) : server_(server), cors_(server->config.cors) {}
 
   void Handle(const http::Request& request, http::Response& response);
 
@@ -28,6 +29,7 @@ class Dispatcher {
   OpResult Run(const http::Request& request, std::string* body);
 
   ServerContext* server_;
+  http::Cors cors_;  // --cors: browser origins allowed
 };
 
 // The x-amz-crc32 header value for a body: zlib's CRC32, in decimal.
