@@ -62,6 +62,9 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"DescribeTimeToLive", &DescribeTimeToLive},
       {"Query", &Query},
       {"Scan", &Scan},
+      {"ExecuteStatement", &ExecuteStatement},
+      {"BatchExecuteStatement", &BatchExecuteStatement},
+      {"ExecuteTransaction", &ExecuteTransaction},
   };
   return ops;
 }

@@ -41,6 +41,7 @@ struct ApiError {
   static ApiError ResourceNotFound(std::string message = "Requested resource not found");
   static ApiError ResourceInUse(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
+  static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);
   static ApiError ProvisionedThroughputExceeded(std::string message);
   static ApiError ItemCollectionSizeLimitExceeded(std::string message);

@@ -58,6 +58,7 @@ NEWER_MODEL_MEMBERS = {
     "DeleteItem": ["ReturnValuesOnConditionCheckFailure"],
     "UpdateItem": ["ReturnValuesOnConditionCheckFailure"],
     "DescribeStream": ["ShardFilter"],
+    "ExecuteStatement": ["ReturnValuesOnConditionCheckFailure"],
 }
 
 # Members Cairn rejects on purpose, or that it serves without anything a test could observe.
