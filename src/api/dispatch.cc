@@ -66,6 +66,9 @@ const std::unordered_map<std::string_view, OpFn>& Operations() {
       {"UpdateContinuousBackups", &UpdateContinuousBackups},
       {"Query", &Query},
       {"Scan", &Scan},
+      {"ExecuteStatement", &ExecuteStatement},
+      {"BatchExecuteStatement", &BatchExecuteStatement},
+      {"ExecuteTransaction", &ExecuteTransaction},
   };
   return ops;
 }

@@ -61,4 +61,9 @@ OpFn FindOperation20111205(std::string_view name);
 OpResult Query(OpContext& ctx, const Params& p);
 OpResult Scan(OpContext& ctx, const Params& p);
 
+// partiql_ops.cc: PartiQL statements, planned by partiql/ and run through the operations above.
+OpResult ExecuteStatement(OpContext& ctx, const Params& p);
+OpResult BatchExecuteStatement(OpContext& ctx, const Params& p);
+OpResult ExecuteTransaction(OpContext& ctx, const Params& p);
+
 }  // namespace cairn::api

@@ -65,6 +65,9 @@ ApiError ApiError::TableNotFound(std::string m) {
 ApiError ApiError::ConditionalCheckFailed(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ConditionalCheckFailedException", std::move(m));
 }
+ApiError ApiError::DuplicateItem(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "DuplicateItemException", std::move(m));
+}
 ApiError ApiError::LimitExceeded(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "LimitExceededException", std::move(m));
 }

@@ -43,6 +43,7 @@ struct ApiError {
   // The backup operations' "no such table" (ResourceNotFound elsewhere).
   static ApiError TableNotFound(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
+  static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);
   static ApiError ProvisionedThroughputExceeded(std::string message);
   static ApiError ItemCollectionSizeLimitExceeded(std::string message);

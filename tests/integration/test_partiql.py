@@ -1,0 +1,439 @@
+"""PartiQL: ExecuteStatement (SELECT, INSERT, UPDATE, DELETE).
+
+DynamoDB behaviour checked (developer guide "PartiQL - a SQL-compatible query language for Amazon
+DynamoDB", API reference of ExecuteStatement):
+- SELECT with equality on the whole primary key reads one item (GetItem); with equality on the
+  partition key it is a Query (sort-key conditions, ORDER BY on the sort key, a secondary index
+  named "table"."index"); anything else is a Scan with a filter. Projections take nested paths.
+  WHERE has = <> < <= > >= BETWEEN IN, IS [NOT] MISSING, IS [NOT] NULL, AND OR NOT, parentheses,
+  begins_with, contains, attribute_type and size.
+- Limit bounds the items evaluated; a page that stops early carries NextToken, which continues
+  the read; ConsistentRead reads the latest write; ReturnConsumedCapacity reports the capacity.
+- INSERT INTO "t" VALUE {...} writes a new item and fails with DuplicateItemException when its key
+  exists; UPDATE ... SET/REMOVE ... WHERE <whole key> [AND condition] changes an existing item
+  (ConditionalCheckFailedException when the item is absent or the condition false), with RETURNING
+  ALL|MODIFIED OLD|NEW *; DELETE FROM "t" WHERE <whole key> [AND condition] [RETURNING ALL OLD *].
+  SET takes arithmetic, list_append, set_add, set_delete and if_not_exists.
+- literals: 'strings', numbers, true/false, NULL, lists, maps, sets <<...>>; "quoted" identifiers;
+  ? parameters bound from Parameters, in order.
+- errors: a malformed statement is a ValidationException "Statement wasn't well formed, can't be
+  processed: ..." naming the token and its position; parameters that do not match the placeholders
+  "Number of parameters in request and statement don't match."; an UPDATE or DELETE without the
+  whole key "Where clause does not contain a mandatory equality on all key attributes"; a missing
+  table ResourceNotFoundException; a statement over 8192 characters fails the model's length
+  constraint.
+- a PartiQL write is a write like any other: it appears in the table's stream.
+"""
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import create_table, expect_error, load, validation
+
+WELL_FORMED = "Statement wasn't well formed, can't be processed: "
+
+
+def S(v):
+    return {"S": v}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+@pytest.fixture
+def music(client):
+    client.create_table(
+        TableName="music",
+        KeySchema=[{"AttributeName": "artist", "KeyType": "HASH"},
+                   {"AttributeName": "song", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "artist", "AttributeType": "S"},
+                              {"AttributeName": "song", "AttributeType": "S"},
+                              {"AttributeName": "year", "AttributeType": "N"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by_year",
+            "KeySchema": [{"AttributeName": "year", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}],
+        BillingMode="PAY_PER_REQUEST")
+    client.get_waiter("table_exists").wait(TableName="music")
+    load(client, "music", [
+        {"artist": S("a"), "song": S("s1"), "year": N(1990), "tags": {"SS": ["x", "y"]},
+         "info": {"M": {"len": N(200), "credits": {"L": [S("p"), S("q")]}}}, "plays": N(5)},
+        {"artist": S("a"), "song": S("s2"), "year": N(1991), "plays": N(0), "gone": {"NULL": True}},
+        {"artist": S("a"), "song": S("t3"), "year": N(1990), "plays": N(12)},
+        {"artist": S("b"), "song": S("s1"), "year": N(2000), "plays": N(7)},
+    ])
+    return "music"
+
+
+def run(client, statement, *params, **kwargs):
+    if params:
+        kwargs["Parameters"] = list(params)
+    return client.execute_statement(Statement=statement, **kwargs)
+
+
+def songs(items):
+    return sorted((it["artist"]["S"], it["song"]["S"]) for it in items)
+
+
+# --- SELECT
+
+
+def test_select_whole_key_reads_one_item(client, music):
+    r = run(client, 'SELECT * FROM "music" WHERE artist = ? AND song = ?', S("a"), S("s1"))
+    assert len(r["Items"]) == 1
+    assert r["Items"][0]["tags"] == {"SS": ["x", "y"]}
+    assert "NextToken" not in r
+    assert run(client, "SELECT * FROM music WHERE artist = 'a' AND song = 'zz'")["Items"] == []
+
+
+def test_select_projection_with_nested_paths(client, music):
+    r = run(client, "SELECT song, info.credits[1], info.len FROM music "
+                    "WHERE artist = 'a' AND song = 's1'")
+    assert r["Items"] == [{"song": S("s1"),
+                           "info": {"M": {"credits": {"L": [S("q")]}, "len": N(200)}}}]
+
+
+def test_select_partition_key_is_a_query_in_sort_key_order(client, music):
+    r = run(client, "SELECT song FROM music WHERE artist = 'a'")
+    assert [it["song"]["S"] for it in r["Items"]] == ["s1", "s2", "t3"]
+    r = run(client, "SELECT song FROM music WHERE artist = 'a' ORDER BY song DESC")
+    assert [it["song"]["S"] for it in r["Items"]] == ["t3", "s2", "s1"]
+    r = run(client, "SELECT song FROM music WHERE artist = 'a' AND begins_with(song, 's')")
+    assert [it["song"]["S"] for it in r["Items"]] == ["s1", "s2"]
+    r = run(client, "SELECT song FROM music WHERE artist = 'a' AND song BETWEEN 's2' AND 'z' "
+                    "AND plays > 1")
+    assert [it["song"]["S"] for it in r["Items"]] == ["t3"]
+
+
+def test_select_from_an_index(client, music):
+    r = run(client, 'SELECT * FROM "music"."by_year" WHERE "year" = 1990')
+    assert songs(r["Items"]) == [("a", "s1"), ("a", "t3")]
+    validation(client.execute_statement, "The table does not have the specified index: nope",
+               Statement='SELECT * FROM "music"."nope" WHERE "year" = 1990')
+
+
+@pytest.mark.parametrize("where,expected", [
+    ("plays = 5", [("a", "s1")]),
+    ("plays <> 5", [("a", "s2"), ("a", "t3"), ("b", "s1")]),
+    ("plays < 5", [("a", "s2")]),
+    ("plays <= 5", [("a", "s1"), ("a", "s2")]),
+    ("plays > 7", [("a", "t3")]),
+    ("plays >= 7", [("a", "t3"), ("b", "s1")]),
+    ("plays BETWEEN 1 AND 7", [("a", "s1"), ("b", "s1")]),
+    ("plays IN (0, 12)", [("a", "s2"), ("a", "t3")]),
+    ("plays IN [7]", [("b", "s1")]),
+    ("tags IS MISSING", [("a", "s2"), ("a", "t3"), ("b", "s1")]),
+    ("tags IS NOT MISSING", [("a", "s1")]),
+    ("gone IS NULL", [("a", "s1"), ("a", "s2"), ("a", "t3"), ("b", "s1")]),
+    ("gone IS NOT NULL", []),
+    ("plays IS NOT NULL AND NOT (plays = 0 OR plays = 12)", [("a", "s1"), ("b", "s1")]),
+    ("begins_with(song, 't')", [("a", "t3")]),
+    ("contains(tags, 'y')", [("a", "s1")]),
+    ("attribute_type(gone, 'NULL')", [("a", "s2")]),
+    ("size(tags) = 2", [("a", "s1")]),
+    ("info.len > 100", [("a", "s1")]),
+    ("info.credits[0] = 'p'", [("a", "s1")]),
+    ("artist = 'b' OR song = 't3'", [("a", "t3"), ("b", "s1")]),
+])
+def test_select_scan_with_every_condition(client, music, where, expected):
+    r = run(client, f"SELECT * FROM music WHERE {where}")
+    assert songs(r["Items"]) == expected
+
+
+def test_select_without_where_scans_the_table(client, music):
+    assert len(run(client, 'select * from "music"')["Items"]) == 4
+
+
+def test_limit_and_next_token_page_through(client):
+    create_table(client, "paged", range_key=("sk", "N"))
+    load(client, "paged", [{"pk": S("p"), "sk": N(i), "pad": S("x" * 1000)} for i in range(30)]
+         + [{"pk": S("q"), "sk": N(i)} for i in range(5)])
+    for statement in ["SELECT sk FROM paged WHERE pk = 'p'", "SELECT pk, sk FROM paged"]:
+        seen, token, pages = [], None, 0
+        while True:
+            kwargs = {"NextToken": token} if token else {}
+            r = run(client, statement, Limit=7, **kwargs)
+            assert len(r["Items"]) <= 7
+            seen += [(it.get("pk", S("p"))["S"], int(it["sk"]["N"])) for it in r["Items"]]
+            pages += 1
+            token = r.get("NextToken")
+            if token is None:
+                break
+            assert "LastEvaluatedKey" in r
+        assert pages >= 5
+        assert len(seen) == len(set(seen)) == (30 if "pk = 'p'" in statement else 35)
+
+
+def test_pages_end_at_one_megabyte(client):
+    create_table(client, "big")
+    load(client, "big", [{"pk": S(f"k{i:03}"), "pad": S("x" * 100_000)} for i in range(25)])
+    r = run(client, "SELECT * FROM big")
+    assert 0 < len(r["Items"]) < 25 and "NextToken" in r
+    total = len(r["Items"])
+    while "NextToken" in r:
+        r = run(client, "SELECT * FROM big", NextToken=r["NextToken"])
+        total += len(r["Items"])
+    assert total == 25
+
+
+def test_invalid_next_token(client, music):
+    validation(client.execute_statement, "Invalid NextToken",
+               Statement="SELECT * FROM music", NextToken="!!!not base64")
+
+
+def test_consistent_read_sees_the_latest_write(client, music):
+    client.put_item(TableName="music", Item={"artist": S("c"), "song": S("new"), "plays": N(1)})
+    r = run(client, "SELECT plays FROM music WHERE artist = 'c' AND song = 'new'",
+            ConsistentRead=True)
+    assert r["Items"] == [{"plays": N(1)}]
+    r = run(client, "SELECT * FROM music WHERE artist = 'c'", ConsistentRead=False)
+    assert len(r["Items"]) == 1
+
+
+def test_consistent_read_on_a_global_index_is_refused(client, music):
+    with pytest.raises(ClientError) as e:
+        run(client, 'SELECT * FROM "music"."by_year" WHERE "year" = 1990', ConsistentRead=True)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_return_consumed_capacity(client, music):
+    r = run(client, "SELECT * FROM music WHERE artist = 'a' AND song = 's1'",
+            ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"]["TableName"] == "music"
+    assert r["ConsumedCapacity"]["CapacityUnits"] > 0
+    r = run(client, "UPDATE music SET plays = plays + 1 WHERE artist = 'a' AND song = 's1'",
+            ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"]["CapacityUnits"] >= 1
+
+
+# --- INSERT
+
+
+def test_insert_every_literal_and_duplicate(client, music):
+    run(client, "INSERT INTO \"music\" VALUE {'artist': 'd', 'song': ?, 'n': -1.5, 'b': true, "
+                "'f': false, 'z': NULL, 'l': [1, 'x', [true]], 'm': {'k': {'j': 'v'}}, "
+                "'ss': <<'a', 'b'>>, 'ns': <<1, 2>>, 'bs': <<?>>, 'q': 'it''s', 'gone': MISSING}",
+        S("one"), {"B": b"\x01"})
+    item = client.get_item(TableName="music", Key={"artist": S("d"), "song": S("one")})["Item"]
+    assert item == {
+        "artist": S("d"), "song": S("one"), "n": N("-1.5"), "b": {"BOOL": True},
+        "f": {"BOOL": False}, "z": {"NULL": True},
+        "l": {"L": [N(1), S("x"), {"L": [{"BOOL": True}]}]},
+        "m": {"M": {"k": {"M": {"j": S("v")}}}}, "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2"]}, "bs": {"BS": [b"\x01"]}, "q": S("it's")}
+    expect_error(client.execute_statement, "DuplicateItemException",
+                 "Duplicate primary key exists in table",
+                 Statement="INSERT INTO music VALUE {'artist': 'd', 'song': 'one'}")
+
+
+def test_insert_needs_the_key(client, music):
+    with pytest.raises(ClientError) as e:
+        run(client, "INSERT INTO music VALUE {'artist': 'd'}")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- UPDATE
+
+
+def test_update_set_remove_and_functions(client, music):
+    r = run(client, "UPDATE music SET plays = plays + 10, info.len = info.len - 1, "
+                    "info.credits = list_append(info.credits, ['r']), tags = set_add(tags, <<'z'>>), "
+                    "more = if_not_exists(more, 0) REMOVE year "
+                    "SET tags2 = set_delete(tags, <<'x'>>) "
+                    "WHERE artist = 'a' AND song = 's1' RETURNING ALL NEW *")
+    item = r["Items"][0]
+    assert item["plays"] == N(15)
+    assert item["info"]["M"]["len"] == N(199)
+    assert item["info"]["M"]["credits"] == {"L": [S("p"), S("q"), S("r")]}
+    assert item["tags"] == {"SS": ["x", "y", "z"]}
+    assert item["more"] == N(0)
+    assert "year" not in item
+
+
+def test_update_returning_forms(client, music):
+    key = "WHERE artist = 'b' AND song = 's1'"
+    r = run(client, f"UPDATE music SET plays = 8 {key} RETURNING ALL OLD *")
+    assert r["Items"][0]["plays"] == N(7) and r["Items"][0]["artist"] == S("b")
+    r = run(client, f"UPDATE music SET plays = 9 {key} RETURNING MODIFIED OLD *")
+    assert r["Items"] == [{"plays": N(8)}]
+    r = run(client, f"UPDATE music SET plays = 10 {key} RETURNING MODIFIED NEW *")
+    assert r["Items"] == [{"plays": N(10)}]
+    r = run(client, f"UPDATE music SET plays = 11 {key}")
+    assert r["Items"] == []
+
+
+def test_update_conditions(client, music):
+    run(client, "UPDATE music SET plays = 100 WHERE artist = 'b' AND song = 's1' AND plays = 7")
+    expect_error(client.execute_statement, "ConditionalCheckFailedException",
+                 "The conditional request failed",
+                 Statement="UPDATE music SET plays = 0 WHERE artist = 'b' AND song = 's1' "
+                           "AND plays = 7")
+    # UPDATE never creates an item.
+    expect_error(client.execute_statement, "ConditionalCheckFailedException",
+                 "The conditional request failed",
+                 Statement="UPDATE music SET plays = 0 WHERE artist = 'zz' AND song = 's1'")
+    assert "Item" not in client.get_item(TableName="music",
+                                         Key={"artist": S("zz"), "song": S("s1")})
+
+
+def test_update_condition_failure_returns_the_item_on_request(raw, music):
+    # ReturnValuesOnConditionCheckFailure is newer than Debian's botocore: sent raw.
+    r = raw.request("ExecuteStatement", {
+        "Statement": "UPDATE music SET plays = 0 WHERE artist = 'b' AND song = 's1' AND plays = 99",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
+    assert (r.status, r.error_type, r.message) == (
+        400, "ConditionalCheckFailedException", "The conditional request failed")
+    assert r.json["Item"]["plays"] == N(7)
+    r = raw.request("ExecuteStatement", {
+        "Statement": "UPDATE music SET plays = 0 WHERE artist = 'b' AND song = 's1' AND plays = 99",
+        "ReturnValuesOnConditionCheckFailure": "NONE"})
+    assert r.error_type == "ConditionalCheckFailedException" and "Item" not in r.json
+
+
+def test_update_of_a_key_attribute_is_refused(client, music):
+    with pytest.raises(ClientError) as e:
+        run(client, "UPDATE music SET song = 'x' WHERE artist = 'b' AND song = 's1'")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- DELETE
+
+
+def test_delete_with_condition_and_returning(client, music):
+    expect_error(client.execute_statement, "ConditionalCheckFailedException",
+                 "The conditional request failed",
+                 Statement="DELETE FROM music WHERE artist = 'a' AND song = 's2' AND plays > 0")
+    r = run(client, "DELETE FROM music WHERE artist = 'a' AND song = 's2' AND plays = 0 "
+                    "RETURNING ALL OLD *")
+    assert r["Items"][0]["song"] == S("s2")
+    assert "Item" not in client.get_item(TableName="music",
+                                         Key={"artist": S("a"), "song": S("s2")})
+    r = run(client, "DELETE FROM music WHERE artist = ? AND song = ?", S("a"), S("s2"))
+    assert r["Items"] == []
+
+
+# --- errors
+
+
+@pytest.mark.parametrize("statement,detail", [
+    ("SELECT * FORM music", "Expected FROM, found token 'FORM' at line 1, column 10"),
+    ("SELECT * FROM music WHERE", "Expected a value, found end of statement at line 1, column 26"),
+    ("SELECT * FROM music\nWHERE a = = 1", "Expected a value, found token '=' at line 2, column 11"),
+    ("DROP TABLE music", "Unexpected token 'DROP' at line 1, column 1"),
+    ("SELECT * FROM music WHERE a = 'x' LIMIT 1", "Unexpected token 'LIMIT' at line 1, column 35"),
+    ("INSERT INTO music VALUES ('a')", "Expected VALUE, found token 'VALUES' at line 1, column 19"),
+])
+def test_syntax_errors(client, music, statement, detail):
+    validation(client.execute_statement, WELL_FORMED + detail, Statement=statement)
+
+
+def test_parameter_count_must_match(client, music):
+    msg = "Number of parameters in request and statement don't match."
+    validation(client.execute_statement, msg,
+               Statement="SELECT * FROM music WHERE artist = ? AND song = ?", Parameters=[S("a")])
+    validation(client.execute_statement, msg,
+               Statement="SELECT * FROM music WHERE artist = 'a'", Parameters=[S("a")])
+
+
+def test_parameters_are_checked_as_attribute_values(client, music):
+    for bad in ({"N": "not a number"}, {"S": "a", "N": "1"}):
+        with pytest.raises(ClientError) as e:
+            run(client, "SELECT * FROM music WHERE artist = ?", bad)
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_set_literal_of_mixed_types_is_refused(client, music):
+    with pytest.raises(ClientError) as e:
+        run(client, "INSERT INTO music VALUE {'artist': 'x', 'song': 'y', 's': <<1, 'a'>>}")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_write_needs_the_whole_key(client, music):
+    msg = "Where clause does not contain a mandatory equality on all key attributes"
+    validation(client.execute_statement, msg,
+               Statement="UPDATE music SET plays = 1 WHERE artist = 'a'")
+    validation(client.execute_statement, msg, Statement="DELETE FROM music WHERE plays = 1")
+
+
+def test_missing_table(client):
+    expect_error(client.execute_statement, "ResourceNotFoundException",
+                 "Requested resource not found", Statement="SELECT * FROM nothing_here")
+
+
+def test_statement_length_limit(client, music):
+    long = "SELECT * FROM music WHERE artist = '" + "x" * 8200 + "'"
+    with pytest.raises(ClientError) as e:
+        run(client, long)
+    err = e.value.response["Error"]
+    assert err["Code"] == "ValidationException"
+    assert "Member must have length less than or equal to 8192" in err["Message"]
+
+
+def test_exists_outside_a_transaction(client, music):
+    validation(client.execute_statement, "EXISTS is supported only in ExecuteTransaction",
+               Statement="EXISTS(SELECT * FROM music WHERE artist = 'a' AND song = 's1')")
+
+
+def test_order_by_needs_a_query(client, music):
+    with pytest.raises(ClientError) as e:
+        run(client, "SELECT * FROM music ORDER BY song")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- streams
+
+
+def test_partiql_writes_appear_in_the_stream(server, client, access_key):
+    desc = create_table(client, "streamed",
+                        StreamSpecification={"StreamEnabled": True,
+                                             "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    arn = desc["LatestStreamArn"]
+    run(client, "INSERT INTO streamed VALUE {'pk': 'k', 'v': 1}")
+    run(client, "UPDATE streamed SET v = 2 WHERE pk = 'k'")
+    run(client, "DELETE FROM streamed WHERE pk = 'k'")
+    streams = server.session(access_key).client("dynamodbstreams", endpoint_url=server.endpoint)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = []
+    deadline = time.monotonic() + 10
+    while len(records) < 3 and time.monotonic() < deadline:
+        resp = streams.get_records(ShardIterator=it)
+        records += resp["Records"]
+        it = resp["NextShardIterator"]
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == N(1)
+    assert records[1]["dynamodb"]["NewImage"]["v"] == N(2)
+
+
+# --- the AWS CLI
+
+
+def test_aws_cli_execute_statement(server, client, access_key, music):
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("the AWS CLI (aws) is not installed in this image")
+    env = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "x",
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
+    if subprocess.run([aws, "--version"], env=env, capture_output=True, timeout=60).returncode:
+        pytest.skip("the aws command found does not run (a shim without the AWS CLI behind it)")
+    out = subprocess.run(
+        [aws, "dynamodb", "execute-statement", "--endpoint-url", server.endpoint,
+         "--region", "us-east-1", "--statement",
+         "SELECT song FROM music WHERE artist = 'a' AND song = 's1'"],
+        env=env,
+        capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout)["Items"] == [{"song": S("s1")}]
+
+
+def test_next_token_is_opaque_base64(client, music):
+    r = run(client, "SELECT * FROM music", Limit=1)
+    base64.b64decode(r["NextToken"], validate=True)
