@@ -462,6 +462,27 @@ def test_expression_limits(client):
                     "levels; nesting levels: 33")
 
 
+@pytest.mark.parametrize("form,depth", [("parentheses", 256), ("parentheses", 2000),
+                                        ("not", 256), ("not", 1000)])
+def test_deep_condition_nesting_is_refused_not_a_crash(client, raw, depth, form):
+    # DynamoDB's own bound on condition nesting is not documented; within its 4 KB limit an
+    # expression can nest ~2000 levels. Cairn refuses 256 levels or more (deeper parsing overflowed
+    # the stack of a sanitizer build: found by fuzz/expression_fuzzer.cc) with a ValidationException,
+    # and keeps serving. NOT VERIFIED: DynamoDB's text for this case.
+    condition = ("(" * depth + "a = :v" + ")" * depth if form == "parentheses"
+                 else "NOT " * depth + "a = :v")
+    assert len(condition) <= 4096
+    with pytest.raises(ClientError) as e:
+        client.put_item(TableName="tbl", Item=ITEM, ConditionExpression=condition,
+                        ExpressionAttributeValues={":v": N("1")})
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert e.value.response["Error"]["Message"].startswith("Invalid ConditionExpression: ")
+    assert raw.request("ListTables", {}).status == 200
+    # 255 levels of NOT are a condition like any other.
+    client.put_item(TableName="tbl", Item=ITEM, ConditionExpression="NOT " * 254 + "a = :v",
+                    ExpressionAttributeValues={":v": N("1")})
+
+
 def test_redundant_parentheses(client):
     condition_error(client, "((a = :v))", "The expression has redundant parentheses;",
                     values={":v": N("1")})
