@@ -78,11 +78,7 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
     w.table = tables[table_names[k]];
     const storage::TableInfo& t = *w.table;
     if (w.is_put) {
-      CheckItemKey(t, w.item);
-      CheckAttributeNames(w.item);
-      CheckIndexKeys(t, w.item);
-      if (ItemSize(w.item) > kMaxItemBytes)
-        ThrowValidation("Item size has exceeded the maximum allowed size");
+      CheckItemToPut(t, w.item);
     } else {
       CheckKey(t, w.item);
     }

@@ -130,6 +130,14 @@ void AppendItemKey(std::string* out, const storage::TableInfo& t, const Item& it
   storage::AppendItemKey(out, t.id, pk, sk);
 }
 
+void CheckItemToPut(const storage::TableInfo& table, const Item& item) {
+  CheckItemKey(table, item);
+  CheckAttributeNames(item);
+  CheckIndexKeys(table, item);
+  if (ItemSize(item) > kMaxItemBytes)
+    ThrowValidation("Item size has exceeded the maximum allowed size");
+}
+
 std::string EncodeItemKey(const storage::TableInfo& t, const Item& item) {
   std::string out;
   AppendItemKey(&out, t, item);

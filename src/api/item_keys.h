@@ -47,6 +47,11 @@ void CheckKey(const storage::TableInfo& table, const Item& key);
 //   known here).
 void CheckIndexKeys(const storage::TableInfo& table, const Item& item);
 
+// Everything a whole item to be written is checked against (PutItem, a BatchWriteItem PutRequest,
+// a TransactWriteItems Put): CheckItemKey, CheckAttributeNames, CheckIndexKeys, then its size
+// ("Item size has exceeded the maximum allowed size", over 400 KB).
+void CheckItemToPut(const storage::TableInfo& table, const Item& item);
+
 // The storage key of the item with these key attributes. REQUIRES: CheckKey or CheckItemKey passed.
 std::string EncodeItemKey(const storage::TableInfo& table, const Item& item);
 void AppendItemKey(std::string* out, const storage::TableInfo& table, const Item& item);

@@ -94,11 +94,7 @@ OpResult PutItem(OpContext& ctx, const Params& p) {
     ThrowValidation("ReturnValues can only be ALL_OLD or NONE");
   auto t = FindTable(ctx, w.table_name);
   if (!t) return ApiError::ResourceNotFound();
-  CheckItemKey(*t, item);
-  CheckAttributeNames(item);
-  CheckIndexKeys(*t, item);
-  size_t size = ItemSize(item);
-  if (size > kMaxItemBytes) ThrowValidation("Item size has exceeded the maximum allowed size");
+  CheckItemToPut(*t, item);
 
   std::string key = EncodeItemKey(*t, item);
   std::optional<Item> old;

@@ -87,11 +87,7 @@ bool BindWriteAction(OpContext& ctx, WriteAction& a) {
   if (!a.table) return false;
   const storage::TableInfo& t = *a.table;
   if (a.kind == WriteAction::Kind::kPut) {
-    CheckItemKey(t, a.key);
-    CheckAttributeNames(a.key);
-    CheckIndexKeys(t, a.key);
-    if (ItemSize(a.key) > kMaxItemBytes)
-      ThrowValidation("Item size has exceeded the maximum allowed size");
+    CheckItemToPut(t, a.key);
   } else {
     CheckKey(t, a.key);
   }
