@@ -95,6 +95,7 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "data-dir") return "DIR";
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
+    if (n == "log-format") return "FORMAT";
     return "N";
   }
 };
@@ -114,7 +115,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.footer(std::string(kFooter));
   app.formatter(std::make_shared<PlainFormatter>());
   app.get_formatter()->column_width(36);
-  app.set_version_flag("--version", "cairn 0.1.0");
+  app.set_version_flag("--version", std::string("cairn ") + CAIRN_VERSION + " (commit " +
+                                        CAIRN_COMMIT + ")");
   app.add_option("--host", c->host, "Address to listen on")->capture_default_str();
   app.add_option("--port", c->port, "TCP port")->capture_default_str()->check(CLI::Range(0, 65535));
   app.add_option("--threads", c->threads, "Event-loop threads (0: one per core)")
@@ -130,9 +132,15 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "most 4096); it fills only as data is read")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1048576.0));
-  app.add_option("--log-level", c->log_level, "trace, debug, info, warn, error, off")
+  app.add_option("--log-level", c->log_level,
+                 "trace, debug (one line per request), info, warn, error, off; any case")
       ->capture_default_str()
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+      ->transform(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"},
+                                CLI::ignore_case));
+  app.add_option("--log-format", c->log_format,
+                 "text, or json (one JSON object per line: time, level, message)")
+      ->capture_default_str()
+      ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case));
   app.add_option("--ttl-interval", c->ttl_interval_seconds,
                  "Seconds between sweeps for items whose Time to Live has passed")
       ->capture_default_str()

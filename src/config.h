@@ -20,6 +20,7 @@ struct Config {
   bool sync = false;             // fsync every write group
   double cache_mb = 0;           // block cache; 0: a quarter of physical memory, at most 4 GiB
   std::string log_level = "info";
+  std::string log_format = "text";  // or "json" (log_format.h)
   double ttl_interval_seconds = 1;             // how often expired items are swept
   double stream_retention_seconds = 86400;     // stream records are kept this long (24 h)
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)

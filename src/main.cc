@@ -19,6 +19,7 @@
 
 #include "api/dispatch.h"
 #include "config.h"
+#include "log_format.h"
 #include "http/server.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   cairn::Config config;
   int exit_code = 0;
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  cairn::ConfigureLogging(config.log_level, config.log_format);
   for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
@@ -195,10 +196,12 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
     return 1;
   }
-  spdlog::info("cairn listening on {}:{} ({}; at most {} connections, {} descriptors)",
-               config.host, http.port(),
-               config.in_memory ? "in memory" : "data in " + config.data_dir,
-               http_opts.max_connections, static_cast<uint64_t>(nofile));
+  spdlog::info(
+      "cairn {} (commit {}) listening on {}:{}; engine rocksdb {}; {}; at most {} connections, "
+      "{} descriptors",
+      CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
+      config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
+      config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   backfiller.Stop();  // an unfinished backfill resumes at the next start

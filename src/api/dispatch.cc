@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <optional>
 #include <random>
@@ -123,7 +124,7 @@ std::optional<ApiError> CheckAgainstModel(std::string_view operation,
   return protocol::CheckConstraints(*input, body);
 }
 
-OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
+OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table) {
   std::string_view target = req.Header("x-amz-target");
   // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
   // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
@@ -182,6 +183,8 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
   }
   if (!doc.is_object())
     return ApiError::Serialization("Start of list found where not expected");
+  if (std::string_view name; table != nullptr && doc["TableName"].get(name) == simdjson::SUCCESS)
+    *table = name;
   if (fn == nullptr) return ApiError::UnknownOperation(target);  // in the model, not served
   // Then the model's constraints (protocol/constraint_check.h): every violation in one
   // ValidationException, before the operation's own checks and before any table is looked up.
@@ -204,6 +207,12 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body) {
 }
 
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
+  // --log-level debug: one line per request (operation, table, status, error type, bytes in and
+  // out, microseconds); otherwise nothing of this is computed.
+  const bool logged = spdlog::should_log(spdlog::level::debug);
+  const auto started = logged ? std::chrono::steady_clock::now()
+                              : std::chrono::steady_clock::time_point();
+  std::string table, error_type;
   resp.status = 200;
   resp.body.clear();
   // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
@@ -246,9 +255,10 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
   } else {
-    if (OpResult error = Run(req, &resp.body)) {
+    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr)) {
       resp.status = error->http_status;
       resp.body = error->Body();
+      if (logged) error_type = error->type;
     }
     if (plain_json) resp.content_type = "application/json";
   }
@@ -258,6 +268,18 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
   resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
   cors_.AddHeaders(req, resp);
+  if (logged) {
+    std::string_view target = req.Header("x-amz-target");
+    if (size_t dot = target.rfind('.'); dot != std::string_view::npos)
+      target.remove_prefix(dot + 1);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    spdlog::debug("request {} {} op={} table={} status={} error={} in={} out={} us={}", req.method,
+                  req.url, target.empty() ? "-" : target, table.empty() ? "-" : table,
+                  resp.status, error_type.empty() ? "-" : error_type, req.body.size(),
+                  resp.body.size(), micros);
+  }
 }
 
 }  // namespace cairn::api

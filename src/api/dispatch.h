@@ -25,8 +25,9 @@ class Dispatcher {
   void Handle(const http::Request& request, http::Response& response);
 
  private:
-  // On success the body is in *body; otherwise the error is returned.
-  OpResult Run(const http::Request& request, std::string* body);
+  // On success the body is in *body; otherwise the error is returned. `table`, when not null,
+  // receives the request's TableName (for the request log).
+  OpResult Run(const http::Request& request, std::string* body, std::string* table);
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed
