@@ -112,6 +112,10 @@ IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
     std::optional<std::string_view> type;
     if (auto t = Member(po, "ProjectionType")) type = AsString(*t);
     CheckEnum(v, type, field + ".projection.projectionType", {"ALL", "KEYS_ONLY", "INCLUDE"});
+    // The model does not require ProjectionType, but DynamoDB does not default it. NOT VERIFIED:
+    // the text is dynalite's, which follows DynamoDB's.
+    if (!type && v.empty())
+      ThrowValidation(std::string(kInvalid) + "Unknown ProjectionType: null");
     if (type == "KEYS_ONLY") d.info.projection = IndexInfo::Projection::kKeysOnly;
     if (type == "INCLUDE") d.info.projection = IndexInfo::Projection::kInclude;
     auto nka = Member(po, "NonKeyAttributes");

@@ -339,6 +339,17 @@ def test_include_without_non_key_attributes(client):
                  gsis=[gsi("by_g", "g", kind="INCLUDE")])
 
 
+@pytest.mark.parametrize("index_type", ["gsi", "lsi"])
+def test_projection_without_projection_type(client, index_type):
+    # The model leaves ProjectionType optional; DynamoDB refuses a Projection without it (issue
+    # 23: it was accepted as ALL). NOT VERIFIED: the text is dynalite's.
+    attrs = {"pk": "S", "sk": "S", "g": "S"}
+    index = (gsi("by_g", "g") if index_type == "gsi" else lsi("by_g", "pk", "g"))
+    index["Projection"] = {}
+    kw = {"gsis": [index]} if index_type == "gsi" else {"lsis": [index]}
+    create_error(client, INVALID + "Unknown ProjectionType: null", attrs=attrs, exact=True, **kw)
+
+
 @pytest.mark.parametrize("kind", ["ALL", "KEYS_ONLY"])
 @pytest.mark.parametrize("index_type", ["gsi", "lsi"])
 def test_non_key_attributes_with_all_or_keys_only(client, kind, index_type):
