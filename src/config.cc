@@ -187,7 +187,7 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--max-connections", c->max_connections,
                  "Open client connections at most; one more is answered 503 and closed "
                  "(0: the descriptor limit less a reserve for storage: half of it up to 1024, "
-                 "else all but 512)")
+                 "else all but 512; a larger value is lowered to that)")
       ->capture_default_str();
   app.add_option("--max-body-buffer-mb", c->max_body_buffer_mb,
                  "MiB of request bodies over 64 KiB held at once, over all connections; a "

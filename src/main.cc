@@ -163,8 +163,16 @@ int main(int argc, char** argv) {
   http_opts.min_body_rate = config.min_body_rate;
   http_opts.idle_timeout = Millis(config.idle_timeout_seconds);
   http_opts.write_timeout = Millis(config.write_timeout_seconds);
-  http_opts.max_connections =
-      config.max_connections != 0 ? config.max_connections : DefaultMaxConnections(nofile);
+  http_opts.max_connections = DefaultMaxConnections(nofile);
+  if (config.max_connections != 0 && config.max_connections <= http_opts.max_connections) {
+    http_opts.max_connections = config.max_connections;
+  } else if (config.max_connections != 0) {
+    // More connections than descriptors would let clients exhaust them; each event loop's spare
+    // descriptor then answers 503, but two loops racing for a freed descriptor can leave one
+    // without its spare. So the cap stays below the limit, less a reserve for storage.
+    spdlog::warn("--max-connections {} lowered to {}: the descriptor limit is {}",
+                 config.max_connections, http_opts.max_connections, static_cast<uint64_t>(nofile));
+  }
   http_opts.max_buffered_body_bytes = config.max_body_buffer_mb << 20;
   http_opts.allowed_hosts = AllowedHosts(config);
   // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.

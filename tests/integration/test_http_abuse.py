@@ -405,8 +405,10 @@ def test_connection_over_max_connections_gets_503(make_server):
 @pytest.mark.parametrize("max_connections", ["0", "10000"])
 def test_descriptor_exhaustion_is_answered_not_dropped(make_server, max_connections):
     # A hard descriptor limit of 256 that the server cannot raise; 300 clients hold connections.
-    # "0": the default cap (half of 256) refuses the surplus; "10000": no cap, so accept() runs
-    # out of descriptors and the reserved one answers the surplus.
+    # "0": the default cap (half of 256) refuses the surplus; "10000": a cap above what the
+    # descriptors allow is lowered to that default, with a warning (clients exhausting the
+    # descriptors, with two event loops racing for a freed one, could leave a loop without its
+    # spare descriptor and its clients unanswered: seen once in the ASan build).
     limit = 256
 
     def low_limit():
@@ -440,6 +442,8 @@ def test_descriptor_exhaustion_is_answered_not_dropped(make_server, max_connecti
             assert data.startswith(b"HTTP/1.1 503 "), data[:100]
             refused += 1
         assert refused >= 300 - limit
+        if max_connections != "0":
+            assert f"--max-connections {max_connections} lowered to 128" in server.read_log()
     finally:
         for h in held:
             h.close()
