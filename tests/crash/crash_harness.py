@@ -54,6 +54,7 @@ COUNTERS = 24
 G_BUCKETS = 6
 THREADS = 4
 STREAMS_TARGET = "DynamoDBStreams_20120810."
+AMZ_DATE = "20250101T000000Z"  # the request date beside the (unchecked) SigV4 Authorization
 WAIT_ACTIVE_S = 120.0
 
 
@@ -173,7 +174,7 @@ class Loader:
         try:
             conn.request("POST", "/", body=data, headers={
                 "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target,
-                "Authorization": self.auth})
+                "Authorization": self.auth, "X-Amz-Date": AMZ_DATE})
             r = conn.getresponse()
             payload = r.read()
         except (OSError, http.client.HTTPException):
@@ -295,6 +296,8 @@ class Harness:
         self.rng = random.Random(args.seed)
         self.work = Path(tempfile.mkdtemp(prefix="cairn-crash-"))
         self.access_key = unique_access_key()
+        # Unsigned (Cairn does not check signatures) but complete: a SigV4 Authorization header needs
+        # an X-Amz-Date (or Date) header beside it, or the answer is IncompleteSignatureException.
         self.auth = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/20250101/{REGION}/dynamodb/"
                      "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
         self.totals = {"trials": 0, "acked": 0, "refused": 0, "unanswered": 0, "items": 0,
@@ -309,7 +312,7 @@ class Harness:
     def call(self, op, body, target_prefix="DynamoDB_20120810."):
         try:
             r = self.raw.request(None, body, target=target_prefix + op, sign=False,
-                                 headers={"Authorization": self.auth})
+                                 headers={"Authorization": self.auth, "X-Amz-Date": AMZ_DATE})
         except (OSError, http.client.HTTPException) as e:
             raise CheckFailed(f"{op}: no answer ({e!r}); server log:\n"
                               f"{self.server.read_log()[-4000:]}") from e
