@@ -12,21 +12,16 @@
 // Errors: a table that does not exist is DynamoDB's TableNotFoundException ("Table not found:
 // <name>"), the backup operations' own type.
 #include <algorithm>
-#include <chrono>
 
 #include "api/operations.h"
 #include "api/table_description.h"
+#include "util/clock.h"
 
 namespace cairn::api {
 namespace {
 
 constexpr int64_t kDefaultRecoveryDays = 35;
 constexpr double kLatestRestorableLagSeconds = 300;
-
-double NowSeconds() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 1000.0;
-}
 
 // The table named by TableName (the model checked it), or TableNotFoundException by value.
 ApiResult<std::shared_ptr<const storage::TableInfo>> BackupTable(OpContext& ctx,
@@ -49,7 +44,7 @@ void WriteDescription(JsonWriter& w, const storage::TableInfo& t) {
   const bool on = t.pitr_enabled_time != 0;
   w.KV("PointInTimeRecoveryStatus", on ? "ENABLED" : "DISABLED");
   if (on) {
-    const double now = NowSeconds();
+    const double now = EpochSeconds();
     w.Key("RecoveryPeriodInDays");
     w.Int(t.pitr_recovery_days);
     w.Key("EarliestRestorableDateTime");
@@ -87,7 +82,7 @@ OpResult UpdateContinuousBackups(OpContext& ctx, const Params& p) {
   }
   CAIRN_API_ASSIGN_OR_RETURN(auto t, BackupTable(ctx, p));
   std::shared_ptr<const storage::TableInfo> after;
-  const double now = NowSeconds();
+  const double now = EpochSeconds();
   Status s = ctx.server.catalog->Modify(
       t->ns, t->name, t->id,
       [&](storage::TableInfo& current) {

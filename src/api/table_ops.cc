@@ -15,6 +15,7 @@
 #include <random>
 #include <span>
 
+#include "util/clock.h"
 #include "api/index_schema.h"
 #include "api/operations.h"
 #include "api/table_description.h"
@@ -26,12 +27,6 @@ namespace {
 
 using storage::KeyElement;
 using storage::TableInfo;
-
-double Now() {
-  using namespace std::chrono;
-  return double(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) /
-         1000.0;
-}
 
 std::string NewUuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -343,7 +338,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
       Throw(*e);
   }
   if (sse) t.sse_kms_key_arn = SseKmsKeyArn(*sse, t.region);
-  t.creation_time = Now();
+  t.creation_time = EpochSeconds();
   if (table_class) t.table_class = std::string(*table_class);
   if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
   if (auto list = p.Array("Tags")) {
@@ -748,7 +743,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
     CAIRN_API_ASSIGN_OR_RETURN(u.index_id, NewId(ctx));
   }
 
-  double now = Now();
+  double now = EpochSeconds();
   std::vector<storage::IndexInfo> deleted;
   std::optional<ApiError> refused;
   std::shared_ptr<const TableInfo> published;

@@ -1,5 +1,7 @@
 #include "ttl/expirer.h"
 
+#include "util/clock.h"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -21,12 +23,6 @@ bool Expired(const Item& item, const std::string& attribute, double now) {
   char* end = nullptr;
   double when = std::strtod(it->second.s.c_str(), &end);
   return when <= now && when >= now - kFiveYearsSeconds;
-}
-
-double NowSeconds() {
-  using namespace std::chrono;
-  return double(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) /
-         1000.0;
 }
 
 }  // namespace
@@ -61,7 +57,7 @@ size_t Expirer::SweepOnce() {
   size_t deleted = 0;
   for (const auto& t : catalog_->AllTables()) {
     if (!t->ttl_enabled) continue;
-    double now = NowSeconds();
+    double now = EpochSeconds();
     storage::ReadOptions ro;
     ro.lower_bound = storage::TablePrefix(t->id);
     ro.upper_bound = storage::TableEnd(t->id);
