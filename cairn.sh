@@ -13,7 +13,7 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjs
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang
-  libclang-rt-14-dev)
+  libclang-rt-14-dev python3-prometheus-client)
 JOBS=${JOBS:-$(nproc)}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -35,6 +35,10 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
+  // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
+  int metrics_port = 0;
+  bool metrics_on_main_port = false;
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
