@@ -226,10 +226,7 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  if (auto s = http.Start(); !s.ok()) {
-    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
-    return 1;
-  }
+  // Before the main port: a client that sees the main port up finds the metrics up too.
   if (metrics_http) {
     if (auto s = metrics_http->Start(); !s.ok()) {
       spdlog::critical("cannot listen for metrics on {}:{}: {}", config.host, config.metrics_port,
@@ -237,6 +234,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
+  }
+  if (auto s = http.Start(); !s.ok()) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
+    return 1;
   }
   if (config.metrics_on_main_port)
     spdlog::info("metrics at http://{}:{}/metrics", config.host, http.port());
