@@ -37,8 +37,7 @@ void WriteConnections(TextWriter& w, const http::Server& http) {
           "Client connections answered 503 and closed at once: the connection cap reached, or "
           "no descriptor left",
           c.refused);
-  Counter(w, "cairn_http_received_bytes_total", "Bytes read from client connections",
-          c.bytes_in);
+  Counter(w, "cairn_http_received_bytes_total", "Bytes read from client connections", c.bytes_in);
   Counter(w, "cairn_http_sent_bytes_total", "Bytes written to client connections", c.bytes_out);
 }
 

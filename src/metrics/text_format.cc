@@ -10,10 +10,17 @@ namespace cairn::metrics {
 void TextWriter::AppendEscapedLabelValue(std::string* out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '"': out->append("\\\""); break;
-      case '\n': out->append("\\n"); break;
-      default: out->push_back(c);
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }
@@ -21,9 +28,14 @@ void TextWriter::AppendEscapedLabelValue(std::string* out, std::string_view valu
 void TextWriter::AppendEscapedHelp(std::string* out, std::string_view help) {
   for (char c : help) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      default: out->push_back(c);
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }

@@ -67,7 +67,8 @@ TEST(RequestMetricsTest, SumsTheShardsOfEveryThread) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&m] {
-      for (int i = 0; i < kPerThread; ++i) m.Record(0, i % 10 == 0 ? 0 : RequestMetrics::kNoError, 1);
+      for (int i = 0; i < kPerThread; ++i)
+        m.Record(0, i % 10 == 0 ? 0 : RequestMetrics::kNoError, 1);
     });
   for (auto& t : threads) t.join();
   const std::string out = Scrape(m);
@@ -107,9 +108,9 @@ TEST(RequestMetricsBenchmark, DISABLED_Record) {
   });
   const double timed = measure([&](int i) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now() - t0)
-                           .count();
+    const auto nanos =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     m.Record(static_cast<size_t>(i) & 31, RequestMetrics::kNoError, static_cast<uint64_t>(nanos));
   });
   std::printf("Record %.1f ns; with two clock reads %.1f ns\n", record, timed);
