@@ -359,14 +359,13 @@ std::optional<ApiError> VerifySignature(const SignedRequest& request, const Sign
   const std::string credential_scope(
       std::string_view(parts.credential).substr(scope[0].size() + 1));
   // The payload hashes the signer may have used: the body's, or UNSIGNED-PAYLOAD when the request
-  // says so (X-Amz-Content-Sha256) or is presigned. A claimed hash that is not the body's is not
+  // says so (X-Amz-Content-Sha256) or is presigned (as S3's presigned URLs are signed). A claimed hash that is not the body's is not
   // taken: the signature is then checked against the body's, and fails.
   std::vector<std::string> payload_hashes;
   const std::string* content_sha = header("x-amz-content-sha256");
-  if ((content_sha != nullptr && *content_sha == kUnsignedPayload) || parts.presigned)
-    payload_hashes.emplace_back(kUnsignedPayload);  // first: what botocore's presigner signs
-  if (content_sha == nullptr || *content_sha != kUnsignedPayload)
-    payload_hashes.push_back(Sha256Hex(request.payload));
+  const bool unsigned_claimed = content_sha != nullptr && *content_sha == kUnsignedPayload;
+  if (!unsigned_claimed) payload_hashes.push_back(Sha256Hex(request.payload));
+  if (unsigned_claimed || parts.presigned) payload_hashes.emplace_back(kUnsignedPayload);
   std::string first_canonical, first_string_to_sign;
   for (const std::string& payload_hash : payload_hashes) {
     std::string canonical = CanonicalRequest(request.method, canonical_uri, canonical_query,

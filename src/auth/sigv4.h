@@ -11,8 +11,8 @@
 //   signature         = hex(HMAC(kSigning, string to sign)), kSigning = HMAC chain of "AWS4"+secret
 //                       over the scope's date, region, service and "aws4_request".
 // The payload hash is SHA256 of the body as received, or "UNSIGNED-PAYLOAD" when the request's
-// X-Amz-Content-Sha256 says so; a presigned request may also sign "UNSIGNED-PAYLOAD" (botocore's
-// presigner always does), so the body of a presigned request is not covered.
+// X-Amz-Content-Sha256 says so; a presigned request may also sign "UNSIGNED-PAYLOAD" (as S3's
+// presigned URLs are signed: botocore's S3SigV4QueryAuth), and then its body is not covered.
 //
 // The errors are DynamoDB's (VerifySignature below); the comparison of signatures takes the same
 // time wherever they differ (CRYPTO_memcmp). All functions are pure and thread-safe.
