@@ -162,6 +162,11 @@ int main(int argc, char** argv) {
     }
     spdlog::info("verifying request signatures: {} access keys from {}", *loaded,
                  config.credentials_file);
+    struct stat st {};
+    if (stat(config.credentials_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      spdlog::warn("{} holds secret keys but other users may read it (mode {:04o}): chmod 600 it",
+                   config.credentials_file, static_cast<unsigned>(st.st_mode & 07777));
+    }
     ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
   } else if (!IsLoopback(config.host)) {
     spdlog::warn("listening on {} without --credentials: anyone who can reach the port can read "

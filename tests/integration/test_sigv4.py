@@ -73,7 +73,8 @@ RELOAD_POLL_S = 0.05
 def write_credentials(path, text):
     # Written to a new file, then renamed: a reload never reads half a file.
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(text)
     os.replace(tmp, path)
 
 
@@ -464,8 +465,10 @@ def wait_for(predicate, what):
 def test_sighup_rereads_the_file(make_server, tmp_path):
     creds = tmp_path / "credentials"
     write_credentials(creds, f"{KEY} {SECRET}\n")
+    creds.chmod(0o600)
     s = make_server("--credentials", str(creds), "--log-level", "info")
     assert "verifying request signatures: 1 access keys from" in s.read_log()
+    assert "other users may read it" not in s.read_log()
     assert client(s).list_tables()["TableNames"] == []
     expect(signed_request(s, key=OTHER_KEY, secret=OTHER_SECRET)[0],
            "UnrecognizedClientException", UNRECOGNIZED)
@@ -520,14 +523,19 @@ def test_a_missing_file_stops_the_start_up(tmp_path):
     assert f"cannot read {tmp_path / 'absent'}: No such file or directory" in r.stdout + r.stderr
 
 
-def test_non_loopback_host_without_credentials_warns(make_server, tmp_path):
+def test_warnings_non_loopback_host_without_credentials_and_a_readable_file(make_server,
+                                                                            tmp_path):
     s = make_server("--host", "0.0.0.0", "--log-level", "info")
     assert "listening on 0.0.0.0 without --credentials: anyone who can reach the port can read " \
            "and write every table" in s.read_log()
     creds = tmp_path / "credentials"
     write_credentials(creds, f"{KEY} {SECRET}\n")
+    creds.chmod(0o640)
     s2 = make_server("--host", "0.0.0.0", "--log-level", "info", "--credentials", str(creds))
     assert "without --credentials" not in s2.read_log()
+    # A file of secrets others may read: served, with a warning.
+    assert f"{creds} holds secret keys but other users may read it (mode 0640): chmod 600 it" in \
+        s2.read_log()
     assert client(s2).list_tables()["TableNames"] == []
     # The default stays loopback: no warning.
     s3 = make_server("--log-level", "info")
