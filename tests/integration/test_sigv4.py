@@ -268,6 +268,38 @@ def test_wrong_service_and_scope_date(verifying):
            f"HTTP: '{yesterday}' != '{amz_date[:8]}', from '{amz_date}'.")
 
 
+def test_malformed_signatures_get_dynamodb_errors(verifying):
+    def send(authorization, amz_date):
+        return post(verifying, "/", b"{}", {
+            "Content-Type": JSON_CONTENT_TYPE, "X-Amz-Target": TARGET_PREFIX + "ListTables",
+            "X-Amz-Date": amz_date, "Authorization": authorization})
+
+    now = datetime.datetime.utcnow().strftime(AMZ_DATE)
+    good_scope = f"{KEY}/{now[:8]}/{REGION}/dynamodb/aws4_request"
+    tail = ", SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+    expect(send("AWS4-HMAC-SHA256 Credential=" + good_scope + tail, "yesterday"),
+           "IncompleteSignatureException",
+           "Date must be in ISO-8601 'basic format'. Got 'yesterday'. See "
+           "http://en.wikipedia.org/wiki/ISO_8601")
+    expect(send(f"AWS4-HMAC-SHA256 Credential={KEY}/{now[:8]}/{REGION}/dynamodb/aws4" + tail,
+                now), "InvalidSignatureException",
+           "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'. ")
+    expect(send(f"AWS4-HMAC-SHA256 Credential={KEY}/{now[:8]}/{REGION}/dynamodb" + tail, now),
+           "InvalidSignatureException",
+           "Credential should be scoped with a valid terminator: 'aws4_request', not ''. ")
+    expect(send("AWS4-HMAC-SHA512 Credential=" + good_scope + tail, now),
+           "IncompleteSignatureException", "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.")
+    # Well formed, known key, signature of zeros.
+    resp = send("AWS4-HMAC-SHA256 Credential=" + good_scope + tail, now)
+    expect(resp, "InvalidSignatureException")
+    assert resp.message.startswith(MISMATCH), resp
+    # The checks of the scope's form stay those of a server without --credentials.
+    expect(send("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00", now),
+           "IncompleteSignatureException")
+    expect(send("Basic dXNlcjpwYXNz", now), "MissingAuthenticationTokenException",
+           "Request is missing Authentication Token")
+
+
 def test_without_credentials_any_secret_works(server):
     # The session server runs without --credentials: as DynamoDB Local, any secret is accepted.
     resp, _ = signed_request(server, key="AKIDANYONE", secret="whatever")
