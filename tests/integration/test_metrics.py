@@ -8,7 +8,9 @@ Cairn writes is what a Prometheus server reads. Exact figures are asserted for w
 requests per operation, errors per operation and DynamoDB error type, the latency histograms'
 consistency (cumulative buckets from 50 us to 10 s, +Inf = _count = requests), items per table (as
 DescribeTable's ItemCount), connections refused by the cap, stream records, TTL deletions and
-index backfills. Each test runs a server of its own, so the counts start at zero.
+index backfills; signature errors under --credentials and the 2011-12-05 API's and DynamoDB
+Streams' operations are labelled by the operation they name. Each test runs a server of its own,
+so the counts start at zero.
 """
 import gzip
 import http.client
@@ -18,11 +20,12 @@ import socket
 import subprocess
 import time
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import CAIRN_BIN, HOST, REGION, free_port, unique_access_key
+from conftest import CAIRN_BIN, CLIENT_CONFIG, HOST, REGION, free_port, unique_access_key
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -386,3 +389,41 @@ def test_metrics_port_in_use_fails_start_up(tmp_path):
                            capture_output=True, text=True, timeout=20)
     assert r.returncode == 1
     assert f"cannot listen for metrics on 127.0.0.1:{port}" in r.stderr + r.stdout
+
+
+def test_signature_errors_are_counted_under_their_operation(metered, tmp_path):
+    creds = tmp_path / "credentials"
+    creds.write_text("AKIDMETRICS secret-of-metrics\n")
+    os.chmod(creds, 0o600)
+    server, port = metered("--credentials", str(creds))
+    wrong = server.client("AKIDMETRICS")  # signs with conftest's SECRET_KEY: wrong for this key
+    assert client_error(wrong.list_tables) == "InvalidSignatureException"
+    assert client_error(server.client("AKIDUNKNOWN").list_tables) == "UnrecognizedClientException"
+    signed = boto3.Session(aws_access_key_id="AKIDMETRICS",
+                           aws_secret_access_key="secret-of-metrics",
+                           region_name=REGION).client("dynamodb", endpoint_url=server.endpoint,
+                                                      config=CLIENT_CONFIG)
+    assert signed.list_tables()["TableNames"] == []
+    s = scrape(port)
+    assert s.value("cairn_requests_total", operation="ListTables") == 3
+    errors = {(l["operation"], l["error_type"]): v for l, v in s.series("cairn_errors_total")}
+    assert errors == {("ListTables", "InvalidSignatureException"): 1,
+                      ("ListTables", "UnrecognizedClientException"): 1}
+
+
+def test_older_api_and_streams_operations_are_labelled_by_name(metered):
+    server, port = metered()
+    raw = server.raw(unique_access_key())
+    r = raw.request(None, {}, target="DynamoDB_20111205.ListTables")
+    assert r.status == 200, r
+    r = raw.request(None, {}, target="DynamoDBStreams_20120810.ListStreams")
+    assert r.status == 200, r
+    r = raw.request(None, {"StreamArn": "x" * 40},
+                    target="DynamoDBStreams_20120810.DescribeStream")
+    assert (r.status, r.error_type) == (400, "ValidationException"), r
+    s = scrape(port)
+    assert s.value("cairn_requests_total", operation="ListTables") == 1
+    assert s.value("cairn_requests_total", operation="ListStreams") == 1
+    assert s.value("cairn_requests_total", operation="DescribeStream") == 1
+    errors = {(l["operation"], l["error_type"]): v for l, v in s.series("cairn_errors_total")}
+    assert errors == {("DescribeStream", "ValidationException"): 1}
