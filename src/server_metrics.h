@@ -3,8 +3,9 @@
 // storage engine's figures (storage/engine.h EngineStats), items and bytes per table, the stream
 // backlog, the TTL sweeper's progress and the index backfills. Every figure here is a cheap read
 // (an atomic, an engine property) except the per-table counts, which are DescribeTable's
-// (api/table_description.h ComputeTableStats, a scan of the table) and therefore cached: a table is
-// recounted by a scrape at most every kTableCountSeconds.
+// (api/table_description.h ComputeTableStats, a scan of the table and its indexes) and therefore
+// cached: a table is recounted by a scrape at most every kTableCountSeconds, or when its indexes
+// changed.
 // And the metrics listener's handler (--metrics-port): GET /metrics answers the scrape.
 // Thread safety: the collectors run under the registry's scrape lock; everything they read is
 // thread-safe.

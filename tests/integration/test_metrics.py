@@ -309,6 +309,11 @@ def test_stream_ttl_and_backfill_figures(metered):
                  s.value("cairn_index_backfill_items_total") >= 4)
     assert s.value("cairn_index_backfills_running") == 0
     assert s.value("cairn_index_backfill_items_total") == 4
+    ns = [l["namespace"] for l, _ in s.series("cairn_table_items") if l["table"] == "gsi"][0]
+    s = wait_for(port, lambda s: s.value("cairn_index_items", namespace=ns, table="gsi",
+                                         index="byg") == 4)
+    assert s.value("cairn_index_items", namespace=ns, table="gsi", index="byg") == 4
+    assert s.value("cairn_table_items", namespace=ns, table="gsi") == 4
 
 
 def test_metrics_on_the_main_port_with_the_flag(make_server):
