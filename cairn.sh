@@ -14,6 +14,9 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjs
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang
   libclang-rt-14-dev)
+# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed only when the
+# RADOS tests run (`test --long`); the normal build does not need them.
+RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)
 JOBS=${JOBS:-$(nproc)}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
