@@ -26,6 +26,9 @@
 //                      and gets it after the duration lapses                             [2 leases]
 //   numops             exec("numops", "add") increments an omap counter server-side      [1 count]
 //   latency            sync guarded writes, then aio_operate with 32 in flight: ops/s and mean
+//   stream_lua         a stream record numbered server-side by cls_lua inside the guarded op: a
+//                      failed guard numbers nothing                                      [4]
+//   stream_contention  8 writers of one shard: cls_lua numbering vs a guarded counter (retries) [4]
 #include <rados/librados.hpp>
 
 #include <algorithm>
@@ -361,6 +364,129 @@ void Latency(librados::IoCtx& io, const std::string& oid) {
   for (int i = 0; i < depth; ++i) io.remove(oid + ".aio" + std::to_string(i));
 }
 
+// A stream record appended server-side by cls_lua: reads "seq", writes the record under seq+1 and
+// stores seq+1, inside the caller's operation (so after its guards, atomically with its writes).
+// (cls_lua's library is the global `objclass`.)
+const char* kAppendScript = R"(
+local cls = objclass
+function append(input, output)
+  local n = 0
+  local ok, v = pcall(cls.map_get_val, "seq")
+  if ok then n = tonumber(v:str()) end
+  n = n + 1
+  local bl = bufferlist.new()
+  bl:append(tostring(n))
+  cls.map_set_val("seq", bl)
+  cls.map_set_val("rec" .. string.format("%020d", n), input)
+end
+cls.register(append)
+)";
+
+// The eval_json input of cls_lua: {"script": ..., "handler": "append", "input": ...}.
+bufferlist LuaAppend(const std::string& record) {
+  auto quote = [](const std::string& x) {
+    std::string out = "\"";
+    for (char c : x) {
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out + "\"";
+  };
+  return Bl("{\"script\": " + quote(kAppendScript) + ", \"handler\": \"append\", \"input\": " +
+            quote(record) + "}");
+}
+
+// One item write with its stream record: guard, item, and the record through cls_lua.
+int LuaWrite(librados::IoCtx& io, const std::string& oid, const std::string& key,
+             const std::string& old_value, const std::string& new_value) {
+  librados::ObjectWriteOperation op;
+  std::map<std::string, std::pair<bufferlist, int>> assertions{
+      {key, {Bl(old_value), LIBRADOS_CMPXATTR_OP_EQ}}};
+  int rval = 0;
+  op.omap_cmp(assertions, &rval);
+  std::map<std::string, bufferlist> kv{{key, Bl(new_value)}};
+  op.omap_set(kv);
+  bufferlist in = LuaAppend(key + "=" + new_value);
+  op.exec("lua", "eval_json", in);
+  return io.operate(oid, &op);
+}
+
+// The same record through a guarded counter: read seq, then guard on it (retrying on -ECANCELED).
+// Returns the number of retries, or -1 on another error.
+int CounterWrite(librados::IoCtx& io, const std::string& oid, const std::string& key,
+                 const std::string& value) {
+  for (int retries = 0; retries < 1000; ++retries) {
+    auto cur = Values(io, oid, {"seq"});
+    long n = cur.count("seq") ? std::stol(cur["seq"]) : 0;
+    char rec[32];
+    std::snprintf(rec, sizeof rec, "rec%020ld", n + 1);
+    int r = GuardedWrite(io, oid, {{"seq", {cur.count("seq") ? cur["seq"] : "", LIBRADOS_CMPXATTR_OP_EQ}}},
+                         {{"seq", std::to_string(n + 1)}, {key, value}, {rec, key}}, {});
+    if (r == 0) return retries;
+    if (r != -ECANCELED) return -1;
+  }
+  return -1;
+}
+
+void StreamSequence(librados::IoCtx& io, const std::string& oid) {
+  io.create(oid, false);
+  int first = LuaWrite(io, oid, "item", "", "v1");
+  int stale = LuaWrite(io, oid, "item", "v0", "v2");  // guard fails: no record, seq unchanged
+  int second = LuaWrite(io, oid, "item", "v1", "v2");
+  std::map<std::string, bufferlist> vals;
+  io.omap_get_vals2(oid, "", "rec", 100, &vals, nullptr);
+  auto seq = Values(io, oid, {"seq"});
+  std::string recs;
+  for (auto& [k, v] : vals) recs += " " + k.substr(k.size() - 1) + ":" + Str(v);
+  Check("stream_lua", first == 0 && stale == -ECANCELED && second == 0 && seq["seq"] == "2" &&
+                          vals.size() == 2,
+        "writes " + std::to_string(first) + "/" + std::to_string(stale) + "/" +
+            std::to_string(second) + ", seq " + seq["seq"] + ", records" + recs);
+
+  // Contention: 8 threads x 25 writes of different items to one shard, each with its record.
+  const int threads = 8, per = 25;
+  auto run = [&](const std::string& obj, bool lua, int* retries, int* errors) {
+    io.create(obj, false);
+    std::vector<std::thread> ts;
+    std::vector<int> r(threads, 0), e(threads, 0);
+    auto t0 = Clock::now();
+    for (int t = 0; t < threads; ++t)
+      ts.emplace_back([&, t] {
+        for (int i = 0; i < per; ++i) {
+          std::string key = "k" + std::to_string(t) + "." + std::to_string(i);
+          if (lua) {
+            if (LuaWrite(io, obj, key, "", "v") != 0) ++e[t];
+          } else {
+            int n = CounterWrite(io, obj, key, "v");
+            if (n < 0) ++e[t]; else r[t] += n;
+          }
+        }
+      });
+    for (auto& t : ts) t.join();
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    for (int t = 0; t < threads; ++t) { *retries += r[t]; *errors += e[t]; }
+    auto last = Values(io, obj, {"seq"});
+    io.remove(obj);
+    return std::make_pair(threads * per / secs, last["seq"]);
+  };
+  int lr = 0, le = 0, cr = 0, ce = 0;
+  auto [lua_rate, lua_seq] = run(oid + ".lua", true, &lr, &le);
+  auto [ctr_rate, ctr_seq] = run(oid + ".ctr", false, &cr, &ce);
+  const std::string want = std::to_string(threads * per);
+  char buf[240];
+  std::snprintf(buf, sizeof buf,
+                "%d writers x %d on one shard: cls_lua %.0f ops/s (seq %s); guarded counter %.0f "
+                "ops/s (seq %s, %d retries); %d errors",
+                threads, per, lua_rate, lua_seq.c_str(), ctr_rate, ctr_seq.c_str(), cr, le + ce);
+  Check("stream_contention", le == 0 && ce == 0 && lua_seq == want && ctr_seq == want, buf);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -403,7 +529,8 @@ int main(int argc, char** argv) {
   Lease(io, shard);
   Numops(io, shard);
   Latency(io, "t1.lat");
-  for (const char* oid : {"t1.0-0", "t1.range", "t1.lat"}) io.remove(oid);
+  StreamSequence(io, "t1.stream");
+  for (const char* oid : {"t1.0-0", "t1.range", "t1.lat", "t1.stream"}) io.remove(oid);
   io.close();
   cluster.shutdown();
   std::printf("%s: %d failed\n", failures ? "FAIL" : "PASS", failures);
