@@ -96,6 +96,7 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
+    if (n == "faults") return "FILE";
     return "N";
   }
 };
@@ -204,6 +205,18 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "DynamoDB Local), a comma-separated list such as "
                  "\"https://app.example,http://localhost:3000\", or \"\" for none")
       ->capture_default_str();
+  // Testing the unhappy path (README, "Testing retries and failures").
+  app.add_flag("--admin", c->admin,
+               "Serve the admin API under /cairn/admin/ on the main port: fault rules, reset of "
+               "all tables, snapshots of the whole database (for test suites)");
+  app.add_option("--faults", c->faults_file,
+                 "A JSON file of fault rules (errors, latency, dropped connections, partial "
+                 "batches) to inject; reloaded on SIGHUP. Implies --admin")
+      ->check(CLI::ExistingFile);
+  app.add_option("--faults-seed", c->faults_seed,
+                 "Seed of the fault rules' random draws, for a reproducible run (default: the "
+                 "rules file's \"seed\", else random)")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX));
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

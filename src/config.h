@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct Config {
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
+  // Testing the unhappy path (faults/injector.h, api/admin.h).
+  bool admin = false;        // serve the admin API under /cairn/admin/ (implied by --faults)
+  std::string faults_file;   // fault rules (JSON), reloaded on SIGHUP; empty: none
+  int64_t faults_seed = -1;  // seeds the fault draws; -1: the file's seed, else random
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

@@ -8,10 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -22,9 +26,11 @@
 #include "log_format.h"
 #include "http/server.h"
 #include "backfill/backfill.h"
+#include "faults/injector.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
+#include "storage/database_snapshots.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
 #include "write/item_writer.h"
@@ -92,6 +98,26 @@ std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
+// The rules file's text; InvalidArgument naming the file when it cannot be read.
+cairn::Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return cairn::Status::InvalidArgument("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Loads the --faults file into `injector` (its rules replace the current ones; --faults-seed, if
+// given, wins over the file's seed). A bad file changes nothing.
+cairn::Status LoadFaults(const cairn::Config& config, cairn::faults::FaultInjector* injector) {
+  auto text = ReadFile(config.faults_file);
+  if (!text.ok()) return text.status();
+  cairn::Status s = injector->Replace(*text);
+  if (!s.ok()) return cairn::Status::InvalidArgument(config.faults_file + ": " + s.message());
+  if (config.faults_seed >= 0) injector->Reseed(static_cast<uint64_t>(config.faults_seed));
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +129,11 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // With --faults, SIGHUP reloads the rules file: blocked in every thread, taken by sigtimedwait
+  // in the reload thread below.
+  sigset_t reload_signals;
+  sigemptyset(&reload_signals);
+  sigaddset(&reload_signals, SIGHUP);
 
   cairn::Config config;
   int exit_code = 0;
@@ -112,6 +143,18 @@ int main(int argc, char** argv) {
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
   umask(077);
+  cairn::faults::FaultInjector faults;
+  if (config.faults_seed >= 0) faults.Reseed(static_cast<uint64_t>(config.faults_seed));
+  if (!config.faults_file.empty()) {
+    pthread_sigmask(SIG_BLOCK, &reload_signals, nullptr);
+    if (auto s = LoadFaults(config, &faults); !s.ok()) {
+      spdlog::critical("cannot load the fault rules: {}", s.message());
+      return 1;
+    }
+    spdlog::info("fault rules loaded from {}; admin API under /cairn/admin/", config.faults_file);
+  } else if (config.admin) {
+    spdlog::info("admin API under /cairn/admin/");
+  }
   const rlim_t nofile = RaiseDescriptorLimit();
 
   cairn::storage::Options opts;
@@ -149,6 +192,10 @@ int main(int argc, char** argv) {
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams};
+  cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
+  server.faults = &faults;
+  server.snapshots = &snapshots;
+  server.admin = config.admin || !config.faults_file.empty();
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
@@ -211,7 +258,25 @@ int main(int argc, char** argv) {
       config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
       config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  std::atomic<bool> stopping{false};
+  std::thread reloader;
+  if (!config.faults_file.empty()) {
+    reloader = std::thread([&] {
+      const timespec tick{0, 200'000'000};
+      while (!stopping.load()) {
+        if (sigtimedwait(&reload_signals, nullptr, &tick) != SIGHUP) continue;
+        if (auto s = LoadFaults(config, &faults); !s.ok()) {
+          spdlog::error("SIGHUP: fault rules not reloaded, the previous ones stay: {}",
+                        s.message());
+        } else {
+          spdlog::info("SIGHUP: fault rules reloaded from {}", config.faults_file);
+        }
+      }
+    });
+  }
   http.Wait();
+  stopping.store(true);
+  if (reloader.joinable()) reloader.join();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");

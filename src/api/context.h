@@ -12,9 +12,11 @@
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "config.h"
+#include "faults/injector.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
+#include "storage/database_snapshots.h"
 #include "storage/engine.h"
 #include "write/item_writer.h"
 
@@ -27,12 +29,19 @@ struct ServerContext {
   write::ItemWriter* writer = nullptr;  // every item write goes through it
   backfill::Backfiller* backfiller = nullptr;
   streams::StreamLog* streams = nullptr;
+  faults::FaultInjector* faults = nullptr;          // --faults / admin API rules (may be idle)
+  storage::DatabaseSnapshots* snapshots = nullptr;  // the admin API's saved databases
+  bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
 };
 
 struct OpContext {
   ServerContext& server;
   const auth::Caller& caller;
   JsonWriter& out;  // the response body; an operation writes one JSON object on success
+  // Fault injection (faults/injector.h): BatchWriteItem / BatchGetItem leave this fraction of
+  // their requests unprocessed (faults::ChooseUnprocessed with this seed). 0: none.
+  double unprocessed_fraction = 0;
+  uint64_t unprocessed_seed = 0;
 };
 
 // An operation: decodes and validates its parameters (throwing ApiException for malformed

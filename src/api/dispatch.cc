@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "api/admin.h"
 #include "api/operations.h"
 #include "http/compression.h"
 #include "protocol/constraint_check.h"
@@ -109,6 +110,27 @@ std::string NewRequestId() {
   return id;
 }
 
+// The tables a request names, for fault rules by table: TableName, RequestItems' keys (batches),
+// TransactItems' TableNames.
+std::vector<std::string_view> TablesOf(simdjson::dom::object doc) {
+  std::vector<std::string_view> tables;
+  if (std::string_view name; doc["TableName"].get(name) == simdjson::SUCCESS)
+    tables.push_back(name);
+  if (simdjson::dom::object items; doc["RequestItems"].get(items) == simdjson::SUCCESS)
+    for (auto [name, value] : items) tables.push_back(name);
+  if (simdjson::dom::array items; doc["TransactItems"].get(items) == simdjson::SUCCESS) {
+    for (auto item : items) {
+      simdjson::dom::object o;
+      if (item.get(o) != simdjson::SUCCESS) continue;
+      for (auto [kind, action] : o) {
+        if (std::string_view name; action["TableName"].get(name) == simdjson::SUCCESS)
+          tables.push_back(name);
+      }
+    }
+  }
+  return tables;
+}
+
 }  // namespace
 
 uint32_t BodyCrc32(std::string_view body) {
@@ -124,7 +146,8 @@ std::optional<ApiError> CheckAgainstModel(std::string_view operation,
   return protocol::CheckConstraints(*input, body);
 }
 
-OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table) {
+OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table,
+                         std::optional<faults::Decision>* fault) {
   std::string_view target = req.Header("x-amz-target");
   // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
   // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
@@ -194,6 +217,18 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
+  // Fault injection, once the request is known valid: an injected error (or a dropped
+  // connection) stands in for the operation, which does not run and so writes nothing.
+  if (server_->faults != nullptr && server_->faults->active()) {
+    *fault = server_->faults->Decide(target.substr(target.rfind('.') + 1),
+                                     TablesOf(doc.get_object().value()));
+    if (fault->has_value()) {
+      if ((*fault)->error) return (*fault)->error;
+      if ((*fault)->drop_connection) return ApiError::InternalServerError();  // never sent
+      ctx.unprocessed_fraction = (*fault)->unprocessed;
+      ctx.unprocessed_seed = (*fault)->unprocessed_seed;
+    }
+  }
   try {
     return fn(ctx, Params(doc.get_object().value()));
   } catch (const ApiException& e) {
@@ -234,7 +269,11 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
                                      [](char a, char b) {
                                        return std::tolower(static_cast<unsigned char>(a)) == b;
                                      });
-  if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
+  if (server_->admin && path.starts_with(kAdminPathPrefix)) {
+    // Cairn's admin API (api/admin.h), served only when enabled; otherwise this path is
+    // answered below as any path DynamoDB does not serve.
+    HandleAdmin(*server_, req, path, resp);
+  } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
     // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.
     resp.status = 404;
@@ -255,10 +294,16 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
   } else {
-    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr)) {
+    std::optional<faults::Decision> fault;
+    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr, &fault)) {
       resp.status = error->http_status;
       resp.body = error->Body();
       if (logged) error_type = error->type;
+    }
+    if (fault) {
+      resp.delay = std::chrono::milliseconds(fault->latency_ms);
+      resp.drop = fault->drop_connection;
+      if (logged) error_type += fault->drop_connection ? " (fault: dropped)" : " (fault)";
     }
     if (plain_json) resp.content_type = "application/json";
   }

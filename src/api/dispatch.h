@@ -27,7 +27,9 @@ class Dispatcher {
  private:
   // On success the body is in *body; otherwise the error is returned. `table`, when not null,
   // receives the request's TableName (for the request log).
-  OpResult Run(const http::Request& request, std::string* body, std::string* table);
+  // A fault rule that fired (faults/injector.h) is left in *fault for Handle (latency, drop).
+  OpResult Run(const http::Request& request, std::string* body, std::string* table,
+               std::optional<faults::Decision>* fault);
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed
