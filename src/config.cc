@@ -16,8 +16,9 @@ constexpr std::string_view kFooter = R"(Every flag can also be set in the enviro
 
 DynamoDB Local's command line works as it is:
   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors LIST  -help  -version
-  -delayTransientStatuses  -optimizeDbBeforeStartup  -disableTelemetry
-    (these three are accepted and change nothing yet; the log says so)
+  -delayTransientStatuses (= --delay-transient-statuses 2000)
+  -optimizeDbBeforeStartup  -disableTelemetry
+    (these two are accepted and change nothing; the log says so)
 
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
@@ -217,6 +218,12 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "Seed of the fault rules' random draws, for a reproducible run (default: the "
                  "rules file's \"seed\", else random)")
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  app.add_option("--delay-transient-statuses", c->delay_transient_statuses_ms,
+                 "Milliseconds tables are reported CREATING / UPDATING / DELETING after a "
+                 "change, and a new GSI stays CREATING, so SDK waiters run their loop "
+                 "(DynamoDB Local's -delayTransientStatuses sets 2000). 0: ACTIVE at once")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600000.0));
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

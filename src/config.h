@@ -41,6 +41,9 @@ struct Config {
   bool admin = false;        // serve the admin API under /cairn/admin/ (implied by --faults)
   std::string faults_file;   // fault rules (JSON), reloaded on SIGHUP; empty: none
   int64_t faults_seed = -1;  // seeds the fault draws; -1: the file's seed, else random
+  // CREATING / UPDATING / DELETING and GSI backfills last at least this long (api/
+  // transient_status.h); 0: tables are ACTIVE at once.
+  double delay_transient_statuses_ms = 0;
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

@@ -188,13 +188,17 @@ int main(int argc, char** argv) {
   }
   cairn::write::ItemWriter writer(engine->get(), &catalog, locks.get(), &streams,
                                   std::move(write_opts));
-  cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
+  const std::chrono::milliseconds transient_delay(
+      static_cast<int64_t>(config.delay_transient_statuses_ms));
+  cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer, transient_delay);
+  cairn::api::TransientStatuses transient(transient_delay);
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams};
   cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
   server.faults = &faults;
   server.snapshots = &snapshots;
+  server.transient = &transient;
   server.admin = config.admin || !config.faults_file.empty();
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);

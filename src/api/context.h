@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "api/protocol_names.h"
+#include "api/transient_status.h"
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "config.h"
@@ -31,6 +32,7 @@ struct ServerContext {
   streams::StreamLog* streams = nullptr;
   faults::FaultInjector* faults = nullptr;          // --faults / admin API rules (may be idle)
   storage::DatabaseSnapshots* snapshots = nullptr;  // the admin API's saved databases
+  TransientStatuses* transient = nullptr;  // --delay-transient-statuses (may be null: none)
   bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
 };
 
