@@ -218,6 +218,10 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "Seed of the fault rules' random draws, for a reproducible run (default: the "
                  "rules file's \"seed\", else random)")
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  app.add_flag("--throttle", c->throttle,
+               "Enforce capacity as DynamoDB does: provisioned tables and GSIs get token buckets "
+               "(their capacity per second, up to 300 s of unused burst), on-demand ones their "
+               "limits; over them, ProvisionedThroughputExceededException");
   app.add_option("--delay-transient-statuses", c->delay_transient_statuses_ms,
                  "Milliseconds tables are reported CREATING / UPDATING / DELETING after a "
                  "change, and a new GSI stays CREATING, so SDK waiters run their loop "

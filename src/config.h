@@ -41,6 +41,7 @@ struct Config {
   bool admin = false;        // serve the admin API under /cairn/admin/ (implied by --faults)
   std::string faults_file;   // fault rules (JSON), reloaded on SIGHUP; empty: none
   int64_t faults_seed = -1;  // seeds the fault draws; -1: the file's seed, else random
+  bool throttle = false;  // token buckets for provisioned and on-demand capacity (throttle/)
   // CREATING / UPDATING / DELETING and GSI backfills last at least this long (api/
   // transient_status.h); 0: tables are ACTIVE at once.
   double delay_transient_statuses_ms = 0;

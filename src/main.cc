@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
       static_cast<int64_t>(config.delay_transient_statuses_ms));
   cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer, transient_delay);
   cairn::api::TransientStatuses transient(transient_delay);
+  cairn::throttle::Throttler throttler;
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams};
@@ -199,6 +200,7 @@ int main(int argc, char** argv) {
   server.faults = &faults;
   server.snapshots = &snapshots;
   server.transient = &transient;
+  if (config.throttle) server.throttler = &throttler;
   server.admin = config.admin || !config.faults_file.empty();
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);

@@ -273,7 +273,10 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     ctx.out.EndObject();
   }
   ctx.out.EndObject();
-  if (capacity != CapacityMode::kNone) {
+  if (capacity == CapacityMode::kMetered) {
+    for (size_t ti = 0; ti < tables.size(); ++ti)
+      RecordConsumedCapacity(tables[ti].table->name, units[ti]);
+  } else if (capacity != CapacityMode::kNone) {
     ctx.out.Key("ConsumedCapacity");
     ctx.out.BeginArray();
     for (size_t ti = 0; ti < tables.size(); ++ti)

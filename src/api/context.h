@@ -19,6 +19,7 @@
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#include "throttle/throttler.h"
 #include "write/item_writer.h"
 
 namespace cairn::api {
@@ -32,6 +33,7 @@ struct ServerContext {
   streams::StreamLog* streams = nullptr;
   faults::FaultInjector* faults = nullptr;          // --faults / admin API rules (may be idle)
   storage::DatabaseSnapshots* snapshots = nullptr;  // the admin API's saved databases
+  throttle::Throttler* throttler = nullptr;  // --throttle (null: no capacity limits)
   TransientStatuses* transient = nullptr;  // --delay-transient-statuses (may be null: none)
   bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
 };

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "api/admin.h"
+#include "api/capacity.h"
 #include "api/operations.h"
 #include "http/compression.h"
 #include "protocol/constraint_check.h"
@@ -131,6 +132,17 @@ std::vector<std::string_view> TablesOf(simdjson::dom::object doc) {
   return tables;
 }
 
+// --throttle: whether an operation reads or writes items (nullopt: neither, not throttled).
+std::optional<throttle::Kind> ThrottledKind(std::string_view op) {
+  if (op == "GetItem" || op == "BatchGetItem" || op == "Query" || op == "Scan" ||
+      op == "TransactGetItems")
+    return throttle::Kind::kRead;
+  if (op == "PutItem" || op == "UpdateItem" || op == "DeleteItem" || op == "BatchWriteItem" ||
+      op == "TransactWriteItems")
+    return throttle::Kind::kWrite;
+  return std::nullopt;
+}
+
 }  // namespace
 
 uint32_t BodyCrc32(std::string_view body) {
@@ -229,8 +241,35 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
       ctx.unprocessed_seed = (*fault)->unprocessed_seed;
     }
   }
+  // --throttle (throttle/throttler.h): admitted while the buckets of the tables it names hold
+  // capacity (a throttled request runs nothing, so writes nothing), then charged what it
+  // consumed, as its ConsumedCapacity computes it.
+  std::optional<throttle::Kind> throttled;
+  if (server_->throttler != nullptr &&
+      (throttled = ThrottledKind(target.substr(target.rfind('.') + 1)))) {
+    simdjson::dom::object o = doc.get_object().value();
+    std::string_view index;
+    if (o["IndexName"].get(index) != simdjson::SUCCESS) index = {};
+    for (std::string_view name : TablesOf(o)) {
+      auto t = server_->catalog->Find(caller.ns, TableNameFromParameter(name));
+      if (t && !server_->throttler->Admit(*t, *throttled, index))
+        return ApiError::ProvisionedThroughputExceeded();
+    }
+  }
+  Meter meter;
+  std::optional<ScopedMeter> metering;
+  if (throttled) metering.emplace(&meter);
   try {
-    return fn(ctx, Params(doc.get_object().value()));
+    OpResult result = fn(ctx, Params(doc.get_object().value()));
+    for (const auto& [name, units] : meter.by_table) {
+      auto t = server_->catalog->Find(caller.ns, name);
+      if (!t) continue;
+      double table_units = units.table;
+      for (const auto& [x, u] : units.local) table_units += u;  // an LSI uses the table's
+      std::vector<std::pair<std::string, double>> gsi(units.global.begin(), units.global.end());
+      server_->throttler->Consume(*t, *throttled, table_units, gsi);
+    }
+    return result;
   } catch (const ApiException& e) {
     return e.error;
   } catch (const std::bad_alloc&) {
