@@ -1,6 +1,6 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
 // SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
-// every acknowledged write).
+// every acknowledged write). SIGHUP rereads the --credentials and --faults files, when given.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -8,13 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <time.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <memory>
 #include <string>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "api/dispatch.h"
+#include "auth/credential_file.h"
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
@@ -94,6 +94,46 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
   return hosts;
 }
 
+// SIGHUP: rereads what can change while serving (the --credentials and --faults files). The signal stays blocked
+// in every thread (main() blocks it before any thread starts) and this thread takes it with
+// sigwait, so the reload runs as ordinary code, not in a signal handler.
+class ReloadOnHangup {
+ public:
+  explicit ReloadOnHangup(std::function<void()> reload) : reload_(std::move(reload)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~ReloadOnHangup() {
+    stop_.store(true);
+    pthread_kill(thread_.native_handle(), SIGHUP);
+    thread_.join();
+  }
+
+  // Blocks SIGHUP in the calling thread and in the threads it starts from then on.
+  static void BlockSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+
+ private:
+  void Run() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    while (true) {
+      int signal_number = 0;
+      if (sigwait(&set, &signal_number) != 0) continue;
+      if (stop_.load()) return;
+      reload_();
+    }
+  }
+
+  std::function<void()> reload_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
@@ -129,24 +169,41 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // With --faults, SIGHUP reloads the rules file: blocked in every thread, taken by sigtimedwait
-  // in the reload thread below.
-  sigset_t reload_signals;
-  sigemptyset(&reload_signals);
-  sigaddset(&reload_signals, SIGHUP);
 
   cairn::Config config;
   int exit_code = 0;
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
   cairn::ConfigureLogging(config.log_level, config.log_format);
   for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
+  // --credentials: read before anything starts; a bad file stops the start-up, naming the line.
+  std::unique_ptr<cairn::auth::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    credentials = std::make_unique<cairn::auth::CredentialStore>();
+    auto loaded = credentials->Load(config.credentials_file);
+    if (!loaded.ok()) {
+      spdlog::critical("--credentials: {}", loaded.status().message());
+      return 1;
+    }
+    spdlog::info("verifying request signatures: {} access keys from {}", *loaded,
+                 config.credentials_file);
+    struct stat st {};
+    if (stat(config.credentials_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      spdlog::warn("{} holds secret keys but other users may read it (mode {:04o}): chmod 600 it",
+                   config.credentials_file, static_cast<unsigned>(st.st_mode & 07777));
+    }
+    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
+  } else if (!IsLoopback(config.host)) {
+    spdlog::warn("listening on {} without --credentials: anyone who can reach the port can read "
+                 "and write every table; give --credentials FILE to verify request signatures",
+                 config.host);
+  }
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
   umask(077);
   cairn::faults::FaultInjector faults;
   if (config.faults_seed >= 0) faults.Reseed(static_cast<uint64_t>(config.faults_seed));
   if (!config.faults_file.empty()) {
-    pthread_sigmask(SIG_BLOCK, &reload_signals, nullptr);
+    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
     if (auto s = LoadFaults(config, &faults); !s.ok()) {
       spdlog::critical("cannot load the fault rules: {}", s.message());
       return 1;
@@ -155,6 +212,10 @@ int main(int argc, char** argv) {
   } else if (config.admin) {
     spdlog::info("admin API under /cairn/admin/");
   }
+  if ((config.admin || !config.faults_file.empty()) && !IsLoopback(config.host))
+    spdlog::warn("the admin API (/cairn/admin/) is served on {} without authentication: anyone "
+                 "who can reach the port can drop every table; it is meant for test machines",
+                 config.host);
   const rlim_t nofile = RaiseDescriptorLimit();
 
   cairn::storage::Options opts;
@@ -195,7 +256,7 @@ int main(int argc, char** argv) {
   cairn::throttle::Throttler throttler;
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
-                                   &writer, &backfiller,   &streams};
+                                   &writer, &backfiller,   &streams, credentials.get()};
   cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
   server.faults = &faults;
   server.snapshots = &snapshots;
@@ -263,14 +324,23 @@ int main(int argc, char** argv) {
       CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
       config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
       config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  std::atomic<bool> stopping{false};
-  std::thread reloader;
-  if (!config.faults_file.empty()) {
-    reloader = std::thread([&] {
-      const timespec tick{0, 200'000'000};
-      while (!stopping.load()) {
-        if (sigtimedwait(&reload_signals, nullptr, &tick) != SIGHUP) continue;
+  // SIGHUP rereads the --credentials file and the --faults file, whichever were given.
+  std::unique_ptr<ReloadOnHangup> reloader;
+  if (credentials != nullptr || !config.faults_file.empty()) {
+    reloader = std::make_unique<ReloadOnHangup>([&credentials, &config, &faults] {
+      if (credentials != nullptr) {
+        auto loaded = credentials->Load(config.credentials_file);
+        if (loaded.ok()) {
+          spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded,
+                       config.credentials_file);
+        } else {
+          spdlog::error(
+              "SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
+              "force: {}",
+              credentials->size(), loaded.status().message());
+        }
+      }
+      if (!config.faults_file.empty()) {
         if (auto s = LoadFaults(config, &faults); !s.ok()) {
           spdlog::error("SIGHUP: fault rules not reloaded, the previous ones stay: {}",
                         s.message());
@@ -280,9 +350,9 @@ int main(int argc, char** argv) {
       }
     });
   }
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
-  stopping.store(true);
-  if (reloader.joinable()) reloader.join();
+  reloader.reset();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");

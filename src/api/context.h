@@ -11,6 +11,7 @@
 #include "api/protocol_names.h"
 #include "api/transient_status.h"
 #include "api/params.h"
+#include "auth/credential_file.h"
 #include "auth/credentials.h"
 #include "config.h"
 #include "faults/injector.h"
@@ -31,6 +32,8 @@ struct ServerContext {
   write::ItemWriter* writer = nullptr;  // every item write goes through it
   backfill::Backfiller* backfiller = nullptr;
   streams::StreamLog* streams = nullptr;
+  // --credentials: the keys whose signatures are verified (auth/sigv4.h); null: no verification.
+  const auth::CredentialStore* credentials = nullptr;
   faults::FaultInjector* faults = nullptr;          // --faults / admin API rules (may be idle)
   storage::DatabaseSnapshots* snapshots = nullptr;  // the admin API's saved databases
   throttle::Throttler* throttler = nullptr;  // --throttle (null: no capacity limits)

@@ -16,10 +16,12 @@
 #include "api/admin.h"
 #include "api/capacity.h"
 #include "api/operations.h"
+#include "auth/sigv4.h"
 #include "http/compression.h"
 #include "protocol/constraint_check.h"
 #include "protocol/service_model.h"
 #include "protocol/shape_check.h"
+#include "util/clock.h"
 
 namespace cairn::api {
 namespace {
@@ -143,6 +145,17 @@ std::optional<throttle::Kind> ThrottledKind(std::string_view op) {
   return std::nullopt;
 }
 
+// The path of a request target: without its query, an absolute-form target ("http://host/")
+// reduced.
+std::string_view RequestPath(std::string_view url) {
+  std::string_view path = url;
+  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
+    size_t slash = path.find('/', scheme + 3);
+    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  }
+  return path.substr(0, path.find_first_of("?#"));
+}
+
 }  // namespace
 
 uint32_t BodyCrc32(std::string_view body) {
@@ -199,10 +212,23 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   signed_request.has_authorization = req.HasHeader("authorization");
   signed_request.authorization = req.Header("authorization");
   signed_request.has_date = req.HasHeader("x-amz-date") || req.HasHeader("date");
+  signed_request.path = RequestPath(req.url);
   if (size_t q = req.url.find('?'); q != std::string_view::npos)
     signed_request.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
-  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error))
+  signed_request.method = req.method;
+  signed_request.headers = &req.headers;
+  signed_request.payload = req.wire_body;
+  auth::SignatureParts signature;
+  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error,
+                          server_->credentials != nullptr ? &signature : nullptr))
     return auth_error;
+  // --credentials: the signature itself, before the body is even parsed (as DynamoDB: a request
+  // that is not signed right learns nothing about its body).
+  if (server_->credentials != nullptr) {
+    if (std::optional<ApiError> error = auth::sigv4::VerifySignature(
+            signed_request, signature, *server_->credentials, static_cast<int64_t>(EpochSeconds())))
+      return error;
+  }
 
   // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
   thread_local simdjson::dom::parser parser;
@@ -291,13 +317,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.body.clear();
   // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
   if (cors_.AnswerPreflight(req, resp)) return;
-  // The path: the target without its query, an absolute-form target ("http://host/") reduced.
-  std::string_view path = req.url;
-  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
-    size_t slash = path.find('/', scheme + 3);
-    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
-  }
-  path = path.substr(0, path.find_first_of("?#"));
+  const std::string_view path = RequestPath(req.url);
   // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
   // or (what the SDKs send) application/x-amz-json-1.0.
   std::string_view content_type = req.Header("content-type");
