@@ -22,6 +22,7 @@
 #include "log_format.h"
 #include "http/server.h"
 #include "backfill/backfill.h"
+#include "backup/backups.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
@@ -147,8 +148,16 @@ int main(int argc, char** argv) {
                                   std::move(write_opts));
   cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
   backfiller.ResumeAll();
+  cairn::backup::Backups::Options backup_opts;
+  backup_opts.item_delay =  // hidden testing flag: see README
+      std::chrono::microseconds(static_cast<int64_t>(config.test_backup_delay_ms * 1000));
+  cairn::backup::Backups backups(engine->get(), &catalog, &writer, backup_opts);
+  if (auto s = backups.Start(); !s.ok()) {
+    spdlog::critical("cannot read the backups: {}", s.ToString());
+    return 1;
+  }
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
-                                   &writer, &backfiller,   &streams};
+                                   &writer, &backfiller,   &streams, &backups};
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
@@ -213,6 +222,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
+  backups.Stop();     // an unfinished restore too
   expirer.Stop();
   spdlog::info("stopped");
   g_server.store(nullptr);

@@ -13,6 +13,7 @@
 #include "auth/credentials.h"
 #include "config.h"
 #include "backfill/backfill.h"
+#include "backup/backups.h"
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
@@ -27,6 +28,7 @@ struct ServerContext {
   write::ItemWriter* writer = nullptr;  // every item write goes through it
   backfill::Backfiller* backfiller = nullptr;
   streams::StreamLog* streams = nullptr;
+  backup::Backups* backups = nullptr;
 };
 
 struct OpContext {

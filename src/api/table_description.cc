@@ -22,6 +22,8 @@ using storage::TableInfo;
 
 const char kInvalid[] = "One or more parameter values were invalid: ";
 
+}  // namespace
+
 void WriteThroughput(JsonWriter& w, const TableInfo& t) {
   w.Key("ProvisionedThroughput");
   w.BeginObject();
@@ -57,6 +59,8 @@ void WriteKeySchema(JsonWriter& w, const TableInfo& t) {
   }
   w.EndArray();
 }
+
+namespace {
 
 // The number of items in a table's (or an index's) key range and the sum of their sizes.
 void CountRange(ServerContext& server, storage::Column column, uint32_t id, int64_t* count,
@@ -234,8 +238,24 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.KV("LatestStreamLabel", t.stream_label);
     w.KV("LatestStreamArn", t.StreamArn());
   }
+  if (t.restore_date_time != 0) {
+    w.Key("RestoreSummary");
+    w.BeginObject();
+    if (!t.restore_source_backup_arn.empty())
+      w.KV("SourceBackupArn", t.restore_source_backup_arn);
+    w.KV("SourceTableArn", t.restore_source_table_arn);
+    w.Key("RestoreDateTime");
+    w.Double(t.restore_date_time);
+    w.Key("RestoreInProgress");
+    w.Bool(t.restore_in_progress);
+    w.EndObject();
+  }
   WriteProtectionAndThroughput(w, t, status);
   w.EndObject();
+}
+
+std::string_view TableStatusOf(const TableInfo& t) {
+  return t.restore_in_progress ? "CREATING" : "ACTIVE";
 }
 
 void WriteDeletedTableDescription(JsonWriter& w, const TableInfo& t, const TableStats* stats) {

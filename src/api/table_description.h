@@ -55,7 +55,19 @@ struct TableStats {
 
 TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);
 
-// Writes the TableDescription object. `status` is ACTIVE, DELETING, ...
+// Writes the ProvisionedThroughput member (zeros for PAY_PER_REQUEST) and the KeySchema member.
+void WriteThroughput(JsonWriter& w, const storage::TableInfo& t);
+void WriteKeySchema(JsonWriter& w, const storage::TableInfo& t);
+
+// A table's TableStatus apart from an operation's own answer: CREATING while a restore fills it
+// (backup/backups.h), else ACTIVE (Cairn applies other changes at once).
+std::string_view TableStatusOf(const storage::TableInfo& t);
+
+// A new TableId (a random version 4 UUID).
+std::string NewTableUuid();
+
+// Writes the TableDescription object. `status` is ACTIVE, DELETING, ... A restored table's
+// description has its RestoreSummary.
 void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::string_view status,
                            const TableStats* stats);
 

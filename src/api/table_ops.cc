@@ -28,7 +28,9 @@ namespace {
 using storage::KeyElement;
 using storage::TableInfo;
 
-std::string NewUuid() {
+}  // namespace
+
+std::string NewTableUuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t a = rng(), b = rng();
   a = (a & ~0xF000ull) | 0x4000ull;                     // version 4
@@ -39,6 +41,8 @@ std::string NewUuid() {
            static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
   return buf;
 }
+
+namespace {
 
 struct Throughput {
   std::optional<int64_t> read, write;
@@ -315,7 +319,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   t.ns = ctx.caller.ns;
   t.name = std::string(*name);
   t.region = ctx.caller.region;
-  t.table_uuid = NewUuid();
+  t.table_uuid = NewTableUuid();
   t.attribute_definitions = defs;
   for (auto& d : indexes) t.indexes.push_back(std::move(d.info));
   if (throughput) {
@@ -369,7 +373,7 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
-  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  WriteTableDescription(ctx.out, *t, TableStatusOf(*t), &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -801,6 +805,7 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   Status s = ctx.server.catalog->Drop(
       t->ns, t->name, t->id,
       [](const TableInfo& current) {
+        if (current.restoring()) return Status::Busy("being restored");
         if (current.deletion_protection)
           return Status::InvalidArgument(
               "Resource cannot be deleted as it is currently protected against deletion. Disable "
@@ -811,6 +816,10 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
+  // A table a restore is filling is CREATING: DynamoDB refuses to delete it until it is ACTIVE.
+  if (s.code() == Status::Code::kBusy)
+    return ApiError::ResourceInUse(
+        "Attempt to change a resource which is still in use: Table is being restored: " + t->name);
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
