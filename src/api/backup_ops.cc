@@ -64,7 +64,7 @@ Window RestorableWindow(const TableInfo& t) {
 ApiResult<std::shared_ptr<const storage::TableInfo>> BackupTable(OpContext& ctx,
                                                                 const Params& p) {
   std::string_view name = *p.String("TableName");
-  auto t = FindTable(ctx, name);
+  auto t = FindTableInAnyState(ctx, name);
   if (!t)
     return ApiError::TableNotFound("Table not found: " +
                                    std::string(TableNameFromParameter(name)));
@@ -574,7 +574,7 @@ OpResult RestoreTableToPointInTime(OpContext& ctx, const Params& p) {
     ThrowValidation("One or more parameter values were invalid: Either RestoreDateTime or "
                     "UseLatestRestorableTime must be specified");
   const std::string_view source_param = name ? *name : *arn;
-  auto source = FindTable(ctx, source_param);
+  auto source = FindTableInAnyState(ctx, source_param);
   if (!source || (arn && source->Arn() != *arn))
     return ApiError::TableNotFound("Table not found: " +
                                    std::string(TableNameFromParameter(source_param)));

@@ -151,13 +151,19 @@ ApiResult<std::shared_ptr<const TableInfo>> NamedTable(OpContext& ctx, const Par
   auto name = p.String("TableName");
   CheckTableName(v, name, "tableName", true);
   v.ThrowIfAny();
-  auto t = FindTable(ctx, *name);
+  auto t = FindTableInAnyState(ctx, *name);
   if (!t) return TableNotFound(*name);
   return t;
 }
 
-std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+std::shared_ptr<const TableInfo> FindTableInAnyState(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
+}
+
+std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+  auto t = FindTableInAnyState(ctx, name_param);
+  if (t && t->restoring()) return nullptr;
+  return t;
 }
 
 namespace {
@@ -728,7 +734,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
 
   // `found` only names the table and lets the request be checked on its own; what depends on the
   // table's state is checked and applied inside Modify, against the descriptor current then.
-  auto found = FindTable(ctx, *name);
+  auto found = FindTableInAnyState(ctx, *name);
   if (!found)
     return TableNotFound(*name);
   u.stream_view = DecodeStreamSpecification(p);

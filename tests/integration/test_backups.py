@@ -414,6 +414,12 @@ def test_in_progress_errors(make_server):
     expect_error(c.create_backup, "ContinuousBackupsUnavailableException",
                  "Backups are being enabled for the table: ipt2. Please retry later",
                  TableName="ipt2", BackupName="bkp")
+    # Its items cannot be read or written until it is ACTIVE (DynamoDB: the data plane's
+    # ResourceNotFoundException for a table that is not ACTIVE).
+    expect_error(c.put_item, "ResourceNotFoundException", "Requested resource not found",
+                 TableName="ipt2", Item={"pk": {"S": "x"}})
+    expect_error(c.get_item, "ResourceNotFoundException", "Requested resource not found",
+                 TableName="ipt2", Key={"pk": {"S": "x"}})
     expect_error(c.delete_table, "ResourceInUseException",
                  "Attempt to change a resource which is still in use: Table is being restored: "
                  "ipt2", TableName="ipt2")
