@@ -117,7 +117,7 @@ std::string ManagedKeyArn(std::string_view region) {
 // Counting costs a scan of the table and its indexes. A count of a large table (one that took over
 // 50 ms) is reused while it is younger than 100 times what it cost, so that counting takes at most
 // ~1% of the server's time; small tables (tests) are always exact, and a change of the table's
-// indexes always recounts. DynamoDB itself refreshes these figures about every six hours.
+// indexes, or the end of its restore, always recounts. DynamoDB itself refreshes these figures about every six hours.
 TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   struct Cached {
     TableStats stats;
@@ -129,6 +129,7 @@ TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   static std::map<uint32_t, Cached> cache;  // GUARDED_BY(mu); table ids are never reused
   std::string shape;
   for (const auto& x : t.indexes) shape += std::to_string(x.id) + (x.backfilling ? "b," : ",");
+  if (t.restore_in_progress) shape += "restoring";  // the count when it ends is exact
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu);
