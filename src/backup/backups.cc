@@ -479,17 +479,20 @@ void Backups::TrimLoop() {
       stop_cv_.wait_for(lock, options_.trim_interval, [this] { return stop_.load(); });
       if (stop_.load()) return;
     }
-    const double now = EpochSeconds();
-    for (const auto& t : catalog_->AllTables()) {
-      if (t->pitr_enabled_time == 0) continue;
-      const double cutoff = now - double(t->pitr_recovery_days) * 86400;
-      if (cutoff <= 0) continue;
-      storage::WriteBatch b;
-      b.DeleteRange(storage::Column::kBackup, storage::TablePrefix(t->id),
-                    storage::ChangeRecordBound(t->id, Micros(cutoff)));
-      Status s = engine_->Write(b);
-      if (!s.ok()) spdlog::error("trimming the change log of {}: {}", t->name, s.ToString());
-    }
+    TrimChangeLogs(EpochSeconds());
+  }
+}
+
+void Backups::TrimChangeLogs(double now) {
+  for (const auto& t : catalog_->AllTables()) {
+    if (t->pitr_enabled_time == 0) continue;
+    const double cutoff = now - double(t->pitr_recovery_days) * 86400;
+    if (cutoff <= 0) continue;
+    storage::WriteBatch b;
+    b.DeleteRange(storage::Column::kBackup, storage::TablePrefix(t->id),
+                  storage::ChangeRecordBound(t->id, Micros(cutoff)));
+    Status s = engine_->Write(b);
+    if (!s.ok()) spdlog::error("trimming the change log of {}: {}", t->name, s.ToString());
   }
 }
 

@@ -104,6 +104,9 @@ class Backups {
 
   // Point-in-time recovery turned off: its change log goes. Writes in progress finish first.
   void DropChangeLog(uint32_t table_id);
+  // Deletes the change records older than each table's recovery period, as of `now` (epoch
+  // seconds). The trimming thread calls it every Options::trim_interval; public for tests.
+  void TrimChangeLogs(double now);
 
  private:
   void RunBackup(std::shared_ptr<const BackupRecord> record,

@@ -15,6 +15,10 @@ moment of its window: the restored table holds exactly the writes acknowledged a
 Backups survive restarts; a restart during a restore finishes it.
 """
 
+import json
+import os
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -457,6 +461,25 @@ def test_in_memory_backup_and_restore(make_server):
     assert len(scan_items(c, "imt2")) == 50
 
 
+def test_restart_during_backup_creation_removes_it(make_server):
+    """A backup whose copy a restart interrupts cannot be finished (its snapshot is gone): it is
+    removed at the next start, never left CREATING or listed AVAILABLE with part of the table."""
+    s = make_server("--test-backup-delay", "5")
+    c = s.client("AKIDRESTARTCR")
+    create_table(c, "bcr")
+    load(c, "bcr", [{"pk": {"S": str(i)}} for i in range(400)])
+    arn = c.create_backup(TableName="bcr", BackupName="bcr-bk")["BackupDetails"]["BackupArn"]
+    time.sleep(0.3)
+    assert c.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"][
+        "BackupStatus"] == "CREATING"
+    s.restart(hard=True)
+    c = s.client("AKIDRESTARTCR")
+    expect_error(c.describe_backup, "BackupNotFoundException",
+                 "Backup not found for the given BackupARN.", BackupArn=arn)
+    assert c.list_backups()["BackupSummaries"] == []
+    assert "was being created when the server stopped: removed" in s.read_log()
+
+
 @pytest.mark.parametrize("hard", [False, True])
 def test_restart_during_restore_finishes_it(make_server, hard):
     """A restore interrupted by a shutdown (or kill -9) is resumed at the next start: the table
@@ -624,3 +647,35 @@ def test_pitr_survives_restart(make_server):
                                      RestoreDateTime=moment)
     wait_active(c, "prt2")
     assert scan_items(c, "prt2") == [{"pk": {"S": "k"}, "v": {"N": "1"}}]
+
+
+def test_aws_cli_backup_commands(server, client, access_key):
+    """The AWS CLI's create-backup, list-backups, describe-backup and restore-table-from-backup
+    (skipped where the CLI is not installed)."""
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("the AWS CLI (aws) is not installed in this image")
+    env = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "x",
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
+    if subprocess.run([aws, "--version"], env=env, capture_output=True, timeout=60).returncode:
+        pytest.skip("the aws command found does not run (a shim without the AWS CLI behind it)")
+
+    def cli(*args):
+        out = subprocess.run([aws, "dynamodb", *args, "--endpoint-url", server.endpoint,
+                              "--region", "us-east-1", "--output", "json"],
+                             env=env, capture_output=True, text=True, timeout=60, check=True)
+        return json.loads(out.stdout)
+
+    create_table(client, "cli_src")
+    client.put_item(TableName="cli_src", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    arn = cli("create-backup", "--table-name", "cli_src", "--backup-name", "cli-bk")[
+        "BackupDetails"]["BackupArn"]
+    wait_backup(client, arn)
+    listed = cli("list-backups", "--table-name", "cli_src")["BackupSummaries"]
+    assert [b["BackupArn"] for b in listed] == [arn]
+    d = cli("describe-backup", "--backup-arn", arn)["BackupDescription"]
+    assert d["BackupDetails"]["BackupStatus"] == "AVAILABLE"
+    assert d["SourceTableDetails"]["ItemCount"] == 1
+    cli("restore-table-from-backup", "--target-table-name", "cli_dst", "--backup-arn", arn)
+    wait_active(client, "cli_dst")
+    assert scan_items(client, "cli_dst") == [{"pk": {"S": "a"}, "v": {"N": "1"}}]

@@ -260,6 +260,24 @@ TEST_F(BackupsTest, PointInTimeRestoreUndoesLaterWrites) {
   EXPECT_EQ(ChangeRecords(), 0u);
 }
 
+TEST_F(BackupsTest, ChangeLogIsTrimmedToTheRecoveryPeriod) {
+  SetPitr(true);
+  ASSERT_TRUE(catalog_
+                  ->Modify("ns", "src", table_->id,
+                           [](TableInfo& t) {
+                             t.pitr_recovery_days = 2;
+                             return Status::OK();
+                           })
+                  .ok());
+  Put("a", "1");
+  Put("b", "1");
+  const double now = EpochSeconds();
+  backups_->TrimChangeLogs(now + 2 * 86400 - 60);  // still within two days: kept
+  EXPECT_EQ(ChangeRecords(), 2u);
+  backups_->TrimChangeLogs(now + 2 * 86400 + 60);  // older than two days: gone
+  EXPECT_EQ(ChangeRecords(), 0u);
+}
+
 TEST_F(BackupsTest, RestoreFromAMissingSourceDropsItsTable) {
   TableInfo target = Target("orphan");
   target.restore_source_table_arn = "arn:aws:dynamodb:us-east-1:000000000000:table/gone";
