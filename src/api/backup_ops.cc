@@ -360,8 +360,10 @@ TableInfo RestoreTarget(OpContext& ctx, const Params& p, const TableInfo& source
       ThrowValidation(
           "One or more parameter values were invalid: ProvisionedThroughputOverride cannot be "
           "specified when BillingMode is PAY_PER_REQUEST");
-    t.max_read_request_units = source.max_read_request_units;
-    t.max_write_request_units = source.max_write_request_units;
+    if (source.pay_per_request) {
+      t.max_read_request_units = source.max_read_request_units;
+      t.max_write_request_units = source.max_write_request_units;
+    }
   } else if (throughput) {
     if (throughput->first < 1 || throughput->second < 1)
       ThrowValidation(
@@ -389,6 +391,7 @@ TableInfo RestoreTarget(OpContext& ctx, const Params& p, const TableInfo& source
           x.write_capacity = t.write_capacity;
         }
         if (global && t.pay_per_request) x.read_capacity = x.write_capacity = 0;
+        if (!t.pay_per_request) x.max_read_request_units = x.max_write_request_units = 0;
         t.indexes.push_back(std::move(x));
       }
       continue;

@@ -159,19 +159,36 @@ void Backups::Stop() {
     stop_.store(true);
   }
   stop_cv_.notify_all();
-  std::vector<std::thread> threads;
+  std::vector<Worker> workers;
   {
     std::lock_guard lock(mu_);
-    threads.swap(threads_);
+    workers.swap(workers_);
   }
-  for (auto& t : threads)
-    if (t.joinable()) t.join();
+  for (auto& w : workers)
+    if (w.thread.joinable()) w.thread.join();
 }
 
 void Backups::Spawn(std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  if (stop_.load()) return;
-  threads_.emplace_back(std::move(fn));
+  std::vector<Worker> finished;
+  {
+    std::lock_guard lock(mu_);
+    if (stop_.load()) return;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      if (it->done->load()) {
+        finished.push_back(std::move(*it));
+        it = workers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    workers_.push_back({std::thread([fn = std::move(fn), done] {
+                          fn();
+                          done->store(true);
+                        }),
+                        done});
+  }
+  for (auto& w : finished) w.thread.join();  // already ended: returns at once
 }
 
 Result<std::shared_ptr<const BackupRecord>> Backups::Create(

@@ -133,7 +133,12 @@ class Backups {
            std::less<>>
       backups_;
   std::multiset<std::string> restoring_from_;  // ARNs a running restore reads. GUARDED_BY(mu_)
-  std::vector<std::thread> threads_;            // GUARDED_BY(mu_)
+  // Background work: each thread sets its flag when done; Spawn() joins the finished ones.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> workers_;                 // GUARDED_BY(mu_)
   std::condition_variable stop_cv_;
 };
 

@@ -392,7 +392,7 @@ def test_restore_overrides(client):
 def test_in_progress_errors(make_server):
     """While a backup is being created or a restore fills a table: BackupInUseException,
     TableInUseException, ContinuousBackupsUnavailableException, ResourceInUseException."""
-    s = make_server("--test-backup-delay", "2")
+    s = make_server("--test-backup-delay", "3")
     c = s.client("AKIDINPROGRESS")
     create_table(c, "ipt")
     load(c, "ipt", [{"pk": {"S": str(i)}} for i in range(600)])
@@ -578,6 +578,33 @@ def test_pitr_restore_between_two_writes(client):
                                           UseLatestRestorableTime=True)
     wait_active(client, "ptt_now")
     assert by_key(scan_items(client, "ptt_now")) == by_key(scan_items(client, "ptt"))
+
+
+def test_pitr_restore_overrides(client):
+    """RestoreTableToPointInTime takes the same overrides as RestoreTableFromBackup."""
+    make_rich_table(client, "pov_src")
+    enable_pitr(client, "pov_src")
+    client.restore_table_to_point_in_time(
+        SourceTableName="pov_src", TargetTableName="pov1", UseLatestRestorableTime=True,
+        BillingModeOverride="PAY_PER_REQUEST", GlobalSecondaryIndexOverride=[],
+        LocalSecondaryIndexOverride=[],
+        SSESpecificationOverride={"Enabled": True, "SSEType": "KMS"})
+    t = wait_active(client, "pov1")
+    assert t["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert "GlobalSecondaryIndexes" not in t and "LocalSecondaryIndexes" not in t
+    assert t["SSEDescription"]["KMSMasterKeyArn"].startswith("arn:aws:kms:us-east-1:")
+    assert t["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "N"}]
+    assert t["ItemCount"] == 120
+    client.restore_table_to_point_in_time(
+        SourceTableName="pov_src", TargetTableName="pov2", UseLatestRestorableTime=True,
+        BillingModeOverride="PROVISIONED",
+        ProvisionedThroughputOverride={"ReadCapacityUnits": 9, "WriteCapacityUnits": 10})
+    t = wait_active(client, "pov2")
+    assert t["ProvisionedThroughput"]["ReadCapacityUnits"] == 9
+    assert t["ProvisionedThroughput"]["WriteCapacityUnits"] == 10
+    assert [x["IndexName"] for x in t["GlobalSecondaryIndexes"]] == ["by_g"]
+    assert t["ItemCount"] == 120
 
 
 def test_pitr_errors(client):
