@@ -330,7 +330,8 @@ TableInfo RestoreTarget(OpContext& ctx, const Params& p, const TableInfo& source
   std::vector<IndexDefinition> overrides[2];  // [0]: LSIs, [1]: GSIs
   bool overridden[2] = {false, false};
   for (bool global : {false, true}) {
-    const std::string member = global ? "GlobalSecondaryIndexOverride" : "LocalSecondaryIndexOverride";
+    const std::string member =
+        global ? "GlobalSecondaryIndexOverride" : "LocalSecondaryIndexOverride";
     auto list = p.Array(member);
     if (!list) continue;
     overridden[global] = true;

@@ -117,7 +117,8 @@ std::string ManagedKeyArn(std::string_view region) {
 // Counting costs a scan of the table and its indexes. A count of a large table (one that took over
 // 50 ms) is reused while it is younger than 100 times what it cost, so that counting takes at most
 // ~1% of the server's time; small tables (tests) are always exact, and a change of the table's
-// indexes, or the end of its restore, always recounts. DynamoDB itself refreshes these figures about every six hours.
+// indexes, or the end of its restore, always recounts. DynamoDB itself refreshes these figures
+// about every six hours.
 TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   struct Cached {
     TableStats stats;

@@ -88,8 +88,8 @@ class Backups {
 
   // Starts a backup of `table` (a snapshot now; the copy in the background) named `name`.
   // Busy when a backup of the same table is being created (DynamoDB's BackupInUseException).
-  Result<std::shared_ptr<const BackupRecord>> Create(std::shared_ptr<const storage::TableInfo> table,
-                                                     std::string name);
+  Result<std::shared_ptr<const BackupRecord>> Create(
+      std::shared_ptr<const storage::TableInfo> table, std::string name);
   // nullptr when there is no such backup in `ns`.
   std::shared_ptr<const BackupRecord> Find(std::string_view ns, std::string_view arn) const;
   // Every backup of `ns`, in ARN order.

@@ -7,7 +7,8 @@
 //                   -> had_old u8 (0/1) | key_len u32 BE | item key | the item's bytes before the
 //                   write (absent when had_old is 0)
 //                   (point-in-time recovery: written by the item writer in the item's own atomic
-//                   batch while the table's PITR is on; an undo log, trimmed to the recovery period)
+//                   batch while the table's PITR is on; an undo log, trimmed to the recovery
+//                   period)
 //
 // Invariants (on-disk format, docs/format.md): change records of one table sort by the time they
 // were staged under the item's lock, so for one item they are in commit order; seq makes two
