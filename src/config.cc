@@ -246,6 +246,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")
       ->check(CLI::Range(0.0, 60000.0));
+  // For tests only (hidden): makes backups and restores slow enough to observe, and to restart the
+  // server in their middle.
+  app.add_option("--test-backup-delay", c->test_backup_delay_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 1000.0));
   // Every option: from the environment too, the last of repeated values wins (so a wrapper's
   // defaults can be overridden: ./cairn.sh serve --port 9000), no type annotations in --help.
   for (CLI::Option* o : app.get_options()) {

@@ -27,6 +27,7 @@ struct Config {
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
+  double test_backup_delay_ms = 0;      // tests only: backup copies, restores pause per item
   // The HTTP front's bounds (http/server.h, "Bounds"); 0 turns a timeout off.
   double header_timeout_seconds = 10;  // request line and headers, from their first byte
   double body_timeout_seconds = 10;    // the longest pause in a request body

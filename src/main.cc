@@ -29,6 +29,7 @@
 #include "server_metrics.h"
 #include "backfill/backfill.h"
 #include "faults/injector.h"
+#include "backup/backups.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
@@ -257,8 +258,17 @@ int main(int argc, char** argv) {
   cairn::api::TransientStatuses transient(transient_delay);
   cairn::throttle::Throttler throttler;
   backfiller.ResumeAll();
+  cairn::backup::Backups::Options backup_opts;
+  backup_opts.item_delay =  // hidden testing flag: see README
+      std::chrono::microseconds(static_cast<int64_t>(config.test_backup_delay_ms * 1000));
+  cairn::backup::Backups backups(engine->get(), &catalog, &writer, backup_opts);
+  if (auto s = backups.Start(); !s.ok()) {
+    spdlog::critical("cannot read the backups: {}", s.ToString());
+    return 1;
+  }
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams, credentials.get()};
+  server.backups = &backups;
   cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
   server.faults = &faults;
   server.snapshots = &snapshots;
@@ -392,6 +402,7 @@ int main(int argc, char** argv) {
   reloader.reset();
   if (metrics_http) metrics_http->Stop();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
+  backups.Stop();     // an unfinished restore too
   expirer.Stop();
   spdlog::info("stopped");
   g_server.store(nullptr);
