@@ -22,6 +22,9 @@ DynamoDB Local's command line works as it is:
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
   cairn --port 9000 --data-dir /var/lib/cairn
+  cairn --https-port 8443 --tls-cert cert.pem --tls-key key.pem
+                                            HTTPS on 8443 beside HTTP on 8000; kill -HUP
+                                            rereads the certificate and key
   cairn --in-memory --shared-db             one set of tables for every key and region
   cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
 )";
@@ -96,6 +99,8 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
+    if (n == "tls-cert" || n == "tls-key") return "FILE";
+    if (n == "shutdown-grace") return "MS";
     return "N";
   }
 };
@@ -106,6 +111,17 @@ std::string EnvName(std::string_view long_name) {
   for (char ch : long_name)
     env.push_back(ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   return env;
+}
+
+// The TLS flags come together; empty when they are consistent.
+std::string CheckTlsFlags(const Config& c) {
+  const bool https = c.https_port >= 0;
+  if (https && (c.tls_cert.empty() || c.tls_key.empty()))
+    return "--https-port needs both --tls-cert and --tls-key";
+  if (!https && (!c.tls_cert.empty() || !c.tls_key.empty()))
+    return "--tls-cert and --tls-key are for HTTPS: give --https-port too";
+  if (!https && c.https_only) return "--https-only needs --https-port";
+  return "";
 }
 
 }  // namespace
@@ -204,6 +220,22 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "DynamoDB Local), a comma-separated list such as "
                  "\"https://app.example,http://localhost:3000\", or \"\" for none")
       ->capture_default_str();
+  app.add_option("--https-port", c->https_port,
+                 "Also serve HTTPS (TLS 1.2 and 1.3) on this TCP port, beside plain HTTP on "
+                 "--port; needs --tls-cert and --tls-key (0: an ephemeral port). Off by default")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--tls-cert", c->tls_cert,
+                 "PEM certificate chain for --https-port (the server's certificate first); "
+                 "reread, with --tls-key, on SIGHUP");
+  app.add_option("--tls-key", c->tls_key, "PEM private key for --https-port");
+  app.add_flag("--https-only", c->https_only,
+               "Serve HTTPS alone: no plain-HTTP listener (needs --https-port)");
+  app.add_option("--shutdown-grace", c->shutdown_grace_ms,
+                 "Milliseconds SIGTERM or SIGINT waits for requests already received to be "
+                 "answered (no new connection is accepted meanwhile); then the connections "
+                 "still open are closed and the server exits")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600000.0));
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")
@@ -238,6 +270,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
     app.parse(static_cast<int>(cargv.size()), cargv.data());
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e);
+    return false;
+  }
+  if (std::string error = CheckTlsFlags(*c); !error.empty()) {
+    std::fprintf(stderr, "cairn: %s\nRun with --help for the flags.\n", error.c_str());
+    *exit_code = 2;
     return false;
   }
   return true;

@@ -1,6 +1,7 @@
-// cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
-// SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
-// every acknowledged write).
+// cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP(S) server; runs until
+// SIGINT or SIGTERM, then stops accepting, answers the requests already received (for at most
+// --shutdown-grace), and closes the engine (the WAL already holds every acknowledged write).
+// SIGHUP rereads the TLS certificate and key.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +22,7 @@
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
@@ -31,11 +33,48 @@
 
 namespace {
 
-std::atomic<cairn::http::Server*> g_server{nullptr};
+// The signals the main thread takes with sigtimedwait(): blocked in every thread, so no handler
+// runs in an arbitrary one and a signal sent during start-up waits until there is a server.
+sigset_t ControlSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
 
-// Async-signal-safe: RequestStop() only writes to the loops' eventfds.
-void OnSignal(int) {
-  if (cairn::http::Server* s = g_server.load()) s->RequestStop();
+// Waits for SIGINT or SIGTERM (or for the server to end by itself); SIGHUP meanwhile rereads the
+// TLS certificate and key, keeping the old ones when the new files are bad.
+void ServeUntilStopSignal(const sigset_t& signals, const cairn::http::Server& http,
+                          cairn::http::TlsContext* tls) {
+  for (;;) {
+    timespec tick{0, 200 * 1000 * 1000};
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      spdlog::info("{}: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      return;
+    }
+    if (sig == SIGHUP) {
+      if (tls == nullptr) {
+        spdlog::info("SIGHUP: nothing to reload");
+      } else if (auto s = tls->Reload(); s.ok()) {
+        spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", tls->cert_file(),
+                     tls->key_file());
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays in use: {}",
+                      s.message());
+      }
+      continue;
+    }
+    if (http.stopped()) return;  // the event loops ended on their own (already logged)
+  }
+}
+
+// "127.0.0.1:8000"; "[::1]:8000"
+std::string Address(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
 }
 
 // --cache-mb, or by default a quarter of physical memory, between 64 MiB and 4 GiB: a data set
@@ -95,14 +134,10 @@ std::chrono::milliseconds Millis(double seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // SIGINT/SIGTERM stay blocked (pending) until the server is listening, in every thread started
-  // before then (RocksDB's, the backfill's): a signal that arrives during start-up is handled
-  // once there is a server to stop, by the main thread alone.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGINT, SIGTERM and SIGHUP stay blocked in every thread (all are started from here, so they
+  // inherit the mask); the main thread takes them with sigtimedwait() once the server listens.
+  const sigset_t control_signals = ControlSignals();
+  pthread_sigmask(SIG_BLOCK, &control_signals, nullptr);
 
   cairn::Config config;
   int exit_code = 0;
@@ -113,6 +148,16 @@ int main(int argc, char** argv) {
   // for other local users to read.
   umask(077);
   const rlim_t nofile = RaiseDescriptorLimit();
+  // HTTPS: a certificate or key that cannot be used stops the start, before any data is opened.
+  std::shared_ptr<cairn::http::TlsContext> tls;
+  if (config.https_port >= 0) {
+    auto created = cairn::http::TlsContext::Create(config.tls_cert, config.tls_key);
+    if (!created.ok()) {
+      spdlog::critical("cannot serve HTTPS: {}", created.status().message());
+      return 1;
+    }
+    tls = std::move(created).value();
+  }
 
   cairn::storage::Options opts;
   opts.data_dir = config.data_dir;
@@ -156,7 +201,9 @@ int main(int argc, char** argv) {
 
   cairn::http::ServerOptions http_opts;
   http_opts.host = config.host;
-  http_opts.port = config.port;
+  http_opts.port = config.https_only ? -1 : config.port;
+  http_opts.tls_port = config.https_port;
+  http_opts.tls = tls;
   http_opts.threads = config.threads;
   http_opts.header_timeout = Millis(config.header_timeout_seconds);
   http_opts.body_timeout = Millis(config.body_timeout_seconds);
@@ -193,28 +240,36 @@ int main(int argc, char** argv) {
     dispatcher.Handle(req, resp);
   });
 
-  g_server.store(&http);
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   if (auto s = http.Start(); !s.ok()) {
-    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
+    spdlog::critical("cannot listen on {}: {}", config.host, s.ToString());
     return 1;
   }
+  std::string listening;
+  if (http.port() >= 0) listening = Address(config.host, http.port());
+  if (http.tls_port() >= 0) {
+    listening += (listening.empty() ? "" : ", ") + Address(config.host, http.tls_port()) +
+                 " (HTTPS)";
+  }
   spdlog::info(
-      "cairn {} (commit {}) listening on {}:{}; engine rocksdb {}; {}; at most {} connections, "
+      "cairn {} (commit {}) listening on {}; engine rocksdb {}; {}; at most {} connections, "
       "{} descriptors",
-      CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
-      config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
-      config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  http.Wait();
+      CAIRN_VERSION, CAIRN_COMMIT, listening, config.in_memory ? "in memory" : "on disk",
+      config.in_memory ? "no data dir" : "data in " + config.data_dir, http_opts.max_connections,
+      static_cast<uint64_t>(nofile));
+  ServeUntilStopSignal(control_signals, http, tls.get());
+  // Graceful: no new connections; what was received is answered, for at most the grace period.
+  const auto grace = std::chrono::milliseconds(static_cast<int64_t>(config.shutdown_grace_ms));
+  const size_t cut = http.Shutdown(grace);
+  if (cut == 0) {
+    spdlog::info("shutdown: every request received was answered");
+  } else {
+    spdlog::warn("shutdown: {} connection(s) cut after the {} ms grace period", cut,
+                 grace.count());
+  }
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");
-  g_server.store(nullptr);
   return 0;
 }
