@@ -337,6 +337,9 @@ void Connection::OnEvents(uint32_t events) {
       Drain();
     }
   }
+  // Shutting down, a connection that has answered all it received does not wait for more (its
+  // last answer may have kept it alive: bytes followed it that were not a request, e.g. a CRLF).
+  if (shutting_down_) CloseIfIdle();
 }
 
 void Connection::BeginShutdown() {
@@ -348,10 +351,14 @@ void Connection::BeginShutdown() {
   }
   if (state_ != State::kOpen) return;  // its last answer is on its way already
   OnReadable();  // what the client sent before now is a request received: it gets its answer
+  CloseIfIdle();
+}
+
+void Connection::CloseIfIdle() {
   if (state_ != State::kOpen) return;
   if (!pending_in_.empty() || phase_ == Phase::kHeaders || phase_ == Phase::kBody) return;
   if (OutputPending()) {
-    StartClosing();  // an answer sent before the shutdown: flush it, then close
+    StartClosing();  // an answer sent with keep-alive: flush it, then close
   } else {
     state_ = State::kDone;  // idle: nothing to answer
   }

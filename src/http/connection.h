@@ -125,6 +125,9 @@ class Connection {
   bool HostAllowed() const;
 
   void OnReadable();
+  // Shutting down: closes the connection (after flushing its output) unless a request is being
+  // received or waits in pending_in_.
+  void CloseIfIdle();
   // One read from the client (through TLS when on): > 0 bytes, 0 at the end of the stream, < 0
   // with errno EAGAIN (nothing now) or another errno (the connection is broken).
   ssize_t Receive(char* buffer, size_t size);

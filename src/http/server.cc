@@ -248,14 +248,14 @@ class EventLoop {
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE) {
-          ShedConnection(listen_fd);
+          ShedConnection(listen_fd, tls);
         } else if (errno != EAGAIN) {
           spdlog::warn("http: accept: {}", ErrnoText(errno));
         }
         return;
       }
       if (!connection_budget_->TryAcquire(1)) {  // --max-connections reached
-        Refuse(fd);
+        Refuse(fd, tls);
         continue;
       }
       int one = 1;
@@ -272,7 +272,7 @@ class EventLoop {
       } catch (const std::bad_alloc&) {
         connection_budget_->Release(1);
         if (ssl != nullptr) SSL_free(ssl);
-        Refuse(fd);
+        Refuse(fd, tls);
         continue;
       }
       epoll_event ev{};
@@ -291,7 +291,7 @@ class EventLoop {
 
   // Out of file descriptors: the spare one makes room to accept a pending connection, answer it
   // 503 and close it, instead of spinning on a listener that stays readable.
-  void ShedConnection(int listen_fd) {
+  void ShedConnection(int listen_fd, bool tls) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_shed_warning_ >= std::chrono::seconds(10)) {  // once in a while, not per client
       // Straight to stderr, not through spdlog: formatting needs nothing here, while under
@@ -307,20 +307,23 @@ class EventLoop {
     if (spare_fd_ < 0) return;
     ::close(spare_fd_);
     int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) Refuse(fd);
+    if (fd >= 0) Refuse(fd, tls);
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 
   // Answers an accepted connection 503 and closes it at once, holding nothing afterwards. What the
   // client has sent so far is read first (a close with unread input would reset the connection);
-  // the answer is one non-blocking send, which a new socket's buffer always takes whole.
-  void Refuse(int fd) {
+  // the answer is one non-blocking send, which a new socket's buffer always takes whole. A TLS
+  // client gets no answer (it expects a handshake, not plain text): only the close.
+  void Refuse(int fd, bool tls) {
     for (int i = 0; i < 4; ++i) {
       ssize_t n = ::read(fd, read_buffer_.data(), read_buffer_.size());
       if (n <= 0) break;
     }
-    ssize_t sent = ::send(fd, refusal_.data(), refusal_.size(), MSG_NOSIGNAL);
-    (void)sent;  // best effort: the client may already be gone
+    if (!tls) {
+      ssize_t sent = ::send(fd, refusal_.data(), refusal_.size(), MSG_NOSIGNAL);
+      (void)sent;  // best effort: the client may already be gone
+    }
     ::shutdown(fd, SHUT_WR);
     ::close(fd);
   }

@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import threading
 import time
+import warnings
 
 import boto3
 import botocore.exceptions
@@ -370,8 +371,10 @@ def test_tls_1_2_and_1_3_are_spoken_and_older_versions_are_not(make_server, pki)
     # no connection is made at a version below 1.2).
     ctx = client_context(pki["ca"])
     try:
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_1
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_1
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
     except (ValueError, ssl.SSLError):
         return
     with socket.create_connection((HOST, port), timeout=5) as raw:
@@ -423,3 +426,61 @@ def test_silent_clients_are_closed_by_the_header_timeout(make_server, pki):
     for sock in (silent, partial, handshaken):
         sock.close()
     assert https_client(port, pki["ca"]).list_tables()["TableNames"] == []
+
+
+def test_the_plain_ports_bounds_hold_on_the_tls_port(make_server, pki):
+    # One connection cap over both ports; the body limit (DynamoDB's 16 MiB: 413) as on plain HTTP.
+    s, port = start_tls(make_server, pki["cert"], pki["key"], "--max-connections", "2")
+    raw = s.raw(unique_access_key())
+    held = [https_connection(port, pki["ca"]) for _ in range(2)]
+    for conn in held:
+        assert raw.request("ListTables", {}, conn=conn).status == 200
+    refused = raw.request("ListTables", {})  # plain port: 503, as the cap is shared
+    assert refused.status == 503 and refused.error_type == "ServiceUnavailable", refused
+    with pytest.raises((ssl.SSLError, ConnectionResetError, OSError)):
+        over = https_connection(port, pki["ca"])
+        over.request("POST", "/", body=b"{}")
+        over.getresponse()
+    for conn in held:
+        conn.close()
+    deadline = time.monotonic() + 5
+    while True:  # the server notices the closes on its next loop turn
+        conn = https_connection(port, pki["ca"])
+        try:
+            r = raw.request("PutItem", b"x" * (16 * 1024 * 1024 + 1), conn=conn)
+            break
+        except (ssl.SSLError, ConnectionResetError, OSError):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        finally:
+            conn.close()
+    assert r.status == 413, r
+
+
+def test_sigterm_answers_https_requests_in_flight(make_server, pki):
+    s, port = start_tls(make_server, pki["cert"], pki["key"], "--test-transaction-hold", "1500")
+    key = unique_access_key()
+    c = https_client(port, pki["ca"], key)
+    create_table(c, "drain")
+    result = {}
+
+    def run():
+        try:
+            r = c.transact_write_items(TransactItems=[
+                {"Put": {"TableName": "drain", "Item": {"pk": {"S": "kept"}}}}])
+            result["status"] = r["ResponseMetadata"]["HTTPStatusCode"]
+        except Exception as e:  # reported below
+            result["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.5)
+    s.proc.send_signal(signal.SIGTERM)
+    assert s.proc.wait(10) == 0
+    s._reap()
+    t.join(10)
+    assert result == {"status": 200}
+    s.start()
+    got = https_client(port, pki["ca"], key).get_item(TableName="drain",
+                                                      Key={"pk": {"S": "kept"}})
+    assert "Item" in got

@@ -954,6 +954,22 @@ TEST_F(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
+TEST_F(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
+  StartServer({}, SlowHandler);
+  Client c(port());
+  // Some clients send a CRLF after a POST body: it keeps the connection alive, but it is no
+  // request to wait for.
+  ASSERT_TRUE(c.Send(PostTo("/slow", "one") + "\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(20)), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  std::optional<HttpReply> r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "one");
+  EXPECT_TRUE(c.ReadsEof());
+}
+
 TEST_F(ServerTest, ShutdownWaitsForABodyThatCompletesWithinTheGrace) {
   StartServer();
   Client c(port());
