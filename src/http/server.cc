@@ -233,6 +233,15 @@ class EventLoop {
   // Graceful shutdown (server.h): no new connections; the open ones finish what they hold.
   void BeginDrain() {
     draining_ = true;
+    // Connections the kernel has completed but this loop has not accepted yet were opened before
+    // the shutdown: taken in, they are served like the others (what they sent is answered).
+    for (int fd : {listen_fd_, tls_listen_fd_}) {
+      if (fd < 0) continue;
+      for (size_t before = SIZE_MAX; before != connections_.size();) {
+        before = connections_.size();
+        Accept(fd, fd == tls_listen_fd_);
+      }
+    }
     CloseListeners();
     for (size_t i = 0; i < connections_.size(); ++i) {
       Connection* c = connections_[i].get();

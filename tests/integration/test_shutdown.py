@@ -118,31 +118,54 @@ def test_requests_in_flight_are_answered_and_kept(make_server, sig):
     s = make_server("--test-transaction-hold", str(HOLD_MS), "--threads", "2")
     key = unique_access_key()
     create_table(s.client(key), "drain")
-    results, errors = {}, []
-
-    def run(pk):
-        try:
-            resp = s.client(key).transact_write_items(**transact_put("drain", pk))
-            results[pk] = resp["ResponseMetadata"]["HTTPStatusCode"]
-        except Exception as e:  # reported below
-            errors.append(e)
-
-    # Four transactions on two event loops: two are in their handlers when the signal comes, the
-    # two others wait, received, on their connections.
-    threads = [threading.Thread(target=run, args=(f"t{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
+    # Four transactions on two event loops, each on its own connection, all sent before the
+    # signal: some are in their handlers when it comes, the others wait, received, behind them.
+    socks = []
+    for i in range(4):
+        sock = socket.create_connection((HOST, s.port), timeout=15)
+        sock.sendall(b"".join(request_bytes(s, key, "TransactWriteItems",
+                                            transact_put("drain", f"t{i}"))))
+        socks.append(sock)
     time.sleep(HOLD_MS / 1000 / 3)
     code, elapsed = signal_and_wait(s, sig)
-    for t in threads:
-        t.join(15)
-    assert not errors, errors
-    assert results == {f"t{i}": 200 for i in range(4)}
+    for i, sock in enumerate(socks):
+        r = read_response(sock)
+        assert r is not None and r[0] == 200, (i, r)
+        assert r[1]["connection"] in ("keep-alive", "close")
+        assert reads_eof(sock)  # then closed: no further request is taken
+        sock.close()
     assert code == 0
     assert elapsed < 10
     s.start()
     for i in range(4):
         assert item_exists(s, key, "drain", f"t{i}")
+
+
+def test_boto3_request_in_flight_is_answered(make_server):
+    s = make_server("--test-transaction-hold", str(HOLD_MS))
+    key = unique_access_key()
+    c = s.client(key)
+    create_table(c, "drain")
+    result = {}
+
+    def run():
+        try:
+            r = c.transact_write_items(**transact_put("drain", "boto3"))
+            result["status"] = r["ResponseMetadata"]["HTTPStatusCode"]
+        except Exception as e:  # reported below
+            result["error"] = e
+
+    c.list_tables()  # its connection is open: the transaction goes out as the thread starts
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(HOLD_MS / 1000 / 3)
+    assert t.is_alive()
+    code, _ = signal_and_wait(s)
+    t.join(15)
+    assert result == {"status": 200}
+    assert code == 0
+    s.start()
+    assert item_exists(s, key, "drain", "boto3")
 
 
 def test_pipelined_requests_already_received_are_answered(make_server):

@@ -954,6 +954,25 @@ TEST_F(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
+TEST_F(ServerTest, ShutdownServesConnectionsWaitingToBeAccepted) {
+  ServerOptions o;
+  o.threads = 1;
+  StartServer(o, SlowHandler);
+  Client busy(port());
+  ASSERT_TRUE(busy.Send(PostTo("/slow", "first")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the only loop is in the handler
+  Client waiting(port());  // connected by the kernel, not yet accepted by the loop
+  ASSERT_TRUE(waiting.connected());
+  ASSERT_TRUE(waiting.Send(PostTo("/", "second")));
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(5)), 0u);
+  for (Client* c : {&busy, &waiting}) {
+    std::optional<HttpReply> r = c->Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(c->ReadsEof());
+  }
+}
+
 TEST_F(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
   StartServer({}, SlowHandler);
   Client c(port());
