@@ -178,7 +178,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   // The HTTP front's bounds (http/server.h, "Bounds").
   app.add_option("--header-timeout", c->header_timeout_seconds,
                  "Seconds a client has to send a request's line and headers, from their first "
-                 "byte (a new connection: from accept); then 408 and close. 0: no limit")
+                 "byte (a new connection: from accept, the TLS handshake included); then 408 "
+                 "and close. 0: no limit")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--body-timeout", c->body_timeout_seconds,
