@@ -525,6 +525,7 @@ bool Connection::LooksLikeTls() {
   constexpr unsigned char kHandshakeRecord = 0x16;
   if (first == kHandshakeRecord || first < 'A' || first > 'Z') return true;  // OpenSSL judges
   // An HTTP method: plain HTTP sent to the HTTPS port. Answered in plain text, then closed.
+  spdlog::debug("http: a plain-HTTP request on the HTTPS port: 400");
   SSL_free(ssl_);
   ssl_ = nullptr;
   SendError(400);

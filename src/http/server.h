@@ -50,20 +50,21 @@
 //   - descriptors: each loop keeps one spare descriptor; when accept() fails for want of
 //     descriptors it frees the spare, accepts, answers 503, closes, and takes the spare again.
 //
-// Graceful shutdown (Shutdown(grace)): every loop closes its listeners at once (new connections
-// are refused), reads what its connections have sent, closes the idle ones, and answers the
-// requests already received or being received (the last answer on a connection says `Connection:
-// close`); a loop ends when its last connection has closed. Connections still open when `grace`
-// has passed (a request whose body never comes, an answer the client does not read) are closed
-// without more ado and counted. A Handler that is running is never interrupted: its request is
-// finished and its answer written as far as the socket takes it.
+// Graceful shutdown (Shutdown(grace)): every loop takes in the connections the kernel has already
+// completed, then closes its listeners (new connections are refused), reads what its connections
+// have sent, closes the idle ones, and answers the requests already received or being received
+// (the last answer on a connection says `Connection: close`); a loop ends when its last
+// connection has closed. Connections still open when `grace` has passed (a request whose body
+// never comes, an answer the client does not read) are closed without more ado and counted. A
+// Handler that is running is never interrupted: its request is finished and its answer written as
+// far as the socket takes it.
 //
 // Thread safety: Start/Stop/Wait/port may be called from any thread; RequestStop() and
 // RequestDrain() are also async-signal-safe (they only write to eventfds and atomics), so a signal
 // handler may call them and main() then calls Wait(). The Handler is called concurrently from
 // all loop threads and must be thread-safe.
-// REQUIRES: Stop(), Wait() and the destructor are not called from inside the Handler (they join the
-// loop threads); RequestStop() may be.
+// REQUIRES: Stop(), Wait(), Shutdown() and the destructor are not called from inside the Handler
+// (they join the loop threads); RequestStop() may be.
 #pragma once
 
 #include <atomic>
