@@ -121,6 +121,8 @@ std::string CheckTlsFlags(const Config& c) {
   if (!https && (!c.tls_cert.empty() || !c.tls_key.empty()))
     return "--tls-cert and --tls-key are for HTTPS: give --https-port too";
   if (!https && c.https_only) return "--https-only needs --https-port";
+  if (https && !c.https_only && c.https_port != 0 && c.https_port == c.port)
+    return "--https-port and --port must differ (or give --https-only)";
   return "";
 }
 

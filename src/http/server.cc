@@ -455,24 +455,30 @@ Status Server::Start() {
   // SO_REUSEPORT would let us silently share the port with another server of the same user, so
   // first make sure the port is free with a plain bind. Port 0 also picks the ephemeral port here.
   // Returns the port to bind, or -1 for a listener that is off.
+  // The probe sockets stay bound until both ports are known, so that two ephemeral ports differ.
+  std::vector<int> probes;
   auto probe = [&](int wanted) -> Result<int> {
     if (wanted < 0) return -1;
     SetPort(&addr, wanted);
     Result<int> fd =
         OpenSocket(addr, addr_len, /*reuse_port=*/false, -1, HostPort(options_.host, wanted));
     if (!fd.ok()) return fd.status();
+    probes.push_back(*fd);
     sockaddr_storage bound{};
     socklen_t bound_len = sizeof(bound);
-    int err = ::getsockname(*fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0 ? 0 : errno;
-    ::close(*fd);
-    if (err != 0) return Status::IOError("getsockname: " + ErrnoText(err));
+    if (::getsockname(*fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0)
+      return Status::IOError("getsockname: " + ErrnoText(errno));
     return GetPort(bound);
   };
   Result<int> plain = probe(options_.port);
-  if (!plain.ok()) return plain.status();
-  port_ = *plain;
-  Result<int> secure = probe(options_.tls_port);
+  Result<int> secure = plain.ok() ? probe(options_.tls_port) : plain;
+  for (int fd : probes) ::close(fd);
   if (!secure.ok()) return secure.status();
+  if (*plain >= 0 && *plain == *secure) {  // SO_REUSEPORT would split connections between them
+    return Status::InvalidArgument("the HTTPS port " + std::to_string(*secure) +
+                                   " must differ from the HTTP port");
+  }
+  port_ = *plain;
   tls_port_ = *secure;
   // One listener per loop and port; -1 when the port is off.
   auto listen_on = [&](int port) -> Result<int> {

@@ -335,6 +335,8 @@ def test_missing_or_unusable_certificate_refuses_to_start(pki, tmp_path):
     (["--https-port", "0", "--tls-cert", "c.pem"], "--https-port needs both --tls-cert and"),
     (["--tls-cert", "c.pem", "--tls-key", "k.pem"], "give --https-port too"),
     (["--https-only"], "--https-only needs --https-port"),
+    (["--port", "8123", "--https-port", "8123", "--tls-cert", "c", "--tls-key", "k"],
+     "--https-port and --port must differ"),
     (["--https-port", "70000", "--tls-cert", "c", "--tls-key", "k"], "--https-port"),
 ])
 def test_inconsistent_tls_flags_are_refused(tmp_path, flags, message):

@@ -1062,6 +1062,7 @@ TEST(ServerStartTest, PlainListenerCanBeTurnedOffButNotBoth) {
   Status s = neither.Start();
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   o.tls_port = 0;  // HTTPS without a certificate
+  o.port = 0;
   Server no_cert(o, EchoHandler);
   s = no_cert.Start();
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();

@@ -340,5 +340,33 @@ TEST_F(TlsServerTest, ShutdownDrainsTlsConnectionsToo) {
   EXPECT_EQ(cut, 0u);
 }
 
+TEST(TlsServerStartTest, HttpsAloneOrBesideButNeverOnThePlainPort) {
+  TempDir dir;
+  Pem pem = MakeCertificate(dir.path(), "server");
+  auto tls = TlsContext::Create(pem.cert, pem.key);
+  ASSERT_TRUE(tls.ok());
+  std::shared_ptr<const TlsContext> shared(std::move(tls).value());
+  ServerOptions o;
+  o.threads = 1;
+  o.port = -1;  // HTTPS only
+  o.tls_port = 0;
+  o.tls = shared;
+  Server alone(o, Echo);
+  ASSERT_TRUE(alone.Start().ok());
+  EXPECT_EQ(alone.port(), -1);
+  TlsClient c(alone.tls_port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send(Post("/", "alone")));
+  EXPECT_EQ(c.Read()->second, "alone");
+
+  o.port = alone.tls_port() + 1 > 65535 ? 40000 : alone.tls_port() + 1;
+  alone.Stop();
+  o.tls_port = o.port;  // the same port twice: refused, not shared at random
+  Server twice(o, Echo);
+  Status s = twice.Start();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("must differ from the HTTP port"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cairn::http
