@@ -25,6 +25,7 @@ Examples:
   cairn --https-port 8443 --tls-cert cert.pem --tls-key key.pem
                                             HTTPS on 8443 beside HTTP on 8000; kill -HUP
                                             rereads the certificate and key
+  cairn --host 0.0.0.0 --credentials FILE   serve others: signed requests only
   cairn --in-memory --shared-db             one set of tables for every key and region
   cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
 )";
@@ -96,6 +97,7 @@ class PlainFormatter : public CLI::Formatter {
   static std::string Placeholder(const CLI::Option* o) {
     const std::string& n = o->get_lnames().front();
     if (n == "data-dir") return "DIR";
+    if (n == "credentials") return "FILE";
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
@@ -218,6 +220,10 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "given, other Host headers get 403 (a defence against DNS rebinding)")
       ->allow_extra_args(false)
       ->take_all();
+  app.add_option("--credentials", c->credentials_file,
+                 "Verify every request's AWS Signature V4 against this file of "
+                 "\"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines (# comments allowed); SIGHUP rereads "
+                 "it. Without it any key and secret are accepted, as in DynamoDB Local");
   app.add_option("--cors", c->cors,
                  "Browser origins allowed to call Cairn (CORS): * for any (the default, as in "
                  "DynamoDB Local), a comma-separated list such as "
@@ -239,6 +245,14 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "still open are closed and the server exits")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600000.0));
+  app.add_option("--metrics-port", c->metrics_port,
+                 "Serve Prometheus metrics at http://HOST:N/metrics, on a listener of their own "
+                 "bound to --host (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_flag("--metrics", c->metrics_on_main_port,
+               "Serve Prometheus metrics at GET /metrics of the main port too (off: DynamoDB "
+               "answers that path 404, and so does Cairn)");
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

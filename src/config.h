@@ -41,6 +41,14 @@ struct Config {
   std::string tls_key;     // PEM private key
   bool https_only = false;  // no plain-HTTP listener (--port is then unused)
   double shutdown_grace_ms = 10000;  // SIGTERM: how long open requests may take to finish
+  // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
+  // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
+  int metrics_port = 0;
+  bool metrics_on_main_port = false;
+  // --credentials: a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines; when given, every request's
+  // SigV4 signature is verified against it (auth/sigv4.h), and SIGHUP rereads it. Empty: no
+  // verification (any secret key works, as with DynamoDB Local).
+  std::string credentials_file;
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;

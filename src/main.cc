@@ -1,7 +1,7 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP(S) server; runs until
 // SIGINT or SIGTERM, then stops accepting, answers the requests already received (for at most
 // --shutdown-grace), and closes the engine (the WAL already holds every acknowledged write).
-// SIGHUP rereads the TLS certificate and key.
+// SIGHUP rereads the --credentials file and the TLS certificate and key.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -13,16 +13,20 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/dispatch.h"
+#include "auth/credential_file.h"
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
 #include "http/tls.h"
+#include "metrics/registry.h"
+#include "server_metrics.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
@@ -44,10 +48,10 @@ sigset_t ControlSignals() {
   return set;
 }
 
-// Waits for SIGINT or SIGTERM (or for the server to end by itself); SIGHUP meanwhile rereads the
-// TLS certificate and key, keeping the old ones when the new files are bad.
+// Waits for SIGINT or SIGTERM (or for the server to end by itself); each SIGHUP meanwhile runs
+// `reload` (as ordinary code on this thread, not in a signal handler).
 void ServeUntilStopSignal(const sigset_t& signals, const cairn::http::Server& http,
-                          cairn::http::TlsContext* tls) {
+                          const std::function<void()>& reload) {
   for (;;) {
     timespec tick{0, 200 * 1000 * 1000};
     const int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -56,15 +60,7 @@ void ServeUntilStopSignal(const sigset_t& signals, const cairn::http::Server& ht
       return;
     }
     if (sig == SIGHUP) {
-      if (tls == nullptr) {
-        spdlog::info("SIGHUP: nothing to reload");
-      } else if (auto s = tls->Reload(); s.ok()) {
-        spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", tls->cert_file(),
-                     tls->key_file());
-      } else {
-        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays in use: {}",
-                      s.message());
-      }
+      reload();
       continue;
     }
     if (http.stopped()) return;  // the event loops ended on their own (already logged)
@@ -144,6 +140,27 @@ int main(int argc, char** argv) {
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
   cairn::ConfigureLogging(config.log_level, config.log_format);
   for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
+  // --credentials: read before anything starts; a bad file stops the start-up, naming the line.
+  std::unique_ptr<cairn::auth::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    credentials = std::make_unique<cairn::auth::CredentialStore>();
+    auto loaded = credentials->Load(config.credentials_file);
+    if (!loaded.ok()) {
+      spdlog::critical("--credentials: {}", loaded.status().message());
+      return 1;
+    }
+    spdlog::info("verifying request signatures: {} access keys from {}", *loaded,
+                 config.credentials_file);
+    struct stat st {};
+    if (stat(config.credentials_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      spdlog::warn("{} holds secret keys but other users may read it (mode {:04o}): chmod 600 it",
+                   config.credentials_file, static_cast<unsigned>(st.st_mode & 07777));
+    }
+  } else if (!IsLoopback(config.host)) {
+    spdlog::warn("listening on {} without --credentials: anyone who can reach the port can read "
+                 "and write every table; give --credentials FILE to verify request signatures",
+                 config.host);
+  }
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
   umask(077);
@@ -193,11 +210,19 @@ int main(int argc, char** argv) {
   cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
-                                   &writer, &backfiller,   &streams};
+                                   &writer, &backfiller,   &streams, credentials.get()};
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
-  cairn::api::Dispatcher dispatcher(&server);
+  // --metrics / --metrics-port: the registry the dispatcher records into (metrics/registry.h).
+  const bool metrics_on = config.metrics_port != 0 || config.metrics_on_main_port;
+  std::unique_ptr<cairn::metrics::Registry> metrics;
+  if (metrics_on) {
+    metrics = std::make_unique<cairn::metrics::Registry>(
+        cairn::api::MetricOperationNames(), cairn::api::MetricErrorTypeNames(),
+        cairn::metrics::BuildInfo{CAIRN_VERSION, CAIRN_COMMIT});
+  }
+  cairn::api::Dispatcher dispatcher(&server, metrics.get());
 
   cairn::http::ServerOptions http_opts;
   http_opts.host = config.host;
@@ -240,8 +265,35 @@ int main(int argc, char** argv) {
     dispatcher.Handle(req, resp);
   });
 
+  // The metrics listener: one event loop on --host:--metrics-port, with the main port's bounds.
+  std::unique_ptr<cairn::http::Server> metrics_http;
+  if (metrics_on) {
+    cairn::AddServerCollectors(metrics.get(), {&http, &server, &expirer, &backfiller});
+    if (config.metrics_port != 0) {
+      cairn::http::ServerOptions metrics_opts = http_opts;
+      metrics_opts.port = config.metrics_port;
+      metrics_opts.tls_port = -1;  // plain HTTP only
+      metrics_opts.tls = nullptr;
+      metrics_opts.threads = 1;
+      metrics_opts.max_connections = 64;
+      metrics_opts.max_buffered_body_bytes = 0;
+      metrics_opts.max_body_bytes = 64 * 1024;
+      metrics_opts.error_body = nullptr;  // plain answers: this port is not DynamoDB's
+      metrics_http = std::make_unique<cairn::http::Server>(metrics_opts,
+                                                           cairn::MetricsHandler(metrics.get()));
+    }
+  }
   signal(SIGPIPE, SIG_IGN);
 
+  // Before the main port: a client that sees the main port up finds the metrics up too.
+  if (metrics_http) {
+    if (auto s = metrics_http->Start(); !s.ok()) {
+      spdlog::critical("cannot listen for metrics on {}:{}: {}", config.host, config.metrics_port,
+                       s.ToString());
+      return 1;
+    }
+    spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
+  }
   if (auto s = http.Start(); !s.ok()) {
     spdlog::critical("cannot listen on {}: {}", config.host, s.ToString());
     return 1;
@@ -252,13 +304,38 @@ int main(int argc, char** argv) {
     listening += (listening.empty() ? "" : ", ") + Address(config.host, http.tls_port()) +
                  " (HTTPS)";
   }
+  if (config.metrics_on_main_port)
+    spdlog::info("metrics at GET /metrics of {}", listening);
   spdlog::info(
       "cairn {} (commit {}) listening on {}; engine rocksdb {}; {}; at most {} connections, "
       "{} descriptors",
       CAIRN_VERSION, CAIRN_COMMIT, listening, config.in_memory ? "in memory" : "on disk",
       config.in_memory ? "no data dir" : "data in " + config.data_dir, http_opts.max_connections,
       static_cast<uint64_t>(nofile));
-  ServeUntilStopSignal(control_signals, http, tls.get());
+  // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.
+  auto reload = [&credentials, &config, &tls] {
+    if (credentials != nullptr) {
+      auto loaded = credentials->Load(config.credentials_file);
+      if (loaded.ok()) {
+        spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded, config.credentials_file);
+      } else {
+        spdlog::error("SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
+                      "force: {}",
+                      credentials->size(), loaded.status().message());
+      }
+    }
+    if (tls != nullptr) {
+      if (auto st = tls->Reload(); st.ok()) {
+        spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", tls->cert_file(),
+                     tls->key_file());
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays in use: {}",
+                      st.message());
+      }
+    }
+    if (credentials == nullptr && tls == nullptr) spdlog::info("SIGHUP: nothing to reload");
+  };
+  ServeUntilStopSignal(control_signals, http, reload);
   // Graceful: no new connections; what was received is answered, for at most the grace period.
   const auto grace = std::chrono::milliseconds(static_cast<int64_t>(config.shutdown_grace_ms));
   const size_t cut = http.Shutdown(grace);
@@ -268,6 +345,7 @@ int main(int argc, char** argv) {
     spdlog::warn("shutdown: {} connection(s) cut after the {} ms grace period", cut,
                  grace.count());
   }
+  if (metrics_http) metrics_http->Stop();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");
