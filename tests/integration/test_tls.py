@@ -491,3 +491,28 @@ def test_sigterm_answers_https_requests_in_flight(make_server, pki):
     got = https_client(port, pki["ca"], key).get_item(TableName="drain",
                                                       Key={"pk": {"S": "kept"}})
     assert "Item" in got
+
+
+def test_sighup_rereads_credentials_and_certificate_together(make_server, pki, live_pem, tmp_path):
+    # --credentials (SigV4) and HTTPS: one SIGHUP rereads both files.
+    cert, key = live_pem
+    access_key = unique_access_key()
+    creds = tmp_path / "credentials"
+    creds.write_text(f"{access_key} {SECRET_KEY}\n")
+    creds.chmod(0o600)
+    s, port = start_tls(make_server, cert, key, "--credentials", str(creds), "--log-level", "info")
+    assert https_client(port, pki["ca"], access_key).list_tables()["TableNames"] == []
+    newcomer = unique_access_key()
+    creds.write_text(f"{access_key} {SECRET_KEY}\n{newcomer} {SECRET_KEY}\n")
+    cert.write_bytes(pki["other_cert"].read_bytes())
+    key.write_bytes(pki["other_key"].read_bytes())
+    mark = s.log_size()
+    s.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while not ("access keys reloaded" in s.read_log(mark) and
+               "TLS certificate" in s.read_log(mark)):
+        assert time.monotonic() < deadline, s.read_log(mark)
+        time.sleep(0.05)
+    assert "2 access keys reloaded" in s.read_log(mark)
+    assert served_certificate(port, pki["other_ca"]) == pem_to_der(pki["other_cert"])
+    assert https_client(port, pki["other_ca"], newcomer).list_tables()["TableNames"] == []
