@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
-TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang openssl
   libclang-rt-14-dev python3-prometheus-client)
 # The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed only when the
 # RADOS tests run (`test --long`); the normal build does not need them.

@@ -37,6 +37,12 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  // HTTPS (http/tls.h): off unless --https-port is given, which needs --tls-cert and --tls-key.
+  int https_port = -1;     // -1: no HTTPS listener; 0: an ephemeral port
+  std::string tls_cert;    // PEM certificate chain, the server's certificate first
+  std::string tls_key;     // PEM private key
+  bool https_only = false;  // no plain-HTTP listener (--port is then unused)
+  double shutdown_grace_ms = 10000;  // SIGTERM: how long open requests may take to finish
   // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
   // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
   int metrics_port = 0;
