@@ -3,7 +3,7 @@
 #   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
 #   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit +
 #                              integration tests and the bounded deeper checks; --long runs those
-#                              deeper (much longer) and the RADOS probe; other arguments go to pytest
+#                              deeper (much longer); other arguments go to pytest
 #   ./cairn.sh build           install what is missing, build the Release binary build/cairn
 #   ./cairn.sh deps            install the Debian packages only
 set -euo pipefail
@@ -14,8 +14,8 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjs
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang openssl
   libclang-rt-14-dev python3-prometheus-client)
-# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed only when the
-# RADOS tests run (`test --long`); the normal build does not need them.
+# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed by `test`
+# only; the server's build does not need them.
 RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)
 JOBS=${JOBS:-$(nproc)}
 
@@ -91,11 +91,9 @@ case "$cmd" in
     # What `cmake --install` and the .deb put on a machine (the Release build).
     tests/packaging/run build
     # The librados primitives of the RADOS engine's design (docs/rados.md) against a throwaway Ceph
-    # cluster (about 40 s, bounded at 300): with --long only, for now.
-    if [ ${#long[@]} -gt 0 ]; then
-      install_packages "${RADOS_PACKAGES[@]}"
-      tests/rados/run --timeout 300
-    fi
+    # cluster of 3 OSDs (about 40 s, bounded at 300).
+    install_packages "${RADOS_PACKAGES[@]}"
+    tests/rados/run --timeout 300
     ;;
   *)
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
