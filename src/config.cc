@@ -210,6 +210,13 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "DynamoDB Local), a comma-separated list such as "
                  "\"https://app.example,http://localhost:3000\", or \"\" for none")
       ->capture_default_str();
+  app.add_option("--s3-dir", c->s3_dir,
+                 "Directory holding the S3 buckets of exports and imports, as DIR/<bucket>/<key> "
+                 "(default: <data dir>/s3; with --in-memory a new temporary directory)");
+  // For tests only (hidden): makes exports and imports slow enough to observe (and interrupt).
+  app.add_option("--test-transfer-delay", c->test_transfer_delay_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 1000.0));
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

@@ -1,6 +1,7 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
 // SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
 // every acknowledged write). With --credentials, SIGHUP rereads the credentials file.
+#include <filesystem>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +25,7 @@
 #include "log_format.h"
 #include "http/server.h"
 #include "backfill/backfill.h"
+#include "transfer/transfers.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
@@ -134,6 +136,20 @@ std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
+// Where S3 buckets live (--s3-dir): the flag, else <data dir>/s3, else (--in-memory) a new
+// temporary directory, named in the log, which outlives the server: its exports are the user's.
+std::filesystem::path S3Root(const cairn::Config& config) {
+  if (!config.s3_dir.empty()) return config.s3_dir;
+  if (!config.in_memory) return std::filesystem::path(config.data_dir) / "s3";
+  std::string dir = (std::filesystem::temp_directory_path() / "cairn-s3-XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    spdlog::warn("cannot create a temporary S3 directory: exports and imports will fail");
+    return std::filesystem::temp_directory_path() / "cairn-s3";
+  }
+  spdlog::info("--in-memory: exports and imports use the S3 directory {}", dir);
+  return dir;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -211,8 +227,18 @@ int main(int argc, char** argv) {
                                   std::move(write_opts));
   cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
   backfiller.ResumeAll();
+  cairn::transfer::Transfers::Options transfer_opts;
+  transfer_opts.s3_root = S3Root(config);
+  transfer_opts.item_delay =  // hidden testing flag: see README
+      std::chrono::microseconds(static_cast<int64_t>(config.test_transfer_delay_ms * 1000));
+  cairn::transfer::Transfers transfers(engine->get(), &catalog, &writer, transfer_opts);
+  if (auto s = transfers.Start(); !s.ok()) {
+    spdlog::critical("cannot read the exports and imports: {}", s.ToString());
+    return 1;
+  }
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
-                                   &writer, &backfiller,   &streams, credentials.get()};
+                                   &writer, &backfiller,   &streams, credentials.get(),
+                                   &transfers};
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
@@ -290,7 +316,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   reloader.reset();
-  backfiller.Stop();  // an unfinished backfill resumes at the next start
+  backfiller.Stop();
+  transfers.Stop();  // an unfinished export or import fails at the next start  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");
   g_server.store(nullptr);

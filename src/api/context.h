@@ -17,6 +17,7 @@
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
 #include "storage/engine.h"
+#include "transfer/transfers.h"
 #include "write/item_writer.h"
 
 namespace cairn::api {
@@ -30,6 +31,7 @@ struct ServerContext {
   streams::StreamLog* streams = nullptr;
   // --credentials: the keys whose signatures are verified (auth/sigv4.h); null: no verification.
   const auth::CredentialStore* credentials = nullptr;
+  transfer::Transfers* transfers = nullptr;  // exports and imports (null: refused)
 };
 
 struct OpContext {

@@ -108,13 +108,19 @@ ApiError TableNotFound(std::string_view name_param) {
 
 ApiResult<std::shared_ptr<const TableInfo>> NamedTable(OpContext& ctx, const Params& p) {
   auto name = p.String("TableName");
-  auto t = FindTable(ctx, *name);
+  auto t = FindTableInAnyState(ctx, *name);
   if (!t) return TableNotFound(*name);
   return t;
 }
 
-std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+std::shared_ptr<const TableInfo> FindTableInAnyState(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
+}
+
+std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+  auto t = FindTableInAnyState(ctx, name_param);
+  if (t && t->importing) return nullptr;
+  return t;
 }
 
 namespace {
@@ -162,7 +168,9 @@ void StartStream(TableInfo& t, uint32_t id, const std::string& view, double now)
 
 }  // namespace
 
-OpResult CreateTable(OpContext& ctx, const Params& p) {
+ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ctx,
+                                                                   const Params& p,
+                                                                   bool importing) {
   // The service model's checks (api/dispatch.h) have passed: every required member is there, every
   // enum, length and range holds. What follows are DynamoDB's semantic checks.
   auto name = p.String("TableName");
@@ -284,16 +292,22 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
     StartStream(t, stream_id, *view, t.creation_time);
   }
 
+  t.importing = importing;
   auto created = ctx.server.catalog->Create(std::move(t));
   if (!created.ok()) {
     if (created.status().code() == Status::Code::kBusy)
       return ApiError::ResourceInUse("Table already exists: " + std::string(*name));
     return ApiError::FromStatus(created.status());
   }
+  return std::move(*created);
+}
+
+OpResult CreateTable(OpContext& ctx, const Params& p) {
+  CAIRN_API_ASSIGN_OR_RETURN(auto created, CreateTableFromRequest(ctx, p, false));
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
   TableStats empty;
-  WriteTableDescription(ctx.out, **created, "ACTIVE", &empty);
+  WriteTableDescription(ctx.out, *created, "ACTIVE", &empty);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -303,7 +317,7 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
-  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  WriteTableDescription(ctx.out, *t, t->importing ? "CREATING" : "ACTIVE", &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -724,6 +738,7 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   Status s = ctx.server.catalog->Drop(
       t->ns, t->name, t->id,
       [](const TableInfo& current) {
+        if (current.importing) return Status::Busy("being imported");
         if (current.deletion_protection)
           return Status::InvalidArgument(
               "Resource cannot be deleted as it is currently protected against deletion. Disable "
@@ -734,6 +749,10 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
+  // ImportTable's table is CREATING until the import ends: DynamoDB refuses to delete it.
+  if (s.code() == Status::Code::kBusy)
+    return ApiError::ResourceInUse(
+        "Attempt to change a resource which is still in use: Table is being created: " + t->name);
   if (!s.ok()) return ApiError::FromStatus(s);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");

@@ -62,6 +62,25 @@ ApiError ApiError::ResourceInUse(std::string m) {
 ApiError ApiError::TableNotFound(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "TableNotFoundException", std::move(m));
 }
+ApiError ApiError::ExportNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ExportNotFoundException", std::move(m));
+}
+ApiError ApiError::ExportConflict(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ExportConflictException", std::move(m));
+}
+ApiError ApiError::InvalidExportTime(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "InvalidExportTimeException", std::move(m));
+}
+ApiError ApiError::ImportNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ImportNotFoundException", std::move(m));
+}
+ApiError ApiError::ImportConflict(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ImportConflictException", std::move(m));
+}
+ApiError ApiError::PointInTimeRecoveryUnavailable(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "PointInTimeRecoveryUnavailableException",
+              std::move(m));
+}
 ApiError ApiError::ConditionalCheckFailed(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ConditionalCheckFailedException", std::move(m));
 }

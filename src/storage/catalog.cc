@@ -82,6 +82,7 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagTableClassChange = 33,      // when the table class last changed (epoch seconds)
   kTagPitrEnabled = 34,           // point-in-time recovery on since (epoch seconds)
   kTagPitrRecoveryDays = 35,      // its recovery period, 1..35 days
+  kTagImporting = 45,             // "1" while an ImportTable fills the table (36..44: backups)
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -113,7 +114,7 @@ constexpr uint64_t Bits(std::initializer_list<int> tags) {
 constexpr uint64_t kOptionalTableTags =
     Bits({kTagRange, kTagMaxReadRequestUnits, kTagMaxWriteRequestUnits, kTagWarmReadUnits,
           kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange, kTagPitrEnabled,
-          kTagPitrRecoveryDays});
+          kTagPitrRecoveryDays, kTagImporting});
 constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
 constexpr uint64_t kRequiredTableTags =
     Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
@@ -309,6 +310,7 @@ std::string EncodeTableInfo(const TableInfo& t) {
   if (t.pitr_enabled_time != 0) Field(&out, kTagPitrEnabled, Num(t.pitr_enabled_time));
   if (t.pitr_recovery_days != 35)
     Field(&out, kTagPitrRecoveryDays, std::to_string(t.pitr_recovery_days));
+  if (t.importing) Field(&out, kTagImporting, "1");
   Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
@@ -361,6 +363,7 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
           case kTagTableClassChange: return ParseDouble(v, &t.table_class_change_time);
           case kTagPitrEnabled: return ParseDouble(v, &t.pitr_enabled_time);
           case kTagPitrRecoveryDays: return ParseInt(v, &t.pitr_recovery_days);
+          case kTagImporting: return ParseFlag(v, &t.importing);
         }
         return true;
       });

@@ -111,6 +111,8 @@ struct TableInfo {
   // with this recovery period in days (1..35).
   double pitr_enabled_time = 0;
   int64_t pitr_recovery_days = 35;
+  // ImportTable is filling the table (transfer/transfers.h): CREATING, hidden from the data plane.
+  bool importing = false;
 
   std::string Arn() const;
   std::string StreamArn() const;  // REQUIRES: stream_id != 0
