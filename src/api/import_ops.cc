@@ -45,10 +45,12 @@ std::string EncodeToken(std::string_view arn) {
   return t;
 }
 
+// The ARN in a NextToken ("" when it is not one of ours: the model checked its hex digits).
 std::string DecodeToken(std::string_view token) {
+  auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
   std::string arn;
   for (size_t i = 0; i + 1 < token.size(); i += 2) {
-    auto v = std::stoi(std::string(token.substr(i, 2)), nullptr, 16);
+    const int v = digit(token[i]) * 16 + digit(token[i + 1]);
     if (v == 0) break;
     arn.push_back(static_cast<char>(v));
   }

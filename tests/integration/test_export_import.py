@@ -544,6 +544,28 @@ def test_restart_during_import_fails_it_and_drops_the_table(make_server, tmp_pat
     assert "slow" not in c.list_tables()["TableNames"]
 
 
+def test_restart_during_export_fails_it(make_server, tmp_path):
+    root = tmp_path / "s3"
+    srv = make_server("--s3-dir", str(root), "--test-transfer-delay", "20")
+    key = unique_access_key()
+    c = srv.client(key)
+    make_table(c, "tbl")
+    for i in range(200):
+        c.put_item(TableName="tbl", Item={"pk": {S: f"p{i}"}, "sk": {"N": "1"}, "g": {S: "x"}})
+    arn = c.describe_table(TableName="tbl")["Table"]["TableArn"]
+    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="bkt")["ExportDescription"]
+    time.sleep(0.3)
+    assert c.describe_export(ExportArn=d["ExportArn"])["ExportDescription"]["ExportStatus"] == "IN_PROGRESS"
+    srv.restart()
+    c = srv.client(key)
+    d = c.describe_export(ExportArn=d["ExportArn"])["ExportDescription"]
+    assert d["ExportStatus"] == "FAILED" and "restart" in d["FailureMessage"]
+    assert "ExportManifest" not in d and "ItemCount" not in d
+    # No manifest-summary.json: a reader never takes the partial export for a complete one.
+    assert not list(root.rglob("manifest-summary.json"))
+    assert len(scan_all(c, "tbl")) == 200
+
+
 def test_s3_dir_defaults_to_data_dir(make_server, tmp_path):
     srv = make_server()
     key = unique_access_key()
