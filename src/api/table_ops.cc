@@ -175,7 +175,9 @@ ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ct
   // enum, length and range holds. What follows are DynamoDB's semantic checks.
   auto name = p.String("TableName");
   auto billing = p.String("BillingMode");
-  auto table_class = p.String("TableClass");
+  // ImportTable's TableCreationParameters have no TableClass, LSIs, WarmThroughput, deletion
+  // protection, tags or stream: such members are unknown there, and ignored as DynamoDB ignores them.
+  auto table_class = importing ? std::nullopt : p.String("TableClass");
   // (AttributeName, KeyType) and (AttributeName, AttributeType), as the client listed them.
   auto keys = DecodeNamedList(p.Array("KeySchema"), "KeyType");
   std::vector<KeyElement> defs;
@@ -187,6 +189,7 @@ ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ct
   auto throughput = DecodeThroughput(p);
   std::vector<IndexDefinition> indexes;
   for (bool global : {false, true}) {
+    if (importing && !global) continue;
     auto list = p.Array(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     if (!list) continue;
     for (auto e : *list) indexes.push_back(DecodeIndexDefinition(AsObject(e), global));
@@ -195,8 +198,8 @@ ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ct
   if (auto o = p.Object("SSESpecification")) sse = DecodeSseSpecification(*o);
   std::optional<ReadWriteRequest> on_demand, warm;
   if (auto o = p.Object("OnDemandThroughput")) on_demand = DecodeOnDemandThroughput(*o);
-  if (auto o = p.Object("WarmThroughput")) warm = DecodeWarmThroughput(*o);
-  RejectUnsupported(p, kUnsupportedCreateTableMembers);
+  if (auto o = p.Object("WarmThroughput"); o && !importing) warm = DecodeWarmThroughput(*o);
+  if (!importing) RejectUnsupported(p, kUnsupportedCreateTableMembers);
 
 
   // Semantic checks, in DynamoDB's order.
@@ -282,12 +285,13 @@ ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ct
   if (sse) t.sse_kms_key_arn = SseKmsKeyArn(*sse, t.region);
   t.creation_time = EpochSeconds();
   if (table_class) t.table_class = std::string(*table_class);
-  if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
-  if (auto list = p.Array("Tags")) {
+  if (auto dp = p.Bool("DeletionProtectionEnabled"); dp && !importing) t.deletion_protection = *dp;
+  if (auto list = p.Array("Tags"); list && !importing) {
     // The tags given at CreateTable count toward the resource's limit of 50 (tags.h).
     if (auto e = AddTags(t.tags, DecodeTags(*list))) Throw(*e);
   }
-  if (auto view = DecodeStreamSpecification(p); view && !view->empty()) {
+  if (auto view = importing ? std::nullopt : DecodeStreamSpecification(p);
+      view && !view->empty()) {
     CAIRN_API_ASSIGN_OR_RETURN(uint32_t stream_id, NewId(ctx));
     StartStream(t, stream_id, *view, t.creation_time);
   }

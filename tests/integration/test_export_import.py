@@ -578,3 +578,49 @@ def test_s3_dir_defaults_to_data_dir(make_server, tmp_path):
     srv.restart()
     c = srv.client(key)
     assert c.describe_export(ExportArn=d["ExportArn"])["ExportDescription"]["ExportStatus"] == "COMPLETED"
+
+
+def test_table_creation_parameters_members(s3):
+    """ProvisionedThroughput, SSESpecification and a PROVISIONED GSI reach the new table; members
+    of CreateTable that TableCreationParameters does not have (LSIs, a stream, tags) are ignored,
+    as DynamoDB ignores unknown members. S3BucketOwner is echoed."""
+    srv, c, root = s3
+    (root / "bkt" / "in").mkdir(parents=True)
+    (root / "bkt" / "in" / "x.csv").write_text("pk,sk,g\na,1,b\n")
+    raw = srv.raw(unique_access_key())
+    params = {
+        "TableName": "prov", "BillingMode": "PROVISIONED",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+        "SSESpecification": {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/mine"},
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "sk", "AttributeType": "N"},
+                                 {"AttributeName": "g", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                      {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "byg",
+                                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                    "ProvisionedThroughput": {"ReadCapacityUnits": 2,
+                                                              "WriteCapacityUnits": 2}}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        "Tags": [{"Key": "k", "Value": "v"}],
+    }
+    r = raw.request("ImportTable", {"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "in/",
+                                                       "S3BucketOwner": "111122223333"},
+                                    "InputFormat": "CSV", "TableCreationParameters": params})
+    assert r.status == 200, r
+    d = json.loads(r.body)["ImportTableDescription"]
+    assert d["S3BucketSource"]["S3BucketOwner"] == "111122223333"
+    assert d["TableCreationParameters"]["TableName"] == "prov"
+    d = wait(lambda: (x := json.loads(raw.request("DescribeImport", {"ImportArn": d["ImportArn"]}).body)
+                      ["ImportTableDescription"])["ImportStatus"] != "IN_PROGRESS" and x)
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 1
+    t = json.loads(raw.request("DescribeTable", {"TableName": "prov"}).body)["Table"]
+    assert t["TableStatus"] == "ACTIVE"
+    assert t["ProvisionedThroughput"]["ReadCapacityUnits"] == 7
+    assert t["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
+    assert t["SSEDescription"]["Status"] == "ENABLED"
+    assert t["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert "StreamSpecification" not in t and "LatestStreamArn" not in t
+    tags = json.loads(raw.request("ListTagsOfResource", {"ResourceArn": t["TableArn"]}).body)
+    assert tags["Tags"] == []
