@@ -177,8 +177,9 @@ OpResult ExportTableToPointInTime(OpContext& ctx, const Params& p) {
   job.format = format;
   job.export_type = type;
   job.manifest = transfer::ExportDirKey(job.prefix, job.id) + "manifest-summary.json";
-  AnswerExport(ctx, job);  // IN_PROGRESS, as DynamoDB answers
+  transfer::ExportJob answer = job;  // IN_PROGRESS, as DynamoDB answers
   if (Status s = transfers.StartExport(std::move(job)); !s.ok()) return ApiError::FromStatus(s);
+  AnswerExport(ctx, answer);
   return std::nullopt;
 }
 

@@ -190,9 +190,13 @@ OpResult ImportTable(OpContext& ctx, const Params& p) {
     }
     return EncodeItemKey(t, item);
   };
-  AnswerImport(ctx, job);  // IN_PROGRESS
-  if (Status s = transfers.StartImport(std::move(job), std::move(csv), check); !s.ok())
+  transfer::ImportJob answer = job;  // IN_PROGRESS
+  if (Status s = transfers.StartImport(std::move(job), std::move(csv), check); !s.ok()) {
+    // Nothing will fill the table: it must not stay CREATING.
+    ctx.server.catalog->Drop(table->ns, table->name, table->id).IgnoreError();
     return ApiError::FromStatus(s);
+  }
+  AnswerImport(ctx, answer);
   return std::nullopt;
 }
 
