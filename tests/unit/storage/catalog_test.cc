@@ -83,6 +83,7 @@ TableInfo FullTable() {
   t.table_class_change_time = 1764000004.5;
   t.pitr_enabled_time = 1764000005.75;
   t.pitr_recovery_days = 7;
+  t.importing = true;
   t.max_read_request_units = 250;
   t.max_write_request_units = -1;
   t.warm_read_units = 12001;
@@ -151,6 +152,7 @@ void ExpectTableEq(const TableInfo& a, const TableInfo& b) {
   EXPECT_EQ(a.table_class_change_time, b.table_class_change_time);
   EXPECT_EQ(a.pitr_enabled_time, b.pitr_enabled_time);
   EXPECT_EQ(a.pitr_recovery_days, b.pitr_recovery_days);
+  EXPECT_EQ(a.importing, b.importing);
   EXPECT_EQ(a.max_read_request_units, b.max_read_request_units);
   EXPECT_EQ(a.max_write_request_units, b.max_write_request_units);
   EXPECT_EQ(a.warm_read_units, b.warm_read_units);
@@ -236,7 +238,7 @@ constexpr uint8_t kId = 1, kHash = 6, kRange = 7, kAttrDef = 8, kPayPerRequest =
                   kTtlEnabled = 26, kTtlAttribute = 27, kMaxReadRequestUnits = 28,
                   kMaxWriteRequestUnits = 29, kWarmReadUnits = 30, kWarmWriteUnits = 31,
                   kSseKmsKeyArn = 32, kTableClassChange = 33, kPitrEnabled = 34,
-                  kPitrRecoveryDays = 35;
+                  kPitrRecoveryDays = 35, kImporting = 45;
 constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, kIdxRead = 8,
                   kIdxBackfilling = 10, kIdxMaxReadRequestUnits = 11,
                   kIdxMaxWriteRequestUnits = 12, kIdxWarmReadUnits = 13, kIdxWarmWriteUnits = 14;
@@ -244,7 +246,8 @@ constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, 
 const std::set<uint8_t> kLaterOptionalTags = {kMaxReadRequestUnits, kMaxWriteRequestUnits,
                                               kWarmReadUnits,       kWarmWriteUnits,
                                               kSseKmsKeyArn,        kTableClassChange,
-                                              kPitrEnabled,         kPitrRecoveryDays};
+                                              kPitrEnabled,         kPitrRecoveryDays,
+                                              kImporting};
 const std::set<uint8_t> kLaterOptionalIndexTags = {kIdxMaxReadRequestUnits,
                                                    kIdxMaxWriteRequestUnits, kIdxWarmReadUnits,
                                                    kIdxWarmWriteUnits};
@@ -328,6 +331,7 @@ TEST(CatalogCodecTest, LaterOptionalFieldsAreWrittenWhenSetAndDefaultWhenAbsent)
     expected.table_class_change_time = 0;
     expected.pitr_enabled_time = 0;
     expected.pitr_recovery_days = 35;
+    expected.importing = false;
     expected.max_read_request_units = expected.max_write_request_units = 0;
     expected.warm_read_units = expected.warm_write_units = 0;
     expected.sse_kms_key_arn.clear();
