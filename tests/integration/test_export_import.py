@@ -624,3 +624,25 @@ def test_table_creation_parameters_members(s3):
     assert "StreamSpecification" not in t and "LatestStreamArn" not in t
     tags = json.loads(raw.request("ListTagsOfResource", {"ResourceArn": t["TableArn"]}).body)
     assert tags["Tags"] == []
+
+
+def test_in_memory_uses_a_temporary_s3_dir(make_server):
+    """--in-memory without --s3-dir: a new temporary directory, named in the log; the export's
+    files are there (they are the user's: the directory outlives the server)."""
+    import re
+    import shutil
+    srv = make_server("--in-memory", "--log-level", "info")
+    c = srv.client(unique_access_key())
+    m = re.search(r"exports and imports use the S3 directory (\S+)", srv.read_log())
+    assert m, srv.read_log()
+    root = Path(m.group(1))
+    try:
+        assert root.is_dir() and root.name.startswith("cairn-s3-")
+        make_table(c, "tbl")
+        d = export(c, "tbl", bucket="mem-bucket")
+        assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 0
+        assert (root / "mem-bucket" / d["ExportManifest"]).exists()
+        manifest = root / "mem-bucket" / d["ExportManifest"].replace("summary", "files")
+        assert manifest.read_text() == ""  # an empty table: no data file
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
