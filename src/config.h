@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,23 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
+  // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
+  int metrics_port = 0;
+  bool metrics_on_main_port = false;
   // --credentials: a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines; when given, every request's
   // SigV4 signature is verified against it (auth/sigv4.h), and SIGHUP rereads it. Empty: no
   // verification (any secret key works, as with DynamoDB Local).
   std::string credentials_file;
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
+  // Testing the unhappy path (faults/injector.h, api/admin.h).
+  bool admin = false;        // serve the admin API under /cairn/admin/ (implied by --faults)
+  std::string faults_file;   // fault rules (JSON), reloaded on SIGHUP; empty: none
+  int64_t faults_seed = -1;  // seeds the fault draws; -1: the file's seed, else random
+  bool throttle = false;  // token buckets for provisioned and on-demand capacity (throttle/)
+  // CREATING / UPDATING / DELETING and GSI backfills last at least this long (api/
+  // transient_status.h); 0: tables are ACTIVE at once.
+  double delay_transient_statuses_ms = 0;
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "api/admin.h"
+#include "api/capacity.h"
 #include "api/operations.h"
 #include "auth/sigv4.h"
 #include "http/compression.h"
@@ -32,53 +34,74 @@ constexpr std::string_view kService = kTargetPrefix.substr(0, kTargetPrefix.size
 constexpr std::string_view kStreamsService =
     kStreamsTargetPrefix.substr(0, kStreamsTargetPrefix.size() - 1);
 
-OpFn FindStreamsOperation(std::string_view name) {
-  static const std::unordered_map<std::string_view, OpFn> ops = {
-      {"ListStreams", &ListStreams},
-      {"DescribeStream", &DescribeStream},
-      {"GetShardIterator", &GetShardIterator},
-      {"GetRecords", &GetRecords},
-  };
-  auto op = ops.find(name);
-  return op == ops.end() ? nullptr : op->second;
+struct OperationEntry {
+  std::string_view name;
+  OpFn fn;
+};
+
+// Every operation served, DynamoDB's then DynamoDB Streams'; the position is the metrics' index.
+constexpr OperationEntry kOperations[] = {
+    {"CreateTable", &CreateTable},
+    {"DescribeTable", &DescribeTable},
+    {"UpdateTable", &UpdateTable},
+    {"DeleteTable", &DeleteTable},
+    {"ListTables", &ListTables},
+    {"TagResource", &TagResource},
+    {"UntagResource", &UntagResource},
+    {"ListTagsOfResource", &ListTagsOfResource},
+    {"DescribeLimits", &DescribeLimits},
+    {"DescribeEndpoints", &DescribeEndpoints},
+    {"PutItem", &PutItem},
+    {"GetItem", &GetItem},
+    {"DeleteItem", &DeleteItem},
+    {"UpdateItem", &UpdateItem},
+    {"BatchGetItem", &BatchGetItem},
+    {"BatchWriteItem", &BatchWriteItem},
+    {"TransactWriteItems", &TransactWriteItems},
+    {"TransactGetItems", &TransactGetItems},
+    {"UpdateTimeToLive", &UpdateTimeToLive},
+    {"DescribeTimeToLive", &DescribeTimeToLive},
+    {"DescribeContinuousBackups", &DescribeContinuousBackups},
+    {"UpdateContinuousBackups", &UpdateContinuousBackups},
+    {"ExportTableToPointInTime", &ExportTableToPointInTime},
+    {"DescribeExport", &DescribeExport},
+    {"ListExports", &ListExports},
+    {"ImportTable", &ImportTable},
+    {"DescribeImport", &DescribeImport},
+    {"ListImports", &ListImports},
+    {"Query", &Query},
+    {"Scan", &Scan},
+    {"ExecuteStatement", &ExecuteStatement},
+    {"BatchExecuteStatement", &BatchExecuteStatement},
+    {"ExecuteTransaction", &ExecuteTransaction},
+};
+constexpr OperationEntry kStreamsOperations[] = {
+    {"ListStreams", &ListStreams},
+    {"DescribeStream", &DescribeStream},
+    {"GetShardIterator", &GetShardIterator},
+    {"GetRecords", &GetRecords},
+};
+constexpr size_t kStreamsBase = std::size(kOperations);
+// "Unknown" in MetricOperationNames().
+constexpr size_t kUnknownOperation = kStreamsBase + std::size(kStreamsOperations);
+
+// name -> index into kOperations (DynamoDB) or kStreamsOperations (DynamoDB Streams).
+using OperationIndex = std::unordered_map<std::string_view, size_t>;
+
+template <size_t N>
+OperationIndex IndexOf(const OperationEntry (&entries)[N]) {
+  OperationIndex index;
+  for (size_t i = 0; i < N; ++i) index.emplace(entries[i].name, i);
+  return index;
 }
 
-const std::unordered_map<std::string_view, OpFn>& Operations() {
-  static const std::unordered_map<std::string_view, OpFn> ops = {
-      {"CreateTable", &CreateTable},
-      {"DescribeTable", &DescribeTable},
-      {"UpdateTable", &UpdateTable},
-      {"DeleteTable", &DeleteTable},
-      {"ListTables", &ListTables},
-      {"TagResource", &TagResource},
-      {"UntagResource", &UntagResource},
-      {"ListTagsOfResource", &ListTagsOfResource},
-      {"DescribeLimits", &DescribeLimits},
-      {"DescribeEndpoints", &DescribeEndpoints},
-      {"PutItem", &PutItem},
-      {"GetItem", &GetItem},
-      {"DeleteItem", &DeleteItem},
-      {"UpdateItem", &UpdateItem},
-      {"BatchGetItem", &BatchGetItem},
-      {"BatchWriteItem", &BatchWriteItem},
-      {"TransactWriteItems", &TransactWriteItems},
-      {"TransactGetItems", &TransactGetItems},
-      {"UpdateTimeToLive", &UpdateTimeToLive},
-      {"DescribeTimeToLive", &DescribeTimeToLive},
-      {"DescribeContinuousBackups", &DescribeContinuousBackups},
-      {"UpdateContinuousBackups", &UpdateContinuousBackups},
-      {"ExportTableToPointInTime", &ExportTableToPointInTime},
-      {"DescribeExport", &DescribeExport},
-      {"ListExports", &ListExports},
-      {"ImportTable", &ImportTable},
-      {"DescribeImport", &DescribeImport},
-      {"ListImports", &ListImports},
-      {"Query", &Query},
-      {"Scan", &Scan},
-      {"ExecuteStatement", &ExecuteStatement},
-      {"BatchExecuteStatement", &BatchExecuteStatement},
-      {"ExecuteTransaction", &ExecuteTransaction},
-  };
+const OperationIndex& Operations() {
+  static const OperationIndex ops = IndexOf(kOperations);
+  return ops;
+}
+
+const OperationIndex& StreamsOperations() {
+  static const OperationIndex ops = IndexOf(kStreamsOperations);
   return ops;
 }
 
@@ -117,6 +140,38 @@ std::string NewRequestId() {
   return id;
 }
 
+// The tables a request names, for fault rules by table: TableName, RequestItems' keys (batches),
+// TransactItems' TableNames.
+std::vector<std::string_view> TablesOf(simdjson::dom::object doc) {
+  std::vector<std::string_view> tables;
+  if (std::string_view name; doc["TableName"].get(name) == simdjson::SUCCESS)
+    tables.push_back(name);
+  if (simdjson::dom::object items; doc["RequestItems"].get(items) == simdjson::SUCCESS)
+    for (auto [name, value] : items) tables.push_back(name);
+  if (simdjson::dom::array items; doc["TransactItems"].get(items) == simdjson::SUCCESS) {
+    for (auto item : items) {
+      simdjson::dom::object o;
+      if (item.get(o) != simdjson::SUCCESS) continue;
+      for (auto [kind, action] : o) {
+        if (std::string_view name; action["TableName"].get(name) == simdjson::SUCCESS)
+          tables.push_back(name);
+      }
+    }
+  }
+  return tables;
+}
+
+// --throttle: whether an operation reads or writes items (nullopt: neither, not throttled).
+std::optional<throttle::Kind> ThrottledKind(std::string_view op) {
+  if (op == "GetItem" || op == "BatchGetItem" || op == "Query" || op == "Scan" ||
+      op == "TransactGetItems")
+    return throttle::Kind::kRead;
+  if (op == "PutItem" || op == "UpdateItem" || op == "DeleteItem" || op == "BatchWriteItem" ||
+      op == "TransactWriteItems")
+    return throttle::Kind::kWrite;
+  return std::nullopt;
+}
+
 // The path of a request target: without its query, an absolute-form target ("http://host/")
 // reduced.
 std::string_view RequestPath(std::string_view url) {
@@ -143,7 +198,29 @@ std::optional<ApiError> CheckAgainstModel(std::string_view operation,
   return protocol::CheckConstraints(*input, body);
 }
 
-OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table) {
+const std::vector<std::string_view>& MetricOperationNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v;
+    for (const OperationEntry& e : kOperations) v.push_back(e.name);
+    for (const OperationEntry& e : kStreamsOperations) v.push_back(e.name);
+    v.push_back("Unknown");
+    return v;
+  }();
+  return names;
+}
+
+const std::vector<std::string_view>& MetricErrorTypeNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v(std::begin(protocol::kErrorTypes),
+                                    std::end(protocol::kErrorTypes));
+    v.push_back("Other");
+    return v;
+  }();
+  return names;
+}
+
+OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table,
+                         size_t* operation, std::optional<faults::Decision>* fault) {
   std::string_view target = req.Header("x-amz-target");
   // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
   // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
@@ -163,17 +240,26 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   if (target.starts_with(kTargetPrefix)) {
     std::string_view name = target.substr(kTargetPrefix.size());
     const auto& ops = Operations();
-    auto op = ops.find(name);
-    if (op != ops.end()) fn = op->second;
+    if (auto op = ops.find(name); op != ops.end()) {
+      fn = kOperations[op->second].fn;
+      *operation = op->second;
+    }
     input = protocol::FindInputShape(kService, name);
   } else if (target.starts_with(kStreamsTargetPrefix)) {
     if (server_->streams) {
       std::string_view name = target.substr(kStreamsTargetPrefix.size());
-      fn = FindStreamsOperation(name);
+      const auto& ops = StreamsOperations();
+      if (auto op = ops.find(name); op != ops.end()) {
+        fn = kStreamsOperations[op->second].fn;
+        *operation = kStreamsBase + op->second;
+      }
       input = protocol::FindInputShape(kStreamsService, name);
     }
   } else if (target.starts_with(kTarget20111205Prefix)) {
-    fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
+    std::string_view name = target.substr(kTarget20111205Prefix.size());
+    fn = FindOperation20111205(name);
+    const auto& ops = Operations();
+    if (auto op = ops.find(name); fn != nullptr && op != ops.end()) *operation = op->second;
   }
   if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation(target);
 
@@ -226,8 +312,47 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
+  // Fault injection, once the request is known valid: an injected error (or a dropped
+  // connection) stands in for the operation, which does not run and so writes nothing.
+  if (server_->faults != nullptr && server_->faults->active()) {
+    *fault = server_->faults->Decide(target.substr(target.rfind('.') + 1),
+                                     TablesOf(doc.get_object().value()));
+    if (fault->has_value()) {
+      if ((*fault)->error) return (*fault)->error;
+      if ((*fault)->drop_connection) return ApiError::InternalServerError();  // never sent
+      ctx.unprocessed_fraction = (*fault)->unprocessed;
+      ctx.unprocessed_seed = (*fault)->unprocessed_seed;
+    }
+  }
+  // --throttle (throttle/throttler.h): admitted while the buckets of the tables it names hold
+  // capacity (a throttled request runs nothing, so writes nothing), then charged what it
+  // consumed, as its ConsumedCapacity computes it.
+  std::optional<throttle::Kind> throttled;
+  if (server_->throttler != nullptr &&
+      (throttled = ThrottledKind(target.substr(target.rfind('.') + 1)))) {
+    simdjson::dom::object o = doc.get_object().value();
+    std::string_view index;
+    if (o["IndexName"].get(index) != simdjson::SUCCESS) index = {};
+    for (std::string_view name : TablesOf(o)) {
+      auto t = server_->catalog->Find(caller.ns, TableNameFromParameter(name));
+      if (t && !server_->throttler->Admit(*t, *throttled, index))
+        return ApiError::ProvisionedThroughputExceeded();
+    }
+  }
+  Meter meter;
+  std::optional<ScopedMeter> metering;
+  if (throttled) metering.emplace(&meter);
   try {
-    return fn(ctx, Params(doc.get_object().value()));
+    OpResult result = fn(ctx, Params(doc.get_object().value()));
+    for (const auto& [name, units] : meter.by_table) {
+      auto t = server_->catalog->Find(caller.ns, name);
+      if (!t) continue;
+      double table_units = units.table;
+      for (const auto& [x, u] : units.local) table_units += u;  // an LSI uses the table's
+      std::vector<std::pair<std::string, double>> gsi(units.global.begin(), units.global.end());
+      server_->throttler->Consume(*t, *throttled, table_units, gsi);
+    }
+    return result;
   } catch (const ApiException& e) {
     return e.error;
   } catch (const std::bad_alloc&) {
@@ -242,13 +367,26 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // --log-level debug: one line per request (operation, table, status, error type, bytes in and
   // out, microseconds); otherwise nothing of this is computed.
   const bool logged = spdlog::should_log(spdlog::level::debug);
-  const auto started = logged ? std::chrono::steady_clock::now()
-                              : std::chrono::steady_clock::time_point();
+  // --metrics / --metrics-port: every request is counted and timed (metrics/request_metrics.h).
+  const auto started = logged || metrics_ != nullptr ? std::chrono::steady_clock::now()
+                                                     : std::chrono::steady_clock::time_point();
+  size_t operation = kUnknownOperation;
+  size_t error_index = metrics::RequestMetrics::kNoError;
+  auto record = [&] {
+    if (metrics_ == nullptr) return;
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+    metrics_->requests().Record(operation, error_index, static_cast<uint64_t>(nanos));
+  };
   std::string table, error_type;
   resp.status = 200;
   resp.body.clear();
   // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
-  if (cors_.AnswerPreflight(req, resp)) return;
+  if (cors_.AnswerPreflight(req, resp)) {
+    record();
+    return;
+  }
   const std::string_view path = RequestPath(req.url);
   // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
   // or (what the SDKs send) application/x-amz-json-1.0.
@@ -260,12 +398,27 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
                                      [](char a, char b) {
                                        return std::tolower(static_cast<unsigned char>(a)) == b;
                                      });
-  if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
+  if (metrics_ != nullptr && server_->config.metrics_on_main_port && req.method == "GET" &&
+      path == "/metrics") {
+    // --metrics: the scrape (Prometheus text format), not itself counted as a request.
+    resp.content_type = std::string(metrics::kContentType);
+    resp.body = metrics_->Scrape();
+    http::EncodeResponse(req, resp);
+    return;
+  }
+  static const size_t kUnknownOperationError =
+      protocol::ErrorTypeIndex("UnknownOperationException");
+  if (server_->admin && path.starts_with(kAdminPathPrefix)) {
+    // Cairn's admin API (api/admin.h), served only when enabled; otherwise this path is
+    // answered below as any path DynamoDB does not serve.
+    HandleAdmin(*server_, req, path, resp);
+  } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
     // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.
     resp.status = 404;
     resp.content_type.clear();
     resp.body = protocol::kUnknownOperationXmlBody;
+    error_index = kUnknownOperationError;
   } else if (path != "/") {
     // DynamoDB serves only "/": POST for the operations, GET for the health line.
     std::string asked = std::string(req.method) + " " + std::string(req.url);
@@ -273,6 +426,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     error.http_status = 404;
     resp.status = error.http_status;
     resp.body = error.Body();
+    error_index = kUnknownOperationError;
   } else if (req.method != "POST") {
     // DynamoDB answers a plain GET with a health line naming the host it was asked for; load
     // balancers and scripts use it.
@@ -281,10 +435,17 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
   } else {
-    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr)) {
+    std::optional<faults::Decision> fault;
+    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr, &operation, &fault)) {
       resp.status = error->http_status;
       resp.body = error->Body();
       if (logged) error_type = error->type;
+      if (metrics_ != nullptr) error_index = protocol::ErrorTypeIndex(error->type);
+    }
+    if (fault) {
+      resp.delay = std::chrono::milliseconds(fault->latency_ms);
+      resp.drop = fault->drop_connection;
+      if (logged) error_type += fault->drop_connection ? " (fault: dropped)" : " (fault)";
     }
     if (plain_json) resp.content_type = "application/json";
   }
@@ -294,6 +455,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
   resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
   cors_.AddHeaders(req, resp);
+  record();
   if (logged) {
     std::string_view target = req.Header("x-amz-target");
     if (size_t dot = target.rfind('.'); dot != std::string_view::npos)

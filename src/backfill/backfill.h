@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,8 +26,11 @@ namespace cairn::backfill {
 
 class Backfiller {
  public:
-  Backfiller(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer)
-      : engine_(engine), catalog_(catalog), writer_(writer) {}
+  // `min_duration`: a backfill lasts at least this long (--delay-transient-statuses), so that the
+  // index is seen CREATING / Backfilling as on DynamoDB, where a backfill takes minutes.
+  Backfiller(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer,
+             std::chrono::milliseconds min_duration = std::chrono::milliseconds(0))
+      : engine_(engine), catalog_(catalog), writer_(writer), min_duration_(min_duration) {}
   ~Backfiller() { Stop(); }
 
   // Starts building index `index_id` of `table` (a descriptor that already lists it).
@@ -36,13 +40,21 @@ class Backfiller {
   // Asks every backfill to stop and joins them.
   void Stop();
 
+  // Progress, for monitoring (any thread): backfills running now, and items indexed by backfills
+  // since the server started (an index's items are counted again if its backfill restarts).
+  uint64_t running() const { return running_.load(std::memory_order_relaxed); }
+  uint64_t items_indexed() const { return items_indexed_.load(std::memory_order_relaxed); }
+
  private:
   void Run(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id);
 
   storage::Engine* engine_;
   storage::Catalog* catalog_;
   write::ItemWriter* writer_;
+  const std::chrono::milliseconds min_duration_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> running_{0};
+  std::atomic<uint64_t> items_indexed_{0};
   std::mutex mu_;
   std::vector<std::thread> threads_;  // GUARDED_BY(mu_)
 };

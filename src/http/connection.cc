@@ -337,6 +337,7 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
     if (now >= drain_deadline_) state_ = State::kDone;
     return;
   }
+  if (held_) return;  // released by the loop's timer (server.cc), not a deadline
   const ServerOptions& o = *env_.options;
   if (OutputPending()) {  // a client that does not read what it asked for
     if (o.write_timeout.count() > 0 && now - write_progress_ >= o.write_timeout) {
@@ -377,6 +378,7 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
 uint32_t Connection::WantedEvents() const {
   switch (state_) {
     case State::kOpen:
+      if (held_) return OutputPending() ? uint32_t{EPOLLOUT} : 0u;  // nothing read until released
       if (Backpressured()) return EPOLLOUT;
       return OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
     case State::kClosing:
@@ -395,6 +397,7 @@ void Connection::OnReadable() {
   for (int i = 0; i < 8 && state_ == State::kOpen && !Backpressured() && pending_in_.empty(); ++i) {
     ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
+      CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       now_ = std::chrono::steady_clock::now();
       size_t len = static_cast<size_t>(n);
       size_t used = ParseInput(env_.read_buffer, len);
@@ -420,6 +423,7 @@ void Connection::Drain() {
   for (int i = 0; i < 8; ++i) {  // level-triggered: what is left is read on the next wake-up
     ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
+      CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       drained_bytes_ += static_cast<size_t>(n);
       if (drained_bytes_ <= cap) continue;
     } else if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
@@ -521,6 +525,19 @@ void Connection::HandleRequest() {
     SendError(500);
     return;
   }
+  if (response_.delay.count() > 0) {  // fault injection: answer (or drop) later, see ReleaseHeld
+    FormatHead(response_);
+    held_out_.assign(head_);
+    if (parser_.method != HTTP_HEAD) held_out_.append(response_.body);
+    held_ = true;
+    held_drop_ = response_.drop;
+    held_until_ = std::chrono::steady_clock::now() + std::min(response_.delay, kMaxResponseDelay);
+    return;
+  }
+  if (response_.drop) {  // fault injection: close without an answer
+    state_ = State::kDone;
+    return;
+  }
   SendResponse(response_, parser_.method == HTTP_HEAD);
   if (!keep_alive_) StartClosing();
 
@@ -551,7 +568,26 @@ void Connection::SendError(int status, bool close) {
 
 // --- output ----------------------------------------------------------------------------------
 
+void Connection::ReleaseHeld() {
+  held_ = false;
+  held_until_ = {};
+  if (state_ != State::kOpen) return;
+  if (held_drop_) {
+    state_ = State::kDone;
+  } else {
+    Send(held_out_, {});
+    if (!keep_alive_) StartClosing();
+  }
+  if (held_out_.capacity() > kKeepCapacity) std::string().swap(held_out_);
+  if (state_ == State::kOpen && !Backpressured() && !pending_in_.empty()) ParsePendingInput();
+}
+
 void Connection::SendResponse(const Response& response, bool head_only) {
+  FormatHead(response);
+  Send(head_, head_only ? std::string_view() : std::string_view(response.body));
+}
+
+void Connection::FormatHead(const Response& response) {
   head_.clear();
   head_.append("HTTP/1.1 ");
   AppendNumber(head_, static_cast<size_t>(response.status));
@@ -575,7 +611,6 @@ void Connection::SendResponse(const Response& response, bool head_only) {
     head_.append("\r\n");
   }
   head_.append("\r\n");
-  Send(head_, head_only ? std::string_view() : std::string_view(response.body));
 }
 
 void Connection::Send(std::string_view head, std::string_view body) {
@@ -605,6 +640,7 @@ void Connection::Send(std::string_view head, std::string_view body) {
     n = 0;
   }
   size_t written = static_cast<size_t>(n);
+  CountOn(env_.counters->bytes_out, written);
   if (written < head.size()) {
     out_.append(head.substr(written));
     out_.append(body);
@@ -617,6 +653,7 @@ void Connection::Flush() {
   while (OutputPending()) {
     ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
     if (n > 0) {
+      CountOn(env_.counters->bytes_out, static_cast<uint64_t>(n));
       out_pos_ += static_cast<size_t>(n);
       write_progress_ = std::chrono::steady_clock::now();
       continue;

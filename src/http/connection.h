@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,6 +39,20 @@
 
 namespace cairn::http {
 
+// One event loop's traffic figures (Server::Counters() sums the loops). Written only by the loop's
+// thread (relaxed load + store, no read-modify-write), read by any thread.
+struct alignas(64) LoopCounters {
+  std::atomic<uint64_t> accepted{0};  // connections taken into the loop
+  std::atomic<uint64_t> refused{0};   // connections answered 503 and closed at once
+  std::atomic<uint64_t> bytes_in{0};  // read from clients' sockets
+  std::atomic<uint64_t> bytes_out{0};  // written to them
+};
+
+// Adds `n` to a counter of the calling loop's own LoopCounters.
+inline void CountOn(std::atomic<uint64_t>& counter, uint64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 // What a loop shares with its connections. All pointers outlive the connections.
 struct ConnectionEnv {
   const Handler* handler = nullptr;
@@ -46,6 +61,7 @@ struct ConnectionEnv {
   char* read_buffer = nullptr;  // scratch for read(2), shared by the loop's connections
   size_t read_buffer_size = 0;
   Budget* body_budget = nullptr;  // bytes buffered for large bodies, over all loops
+  LoopCounters* counters = nullptr;  // the loop's
 };
 
 class Connection {
@@ -70,6 +86,13 @@ class Connection {
   // The epoll events this connection waits for now (0 once kDone).
   uint32_t WantedEvents() const;
 
+  // A response held back by Response::delay: when it is due (epoch: none held).
+  std::chrono::steady_clock::time_point held_until() const { return held_until_; }
+  bool held() const { return held_; }
+  // Sends (or, for Response::drop, closes instead of sending) the held response, then goes on
+  // with the requests the client pipelined meanwhile. REQUIRES: held().
+  void ReleaseHeld();
+
   State state() const { return state_; }
   bool done() const { return state_ == State::kDone; }
   int fd() const { return fd_; }
@@ -78,6 +101,8 @@ class Connection {
   uint32_t registered_events() const { return registered_events_; }
   void set_registered_events(uint32_t events) { registered_events_ = events; }
   size_t loop_index() const { return loop_index_; }
+  bool retired() const { return retired_; }
+  void set_retired() { retired_ = true; }
   void set_loop_index(size_t index) { loop_index_ = index; }
 
  private:
@@ -113,6 +138,8 @@ class Connection {
   // body that does not decode (500) and for a decoded body over max_body_bytes (413).
   bool DecodeBody(std::string_view coding_header);
   void SendResponse(const Response& response, bool head_only);
+  // The status line and headers of `response` into head_.
+  void FormatHead(const Response& response);
   // Answers a server-made error (body from ServerOptions::error_body). `close`: the request's
   // framing cannot be trusted, so the connection is closed after the answer; otherwise it stays
   // open as keep-alive allows.
@@ -124,7 +151,7 @@ class Connection {
   void StartClosing();
   // What the connection waits for from the client now, for the read deadlines.
   enum class Phase : unsigned char { kFirstRequest, kIdle, kHeaders, kBody };
-  bool Backpressured() const { return out_.size() - out_pos_ > kMaxPendingOutput; }
+  bool Backpressured() const { return held_ || out_.size() - out_pos_ > kMaxPendingOutput; }
   bool OutputPending() const { return out_pos_ < out_.size(); }
 
   int fd_;
@@ -133,6 +160,13 @@ class Connection {
   bool peer_closed_ = false;  // read() returned 0
   uint32_t registered_events_ = 0;
   size_t loop_index_ = 0;
+  bool retired_ = false;  // handed to the loop for removal
+  // A response held back (Response::delay): its bytes, when it is due, and whether to drop the
+  // connection instead of sending them.
+  bool held_ = false;
+  bool held_drop_ = false;
+  std::chrono::steady_clock::time_point held_until_{};
+  std::string held_out_;
   std::chrono::steady_clock::time_point drain_deadline_{};
   size_t drained_bytes_ = 0;
 

@@ -10,6 +10,8 @@
 // use Status (util/status.h); FromStatus() maps one to the error a client sees.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,7 @@ enum class ErrorNamespace : unsigned char {
   kDynamoDB20111205, // com.amazonaws.dynamodb.v20111205 (the boto 2 Layer1 API)
   kCoralValidate,    // com.amazon.coral.validate
   kCoralService,     // com.amazon.coral.service
+  kCoralAvailability,  // com.amazon.coral.availability (ThrottlingException)
 };
 
 struct ApiError {
@@ -53,6 +56,12 @@ struct ApiError {
   static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);
   static ApiError ProvisionedThroughputExceeded(std::string message);
+  // DynamoDB's message when a table's (or index's) provisioned capacity is exhausted.
+  static ApiError ProvisionedThroughputExceeded();
+  // Control-plane request rates and the like; the SDKs retry it with backoff.
+  static ApiError Throttling(std::string message = "Rate of requests exceeds the allowed throughput.");
+  // The account's throughput quota exceeded; the SDKs retry it with backoff.
+  static ApiError RequestLimitExceeded();
   static ApiError ItemCollectionSizeLimitExceeded(std::string message);
   static ApiError TransactionCanceled(std::string message);
   static ApiError TransactionConflict(std::string message);
@@ -86,6 +95,46 @@ struct ApiError {
   // kNotFound -> ResourceNotFoundException, anything else -> InternalServerError (logged once).
   static ApiError FromStatus(const Status& status);
 };
+
+// Every error type the factories above produce, once each: the fixed label set of the error
+// metrics (metrics/request_metrics.h counts errors by index into it). A new factory adds its type
+// here; tests/unit/protocol/errors_test.cc checks that every factory's type is listed.
+inline constexpr std::string_view kErrorTypes[] = {
+    "ValidationException",
+    "ResourceNotFoundException",
+    "ResourceInUseException",
+    "TableNotFoundException",
+    "ConditionalCheckFailedException",
+    "DuplicateItemException",
+    "LimitExceededException",
+    "ProvisionedThroughputExceededException",
+    "ItemCollectionSizeLimitExceededException",
+    "TransactionCanceledException",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "IdempotentParameterMismatchException",
+    "ExpiredIteratorException",
+    "TrimmedDataAccessException",
+    "SerializationException",
+    "UnknownOperationException",
+    "MissingAuthenticationTokenException",
+    "IncompleteSignatureException",
+    "InvalidSignatureException",
+    "UnrecognizedClientException",
+    "AccessDeniedException",
+    "InternalServerError",
+    "RequestEntityTooLargeException",
+    "RequestTimeoutException",
+    "ServiceUnavailable",
+};
+inline constexpr size_t kErrorTypeCount = std::size(kErrorTypes);
+
+// The index of `type` in kErrorTypes; kErrorTypeCount for a type not listed.
+inline size_t ErrorTypeIndex(std::string_view type) {
+  for (size_t i = 0; i < kErrorTypeCount; ++i)
+    if (kErrorTypes[i] == type) return i;
+  return kErrorTypeCount;
+}
 
 // DynamoDB's whole answer (HTTP 404, no content type) to a request whose method is not POST (nor
 // GET/HEAD, the health check): not JSON, and not an ApiError. Recorded by dynalite's connection
