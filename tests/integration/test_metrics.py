@@ -36,7 +36,8 @@ OPERATIONS = {
     "UntagResource", "ListTagsOfResource", "DescribeLimits", "DescribeEndpoints", "PutItem",
     "GetItem", "DeleteItem", "UpdateItem", "BatchGetItem", "BatchWriteItem", "TransactWriteItems",
     "TransactGetItems", "UpdateTimeToLive", "DescribeTimeToLive", "DescribeContinuousBackups",
-    "UpdateContinuousBackups", "Query", "Scan", "ExecuteStatement", "BatchExecuteStatement",
+    "UpdateContinuousBackups", "ExportTableToPointInTime", "DescribeExport", "ListExports",
+    "ImportTable", "DescribeImport", "ListImports", "Query", "Scan", "ExecuteStatement", "BatchExecuteStatement",
     "ExecuteTransaction", "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords",
     "Unknown",
 }
