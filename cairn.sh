@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
-  libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
+  libssl-dev zlib1g-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang openssl
-  libclang-rt-14-dev python3-prometheus-client)
+  libclang-rt-14-dev python3-prometheus-client zstd)
 # The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed by `test`
 # only; the server's build does not need them.
 RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)

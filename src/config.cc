@@ -247,6 +247,13 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "still open are closed and the server exits")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600000.0));
+  app.add_option("--s3-dir", c->s3_dir,
+                 "Directory holding the S3 buckets of exports and imports, as DIR/<bucket>/<key> "
+                 "(default: <data dir>/s3; with --in-memory a new temporary directory)");
+  // For tests only (hidden): makes exports and imports slow enough to observe (and interrupt).
+  app.add_option("--test-transfer-delay", c->test_transfer_delay_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 1000.0));
   app.add_option("--metrics-port", c->metrics_port,
                  "Serve Prometheus metrics at http://HOST:N/metrics, on a listener of their own "
                  "bound to --host (0: none)")

@@ -28,6 +28,10 @@ struct Config {
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
   double test_backup_delay_ms = 0;      // tests only: backup copies, restores pause per item
+  // Where S3 buckets are (exports, imports): <s3_dir>/<bucket>/<key>. Empty: <data_dir>/s3, or a
+  // new temporary directory with --in-memory.
+  std::string s3_dir;
+  double test_transfer_delay_ms = 0;  // tests only: exports and imports pause this long per item
   // The HTTP front's bounds (http/server.h, "Bounds"); 0 turns a timeout off.
   double header_timeout_seconds = 10;  // request line and headers, from their first byte
   double body_timeout_seconds = 10;    // the longest pause in a request body

@@ -2,6 +2,7 @@
 // SIGINT or SIGTERM, then stops accepting, answers the requests already received (for at most
 // --shutdown-grace), and closes the engine (the WAL already holds every acknowledged write).
 // SIGHUP rereads the --credentials file, the --faults file and the TLS certificate and key.
+#include <filesystem>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +33,7 @@
 #include "backfill/backfill.h"
 #include "faults/injector.h"
 #include "backup/backups.h"
+#include "transfer/transfers.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
@@ -130,6 +132,20 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// Where S3 buckets live (--s3-dir): the flag, else <data dir>/s3, else (--in-memory) a new
+// temporary directory, named in the log, which outlives the server: its exports are the user's.
+std::filesystem::path S3Root(const cairn::Config& config) {
+  if (!config.s3_dir.empty()) return config.s3_dir;
+  if (!config.in_memory) return std::filesystem::path(config.data_dir) / "s3";
+  std::string dir = (std::filesystem::temp_directory_path() / "cairn-s3-XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    spdlog::warn("cannot create a temporary S3 directory: exports and imports will fail");
+    return std::filesystem::temp_directory_path() / "cairn-s3";
+  }
+  spdlog::info("--in-memory: exports and imports use the S3 directory {}", dir);
+  return dir;
 }
 
 // The rules file's text; InvalidArgument naming the file when it cannot be read.
@@ -261,11 +277,21 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot read the backups: {}", s.ToString());
     return 1;
   }
+  cairn::transfer::Transfers::Options transfer_opts;
+  transfer_opts.s3_root = S3Root(config);
+  transfer_opts.item_delay =  // hidden testing flag: see README
+      std::chrono::microseconds(static_cast<int64_t>(config.test_transfer_delay_ms * 1000));
+  cairn::transfer::Transfers transfers(engine->get(), &catalog, &writer, transfer_opts);
+  if (auto s = transfers.Start(); !s.ok()) {
+    spdlog::critical("cannot read the exports and imports: {}", s.ToString());
+    return 1;
+  }
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams, credentials.get()};
   server.backups = &backups;
   cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
   server.faults = &faults;
+  server.transfers = &transfers;
   server.snapshots = &snapshots;
   server.transient = &transient;
   if (config.throttle) server.throttler = &throttler;
@@ -415,6 +441,7 @@ int main(int argc, char** argv) {
   if (metrics_http) metrics_http->Stop();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   backups.Stop();     // an unfinished restore too
+  transfers.Stop();  // an unfinished export or import fails at the next start
   expirer.Stop();
   spdlog::info("stopped");
   return 0;

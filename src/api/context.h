@@ -21,6 +21,7 @@
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#include "transfer/transfers.h"
 #include "throttle/throttler.h"
 #include "write/item_writer.h"
 
@@ -41,6 +42,7 @@ struct ServerContext {
   TransientStatuses* transient = nullptr;  // --delay-transient-statuses (may be null: none)
   bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
   backup::Backups* backups = nullptr;  // on-demand backups, restores, PITR (backup/backups.h)
+  transfer::Transfers* transfers = nullptr;  // exports and imports (null: refused)
 };
 
 struct OpContext {

@@ -17,6 +17,21 @@ OpResult DeleteTable(OpContext& ctx, const Params& p);
 // DeleteTable answering the whole TableDescription (schema included), for the 2011-12-05 API.
 OpResult DeleteTableDescribingSchema(OpContext& ctx, const Params& p);
 OpResult ListTables(OpContext& ctx, const Params& p);
+// CreateTable's checks and creation, for ImportTable too (its TableCreationParameters are a subset
+// of CreateTable's members): `importing` creates the table CREATING, hidden from the data plane.
+ApiResult<std::shared_ptr<const storage::TableInfo>> CreateTableFromRequest(OpContext& ctx,
+                                                                            const Params& p,
+                                                                            bool importing);
+
+// export_ops.cc, import_ops.cc: exports to and imports from S3 (transfer/transfers.h)
+OpResult ExportTableToPointInTime(OpContext& ctx, const Params& p);
+OpResult DescribeExport(OpContext& ctx, const Params& p);
+OpResult ListExports(OpContext& ctx, const Params& p);
+OpResult ImportTable(OpContext& ctx, const Params& p);
+OpResult DescribeImport(OpContext& ctx, const Params& p);
+OpResult ListImports(OpContext& ctx, const Params& p);
+// An S3 bucket name and key prefix as S3 accepts them, else ValidationException (thrown).
+void CheckS3Location(std::string_view bucket, std::optional<std::string_view> prefix);
 
 // tag_ops.cc
 OpResult TagResource(OpContext& ctx, const Params& p);

@@ -257,7 +257,7 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
 }
 
 std::string_view TableStatusOf(const TableInfo& t) {
-  return t.restore_in_progress ? "CREATING" : "ACTIVE";
+  return t.restore_in_progress || t.importing ? "CREATING" : "ACTIVE";
 }
 
 void WriteDeletedTableDescription(JsonWriter& w, const TableInfo& t, const TableStats* stats) {

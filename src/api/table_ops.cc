@@ -135,7 +135,7 @@ std::shared_ptr<const TableInfo> FindTableInAnyState(OpContext& ctx, std::string
 
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   auto t = FindTableInAnyState(ctx, name_param);
-  if (t && t->restoring()) return nullptr;
+  if (t && (t->restoring() || t->importing)) return nullptr;
   return t;
 }
 
@@ -184,12 +184,16 @@ void StartStream(TableInfo& t, uint32_t id, const std::string& view, double now)
 
 }  // namespace
 
-OpResult CreateTable(OpContext& ctx, const Params& p) {
+ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ctx,
+                                                                   const Params& p,
+                                                                   bool importing) {
   // The service model's checks (api/dispatch.h) have passed: every required member is there, every
   // enum, length and range holds. What follows are DynamoDB's semantic checks.
   auto name = p.String("TableName");
   auto billing = p.String("BillingMode");
-  auto table_class = p.String("TableClass");
+  // ImportTable's TableCreationParameters have no TableClass, LSIs, WarmThroughput, deletion
+  // protection, tags or stream: such members are unknown there, and ignored as DynamoDB ignores them.
+  auto table_class = importing ? std::nullopt : p.String("TableClass");
   // (AttributeName, KeyType) and (AttributeName, AttributeType), as the client listed them.
   auto keys = DecodeNamedList(p.Array("KeySchema"), "KeyType");
   std::vector<KeyElement> defs;
@@ -201,6 +205,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   auto throughput = DecodeThroughput(p);
   std::vector<IndexDefinition> indexes;
   for (bool global : {false, true}) {
+    if (importing && !global) continue;
     auto list = p.Array(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     if (!list) continue;
     for (auto e : *list) indexes.push_back(DecodeIndexDefinition(AsObject(e), global));
@@ -209,8 +214,8 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   if (auto o = p.Object("SSESpecification")) sse = DecodeSseSpecification(*o);
   std::optional<ReadWriteRequest> on_demand, warm;
   if (auto o = p.Object("OnDemandThroughput")) on_demand = DecodeOnDemandThroughput(*o);
-  if (auto o = p.Object("WarmThroughput")) warm = DecodeWarmThroughput(*o);
-  RejectUnsupported(p, kUnsupportedCreateTableMembers);
+  if (auto o = p.Object("WarmThroughput"); o && !importing) warm = DecodeWarmThroughput(*o);
+  if (!importing) RejectUnsupported(p, kUnsupportedCreateTableMembers);
 
 
   // Semantic checks, in DynamoDB's order.
@@ -296,26 +301,33 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   if (sse) t.sse_kms_key_arn = SseKmsKeyArn(*sse, t.region);
   t.creation_time = EpochSeconds();
   if (table_class) t.table_class = std::string(*table_class);
-  if (auto dp = p.Bool("DeletionProtectionEnabled")) t.deletion_protection = *dp;
-  if (auto list = p.Array("Tags")) {
+  if (auto dp = p.Bool("DeletionProtectionEnabled"); dp && !importing) t.deletion_protection = *dp;
+  if (auto list = p.Array("Tags"); list && !importing) {
     // The tags given at CreateTable count toward the resource's limit of 50 (tags.h).
     if (auto e = AddTags(t.tags, DecodeTags(*list))) Throw(*e);
   }
-  if (auto view = DecodeStreamSpecification(p); view && !view->empty()) {
+  if (auto view = importing ? std::nullopt : DecodeStreamSpecification(p);
+      view && !view->empty()) {
     CAIRN_API_ASSIGN_OR_RETURN(uint32_t stream_id, NewId(ctx));
     StartStream(t, stream_id, *view, t.creation_time);
   }
 
+  t.importing = importing;
   auto created = ctx.server.catalog->Create(std::move(t));
   if (!created.ok()) {
     if (created.status().code() == Status::Code::kBusy)
       return ApiError::ResourceInUse("Table already exists: " + std::string(*name));
     return ApiError::FromStatus(created.status());
   }
+  return std::move(*created);
+}
+
+OpResult CreateTable(OpContext& ctx, const Params& p) {
+  CAIRN_API_ASSIGN_OR_RETURN(auto created, CreateTableFromRequest(ctx, p, false));
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
   TableStats empty;
-  WriteTableDescription(ctx.out, **created, BeginTransition(ctx, **created, "CREATING"), &empty);
+  WriteTableDescription(ctx.out, *created, BeginTransition(ctx, *created, "CREATING"), &empty);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -326,7 +338,7 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   std::shared_ptr<const TableInfo> t;
   if (found.ok()) {
     t = std::move(found.value());
-    status = TableStatusOf(*t);  // CREATING while a restore fills it
+    status = TableStatusOf(*t);  // CREATING while a restore or an import fills it
     if (ctx.server.transient && status == "ACTIVE") status = ctx.server.transient->StatusOf(*t);
   } else if (ctx.server.transient &&
              (t = ctx.server.transient->Deleting(
@@ -760,6 +772,7 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
       t->ns, t->name, t->id,
       [](const TableInfo& current) {
         if (current.restoring()) return Status::Busy("being restored");
+        if (current.importing) return Status::Busy("being imported");
         if (current.deletion_protection)
           return Status::InvalidArgument(
               "Resource cannot be deleted as it is currently protected against deletion. Disable "
@@ -770,10 +783,11 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
-  // A table a restore is filling is CREATING: DynamoDB refuses to delete it until it is ACTIVE.
+  // A table a restore or an import is filling is CREATING: DynamoDB refuses to delete it until it
+  // is ACTIVE.
   if (s.code() == Status::Code::kBusy)
     return ApiError::ResourceInUse(
-        "Attempt to change a resource which is still in use: Table is being restored: " + t->name);
+        "Attempt to change a resource which is still in use: Table is being created: " + t->name);
   if (!s.ok()) return ApiError::FromStatus(s);
   if (ctx.server.transient) ctx.server.transient->BeginDelete(dropped);
   ctx.out.BeginObject();

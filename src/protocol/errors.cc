@@ -79,6 +79,21 @@ ApiError ApiError::ContinuousBackupsUnavailable(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ContinuousBackupsUnavailableException",
               std::move(m));
 }
+ApiError ApiError::ExportNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ExportNotFoundException", std::move(m));
+}
+ApiError ApiError::ExportConflict(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ExportConflictException", std::move(m));
+}
+ApiError ApiError::InvalidExportTime(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "InvalidExportTimeException", std::move(m));
+}
+ApiError ApiError::ImportNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ImportNotFoundException", std::move(m));
+}
+ApiError ApiError::ImportConflict(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ImportConflictException", std::move(m));
+}
 ApiError ApiError::PointInTimeRecoveryUnavailable(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "PointInTimeRecoveryUnavailableException",
               std::move(m));

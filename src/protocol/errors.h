@@ -53,6 +53,12 @@ struct ApiError {
   static ApiError ContinuousBackupsUnavailable(std::string message);
   static ApiError PointInTimeRecoveryUnavailable(std::string message);
   static ApiError InvalidRestoreTime(std::string message);
+  // The export and import operations' own errors (api/export_ops.cc, api/import_ops.cc).
+  static ApiError ExportNotFound(std::string message);
+  static ApiError ExportConflict(std::string message);
+  static ApiError InvalidExportTime(std::string message);
+  static ApiError ImportNotFound(std::string message);
+  static ApiError ImportConflict(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
   static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);

@@ -87,6 +87,7 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagRestoreTime = 38,           // RestoreSummary's RestoreDateTime (epoch seconds)
   kTagRestoreInProgress = 39,     // "1" while the restore runs
   kTagRestoreSourceId = 40,       // what the restore reads (TableInfo::restore_source_id)
+  kTagImporting = 45,             // "1" while an ImportTable fills the table (36..44: backups)
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -119,7 +120,7 @@ constexpr uint64_t kOptionalTableTags =
     Bits({kTagRange, kTagMaxReadRequestUnits, kTagMaxWriteRequestUnits, kTagWarmReadUnits,
           kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange, kTagPitrEnabled,
           kTagPitrRecoveryDays, kTagRestoreBackupArn, kTagRestoreTableArn, kTagRestoreTime,
-          kTagRestoreInProgress, kTagRestoreSourceId});
+          kTagRestoreInProgress, kTagRestoreSourceId, kTagImporting});
 constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
 constexpr uint64_t kRequiredTableTags =
     Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
@@ -323,6 +324,7 @@ std::string EncodeTableInfo(const TableInfo& t) {
   if (t.restore_in_progress) Field(&out, kTagRestoreInProgress, "1");
   if (t.restore_source_id != 0)
     Field(&out, kTagRestoreSourceId, std::to_string(t.restore_source_id));
+  if (t.importing) Field(&out, kTagImporting, "1");
   Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
@@ -380,6 +382,7 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
           case kTagRestoreTime: return ParseDouble(v, &t.restore_date_time);
           case kTagRestoreInProgress: return ParseFlag(v, &t.restore_in_progress);
           case kTagRestoreSourceId: return ParseInt(v, &t.restore_source_id);
+          case kTagImporting: return ParseFlag(v, &t.importing);
         }
         return true;
       });

@@ -122,6 +122,9 @@ struct TableInfo {
 
   bool restoring() const { return restore_in_progress; }
 
+  // ImportTable is filling the table (transfer/transfers.h): CREATING, hidden from the data plane.
+  bool importing = false;
+
   std::string Arn() const;
   std::string StreamArn() const;  // REQUIRES: stream_id != 0
   const IndexInfo* FindIndex(std::string_view name) const;

@@ -425,7 +425,7 @@ def test_in_progress_errors(make_server):
     expect_error(c.get_item, "ResourceNotFoundException", "Requested resource not found",
                  TableName="ipt2", Key={"pk": {"S": "x"}})
     expect_error(c.delete_table, "ResourceInUseException",
-                 "Attempt to change a resource which is still in use: Table is being restored: "
+                 "Attempt to change a resource which is still in use: Table is being created: "
                  "ipt2", TableName="ipt2")
     wait_active(c, "ipt2")
     assert len(scan_items(c, "ipt2")) == 600

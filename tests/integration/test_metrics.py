@@ -36,8 +36,10 @@ OPERATIONS = {
     "UntagResource", "ListTagsOfResource", "DescribeLimits", "DescribeEndpoints", "PutItem",
     "GetItem", "DeleteItem", "UpdateItem", "BatchGetItem", "BatchWriteItem", "TransactWriteItems",
     "TransactGetItems", "UpdateTimeToLive", "DescribeTimeToLive", "DescribeContinuousBackups",
-    "UpdateContinuousBackups", "Query", "Scan", "ExecuteStatement", "BatchExecuteStatement",
-    "ExecuteTransaction", "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords",
+    "UpdateContinuousBackups", "CreateBackup", "DescribeBackup", "ListBackups", "DeleteBackup",
+    "RestoreTableFromBackup", "RestoreTableToPointInTime", "ExportTableToPointInTime",
+    "DescribeExport", "ListExports", "ImportTable", "DescribeImport", "ListImports", "Query", "Scan",
+    "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction", "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords",
     "Unknown",
 }
 

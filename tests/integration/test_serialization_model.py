@@ -196,11 +196,12 @@ def test_deeper_members(raw):
 
 
 def test_an_operation_cairn_does_not_serve_is_checked_first(raw):
-    # ListExports is in the model; Cairn does not serve it. A wrongly typed body is still a
-    # SerializationException, as DynamoDB answers; a well-typed one is an unknown operation.
-    r = raw.request("ListExports", {"MaxResults": "x"})
+    # ListGlobalTables is in the model; Cairn does not serve it (a local server has no global
+    # tables). A wrongly typed body is still a SerializationException, as DynamoDB answers; a
+    # well-typed one is an unknown operation.
+    r = raw.request("ListGlobalTables", {"Limit": "x"})
     assert (r.status, r.error_type) == (400, "SerializationException"), r
-    r = raw.request("ListExports", {"MaxResults": 5})
+    r = raw.request("ListGlobalTables", {"Limit": 5})
     assert (r.status, r.error_type) == (400, "UnknownOperationException"), r
 
 

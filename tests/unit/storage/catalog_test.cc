@@ -91,6 +91,7 @@ TableInfo FullTable() {
   t.restore_date_time = 1764000006.5;
   t.restore_in_progress = true;
   t.restore_source_id = 77;
+  t.importing = true;
   t.max_read_request_units = 250;
   t.max_write_request_units = -1;
   t.warm_read_units = 12001;
@@ -164,6 +165,7 @@ void ExpectTableEq(const TableInfo& a, const TableInfo& b) {
   EXPECT_EQ(a.restore_date_time, b.restore_date_time);
   EXPECT_EQ(a.restore_in_progress, b.restore_in_progress);
   EXPECT_EQ(a.restore_source_id, b.restore_source_id);
+  EXPECT_EQ(a.importing, b.importing);
   EXPECT_EQ(a.max_read_request_units, b.max_read_request_units);
   EXPECT_EQ(a.max_write_request_units, b.max_write_request_units);
   EXPECT_EQ(a.warm_read_units, b.warm_read_units);
@@ -250,7 +252,8 @@ constexpr uint8_t kId = 1, kHash = 6, kRange = 7, kAttrDef = 8, kPayPerRequest =
                   kMaxWriteRequestUnits = 29, kWarmReadUnits = 30, kWarmWriteUnits = 31,
                   kSseKmsKeyArn = 32, kTableClassChange = 33, kPitrEnabled = 34,
                   kPitrRecoveryDays = 35, kRestoreBackupArn = 36, kRestoreTableArn = 37,
-                  kRestoreTime = 38, kRestoreInProgress = 39, kRestoreSourceId = 40;
+                  kRestoreTime = 38, kRestoreInProgress = 39, kRestoreSourceId = 40,
+                  kImporting = 45;
 constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, kIdxRead = 8,
                   kIdxBackfilling = 10, kIdxMaxReadRequestUnits = 11,
                   kIdxMaxWriteRequestUnits = 12, kIdxWarmReadUnits = 13, kIdxWarmWriteUnits = 14;
@@ -261,7 +264,7 @@ const std::set<uint8_t> kLaterOptionalTags = {kMaxReadRequestUnits, kMaxWriteReq
                                               kPitrEnabled,         kPitrRecoveryDays,
                                               kRestoreBackupArn,    kRestoreTableArn,
                                               kRestoreTime,         kRestoreInProgress,
-                                              kRestoreSourceId};
+                                              kRestoreSourceId,     kImporting};
 const std::set<uint8_t> kLaterOptionalIndexTags = {kIdxMaxReadRequestUnits,
                                                    kIdxMaxWriteRequestUnits, kIdxWarmReadUnits,
                                                    kIdxWarmWriteUnits};
@@ -350,6 +353,7 @@ TEST(CatalogCodecTest, LaterOptionalFieldsAreWrittenWhenSetAndDefaultWhenAbsent)
     expected.restore_date_time = 0;
     expected.restore_in_progress = false;
     expected.restore_source_id = 0;
+    expected.importing = false;
     expected.max_read_request_units = expected.max_write_request_units = 0;
     expected.warm_read_units = expected.warm_write_units = 0;
     expected.sse_kms_key_arn.clear();
