@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cairn.sh: the one entry point for a fresh Debian machine.
 #   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
-#   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit +
-#                              integration tests and the bounded deeper checks; --long runs those
+#   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit,
+#                              integration and browser tests and the bounded deeper checks; --long runs those
 #                              deeper (much longer); other arguments go to pytest
 #   ./cairn.sh build           install what is missing, build the Release binary build/cairn
 #   ./cairn.sh deps            install the Debian packages only
@@ -13,7 +13,10 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjs
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang
-  libclang-rt-14-dev)
+  libclang-rt-14-dev chromium)
+# The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed
+# only when no node with npm is there (a nodejs packaged elsewhere bundles npm and conflicts with
+# Debian's npm package).
 JOBS=${JOBS:-$(nproc)}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -30,6 +33,10 @@ install_packages() {
   fi
 }
 
+install_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then install_packages nodejs npm; fi
+}
+
 build() {  # build DIR CMAKE_ARGS...
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" >/dev/null
@@ -41,6 +48,7 @@ shift || true
 case "$cmd" in
   deps)
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_node
     ;;
   build)
     install_packages "${BUILD_PACKAGES[@]}"
@@ -61,6 +69,7 @@ case "$cmd" in
     # Tests with a deeper variant read CAIRN_LONG.
     if [ ${#long[@]} -gt 0 ]; then export CAIRN_LONG=1; fi
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_node
     # The server `serve` runs must build too: g++ warns differently at -O3 than at -O2 (-Werror).
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
     # One build for every test: optimized, with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -76,6 +85,8 @@ case "$cmd" in
     if [ ${#long[@]} -gt 0 ]; then JOBS=$JOBS tests/tsan/run; fi
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
       ${pytest_args[@]+"${pytest_args[@]}"}
+    # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).
+    tests/browser/run --bin "$PWD/build-asan/cairn"
     # kill -9 under a mixed write load, every acknowledged write checked after restart (Release).
     tests/crash/run --bin "$PWD/build/cairn" ${long[@]+"${long[@]}"}
     # What `cmake --install` and the .deb put on a machine (the Release build).

@@ -204,6 +204,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "DynamoDB Local), a comma-separated list such as "
                  "\"https://app.example,http://localhost:3000\", or \"\" for none")
       ->capture_default_str();
+  app.add_flag("--no-console", c->no_console,
+               "Do not serve the web console (http://localhost:8000/console by default)");
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

@@ -35,6 +35,7 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  bool no_console = false;  // --no-console: GET /console is not served (console/console.h)
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;

@@ -206,6 +206,25 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   }
 }
 
+namespace {
+
+console::Options ConsoleOptions(const Config& config) {
+  console::Options options;
+  options.enabled = !config.no_console;
+  options.shared_db = config.shared_db;
+  // The namespace list shows every caller's tables: offered only while signatures are not
+  // checked (today they never are; a server that verifies them must set this false).
+  options.list_namespaces = true;
+  return options;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(ServerContext* server)
+    : server_(server),
+      cors_(server->config.cors),
+      console_(ConsoleOptions(server->config), server->catalog) {}
+
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // --log-level debug: one line per request (operation, table, status, error type, bytes in and
   // out, microseconds); otherwise nothing of this is computed.
@@ -224,6 +243,12 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
   }
   path = path.substr(0, path.find_first_of("?#"));
+  // The web console (console/console.h) answers its own paths, same-origin only (no CORS headers).
+  if (console_.Owns(path)) {
+    console_.Handle(req, path, resp);
+    http::EncodeResponse(req, resp);
+    return;
+  }
   // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
   // or (what the SDKs send) application/x-amz-json-1.0.
   std::string_view content_type = req.Header("content-type");

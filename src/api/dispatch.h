@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "console/console.h"
 #include "http/cors.h"
 #include "http/message.h"
 
@@ -20,7 +21,7 @@ namespace cairn::api {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(ServerContext* server) : server_(server), cors_(server->config.cors) {}
+  explicit Dispatcher(ServerContext* server);
 
   void Handle(const http::Request& request, http::Response& response);
 
@@ -31,6 +32,7 @@ class Dispatcher {
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed
+  console::Console console_;  // GET /console: the web console (--no-console turns it off)
 };
 
 // The x-amz-crc32 header value for a body: zlib's CRC32, in decimal.
