@@ -12,7 +12,7 @@
     for (const part of m[2].match(/[.#][\w-]+/g) || []) {
       if (part[0] === ".") el.classList.add(part.slice(1)); else el.id = part.slice(1);
     }
-    if (attrs && (typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs))) {
+    if (attrs !== null && attrs !== undefined && (typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs))) {
       children.unshift(attrs);
       attrs = null;
     }
