@@ -56,6 +56,11 @@ test("create a table with a GSI, a stream and TTL from the form", async () => {
   await page.fill(".gsi-name", "byStatus");
   await page.fill(".gsi-pk", "status:S");
   await page.fill(".gsi-sk", "total:N");
+  await page.click("#ct-add-lsi");
+  await page.fill(".lsi-name", "byTotal");
+  await page.fill(".lsi-sk", "total:N");
+  await page.selectOption(".lsi-proj", "INCLUDE");
+  await page.fill(".lsi-include", "status");
   // The request preview follows the form.
   const preview = JSON.parse(await page.textContent("#ct-preview"));
   assert.equal(preview.GlobalSecondaryIndexes[0].IndexName, "byStatus");
@@ -67,6 +72,7 @@ test("create a table with a GSI, a stream and TTL from the form", async () => {
   assert.equal(await page.textContent("#table-name"), "Orders");
   const t = (await ddb(server.url, "DescribeTable", { TableName: "Orders" }, { accessKey: KEY })).Table;
   assert.equal(t.GlobalSecondaryIndexes[0].IndexName, "byStatus");
+  assert.deepEqual(t.LocalSecondaryIndexes[0].Projection, { ProjectionType: "INCLUDE", NonKeyAttributes: ["status"] });
   assert.equal(t.StreamSpecification.StreamViewType, "NEW_AND_OLD_IMAGES");
   const ttl = await ddb(server.url, "DescribeTimeToLive", { TableName: "Orders" }, { accessKey: KEY });
   assert.equal(ttl.TimeToLiveDescription.AttributeName, "expires");
@@ -77,7 +83,7 @@ test("create a table with a GSI, a stream and TTL from the form", async () => {
   const text = await row.textContent();
   assert.match(text, /ACTIVE/);
   assert.match(text, /on demand/);
-  assert.match(text, /1 GSI, 0 LSI/);
+  assert.match(text, /1 GSI, 1 LSI/);
   assert.match(text, /NEW_AND_OLD_IMAGES/);
   assert.match(text, /expires/);
   await screenshot(page, "02-tables");
@@ -180,6 +186,19 @@ test("page through 250 items, 100 a page, forward", async () => {
   const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\r\n");
   assert.equal(csv[0].split(",")[0], "customer");
   assert.equal(csv.length, 1 + 52);
+  const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click(".export-json")]);
+  const exported = JSON.parse(fs.readFileSync(await jsonDownload.path(), "utf8"));
+  assert.equal(exported.length, 52);
+  assert.equal(typeof exported[0].order, "number");
+  // Choose the columns: hide "total".
+  await page.click("#columns");
+  await page.uncheck('#dialog input[value="total"]');
+  await page.click("#dialog button.primary");
+  await page.waitForFunction(() => ![...document.querySelectorAll("#items-table th")].some((th) => th.textContent === "total"));
+  await page.click("#columns");
+  await page.check('#dialog input[value="total"]');
+  await page.click("#dialog button.primary");
+  await page.waitForFunction(() => [...document.querySelectorAll("#items-table th")].some((th) => th.textContent === "total"));
   assertNoProblems();
 });
 
