@@ -243,12 +243,9 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
   }
   path = path.substr(0, path.find_first_of("?#"));
-  // The web console (console/console.h) answers its own paths, same-origin only (no CORS headers).
-  if (console_.Owns(path)) {
-    console_.Handle(req, path, resp);
-    http::EncodeResponse(req, resp);
-    return;
-  }
+  // The web console (console/console.h) answers its own paths, same-origin only: without CORS
+  // headers, and without the protocol's x-amzn-RequestId and x-amz-crc32.
+  const bool console_page = console_.Owns(path);
   // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
   // or (what the SDKs send) application/x-amz-json-1.0.
   std::string_view content_type = req.Header("content-type");
@@ -259,7 +256,9 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
                                      [](char a, char b) {
                                        return std::tolower(static_cast<unsigned char>(a)) == b;
                                      });
-  if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
+  if (console_page) {
+    console_.Handle(req, path, resp);
+  } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
     // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.
     resp.status = 404;
@@ -290,9 +289,11 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // Compressed as Accept-Encoding asks; the CRC32 is of the body as sent, which is what botocore
   // (retryhandler.py CRC32Checker, over the undecoded bytes) and the SDKs check.
   http::EncodeResponse(req, resp);
-  resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
-  resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
-  cors_.AddHeaders(req, resp);
+  if (!console_page) {
+    resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+    resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
+    cors_.AddHeaders(req, resp);
+  }
   if (logged) {
     std::string_view target = req.Header("x-amz-target");
     if (size_t dot = target.rfind('.'); dot != std::string_view::npos)

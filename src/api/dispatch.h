@@ -1,6 +1,7 @@
 // Dispatcher: the DynamoDB JSON protocol on top of HTTP. One request's path:
 //   X-Amz-Target -> operation; Authorization -> caller (namespace); body -> JSON; operation ->
-//   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32).
+//   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32). Paths under
+//   /console are the web console's (console/console.h), answered by it before any of this.
 // This is the only place an ApiError becomes an HTTP reply, and the only catch of an ApiException
 // that ends a request; the few others reword one on its way (src/README.md, "Errors").
 // Thread safety: Handle() may run on every event-loop thread at once; per-thread state (the JSON

@@ -14,6 +14,7 @@ import gzip
 import http.client
 import json
 import re
+import time
 
 import pytest
 
@@ -151,3 +152,22 @@ def test_no_console_flag(make_server):
 def test_no_console_environment_variable(make_server, monkeypatch):
     monkeypatch.setenv("CAIRN_NO_CONSOLE", "1")
     check_no_console(make_server())
+
+
+def test_console_requests_are_logged_at_debug(make_server):
+    s = make_server("--log-level", "debug")
+    assert get(s, "/console/app.js")[0] == 200
+    assert get(s, "/console/missing.js")[0] == 404
+    wanted = ["request GET /console/app.js op=- table=- status=200 error=-",
+              "request GET /console/missing.js op=- table=- status=404 error=-"]
+    for _ in range(200):  # the line is written after the answer: wait for it, at most 2 s
+        log = s.read_log()
+        if all(w in log for w in wanted):
+            break
+        time.sleep(0.01)
+    assert all(w in log for w in wanted), log[-2000:]
+
+
+def test_console_answers_carry_no_protocol_headers(server):
+    _, headers, _ = get(server, "/console")
+    assert "x-amzn-requestid" not in headers and "x-amz-crc32" not in headers
