@@ -801,8 +801,12 @@
       else await viewTables(view);
     } catch (e) {
       if (seq !== routeSeq) return;
-      if (["UnrecognizedClientException", "InvalidSignatureException", "MissingAuthenticationTokenException"].includes(e.type)) {
+      // A key the server does not take: the credentials dialog says why and asks again.
+      if (["UnrecognizedClientException", "InvalidSignatureException", "MissingAuthenticationTokenException",
+        "IncompleteSignatureException"].includes(e.type)) {
+        view.append(h("p.inline-error", `${e.type}: sign in with another access key or secret (Credentials…).`));
         credentialsDialog(errText(e));
+        return;
       }
       view.append(h("p.inline-error", errText(e)));
       showError(e);
@@ -828,7 +832,12 @@
     }
     setCreds(key, region);
     renderNamespaceSelect();
-    if (problem && !sessionStorage.getItem("cairn.secret")) credentialsDialog(problem);
+    // No namespace list (signatures are checked): ask for a key and its secret before any call.
+    if (problem && !sessionStorage.getItem("cairn.secret")) {
+      $("#main").replaceChildren(h("p.muted", "Sign in with an access key (Credentials…)."));
+      credentialsDialog(problem);
+      return;
+    }
     route();
   }
   start();
