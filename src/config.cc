@@ -22,6 +22,7 @@ DynamoDB Local's command line works as it is:
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
   cairn --port 9000 --data-dir /var/lib/cairn
+  cairn --host 0.0.0.0 --credentials FILE   serve others: signed requests only
   cairn --in-memory --shared-db             one set of tables for every key and region
   cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
 )";
@@ -93,6 +94,7 @@ class PlainFormatter : public CLI::Formatter {
   static std::string Placeholder(const CLI::Option* o) {
     const std::string& n = o->get_lnames().front();
     if (n == "data-dir") return "DIR";
+    if (n == "credentials") return "FILE";
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
@@ -199,6 +201,10 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "given, other Host headers get 403 (a defence against DNS rebinding)")
       ->allow_extra_args(false)
       ->take_all();
+  app.add_option("--credentials", c->credentials_file,
+                 "Verify every request's AWS Signature V4 against this file of "
+                 "\"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines (# comments allowed); SIGHUP rereads "
+                 "it. Without it any key and secret are accepted, as in DynamoDB Local");
   app.add_option("--cors", c->cors,
                  "Browser origins allowed to call Cairn (CORS): * for any (the default, as in "
                  "DynamoDB Local), a comma-separated list such as "

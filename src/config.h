@@ -36,6 +36,10 @@ struct Config {
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
   bool no_console = false;  // --no-console: GET /console is not served (console/console.h)
+  // --credentials: a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines; when given, every request's
+  // SigV4 signature is verified against it (auth/sigv4.h), and SIGHUP rereads it. Empty: no
+  // verification (any secret key works, as with DynamoDB Local).
+  std::string credentials_file;
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;

@@ -1,6 +1,6 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
 // SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
-// every acknowledged write).
+// every acknowledged write). With --credentials, SIGHUP rereads the credentials file.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -12,12 +12,14 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/dispatch.h"
+#include "auth/credential_file.h"
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
@@ -88,6 +90,46 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
   return hosts;
 }
 
+// SIGHUP: rereads what can change while serving (the --credentials file). The signal stays blocked
+// in every thread (main() blocks it before any thread starts) and this thread takes it with
+// sigwait, so the reload runs as ordinary code, not in a signal handler.
+class ReloadOnHangup {
+ public:
+  explicit ReloadOnHangup(std::function<void()> reload) : reload_(std::move(reload)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~ReloadOnHangup() {
+    stop_.store(true);
+    pthread_kill(thread_.native_handle(), SIGHUP);
+    thread_.join();
+  }
+
+  // Blocks SIGHUP in the calling thread and in the threads it starts from then on.
+  static void BlockSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+
+ private:
+  void Run() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    while (true) {
+      int signal_number = 0;
+      if (sigwait(&set, &signal_number) != 0) continue;
+      if (stop_.load()) return;
+      reload_();
+    }
+  }
+
+  std::function<void()> reload_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
@@ -109,6 +151,28 @@ int main(int argc, char** argv) {
   if (!cairn::ParseConfig(argc, argv, &config, &exit_code)) return exit_code;
   cairn::ConfigureLogging(config.log_level, config.log_format);
   for (const std::string& note : config.startup_notes) spdlog::info("{}", note);
+  // --credentials: read before anything starts; a bad file stops the start-up, naming the line.
+  std::unique_ptr<cairn::auth::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    credentials = std::make_unique<cairn::auth::CredentialStore>();
+    auto loaded = credentials->Load(config.credentials_file);
+    if (!loaded.ok()) {
+      spdlog::critical("--credentials: {}", loaded.status().message());
+      return 1;
+    }
+    spdlog::info("verifying request signatures: {} access keys from {}", *loaded,
+                 config.credentials_file);
+    struct stat st {};
+    if (stat(config.credentials_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      spdlog::warn("{} holds secret keys but other users may read it (mode {:04o}): chmod 600 it",
+                   config.credentials_file, static_cast<unsigned>(st.st_mode & 07777));
+    }
+    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
+  } else if (!IsLoopback(config.host)) {
+    spdlog::warn("listening on {} without --credentials: anyone who can reach the port can read "
+                 "and write every table; give --credentials FILE to verify request signatures",
+                 config.host);
+  }
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
   umask(077);
@@ -148,7 +212,7 @@ int main(int argc, char** argv) {
   cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
-                                   &writer, &backfiller,   &streams};
+                                   &writer, &backfiller,   &streams, credentials.get()};
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
@@ -210,8 +274,22 @@ int main(int argc, char** argv) {
       CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
       config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
       config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
+  std::unique_ptr<ReloadOnHangup> reloader;
+  if (credentials != nullptr) {
+    reloader = std::make_unique<ReloadOnHangup>([&credentials, &config] {
+      auto loaded = credentials->Load(config.credentials_file);
+      if (loaded.ok()) {
+        spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded, config.credentials_file);
+      } else {
+        spdlog::error("SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
+                      "force: {}",
+                      credentials->size(), loaded.status().message());
+      }
+    });
+  }
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
+  reloader.reset();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");

@@ -10,6 +10,7 @@
 
 #include "api/protocol_names.h"
 #include "api/params.h"
+#include "auth/credential_file.h"
 #include "auth/credentials.h"
 #include "config.h"
 #include "backfill/backfill.h"
@@ -27,6 +28,8 @@ struct ServerContext {
   write::ItemWriter* writer = nullptr;  // every item write goes through it
   backfill::Backfiller* backfiller = nullptr;
   streams::StreamLog* streams = nullptr;
+  // --credentials: the keys whose signatures are verified (auth/sigv4.h); null: no verification.
+  const auth::CredentialStore* credentials = nullptr;
 };
 
 struct OpContext {

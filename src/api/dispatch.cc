@@ -14,10 +14,12 @@
 #include <unordered_map>
 
 #include "api/operations.h"
+#include "auth/sigv4.h"
 #include "http/compression.h"
 #include "protocol/constraint_check.h"
 #include "protocol/service_model.h"
 #include "protocol/shape_check.h"
+#include "util/clock.h"
 
 namespace cairn::api {
 namespace {
@@ -109,6 +111,17 @@ std::string NewRequestId() {
   return id;
 }
 
+// The path of a request target: without its query, an absolute-form target ("http://host/")
+// reduced.
+std::string_view RequestPath(std::string_view url) {
+  std::string_view path = url;
+  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
+    size_t slash = path.find('/', scheme + 3);
+    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  }
+  return path.substr(0, path.find_first_of("?#"));
+}
+
 }  // namespace
 
 uint32_t BodyCrc32(std::string_view body) {
@@ -164,10 +177,23 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   signed_request.has_authorization = req.HasHeader("authorization");
   signed_request.authorization = req.Header("authorization");
   signed_request.has_date = req.HasHeader("x-amz-date") || req.HasHeader("date");
+  signed_request.path = RequestPath(req.url);
   if (size_t q = req.url.find('?'); q != std::string_view::npos)
     signed_request.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
-  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error))
+  signed_request.method = req.method;
+  signed_request.headers = &req.headers;
+  signed_request.payload = req.wire_body;
+  auth::SignatureParts signature;
+  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error,
+                          server_->credentials != nullptr ? &signature : nullptr))
     return auth_error;
+  // --credentials: the signature itself, before the body is even parsed (as DynamoDB: a request
+  // that is not signed right learns nothing about its body).
+  if (server_->credentials != nullptr) {
+    if (std::optional<ApiError> error = auth::sigv4::VerifySignature(
+            signed_request, signature, *server_->credentials, static_cast<int64_t>(EpochSeconds())))
+      return error;
+  }
 
   // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
   thread_local simdjson::dom::parser parser;
@@ -213,8 +239,8 @@ console::Options ConsoleOptions(const Config& config) {
   options.enabled = !config.no_console;
   options.shared_db = config.shared_db;
   // The namespace list shows every caller's tables: offered only while signatures are not
-  // checked (today they never are; a server that verifies them must set this false).
-  options.list_namespaces = true;
+  // checked (--credentials turns the checking on).
+  options.list_namespaces = config.credentials_file.empty();
   return options;
 }
 
@@ -236,13 +262,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   resp.body.clear();
   // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
   if (cors_.AnswerPreflight(req, resp)) return;
-  // The path: the target without its query, an absolute-form target ("http://host/") reduced.
-  std::string_view path = req.url;
-  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
-    size_t slash = path.find('/', scheme + 3);
-    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
-  }
-  path = path.substr(0, path.find_first_of("?#"));
+  const std::string_view path = RequestPath(req.url);
   // The web console (console/console.h) answers its own paths, same-origin only: without CORS
   // headers, and without the protocol's x-amzn-RequestId and x-amz-crc32.
   const bool console_page = console_.Owns(path);

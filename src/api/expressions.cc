@@ -11,7 +11,9 @@ namespace cairn::api {
 
 namespace {
 
-// DynamoDB rejects a request that uses both forms, naming what it found of each.
+// DynamoDB rejects a request that uses both forms, naming what it found of each. KeyConditions is
+// the exception: without a KeyConditionExpression, a Query may pair it with a FilterExpression or a
+// ProjectionExpression (dynalite's validateExpressionParams, learned from DynamoDB).
 void CheckNotMixed(const Params& p) {
   static constexpr std::string_view kLegacy[] = {"AttributesToGet", "AttributeUpdates",
                                                  "ConditionalOperator", "Expected",
@@ -20,8 +22,9 @@ void CheckNotMixed(const Params& p) {
       "ConditionExpression", "FilterExpression", "KeyConditionExpression",
       "ProjectionExpression", "UpdateExpression"};
   std::string legacy, expression;
+  const bool key_conditions_alone = !p.Has("KeyConditionExpression");
   for (auto m : kLegacy)
-    if (p.Has(m)) legacy += (legacy.empty() ? "" : ", ") + std::string(m);
+    if (p.Has(m) && !(m == "KeyConditions" && key_conditions_alone)) legacy += (legacy.empty() ? "" : ", ") + std::string(m);
   for (auto m : kExpression)
     if (p.Has(m)) expression += (expression.empty() ? "" : ", ") + std::string(m);
   if (!legacy.empty() && !expression.empty())

@@ -32,10 +32,9 @@ struct IndexDefinition {
   std::optional<ReadWriteRequest> warm;
 };
 
-// Decodes one index definition object; `field` is its coral path (e.g.
-// "globalSecondaryIndexes.1.member"). Constraint violations go to `v`.
-IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global,
-                                      const std::string& field, Violations& v);
+// Decodes one index definition object. REQUIRES: the request passed the service model's checks
+// (api/dispatch.h): its required members are there, its enums and ranges hold.
+IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global);
 
 // Checks the indexes of a table being created (or one GSI being added) and resolves their key
 // types from `definitions`. Throws ValidationException. `table` has its keys and billing mode set.

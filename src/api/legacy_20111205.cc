@@ -80,8 +80,16 @@ std::string_view TableName(const Params& p, Violations& v) {
 // --- control plane
 
 OpResult ListTables20111205(OpContext& ctx, const Params& p) {
-  // Same request members (Limit, ExclusiveStartTableName) and response shape in both versions.
-  return ListTables(ctx, p);
+  // Same request members (Limit, ExclusiveStartTableName) and response shape in both versions; the
+  // current model's checks (Limit 1..100, the start name's length and pattern) apply to both.
+  std::string request;
+  JsonWriter w(&request);
+  w.BeginObject();
+  CopyMember(w, p, "Limit");
+  CopyMember(w, p, "ExclusiveStartTableName");
+  w.EndObject();
+  return CallCurrent(ctx, "ListTables", &ListTables, request,
+                     [&](object response) { ctx.out.Raw(simdjson::to_string(response)); });
 }
 
 OpResult CreateTable20111205(OpContext& ctx, const Params& p) {

@@ -373,12 +373,11 @@ void KeepWarmThroughput(const TableInfo& before, TableInfo& after) {
 // ---------------------------------------------------------------------------------------------
 // Server-side encryption.
 
-SseSpecification DecodeSseSpecification(simdjson::dom::object o, Violations& v) {
+SseSpecification DecodeSseSpecification(simdjson::dom::object o) {
   SseSpecification spec;
   if (auto e = Member(o, "Enabled")) spec.enabled = AsBool(*e);
   if (auto e = Member(o, "SSEType")) spec.sse_type = AsString(*e);
   if (auto e = Member(o, "KMSMasterKeyId")) spec.kms_master_key_id = AsString(*e);
-  CheckEnum(v, spec.sse_type, "sSESpecification.sSEType", {"AES256", "KMS"});
   return spec;
 }
 

@@ -156,7 +156,7 @@ struct SseSpecification {
   std::optional<std::string_view> sse_type;
   std::optional<std::string_view> kms_master_key_id;
 };
-SseSpecification DecodeSseSpecification(simdjson::dom::object o, Violations& v);
+SseSpecification DecodeSseSpecification(simdjson::dom::object o);
 
 // The table's TableInfo::sse_kms_key_arn as the request sets it: "" for DynamoDB's default (an AWS
 // owned key: Enabled false or absent), else the ARN of the KMS key (the one given, or DynamoDB's

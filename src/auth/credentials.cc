@@ -16,8 +16,9 @@ int HexValue(char c) {
   return -1;
 }
 
-// Percent-decoding of a query component ('+' is a space, as form encoding writes it).
-std::string Unescape(std::string_view s) {
+}  // namespace
+
+std::string UnescapeQueryComponent(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -31,19 +32,29 @@ std::string Unescape(std::string_view s) {
   return out;
 }
 
-// name -> value of a query string; the first of repeated names wins.
-std::map<std::string, std::string, std::less<>> QueryParameters(std::string_view query) {
-  std::map<std::string, std::string, std::less<>> out;
+std::vector<std::pair<std::string, std::string>> QueryPairs(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view part = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (part.empty()) continue;
     size_t eq = part.find('=');
-    std::string name = Unescape(part.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string() : Unescape(part.substr(eq + 1));
-    out.emplace(std::move(name), std::move(value));
+    std::string name = UnescapeQueryComponent(part.substr(0, eq));
+    std::string value = eq == std::string_view::npos
+                            ? std::string()
+                            : UnescapeQueryComponent(part.substr(eq + 1));
+    out.emplace_back(std::move(name), std::move(value));
   }
+  return out;
+}
+
+namespace {
+
+// name -> value of a query string; the first of repeated names wins.
+std::map<std::string, std::string, std::less<>> QueryParameters(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (auto& [name, value] : QueryPairs(query)) out.emplace(std::move(name), std::move(value));
   return out;
 }
 
@@ -91,7 +102,7 @@ bool ReadScope(std::string_view scope, bool shared_db, Caller* caller) {
 }  // namespace
 
 bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
-                  protocol::ApiError* error) {
+                  protocol::ApiError* error, SignatureParts* parts) {
   using protocol::ApiError;
   const auto query = QueryParameters(request.query);
   const bool presigned = query.count("X-Amz-Algorithm") != 0;
@@ -118,6 +129,16 @@ bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
           "parameters.");
       return false;
     }
+    if (parts != nullptr) {
+      parts->presigned = true;
+      parts->algorithm = Get(query, "X-Amz-Algorithm");
+      parts->credential = Get(query, "X-Amz-Credential");
+      parts->signed_headers = Get(query, "X-Amz-SignedHeaders");
+      parts->signature = Get(query, "X-Amz-Signature");
+      parts->date = Get(query, "X-Amz-Date");
+      parts->has_expires = query.count("X-Amz-Expires") != 0;
+      parts->expires = Get(query, "X-Amz-Expires");
+    }
     return true;
   }
   const std::string_view auth = request.authorization;
@@ -142,6 +163,13 @@ bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
     *error = ApiError::IncompleteSignature(
         "Credential should be scoped to a valid region. Authorization=" + std::string(auth));
     return false;
+  }
+  if (parts != nullptr) {
+    parts->presigned = false;
+    parts->algorithm = std::string(auth.substr(0, auth.find_first_of(", ")));
+    parts->credential = Get(params, "Credential");
+    parts->signed_headers = Get(params, "SignedHeaders");
+    parts->signature = Get(params, "Signature");
   }
   return true;
 }

@@ -26,7 +26,7 @@ namespace cairn::console {
 
 struct Options {
   bool enabled = true;           // --no-console: false, and no path is the console's
-  bool list_namespaces = true;   // GET /console/api/namespaces; false while signatures are checked
+  bool list_namespaces = true;   // GET /console/api/namespaces; false when --credentials checks signatures
   bool shared_db = false;        // --shared-db: one namespace
 };
 

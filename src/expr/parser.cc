@@ -40,7 +40,7 @@ enum class Clause : int { kSet = 0, kRemove = 1, kAdd = 2, kDelete = 3 };
 constexpr std::array<std::string_view, 4> kClauseNames = {"SET", "REMOVE", "ADD", "DELETE"};
 
 // The deepest nesting of NOT and parentheses a condition may have (Parser::ParseNot says why).
-constexpr int kMaxConditionNesting = 256;
+constexpr int kMaxNesting = 256;
 
 // The type an operand is known to have before evaluation, if any.
 bool StaticType(const Operand& o, AttributeType* t) {
@@ -295,7 +295,7 @@ class Parser {
     call.name = TextOf(Next());
     Next();  // '('
     do {
-      call.args.push_back(ParseOperand(update));
+      call.args.push_back(update ? ParseSetTerm() : ParseOperand(false));
     } while (Accept(TokenKind::kComma));
     Expect(TokenKind::kRParen);
     return call;
@@ -477,19 +477,26 @@ class Parser {
     return left;
   }
 
+  // One level of nesting (a NOT, a parenthesized condition, a parenthesized SET term), released
+  // when the returned guard goes out of scope; past kMaxNesting levels, a syntax error.
+  struct Nesting {
+    int* depth;
+    ~Nesting() { --*depth; }
+  };
+  [[nodiscard]] Nesting Nest() {
+    if (depth_ >= kMaxNesting) SyntaxError();
+    ++depth_;
+    return Nesting{&depth_};
+  }
+
   Condition ParseNot(bool* only_parens) {
     // Every level of condition nesting (NOT, and a parenthesized group through ParsePrimary)
     // passes here: bounding it bounds the parser's recursion, which a 4 KB expression could
     // otherwise drive 4096 levels deep and, in a sanitizer build, off the stack (found by
     // fuzz/expression_fuzzer.cc: 1719 '(' crashed it). A valid expression needs at least 10 bytes
-    // per level ("(a = :v AND "), so no valid one gets near kMaxConditionNesting. Deeper input is
+    // per level ("(a = :v AND "), so no valid one gets near kMaxNesting. Deeper input is
     // a syntax error at the token where the limit is passed (DynamoDB's own limit is NOT SURE).
-    if (depth_ >= kMaxConditionNesting) SyntaxError();
-    ++depth_;
-    struct Leave {
-      int& depth;
-      ~Leave() { --depth; }
-    } leave{depth_};
+    Nesting nesting = Nest();
     if (IsKeyword(Peek(), "NOT")) {
       Next();
       bool unused = false;
@@ -631,6 +638,44 @@ class Parser {
   }
 
   // --- updates ---
+  // A SET action's value: a term, or two joined by + or -; a term is an operand, or a term in
+  // parentheses. Parentheses may also enclose the whole value ("SET a = (b + :v)"), but a sum is
+  // never a term of another sum ("SET a = b - (c - :v)" is a syntax error), as DynamoDB parses it
+  // (dynalite's update grammar, learned from DynamoDB).
+  Operand ParseSetValue() {
+    Nesting nesting = Nest();
+    Operand first;
+    if (Accept(TokenKind::kLParen)) {
+      first = ParseSetValue();
+      Expect(TokenKind::kRParen);
+      if (first.kind == Operand::Kind::kPlus || first.kind == Operand::Kind::kMinus) return first;
+    } else {
+      first = ParseOperand(true);
+    }
+    if (Peek().kind != TokenKind::kPlus && Peek().kind != TokenKind::kMinus) return first;
+    bool plus = Next().kind == TokenKind::kPlus;
+    Operand second = ParseSetTerm();
+    std::string_view op = plus ? "+" : "-";
+    CheckArgType(op, first, AttributeType::kN);
+    CheckArgType(op, second, AttributeType::kN);
+    Operand sum;
+    sum.kind = plus ? Operand::Kind::kPlus : Operand::Kind::kMinus;
+    sum.args.reserve(2);
+    sum.args.push_back(std::move(first));
+    sum.args.push_back(std::move(second));
+    return sum;
+  }
+
+  // A term of a SET value or an argument of an update function: an operand, in any number of
+  // parentheses.
+  Operand ParseSetTerm() {
+    Nesting nesting = Nest();
+    if (!Accept(TokenKind::kLParen)) return ParseOperand(true);
+    Operand inner = ParseSetTerm();
+    Expect(TokenKind::kRParen);
+    return inner;
+  }
+
   UpdateAction ParseUpdateAction(Clause clause) {
     UpdateAction a;
     a.path = ParsePath();
@@ -638,20 +683,7 @@ class Parser {
       case Clause::kSet: {
         a.kind = UpdateAction::Kind::kSet;
         Expect(TokenKind::kEq);
-        Operand first = ParseOperand(true);
-        if (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus) {
-          bool plus = Next().kind == TokenKind::kPlus;
-          Operand second = ParseOperand(true);
-          std::string_view op = plus ? "+" : "-";
-          CheckArgType(op, first, AttributeType::kN);
-          CheckArgType(op, second, AttributeType::kN);
-          a.value.kind = plus ? Operand::Kind::kPlus : Operand::Kind::kMinus;
-          a.value.args.reserve(2);
-          a.value.args.push_back(std::move(first));
-          a.value.args.push_back(std::move(second));
-        } else {
-          a.value = std::move(first);
-        }
+        a.value = ParseSetValue();
         break;
       }
       case Clause::kRemove:
@@ -684,7 +716,7 @@ class Parser {
   ExpressionContext& ctx_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
-  int depth_ = 0;  // ParseNot calls in progress
+  int depth_ = 0;  // levels of nesting entered (Nest)
   std::array<std::string, kNumErrorClasses> errors_;
 };
 

@@ -171,3 +171,16 @@ def test_console_requests_are_logged_at_debug(make_server):
 def test_console_answers_carry_no_protocol_headers(server):
     _, headers, _ = get(server, "/console")
     assert "x-amzn-requestid" not in headers and "x-amz-crc32" not in headers
+
+
+def test_namespaces_withheld_when_signatures_are_checked(make_server, tmp_path):
+    creds = tmp_path / "credentials"
+    creds.write_text("alice alice-secret\nbob bob-secret\n")
+    creds.chmod(0o600)
+    s = make_server("--credentials", str(creds))
+    status, headers, body = get(s, "/console/api/namespaces")
+    assert status == 403
+    assert headers["content-type"] == "application/json"
+    assert "signatures are not checked" in json.loads(body)["message"]
+    # The console itself is served (it asks for a key), and needs no signature to be loaded.
+    assert get(s, "/console")[0] == 200

@@ -554,3 +554,36 @@ def test_mixed_parameter_forms(client, operation, params, legacy, expression):
                MIXED + f"Non-expression parameters: {{{legacy}}} "
                f"Expression parameters: {{{expression}}}", TableName="tbl", **params)
     assert client.get_item(TableName="tbl", Key=KEY)["Item"] == ITEM
+
+
+# KeyConditions is the one legacy parameter DynamoDB lets a Query pair with expressions, as long as
+# there is no KeyConditionExpression (dynalite's validateExpressionParams): a FilterExpression or a
+# ProjectionExpression, nested paths included, runs on the items KeyConditions selects.
+KC_KEY = {"pk": S("kc")}  # not ITEM's key: the tests here leave ITEM as it is
+KEY_CONDITIONS = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("kc")]}}
+
+
+def test_key_conditions_with_projection_expression(client):
+    client.put_item(TableName="tbl", Item={**KC_KEY, "m": {"M": {"x": N("3"), "y": N("4")}},
+                                           "l": {"L": [N("1"), N("2")]}})
+    resp = client.query(TableName="tbl", KeyConditions=KEY_CONDITIONS,
+                        ProjectionExpression="m.x, l[1]")
+    assert resp["Items"] == [{"m": {"M": {"x": N("3")}}, "l": {"L": [N("2")]}}]
+
+
+def test_key_conditions_with_filter_expression(client):
+    client.put_item(TableName="tbl", Item={**KC_KEY, "a": N("5")})
+    kept = client.query(TableName="tbl", KeyConditions=KEY_CONDITIONS,
+                        FilterExpression="a > :v", ExpressionAttributeValues={":v": N("4")})
+    dropped = client.query(TableName="tbl", KeyConditions=KEY_CONDITIONS,
+                           FilterExpression="a > :v", ExpressionAttributeValues={":v": N("5")})
+    assert (kept["Count"], kept["ScannedCount"]) == (1, 1)
+    assert (dropped["Count"], dropped["ScannedCount"]) == (0, 1)
+
+
+def test_key_conditions_with_query_filter_and_projection_expression(client):
+    # QueryFilter stays a non-expression parameter; KeyConditions is not named beside it.
+    validation(client.query, MIXED + "Non-expression parameters: {QueryFilter} "
+               "Expression parameters: {ProjectionExpression}", TableName="tbl",
+               KeyConditions=KEY_CONDITIONS, ProjectionExpression="a",
+               QueryFilter={"a": {"ComparisonOperator": "NOT_NULL"}})
