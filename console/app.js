@@ -403,7 +403,7 @@
   }
   function exportButtons(getItems, getColumns, base) {
     return [h("button.export-json", { type: "button", onclick: () => download(`${base}.json`, "application/json",
-      JSON.stringify(getItems().map(Ddb.itemToPlain), (k, v) => (v && v.$n !== undefined ? Number(v.$n) : v), 2)) }, "Export JSON"),
+      Ddb.plainText(getItems().map(Ddb.itemToPlain)) + "\n") }, "Export JSON"),  // numbers exact
     h("button.export-csv", { type: "button", onclick: () => download(`${base}.csv`, "text/csv", Ddb.csv(getItems(), getColumns())) }, "Export CSV")];
   }
 
@@ -625,7 +625,7 @@
       const req = request();
       if (more) req.ExclusiveStartKey = lastKey;
       const r = await Ddb.call(mode.value, req);
-      items = more ? r.Items : r.Items;
+      items = r.Items;
       lastKey = r.LastEvaluatedKey || null;
       const keys = keyNames(t, index.value);
       columns = columnsOf(items, keys);
