@@ -275,7 +275,7 @@ test("see a stream record appear", async () => {
   await page.locator("#stream-records").waitFor();
   await page.waitForFunction(() => /shard/.test(document.getElementById("stream-status").textContent));
   await ddb(server.url, "PutItem", { TableName: "Orders", Item: { customer: { S: "streamed" }, order: { N: "7" }, status: { S: "new" } } }, { accessKey: KEY });
-  await page.waitForFunction(() => [...document.querySelectorAll("#stream-records tr")].some((tr) => /streamed/.test(tr.textContent) && /INSERT/.test(tr.textContent)), null, { timeout: 8000 });
+  await page.waitForFunction(() => [...document.querySelectorAll("#stream-records tr")].some((tr) => /streamed/.test(tr.textContent) && /INSERT/.test(tr.textContent)), null, { timeout: 15000 });
   const first = await page.textContent("#stream-records tr:first-child");
   assert.match(first, /INSERT/);
   assert.match(first, /"customer":"streamed"/);

@@ -61,7 +61,7 @@ export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(20000);  // generous: the machine may be busy (2 cores, shared)
   return page;
 }
 
