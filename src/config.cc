@@ -212,6 +212,14 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
       ->capture_default_str();
   app.add_flag("--no-console", c->no_console,
                "Do not serve the web console (http://localhost:8000/console by default)");
+  app.add_option("--metrics-port", c->metrics_port,
+                 "Serve Prometheus metrics at http://HOST:N/metrics, on a listener of their own "
+                 "bound to --host (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_flag("--metrics", c->metrics_on_main_port,
+               "Serve Prometheus metrics at GET /metrics of the main port too (off: DynamoDB "
+               "answers that path 404, and so does Cairn)");
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

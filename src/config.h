@@ -36,6 +36,10 @@ struct Config {
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
   bool no_console = false;  // --no-console: GET /console is not served (console/console.h)
+  // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
+  // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
+  int metrics_port = 0;
+  bool metrics_on_main_port = false;
   // --credentials: a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines; when given, every request's
   // SigV4 signature is verified against it (auth/sigv4.h), and SIGHUP rereads it. Empty: no
   // verification (any secret key works, as with DynamoDB Local).

@@ -23,6 +23,8 @@
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
+#include "metrics/registry.h"
+#include "server_metrics.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
@@ -216,7 +218,15 @@ int main(int argc, char** argv) {
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
-  cairn::api::Dispatcher dispatcher(&server);
+  // --metrics / --metrics-port: the registry the dispatcher records into (metrics/registry.h).
+  const bool metrics_on = config.metrics_port != 0 || config.metrics_on_main_port;
+  std::unique_ptr<cairn::metrics::Registry> metrics;
+  if (metrics_on) {
+    metrics = std::make_unique<cairn::metrics::Registry>(
+        cairn::api::MetricOperationNames(), cairn::api::MetricErrorTypeNames(),
+        cairn::metrics::BuildInfo{CAIRN_VERSION, CAIRN_COMMIT});
+  }
+  cairn::api::Dispatcher dispatcher(&server, metrics.get());
 
   cairn::http::ServerOptions http_opts;
   http_opts.host = config.host;
@@ -257,6 +267,22 @@ int main(int argc, char** argv) {
     dispatcher.Handle(req, resp);
   });
 
+  // The metrics listener: one event loop on --host:--metrics-port, with the main port's bounds.
+  std::unique_ptr<cairn::http::Server> metrics_http;
+  if (metrics_on) {
+    cairn::AddServerCollectors(metrics.get(), {&http, &server, &expirer, &backfiller});
+    if (config.metrics_port != 0) {
+      cairn::http::ServerOptions metrics_opts = http_opts;
+      metrics_opts.port = config.metrics_port;
+      metrics_opts.threads = 1;
+      metrics_opts.max_connections = 64;
+      metrics_opts.max_buffered_body_bytes = 0;
+      metrics_opts.max_body_bytes = 64 * 1024;
+      metrics_opts.error_body = nullptr;  // plain answers: this port is not DynamoDB's
+      metrics_http = std::make_unique<cairn::http::Server>(metrics_opts,
+                                                           cairn::MetricsHandler(metrics.get()));
+    }
+  }
   g_server.store(&http);
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
@@ -264,10 +290,21 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Before the main port: a client that sees the main port up finds the metrics up too.
+  if (metrics_http) {
+    if (auto s = metrics_http->Start(); !s.ok()) {
+      spdlog::critical("cannot listen for metrics on {}:{}: {}", config.host, config.metrics_port,
+                       s.ToString());
+      return 1;
+    }
+    spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
+  }
   if (auto s = http.Start(); !s.ok()) {
     spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
     return 1;
   }
+  if (config.metrics_on_main_port)
+    spdlog::info("metrics at http://{}:{}/metrics", config.host, http.port());
   spdlog::info(
       "cairn {} (commit {}) listening on {}:{}; engine rocksdb {}; {}; at most {} connections, "
       "{} descriptors",
@@ -290,6 +327,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   http.Wait();
   reloader.reset();
+  if (metrics_http) metrics_http->Stop();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
   expirer.Stop();
   spdlog::info("stopped");

@@ -32,47 +32,68 @@ constexpr std::string_view kService = kTargetPrefix.substr(0, kTargetPrefix.size
 constexpr std::string_view kStreamsService =
     kStreamsTargetPrefix.substr(0, kStreamsTargetPrefix.size() - 1);
 
-OpFn FindStreamsOperation(std::string_view name) {
-  static const std::unordered_map<std::string_view, OpFn> ops = {
-      {"ListStreams", &ListStreams},
-      {"DescribeStream", &DescribeStream},
-      {"GetShardIterator", &GetShardIterator},
-      {"GetRecords", &GetRecords},
-  };
-  auto op = ops.find(name);
-  return op == ops.end() ? nullptr : op->second;
+struct OperationEntry {
+  std::string_view name;
+  OpFn fn;
+};
+
+// Every operation served, DynamoDB's then DynamoDB Streams'; the position is the metrics' index.
+constexpr OperationEntry kOperations[] = {
+    {"CreateTable", &CreateTable},
+    {"DescribeTable", &DescribeTable},
+    {"UpdateTable", &UpdateTable},
+    {"DeleteTable", &DeleteTable},
+    {"ListTables", &ListTables},
+    {"TagResource", &TagResource},
+    {"UntagResource", &UntagResource},
+    {"ListTagsOfResource", &ListTagsOfResource},
+    {"DescribeLimits", &DescribeLimits},
+    {"DescribeEndpoints", &DescribeEndpoints},
+    {"PutItem", &PutItem},
+    {"GetItem", &GetItem},
+    {"DeleteItem", &DeleteItem},
+    {"UpdateItem", &UpdateItem},
+    {"BatchGetItem", &BatchGetItem},
+    {"BatchWriteItem", &BatchWriteItem},
+    {"TransactWriteItems", &TransactWriteItems},
+    {"TransactGetItems", &TransactGetItems},
+    {"UpdateTimeToLive", &UpdateTimeToLive},
+    {"DescribeTimeToLive", &DescribeTimeToLive},
+    {"DescribeContinuousBackups", &DescribeContinuousBackups},
+    {"UpdateContinuousBackups", &UpdateContinuousBackups},
+    {"Query", &Query},
+    {"Scan", &Scan},
+    {"ExecuteStatement", &ExecuteStatement},
+    {"BatchExecuteStatement", &BatchExecuteStatement},
+    {"ExecuteTransaction", &ExecuteTransaction},
+};
+constexpr OperationEntry kStreamsOperations[] = {
+    {"ListStreams", &ListStreams},
+    {"DescribeStream", &DescribeStream},
+    {"GetShardIterator", &GetShardIterator},
+    {"GetRecords", &GetRecords},
+};
+constexpr size_t kStreamsBase = std::size(kOperations);
+// "Unknown" in MetricOperationNames().
+constexpr size_t kUnknownOperation = kStreamsBase + std::size(kStreamsOperations);
+
+// name -> index into kOperations (DynamoDB) or kStreamsOperations (DynamoDB Streams).
+using OperationIndex = std::unordered_map<std::string_view, size_t>;
+
+template <size_t N>
+OperationIndex IndexOf(const OperationEntry (&entries)[N]) {
+  OperationIndex index;
+  for (size_t i = 0; i < N; ++i) index.emplace(entries[i].name, i);
+  return index;
 }
 
-const std::unordered_map<std::string_view, OpFn>& Operations() {
-  static const std::unordered_map<std::string_view, OpFn> ops = {
-      {"CreateTable", &CreateTable},
-      {"DescribeTable", &DescribeTable},
-      {"UpdateTable", &UpdateTable},
-      {"DeleteTable", &DeleteTable},
-      {"ListTables", &ListTables},
-      {"TagResource", &TagResource},
-      {"UntagResource", &UntagResource},
-      {"ListTagsOfResource", &ListTagsOfResource},
-      {"DescribeLimits", &DescribeLimits},
-      {"DescribeEndpoints", &DescribeEndpoints},
-      {"PutItem", &PutItem},
-      {"GetItem", &GetItem},
-      {"DeleteItem", &DeleteItem},
-      {"UpdateItem", &UpdateItem},
-      {"BatchGetItem", &BatchGetItem},
-      {"BatchWriteItem", &BatchWriteItem},
-      {"TransactWriteItems", &TransactWriteItems},
-      {"TransactGetItems", &TransactGetItems},
-      {"UpdateTimeToLive", &UpdateTimeToLive},
-      {"DescribeTimeToLive", &DescribeTimeToLive},
-      {"DescribeContinuousBackups", &DescribeContinuousBackups},
-      {"UpdateContinuousBackups", &UpdateContinuousBackups},
-      {"Query", &Query},
-      {"Scan", &Scan},
-      {"ExecuteStatement", &ExecuteStatement},
-      {"BatchExecuteStatement", &BatchExecuteStatement},
-      {"ExecuteTransaction", &ExecuteTransaction},
-  };
+const OperationIndex& Operations() {
+  static const OperationIndex ops = IndexOf(kOperations);
+  return ops;
+}
+
+const OperationIndex& StreamsOperations() {
+  static const OperationIndex ops = IndexOf(kStreamsOperations);
   return ops;
 }
 
@@ -137,7 +158,29 @@ std::optional<ApiError> CheckAgainstModel(std::string_view operation,
   return protocol::CheckConstraints(*input, body);
 }
 
-OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table) {
+const std::vector<std::string_view>& MetricOperationNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v;
+    for (const OperationEntry& e : kOperations) v.push_back(e.name);
+    for (const OperationEntry& e : kStreamsOperations) v.push_back(e.name);
+    v.push_back("Unknown");
+    return v;
+  }();
+  return names;
+}
+
+const std::vector<std::string_view>& MetricErrorTypeNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v(std::begin(protocol::kErrorTypes),
+                                    std::end(protocol::kErrorTypes));
+    v.push_back("Other");
+    return v;
+  }();
+  return names;
+}
+
+OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table,
+                         size_t* operation) {
   std::string_view target = req.Header("x-amz-target");
   // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
   // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
@@ -157,17 +200,26 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   if (target.starts_with(kTargetPrefix)) {
     std::string_view name = target.substr(kTargetPrefix.size());
     const auto& ops = Operations();
-    auto op = ops.find(name);
-    if (op != ops.end()) fn = op->second;
+    if (auto op = ops.find(name); op != ops.end()) {
+      fn = kOperations[op->second].fn;
+      *operation = op->second;
+    }
     input = protocol::FindInputShape(kService, name);
   } else if (target.starts_with(kStreamsTargetPrefix)) {
     if (server_->streams) {
       std::string_view name = target.substr(kStreamsTargetPrefix.size());
-      fn = FindStreamsOperation(name);
+      const auto& ops = StreamsOperations();
+      if (auto op = ops.find(name); op != ops.end()) {
+        fn = kStreamsOperations[op->second].fn;
+        *operation = kStreamsBase + op->second;
+      }
       input = protocol::FindInputShape(kStreamsService, name);
     }
   } else if (target.starts_with(kTarget20111205Prefix)) {
-    fn = FindOperation20111205(target.substr(kTarget20111205Prefix.size()));
+    std::string_view name = target.substr(kTarget20111205Prefix.size());
+    fn = FindOperation20111205(name);
+    const auto& ops = Operations();
+    if (auto op = ops.find(name); fn != nullptr && op != ops.end()) *operation = op->second;
   }
   if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation(target);
 
@@ -246,22 +298,36 @@ console::Options ConsoleOptions(const Config& config) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(ServerContext* server)
+Dispatcher::Dispatcher(ServerContext* server, metrics::Registry* metrics)
     : server_(server),
       cors_(server->config.cors),
+      metrics_(metrics),
       console_(ConsoleOptions(server->config), server->catalog) {}
 
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // --log-level debug: one line per request (operation, table, status, error type, bytes in and
   // out, microseconds); otherwise nothing of this is computed.
   const bool logged = spdlog::should_log(spdlog::level::debug);
-  const auto started = logged ? std::chrono::steady_clock::now()
-                              : std::chrono::steady_clock::time_point();
+  // --metrics / --metrics-port: every request is counted and timed (metrics/request_metrics.h).
+  const auto started = logged || metrics_ != nullptr ? std::chrono::steady_clock::now()
+                                                     : std::chrono::steady_clock::time_point();
+  size_t operation = kUnknownOperation;
+  size_t error_index = metrics::RequestMetrics::kNoError;
+  auto record = [&] {
+    if (metrics_ == nullptr) return;
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+    metrics_->requests().Record(operation, error_index, static_cast<uint64_t>(nanos));
+  };
   std::string table, error_type;
   resp.status = 200;
   resp.body.clear();
   // A browser's CORS preflight (OPTIONS) is answered whole by the policy (http/cors.h).
-  if (cors_.AnswerPreflight(req, resp)) return;
+  if (cors_.AnswerPreflight(req, resp)) {
+    record();
+    return;
+  }
   const std::string_view path = RequestPath(req.url);
   // The web console (console/console.h) answers its own paths, same-origin only: without CORS
   // headers, and without the protocol's x-amzn-RequestId and x-amz-crc32.
@@ -276,6 +342,16 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
                                      [](char a, char b) {
                                        return std::tolower(static_cast<unsigned char>(a)) == b;
                                      });
+  if (metrics_ != nullptr && server_->config.metrics_on_main_port && req.method == "GET" &&
+      path == "/metrics") {
+    // --metrics: the scrape (Prometheus text format), not itself counted as a request.
+    resp.content_type = std::string(metrics::kContentType);
+    resp.body = metrics_->Scrape();
+    http::EncodeResponse(req, resp);
+    return;
+  }
+  static const size_t kUnknownOperationError =
+      protocol::ErrorTypeIndex("UnknownOperationException");
   if (console_page) {
     console_.Handle(req, path, resp);
   } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
@@ -284,6 +360,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.status = 404;
     resp.content_type.clear();
     resp.body = protocol::kUnknownOperationXmlBody;
+    error_index = kUnknownOperationError;
   } else if (path != "/") {
     // DynamoDB serves only "/": POST for the operations, GET for the health line.
     std::string asked = std::string(req.method) + " " + std::string(req.url);
@@ -291,6 +368,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     error.http_status = 404;
     resp.status = error.http_status;
     resp.body = error.Body();
+    error_index = kUnknownOperationError;
   } else if (req.method != "POST") {
     // DynamoDB answers a plain GET with a health line naming the host it was asked for; load
     // balancers and scripts use it.
@@ -299,10 +377,11 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
   } else {
-    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr)) {
+    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr, &operation)) {
       resp.status = error->http_status;
       resp.body = error->Body();
       if (logged) error_type = error->type;
+      if (metrics_ != nullptr) error_index = protocol::ErrorTypeIndex(error->type);
     }
     if (plain_json) resp.content_type = "application/json";
   }
@@ -313,6 +392,7 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
     resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
     cors_.AddHeaders(req, resp);
+    record();  // the metrics count the protocol's requests, not the console's pages
   }
   if (logged) {
     std::string_view target = req.Header("x-amz-target");

@@ -12,29 +12,45 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "api/context.h"
 #include "console/console.h"
 #include "http/cors.h"
 #include "http/message.h"
+#include "metrics/registry.h"
 
 namespace cairn::api {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(ServerContext* server);
+  // `metrics` (may be null: nothing is measured) records every request of the protocol; with
+  // config.metrics_on_main_port, GET /metrics answers its scrape.
+  explicit Dispatcher(ServerContext* server, metrics::Registry* metrics = nullptr);
 
   void Handle(const http::Request& request, http::Response& response);
 
  private:
   // On success the body is in *body; otherwise the error is returned. `table`, when not null,
-  // receives the request's TableName (for the request log).
-  OpResult Run(const http::Request& request, std::string* body, std::string* table);
+  // receives the request's TableName (for the request log); `*operation` the operation's index
+  // in MetricOperationNames() (left alone when the request names none Cairn serves).
+  OpResult Run(const http::Request& request, std::string* body, std::string* table,
+               size_t* operation);
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed
+  metrics::Registry* metrics_;
   console::Console console_;  // GET /console: the web console (--no-console turns it off)
 };
+
+// The operations as the metrics label them (metrics/request_metrics.h): every operation of the
+// DynamoDB and DynamoDB Streams APIs that Cairn serves, then "Unknown" (a request that names none
+// of them: an unknown X-Amz-Target, a health check, another path or method). The 2011-12-05 API's
+// operations count as their 2012-08-10 namesakes. Fixed for the life of the process.
+const std::vector<std::string_view>& MetricOperationNames();
+// The error types as the metrics label them: protocol/errors.h's kErrorTypes, then "Other" (at
+// index kErrorTypeCount, what ErrorTypeIndex() gives a type the list lacks).
+const std::vector<std::string_view>& MetricErrorTypeNames();
 
 // The x-amz-crc32 header value for a body: zlib's CRC32, in decimal.
 uint32_t BodyCrc32(std::string_view body);

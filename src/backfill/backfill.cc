@@ -9,7 +9,11 @@ namespace cairn::backfill {
 void Backfiller::Start(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id) {
   std::lock_guard lock(mu_);
   if (stop_.load()) return;
-  threads_.emplace_back([this, table = std::move(table), index_id] { Run(table, index_id); });
+  running_.fetch_add(1, std::memory_order_relaxed);
+  threads_.emplace_back([this, table = std::move(table), index_id] {
+    Run(table, index_id);
+    running_.fetch_sub(1, std::memory_order_relaxed);
+  });
 }
 
 void Backfiller::ResumeAll() {
@@ -48,6 +52,7 @@ void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t i
       return;
     }
     ++items;
+    items_indexed_.fetch_add(1, std::memory_order_relaxed);
   }
   if (stop_.load() || !it->status().ok()) return;  // resumed at the next start
   Status s = catalog_->Modify(table->ns, table->name, table->id, [index_id](storage::TableInfo& t) {

@@ -36,6 +36,11 @@ class Backfiller {
   // Asks every backfill to stop and joins them.
   void Stop();
 
+  // Progress, for monitoring (any thread): backfills running now, and items indexed by backfills
+  // since the server started (an index's items are counted again if its backfill restarts).
+  uint64_t running() const { return running_.load(std::memory_order_relaxed); }
+  uint64_t items_indexed() const { return items_indexed_.load(std::memory_order_relaxed); }
+
  private:
   void Run(std::shared_ptr<const storage::TableInfo> table, uint32_t index_id);
 
@@ -43,6 +48,8 @@ class Backfiller {
   storage::Catalog* catalog_;
   write::ItemWriter* writer_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> running_{0};
+  std::atomic<uint64_t> items_indexed_{0};
   std::mutex mu_;
   std::vector<std::thread> threads_;  // GUARDED_BY(mu_)
 };

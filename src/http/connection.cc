@@ -395,6 +395,7 @@ void Connection::OnReadable() {
   for (int i = 0; i < 8 && state_ == State::kOpen && !Backpressured() && pending_in_.empty(); ++i) {
     ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
+      CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       now_ = std::chrono::steady_clock::now();
       size_t len = static_cast<size_t>(n);
       size_t used = ParseInput(env_.read_buffer, len);
@@ -420,6 +421,7 @@ void Connection::Drain() {
   for (int i = 0; i < 8; ++i) {  // level-triggered: what is left is read on the next wake-up
     ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
+      CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       drained_bytes_ += static_cast<size_t>(n);
       if (drained_bytes_ <= cap) continue;
     } else if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
@@ -605,6 +607,7 @@ void Connection::Send(std::string_view head, std::string_view body) {
     n = 0;
   }
   size_t written = static_cast<size_t>(n);
+  CountOn(env_.counters->bytes_out, written);
   if (written < head.size()) {
     out_.append(head.substr(written));
     out_.append(body);
@@ -617,6 +620,7 @@ void Connection::Flush() {
   while (OutputPending()) {
     ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
     if (n > 0) {
+      CountOn(env_.counters->bytes_out, static_cast<uint64_t>(n));
       out_pos_ += static_cast<size_t>(n);
       write_progress_ = std::chrono::steady_clock::now();
       continue;

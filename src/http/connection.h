@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,6 +39,20 @@
 
 namespace cairn::http {
 
+// One event loop's traffic figures (Server::Counters() sums the loops). Written only by the loop's
+// thread (relaxed load + store, no read-modify-write), read by any thread.
+struct alignas(64) LoopCounters {
+  std::atomic<uint64_t> accepted{0};  // connections taken into the loop
+  std::atomic<uint64_t> refused{0};   // connections answered 503 and closed at once
+  std::atomic<uint64_t> bytes_in{0};  // read from clients' sockets
+  std::atomic<uint64_t> bytes_out{0};  // written to them
+};
+
+// Adds `n` to a counter of the calling loop's own LoopCounters.
+inline void CountOn(std::atomic<uint64_t>& counter, uint64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 // What a loop shares with its connections. All pointers outlive the connections.
 struct ConnectionEnv {
   const Handler* handler = nullptr;
@@ -46,6 +61,7 @@ struct ConnectionEnv {
   char* read_buffer = nullptr;  // scratch for read(2), shared by the loop's connections
   size_t read_buffer_size = 0;
   Budget* body_budget = nullptr;  // bytes buffered for large bodies, over all loops
+  LoopCounters* counters = nullptr;  // the loop's
 };
 
 class Connection {

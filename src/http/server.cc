@@ -96,6 +96,7 @@ class EventLoop {
     env_.read_buffer = read_buffer_.data();
     env_.read_buffer_size = read_buffer_.size();
     env_.body_budget = body_bytes;
+    env_.counters = &counters_;
     refusal_ = RefusalBytes(options_);
     // Deadlines are checked by a sweep; a quarter of the shortest one keeps them within 25 %.
     sweep_period_ = std::chrono::milliseconds(1000);
@@ -140,6 +141,7 @@ class EventLoop {
   }
 
   int wake_fd() const { return wake_fd_; }
+  const LoopCounters& counters() const { return counters_; }
 
   void Run() {
     constexpr int kMaxEvents = 256;
@@ -226,6 +228,7 @@ class EventLoop {
         continue;  // ~Connection closes the socket
       }
       c->set_registered_events(EPOLLIN);
+      CountOn(counters_.accepted, 1);
       c->set_loop_index(connections_.size());
       connections_.push_back(std::move(c));
     }
@@ -257,12 +260,14 @@ class EventLoop {
   // client has sent so far is read first (a close with unread input would reset the connection);
   // the answer is one non-blocking send, which a new socket's buffer always takes whole.
   void Refuse(int fd) {
+    CountOn(counters_.refused, 1);
     for (int i = 0; i < 4; ++i) {
       ssize_t n = ::read(fd, read_buffer_.data(), read_buffer_.size());
       if (n <= 0) break;
     }
     ssize_t sent = ::send(fd, refusal_.data(), refusal_.size(), MSG_NOSIGNAL);
-    (void)sent;  // best effort: the client may already be gone
+    if (sent > 0) CountOn(counters_.bytes_out, static_cast<uint64_t>(sent));  // best effort:
+    // the client may already be gone
     ::shutdown(fd, SHUT_WR);
     ::close(fd);
   }
@@ -334,6 +339,7 @@ class EventLoop {
   DateCache date_;
   std::vector<char> read_buffer_;
   ConnectionEnv env_;
+  LoopCounters counters_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> retired_;  // done in this batch; freed at its end
 };
@@ -418,6 +424,21 @@ Status Server::Start() {
     return Status::IOError(std::string("cannot start http threads: ") + e.what());
   }
   return Status::OK();
+}
+
+ServerCounters Server::Counters() const {
+  ServerCounters c;
+  c.open_connections = connections_.used();
+  // loops_ is fixed once wake_count_ is published (Start).
+  const size_t n = wake_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    const LoopCounters& l = loops_[i]->counters();
+    c.accepted += l.accepted.load(std::memory_order_relaxed);
+    c.refused += l.refused.load(std::memory_order_relaxed);
+    c.bytes_in += l.bytes_in.load(std::memory_order_relaxed);
+    c.bytes_out += l.bytes_out.load(std::memory_order_relaxed);
+  }
+  return c;
 }
 
 void Server::RequestStop() noexcept {

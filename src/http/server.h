@@ -98,6 +98,15 @@ struct ServerOptions {
   ErrorBodyFn error_body;
 };
 
+// Traffic figures over all loops, for monitoring (Server::Counters()).
+struct ServerCounters {
+  uint64_t open_connections = 0;
+  uint64_t accepted = 0;   // connections served since Start()
+  uint64_t refused = 0;    // answered 503 and closed at once: max_connections, or no descriptor
+  uint64_t bytes_in = 0;   // read from clients' sockets
+  uint64_t bytes_out = 0;  // written to them
+};
+
 class EventLoop;
 
 class Server {
@@ -123,6 +132,9 @@ class Server {
   // The bound port (the ephemeral one if options.port was 0); valid after Start() returned OK.
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
+  // The traffic so far; any thread, any time (zero before Start()). Relaxed reads: each figure is
+  // exact, but a figure may be a moment behind another.
+  ServerCounters Counters() const;
 
  private:
   ServerOptions options_;

@@ -10,6 +10,8 @@
 // use Status (util/status.h); FromStatus() maps one to the error a client sees.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -79,6 +81,46 @@ struct ApiError {
   // kNotFound -> ResourceNotFoundException, anything else -> InternalServerError (logged once).
   static ApiError FromStatus(const Status& status);
 };
+
+// Every error type the factories above produce, once each: the fixed label set of the error
+// metrics (metrics/request_metrics.h counts errors by index into it). A new factory adds its type
+// here; tests/unit/protocol/errors_test.cc checks that every factory's type is listed.
+inline constexpr std::string_view kErrorTypes[] = {
+    "ValidationException",
+    "ResourceNotFoundException",
+    "ResourceInUseException",
+    "TableNotFoundException",
+    "ConditionalCheckFailedException",
+    "DuplicateItemException",
+    "LimitExceededException",
+    "ProvisionedThroughputExceededException",
+    "ItemCollectionSizeLimitExceededException",
+    "TransactionCanceledException",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "IdempotentParameterMismatchException",
+    "ExpiredIteratorException",
+    "TrimmedDataAccessException",
+    "SerializationException",
+    "UnknownOperationException",
+    "MissingAuthenticationTokenException",
+    "IncompleteSignatureException",
+    "InvalidSignatureException",
+    "UnrecognizedClientException",
+    "AccessDeniedException",
+    "InternalServerError",
+    "RequestEntityTooLargeException",
+    "RequestTimeoutException",
+    "ServiceUnavailable",
+};
+inline constexpr size_t kErrorTypeCount = std::size(kErrorTypes);
+
+// The index of `type` in kErrorTypes; kErrorTypeCount for a type not listed.
+inline size_t ErrorTypeIndex(std::string_view type) {
+  for (size_t i = 0; i < kErrorTypeCount; ++i)
+    if (kErrorTypes[i] == type) return i;
+  return kErrorTypeCount;
+}
 
 // DynamoDB's whole answer (HTTP 404, no content type) to a request whose method is not POST (nor
 // GET/HEAD, the health check): not JSON, and not an ApiError. Recorded by dynalite's connection

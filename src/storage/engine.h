@@ -92,6 +92,18 @@ struct Options {
   size_t block_cache_bytes = 256ull << 20;
 };
 
+// The engine's own figures, for monitoring (metrics/ exposes them). Each is -1 when the engine
+// does not have it. Cheap to gather: no scan, no I/O beyond listing the log directory.
+struct EngineStats {
+  int64_t memtable_bytes = -1;              // write buffers, active and immutable, all columns
+  int64_t block_cache_usage_bytes = -1;     // bytes held by the shared block cache
+  int64_t block_cache_capacity_bytes = -1;  // its capacity
+  int64_t pending_compaction_bytes = -1;    // estimated bytes compaction must rewrite
+  int64_t running_compactions = -1;
+  int64_t wal_bytes = -1;                   // write-ahead log files alive
+  int64_t sst_bytes = -1;                   // table files alive
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -105,6 +117,8 @@ class Engine {
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
   // Reclaims space of deleted ranges in the background; a hint, may do nothing.
   virtual void CompactRange(Column c, std::string_view begin, std::string_view end) = 0;
+  // The engine's figures now (EngineStats); the default knows none.
+  virtual EngineStats Stats() { return {}; }
 };
 
 // Opens (creating if missing) the RocksDB engine. Errors: IOError when the directory cannot be

@@ -10,6 +10,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -202,6 +203,7 @@ class RocksDBEngine final : public Engine {
   std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
   void CompactRange(Column c, std::string_view begin, std::string_view end) override;
+  EngineStats Stats() override;
 
  private:
   struct CompactionRequest {
@@ -345,6 +347,34 @@ std::unique_ptr<Iterator> RocksDBEngine::NewIterator(Column c, const ReadOptions
 
 std::unique_ptr<Snapshot> RocksDBEngine::GetSnapshot() {
   return std::make_unique<RocksDBSnapshot>(db_.get(), db_->GetSnapshot());
+}
+
+// RocksDB's own properties: summed over the columns where they are per column; the block cache is
+// one for all columns (BuildOptions), so it is read once. RocksDB 7.8 has no property for the
+// write-ahead log, so its live files are listed (the log directory only: no flush, no I/O on data).
+EngineStats RocksDBEngine::Stats() {
+  EngineStats stats;
+  auto sum = [this](const std::string& property) -> int64_t {
+    uint64_t v = 0;
+    return db_->GetAggregatedIntProperty(property, &v) ? static_cast<int64_t>(v) : -1;
+  };
+  auto one = [this](const std::string& property) -> int64_t {
+    uint64_t v = 0;
+    return db_->GetIntProperty(handle(Column::kData), property, &v) ? static_cast<int64_t>(v) : -1;
+  };
+  stats.memtable_bytes = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  stats.block_cache_usage_bytes = one(rocksdb::DB::Properties::kBlockCacheUsage);
+  stats.block_cache_capacity_bytes = one(rocksdb::DB::Properties::kBlockCacheCapacity);
+  stats.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  stats.running_compactions = one(rocksdb::DB::Properties::kNumRunningCompactions);
+  stats.sst_bytes = sum(rocksdb::DB::Properties::kLiveSstFilesSize);
+  rocksdb::VectorLogPtr logs;
+  if (db_->GetSortedWalFiles(logs).ok()) {
+    stats.wal_bytes = 0;
+    for (const auto& log : logs)
+      if (log->Type() == rocksdb::kAliveLogFile) stats.wal_bytes += log->SizeFileBytes();
+  }
+  return stats;
 }
 
 void RocksDBEngine::CompactRange(Column c, std::string_view begin, std::string_view end) {

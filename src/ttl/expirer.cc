@@ -47,7 +47,8 @@ void Expirer::Run() {
     cv_.wait_for(lock, interval, [this] { return stop_; });
     if (stop_) break;
     lock.unlock();
-    SweepOnce();
+    items_deleted_.fetch_add(SweepOnce(), std::memory_order_relaxed);
+    sweeps_.fetch_add(1, std::memory_order_relaxed);
     if (streams_) streams_->Trim();
     lock.lock();
   }

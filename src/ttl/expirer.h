@@ -38,6 +38,10 @@ class Expirer {
   // One sweep of every TTL-enabled table, as the thread does it; returns the items deleted.
   size_t SweepOnce();
 
+  // Progress, for monitoring (any thread): sweeps finished and items deleted since Start().
+  uint64_t sweeps() const { return sweeps_.load(std::memory_order_relaxed); }
+  uint64_t items_deleted() const { return items_deleted_.load(std::memory_order_relaxed); }
+
  private:
   void Run();
 
@@ -50,6 +54,8 @@ class Expirer {
   std::condition_variable cv_;
   bool stop_ = false;  // GUARDED_BY(mu_)
   std::thread thread_;
+  std::atomic<uint64_t> sweeps_{0};
+  std::atomic<uint64_t> items_deleted_{0};
 };
 
 }  // namespace cairn::ttl

@@ -86,14 +86,14 @@ KNOWN_GAPS = {}
 
 
 def served_operations():
-    """{operation name: target prefix}, read from the X-Amz-Target maps of src/api/dispatch.cc:
-    the function holding a map is FindStreamsOperation (Streams) or Operations() (DynamoDB)."""
+    """{operation name: target prefix}, read from the operation tables of src/api/dispatch.cc:
+    kStreamsOperations (Streams) and kOperations (DynamoDB)."""
     source = DISPATCH.read_text()
     served = {}
-    for prefix, function in (("DynamoDBStreams_20120810", "FindStreamsOperation"),
-                             ("DynamoDB_20120810", "Operations")):
-        start = source.index(function + "(")
-        end = source.index("\n}", start)
+    for prefix, table in (("DynamoDBStreams_20120810", "kStreamsOperations[] = {"),
+                          ("DynamoDB_20120810", "kOperations[] = {")):
+        start = source.index(table)
+        end = source.index("\n};", start)
         for name in re.findall(r'\{\s*"(\w+)"\s*,\s*&\w+\s*\}', source[start:end]):
             served[name] = prefix
     assert served, f"no operation map found in {DISPATCH}"

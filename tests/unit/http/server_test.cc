@@ -909,6 +909,36 @@ TEST_F(ServerTest, ConnectionOverTheLimitGets503AndClose) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
+// Counters(): connections accepted and refused by the cap, open now, bytes read and written.
+TEST_F(ServerTest, CountersAddUpConnectionsAndBytes) {
+  ServerOptions o;
+  o.max_connections = 1;
+  o.threads = 1;
+  StartServer(o);
+  EXPECT_EQ(server_->Counters().accepted, 0u);
+  const std::string request = Post("hello");
+  size_t reply_bytes = 0;
+  {
+    Client a(port());
+    ASSERT_TRUE(a.Send(request));
+    std::optional<HttpReply> r = a.Read();
+    ASSERT_TRUE(r.has_value());
+    reply_bytes = r->body.size();
+    EXPECT_EQ(server_->Counters().open_connections, 1u);
+    Client refused(port());
+    ASSERT_TRUE(refused.Read().has_value());  // the 503
+    ServerCounters c = server_->Counters();
+    EXPECT_EQ(c.accepted, 1u);
+    EXPECT_EQ(c.refused, 1u);
+    EXPECT_EQ(c.bytes_in, request.size());
+    EXPECT_GT(c.bytes_out, reply_bytes + 100);  // the reply's head and body, and the 503
+  }
+  for (int i = 0; i < 1000 && server_->Counters().open_connections != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(server_->Counters().open_connections, 0u);
+  EXPECT_EQ(server_->Counters().accepted, 1u);
+}
+
 TEST(BudgetTest, NeverOvershootsItsLimit) {
   Budget b(100);
   EXPECT_TRUE(b.TryAcquire(60));

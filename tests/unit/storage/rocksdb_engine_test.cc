@@ -387,5 +387,22 @@ TEST(RocksDBEngineTest, CompactRangeAfterDeleteRangeKeepsTheRest) {
   EXPECT_EQ(keys[500], std::string("t3").append(K(0)));
 }
 
+// Stats(): RocksDB's figures through the seam, without RocksDB types.
+TEST(RocksDBEngineTest, StatsReportMemtablesCacheAndLog) {
+  auto e = OpenInMemory();
+  ASSERT_NE(e, nullptr);
+  const EngineStats before = e->Stats();
+  EXPECT_EQ(before.block_cache_capacity_bytes, 8 << 20);
+  EXPECT_GE(before.block_cache_usage_bytes, 0);
+  EXPECT_GE(before.pending_compaction_bytes, 0);
+  EXPECT_EQ(before.running_compactions, 0);
+  EXPECT_GE(before.sst_bytes, 0);
+  const std::string value(1000, 'v');
+  for (int i = 0; i < 50; ++i) Put(e.get(), Column::kData, K(i), value);
+  const EngineStats after = e->Stats();
+  EXPECT_GT(after.memtable_bytes, before.memtable_bytes + 40 * 1000);
+  EXPECT_GT(after.wal_bytes, before.wal_bytes + 40 * 1000);
+}
+
 }  // namespace
 }  // namespace cairn::storage
