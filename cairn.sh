@@ -86,6 +86,13 @@ case "$cmd" in
     JOBS=$JOBS ASAN_OPTIONS= UBSAN_OPTIONS= fuzz/run "${fuzz_time[@]}"
     # ThreadSanitizer (its own build, ~20 min on 2 cores): with --long only, or tests/tsan/run.
     if [ ${#long[@]} -gt 0 ]; then JOBS=$JOBS tests/tsan/run; fi
+    # The JavaScript SDK v3 for test_faults_js.py, from the npm registry (Debian's nodejs and npm
+    # where no node is installed); without them that test is skipped, the others run.
+    command -v node >/dev/null || install_packages nodejs npm || true
+    if command -v npm >/dev/null; then
+      (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+        echo "cairn.sh: npm ci failed in tests/integration/js; test_faults_js.py will be skipped" >&2
+    fi
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
       ${pytest_args[@]+"${pytest_args[@]}"}
     # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).

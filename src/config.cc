@@ -16,8 +16,9 @@ constexpr std::string_view kFooter = R"(Every flag can also be set in the enviro
 
 DynamoDB Local's command line works as it is:
   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors LIST  -help  -version
-  -delayTransientStatuses  -optimizeDbBeforeStartup  -disableTelemetry
-    (these three are accepted and change nothing yet; the log says so)
+  -delayTransientStatuses (= --delay-transient-statuses 2000)
+  -optimizeDbBeforeStartup  -disableTelemetry
+    (these two are accepted and change nothing; the log says so)
 
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
@@ -98,6 +99,7 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
+    if (n == "faults") return "FILE";
     return "N";
   }
 };
@@ -220,6 +222,28 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_flag("--metrics", c->metrics_on_main_port,
                "Serve Prometheus metrics at GET /metrics of the main port too (off: DynamoDB "
                "answers that path 404, and so does Cairn)");
+  // Testing the unhappy path (README, "Testing retries and failures").
+  app.add_flag("--admin", c->admin,
+               "Serve the admin API under /cairn/admin/ on the main port: fault rules, reset of "
+               "all tables, snapshots of the whole database (for test suites)");
+  app.add_option("--faults", c->faults_file,
+                 "A JSON file of fault rules (errors, latency, dropped connections, partial "
+                 "batches) to inject; reloaded on SIGHUP. Implies --admin")
+      ->check(CLI::ExistingFile);
+  app.add_option("--faults-seed", c->faults_seed,
+                 "Seed of the fault rules' random draws, for a reproducible run (default: the "
+                 "rules file's \"seed\", else random)")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  app.add_flag("--throttle", c->throttle,
+               "Enforce capacity as DynamoDB does: provisioned tables and GSIs get token buckets "
+               "(their capacity per second, up to 300 s of unused burst), on-demand ones their "
+               "limits; over them, ProvisionedThroughputExceededException");
+  app.add_option("--delay-transient-statuses", c->delay_transient_statuses_ms,
+                 "Milliseconds tables are reported CREATING / UPDATING / DELETING after a "
+                 "change, and a new GSI stays CREATING, so SDK waiters run their loop "
+                 "(DynamoDB Local's -delayTransientStatuses sets 2000). 0: ACTIVE at once")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600000.0));
   // For tests only (hidden): makes a transaction's conflict window long enough to hit.
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")

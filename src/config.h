@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct Config {
   // verification (any secret key works, as with DynamoDB Local).
   std::string credentials_file;
   std::string cors = "*";  // browser origins allowed (http/cors.h): "*", a comma list, or ""
+  // Testing the unhappy path (faults/injector.h, api/admin.h).
+  bool admin = false;        // serve the admin API under /cairn/admin/ (implied by --faults)
+  std::string faults_file;   // fault rules (JSON), reloaded on SIGHUP; empty: none
+  int64_t faults_seed = -1;  // seeds the fault draws; -1: the file's seed, else random
+  bool throttle = false;  // token buckets for provisioned and on-demand capacity (throttle/)
+  // CREATING / UPDATING / DELETING and GSI backfills last at least this long (api/
+  // transient_status.h); 0: tables are ACTIVE at once.
+  double delay_transient_statuses_ms = 0;
   // Lines to log at start: DynamoDB Local flags accepted that change nothing.
   std::vector<std::string> startup_notes;
 };

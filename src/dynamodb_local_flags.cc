@@ -22,8 +22,8 @@ constexpr Flag kFlags[] = {
     {"-h", "--help", false, ""},
     {"-version", "--version", false, ""},
     {"-cors", "--cors", true, ""},
-    {"-delayTransientStatuses", "", false,
-     "-delayTransientStatuses: accepted; Cairn's tables and indexes become ACTIVE at once"},
+    // DynamoDB takes seconds to create a table; 2 s makes waiters poll without slowing suites.
+    {"-delayTransientStatuses", "--delay-transient-statuses=2000", false, ""},
     {"-optimizeDbBeforeStartup", "", false,
      "-optimizeDbBeforeStartup: accepted; nothing to do, the storage compacts as it goes"},
     {"-disableTelemetry", "", false, "-disableTelemetry: accepted; Cairn sends no telemetry"},

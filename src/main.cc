@@ -1,6 +1,6 @@
 // cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
 // SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
-// every acknowledged write). With --credentials, SIGHUP rereads the credentials file.
+// every acknowledged write). SIGHUP rereads the --credentials and --faults files, when given.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -12,7 +12,9 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,9 +28,11 @@
 #include "metrics/registry.h"
 #include "server_metrics.h"
 #include "backfill/backfill.h"
+#include "faults/injector.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
+#include "storage/database_snapshots.h"
 #include "storage/engine.h"
 #include "txn/lock_table.h"
 #include "write/item_writer.h"
@@ -92,7 +96,7 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
   return hosts;
 }
 
-// SIGHUP: rereads what can change while serving (the --credentials file). The signal stays blocked
+// SIGHUP: rereads what can change while serving (the --credentials and --faults files). The signal stays blocked
 // in every thread (main() blocks it before any thread starts) and this thread takes it with
 // sigwait, so the reload runs as ordinary code, not in a signal handler.
 class ReloadOnHangup {
@@ -134,6 +138,26 @@ class ReloadOnHangup {
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// The rules file's text; InvalidArgument naming the file when it cannot be read.
+cairn::Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return cairn::Status::InvalidArgument("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Loads the --faults file into `injector` (its rules replace the current ones; --faults-seed, if
+// given, wins over the file's seed). A bad file changes nothing.
+cairn::Status LoadFaults(const cairn::Config& config, cairn::faults::FaultInjector* injector) {
+  auto text = ReadFile(config.faults_file);
+  if (!text.ok()) return text.status();
+  cairn::Status s = injector->Replace(*text);
+  if (!s.ok()) return cairn::Status::InvalidArgument(config.faults_file + ": " + s.message());
+  if (config.faults_seed >= 0) injector->Reseed(static_cast<uint64_t>(config.faults_seed));
+  return s;
 }
 
 }  // namespace
@@ -178,6 +202,22 @@ int main(int argc, char** argv) {
   // The data directory and every file in it are the owner's alone (0700, 0600): tables are not
   // for other local users to read.
   umask(077);
+  cairn::faults::FaultInjector faults;
+  if (config.faults_seed >= 0) faults.Reseed(static_cast<uint64_t>(config.faults_seed));
+  if (!config.faults_file.empty()) {
+    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
+    if (auto s = LoadFaults(config, &faults); !s.ok()) {
+      spdlog::critical("cannot load the fault rules: {}", s.message());
+      return 1;
+    }
+    spdlog::info("fault rules loaded from {}; admin API under /cairn/admin/", config.faults_file);
+  } else if (config.admin) {
+    spdlog::info("admin API under /cairn/admin/");
+  }
+  if ((config.admin || !config.faults_file.empty()) && !IsLoopback(config.host))
+    spdlog::warn("the admin API (/cairn/admin/) is served on {} without authentication: anyone "
+                 "who can reach the port can drop every table; it is meant for test machines",
+                 config.host);
   const rlim_t nofile = RaiseDescriptorLimit();
 
   cairn::storage::Options opts;
@@ -211,10 +251,20 @@ int main(int argc, char** argv) {
   }
   cairn::write::ItemWriter writer(engine->get(), &catalog, locks.get(), &streams,
                                   std::move(write_opts));
-  cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer);
+  const std::chrono::milliseconds transient_delay(
+      static_cast<int64_t>(config.delay_transient_statuses_ms));
+  cairn::backfill::Backfiller backfiller(engine->get(), &catalog, &writer, transient_delay);
+  cairn::api::TransientStatuses transient(transient_delay);
+  cairn::throttle::Throttler throttler;
   backfiller.ResumeAll();
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams, credentials.get()};
+  cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
+  server.faults = &faults;
+  server.snapshots = &snapshots;
+  server.transient = &transient;
+  if (config.throttle) server.throttler = &throttler;
+  server.admin = config.admin || !config.faults_file.empty();
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
@@ -311,16 +361,29 @@ int main(int argc, char** argv) {
       CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
       config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
       config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
+  // SIGHUP rereads the --credentials file and the --faults file, whichever were given.
   std::unique_ptr<ReloadOnHangup> reloader;
-  if (credentials != nullptr) {
-    reloader = std::make_unique<ReloadOnHangup>([&credentials, &config] {
-      auto loaded = credentials->Load(config.credentials_file);
-      if (loaded.ok()) {
-        spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded, config.credentials_file);
-      } else {
-        spdlog::error("SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
-                      "force: {}",
-                      credentials->size(), loaded.status().message());
+  if (credentials != nullptr || !config.faults_file.empty()) {
+    reloader = std::make_unique<ReloadOnHangup>([&credentials, &config, &faults] {
+      if (credentials != nullptr) {
+        auto loaded = credentials->Load(config.credentials_file);
+        if (loaded.ok()) {
+          spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded,
+                       config.credentials_file);
+        } else {
+          spdlog::error(
+              "SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
+              "force: {}",
+              credentials->size(), loaded.status().message());
+        }
+      }
+      if (!config.faults_file.empty()) {
+        if (auto s = LoadFaults(config, &faults); !s.ok()) {
+          spdlog::error("SIGHUP: fault rules not reloaded, the previous ones stay: {}",
+                        s.message());
+        } else {
+          spdlog::info("SIGHUP: fault rules reloaded from {}", config.faults_file);
+        }
       }
     });
   }

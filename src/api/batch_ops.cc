@@ -3,8 +3,9 @@
 // DynamoDB applies a batch write item by item and may return some as UnprocessedItems; Cairn
 // validates the whole batch first (so a bad request changes nothing, as in DynamoDB), then writes
 // all of them through the item writer in one atomic batch (write/item_writer.h), so
-// UnprocessedItems is always empty. BatchGetItem stops at DynamoDB's 16 MB response limit and
-// returns the rest as UnprocessedKeys.
+// UnprocessedItems is empty unless a fault rule (faults/injector.h) leaves a fraction of the
+// requests unprocessed. BatchGetItem stops at DynamoDB's 16 MB response limit and returns the rest
+// as UnprocessedKeys (and, under a fault rule, a chosen fraction of them too).
 #include <set>
 
 #include "api/protocol_names.h"
@@ -87,16 +88,27 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
       ThrowValidation("Provided list of item keys contains duplicates");
   }
 
+  // Fault injection (faults/injector.h) may leave some requests unprocessed: not written, and
+  // returned in UnprocessedItems as DynamoDB does under load.
+  std::vector<bool> unprocessed(writes.size(), false);
+  if (ctx.unprocessed_fraction > 0)
+    unprocessed =
+        faults::ChooseUnprocessed(writes.size(), ctx.unprocessed_fraction, ctx.unprocessed_seed);
+  std::vector<size_t> applied;  // indexes into writes
   std::vector<write::Target> targets;
   targets.reserve(writes.size());
-  for (const auto& w : writes) targets.push_back({w.table, w.key});
+  for (size_t k = 0; k < writes.size(); ++k) {
+    if (unprocessed[k]) continue;
+    applied.push_back(k);
+    targets.push_back({writes[k].table, writes[k].key});
+  }
   std::map<std::string, Capacity> units;  // per table, for ConsumedCapacity
   std::vector<std::optional<Item>> olds;
-  Status s = ctx.server.writer->WriteMany(
+  Status s = targets.empty() ? Status::OK() : ctx.server.writer->WriteMany(
       targets, write::Waiting::kBatch,
       capacity != CapacityMode::kNone ? write::ReadOld::kAlways : write::ReadOld::kIfMaintained,
       &olds, [&](size_t k, const storage::TableInfo& current, const Item* old, write::Change* c) {
-        const PendingWrite& w = writes[k];
+        const PendingWrite& w = writes[applied[k]];
         c->kind = w.is_put ? write::Change::Kind::kPut : write::Change::Kind::kDelete;
         c->new_item = w.is_put ? &w.item : nullptr;
         if (capacity != CapacityMode::kNone)
@@ -108,9 +120,26 @@ OpResult BatchWriteItem(OpContext& ctx, const Params& p) {
   ctx.out.BeginObject();
   ctx.out.Key("UnprocessedItems");
   ctx.out.BeginObject();
+  std::map<std::string_view, std::vector<size_t>> left;  // table name as asked -> requests
+  for (size_t k = 0; k < writes.size(); ++k)
+    if (unprocessed[k]) left[table_names[k]].push_back(k);
+  for (const auto& [name, ks] : left) {
+    ctx.out.Key(name);
+    ctx.out.BeginArray();
+    for (size_t k : ks) {
+      ctx.out.BeginObject();
+      ctx.out.Key(writes[k].is_put ? "PutRequest" : "DeleteRequest");
+      ctx.out.BeginObject();
+      ctx.out.Key(writes[k].is_put ? "Item" : "Key");
+      WriteItemJson(ctx.out, writes[k].item);
+      ctx.out.EndObject();
+      ctx.out.EndObject();
+    }
+    ctx.out.EndArray();
+  }
   ctx.out.EndObject();
   std::vector<std::pair<const storage::TableInfo*, const Item*>> written;
-  for (const auto& w : writes) written.emplace_back(w.table.get(), &w.item);
+  for (size_t k : applied) written.emplace_back(writes[k].table.get(), &writes[k].item);
   WriteItemCollectionMetricsByTable(ctx.out, ctx.server, p, written);
   WriteConsumedCapacities(ctx.out, capacity, units);
   ctx.out.EndObject();
@@ -176,17 +205,25 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
   ctx.out.BeginObject();
   size_t bytes = 0;
   bool full = false;  // the response reached the size limit: the remaining keys are unprocessed
-  std::vector<std::pair<const TableRequest*, size_t>> unprocessed;  // (table, first index)
+  // Per table, the keys left unprocessed: by the size limit, or by fault injection
+  // (faults/injector.h), as DynamoDB leaves some under load.
+  std::vector<std::vector<size_t>> unprocessed(tables.size());
+  std::vector<bool> injected;
+  if (ctx.unprocessed_fraction > 0)
+    injected = faults::ChooseUnprocessed(total, ctx.unprocessed_fraction, ctx.unprocessed_seed);
+  size_t ordinal = 0;  // the key's position in the whole request
   std::vector<double> units(tables.size(), 0);
   for (size_t ti = 0; ti < tables.size(); ++ti) {
     const TableRequest& tr = tables[ti];
     ctx.out.Key(tr.name);
     ctx.out.BeginArray();
     for (size_t i = 0; i < tr.keys.size(); ++i) {
-      if (full) {
-        unprocessed.emplace_back(&tr, i);
-        break;
+      if (full || (!injected.empty() && injected[ordinal])) {
+        unprocessed[ti].push_back(i);
+        ++ordinal;
+        continue;
       }
+      ++ordinal;
       auto item = write::ReadItem(*ctx.server.engine, tr.storage_keys[i]);
       if (!item.ok()) return ApiError::FromStatus(item.status());
       if (!item->has_value()) {
@@ -196,8 +233,8 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
       size_t size = ItemSize(**item);
       if (bytes + size > kMaxBatchGetResponseBytes) {
         full = true;
-        unprocessed.emplace_back(&tr, i);
-        break;
+        unprocessed[ti].push_back(i);
+        continue;
       }
       bytes += size;
       units[ti] += ReadUnits(size, tr.consistent);
@@ -211,12 +248,14 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
   ctx.out.EndObject();
   ctx.out.Key("UnprocessedKeys");
   ctx.out.BeginObject();
-  for (const auto& [tr, first] : unprocessed) {
+  for (size_t ti = 0; ti < tables.size(); ++ti) {
+    if (unprocessed[ti].empty()) continue;
+    const TableRequest* tr = &tables[ti];
     ctx.out.Key(tr->name);
     ctx.out.BeginObject();
     ctx.out.Key("Keys");
     ctx.out.BeginArray();
-    for (size_t i = first; i < tr->keys.size(); ++i) WriteItemJson(ctx.out, tr->keys[i]);
+    for (size_t i : unprocessed[ti]) WriteItemJson(ctx.out, tr->keys[i]);
     ctx.out.EndArray();
     // The request's own options travel with the keys, so the retry is the same request.
     Params tp(tr->raw);
@@ -234,7 +273,10 @@ OpResult BatchGetItem(OpContext& ctx, const Params& p) {
     ctx.out.EndObject();
   }
   ctx.out.EndObject();
-  if (capacity != CapacityMode::kNone) {
+  if (capacity == CapacityMode::kMetered) {
+    for (size_t ti = 0; ti < tables.size(); ++ti)
+      RecordConsumedCapacity(tables[ti].table->name, units[ti]);
+  } else if (capacity != CapacityMode::kNone) {
     ctx.out.Key("ConsumedCapacity");
     ctx.out.BeginArray();
     for (size_t ti = 0; ti < tables.size(); ++ti)

@@ -6,12 +6,27 @@
 
 namespace cairn::api {
 
+namespace {
+thread_local Meter* t_meter = nullptr;
+}  // namespace
+
+ScopedMeter::ScopedMeter(Meter* meter) : previous_(t_meter) { t_meter = meter; }
+ScopedMeter::~ScopedMeter() { t_meter = previous_; }
+
+void RecordConsumedCapacity(std::string_view table_name, const Capacity& units) {
+  if (t_meter == nullptr) return;
+  auto it = t_meter->by_table.find(table_name);
+  if (it == t_meter->by_table.end()) it = t_meter->by_table.emplace(table_name, Capacity()).first;
+  it->second += units;
+}
+
 CapacityMode CapacityModeOf(const Params& p) {
+  const CapacityMode none = t_meter != nullptr ? CapacityMode::kMetered : CapacityMode::kNone;
   auto m = p.String("ReturnConsumedCapacity");
-  if (!m) return CapacityMode::kNone;
+  if (!m) return none;
   if (*m == "TOTAL") return CapacityMode::kTotal;
   if (*m == "INDEXES") return CapacityMode::kIndexes;
-  return CapacityMode::kNone;
+  return none;
 }
 
 double ReadUnits(size_t bytes, bool consistent) {
@@ -73,6 +88,8 @@ Capacity WriteCapacity(const storage::TableInfo& t, const Item* old_item, const 
 
 void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view table_name,
                          const Capacity& units) {
+  RecordConsumedCapacity(table_name, units);
+  if (mode == CapacityMode::kMetered) return;
   w.BeginObject();
   w.KV("TableName", table_name);
   w.Key("CapacityUnits");
@@ -103,6 +120,7 @@ void WriteCapacityObject(JsonWriter& w, CapacityMode mode, std::string_view tabl
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view table_name,
                            const Capacity& units) {
   if (mode == CapacityMode::kNone) return;
+  if (mode == CapacityMode::kMetered) return RecordConsumedCapacity(table_name, units);
   w.Key("ConsumedCapacity");
   WriteCapacityObject(w, mode, table_name, units);
 }
@@ -110,6 +128,10 @@ void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, std::string_view ta
 void WriteConsumedCapacities(JsonWriter& w, CapacityMode mode,
                              const std::map<std::string, Capacity>& units_by_table) {
   if (mode == CapacityMode::kNone) return;
+  if (mode == CapacityMode::kMetered) {
+    for (const auto& [name, units] : units_by_table) RecordConsumedCapacity(name, units);
+    return;
+  }
   w.Key("ConsumedCapacity");
   w.BeginArray();
   for (const auto& [name, units] : units_by_table) WriteCapacityObject(w, mode, name, units);

@@ -16,9 +16,32 @@
 
 namespace cairn::api {
 
-enum class CapacityMode { kNone, kTotal, kIndexes };
+// kMetered: not asked for, but computed for --throttle (a Meter is installed): reported nowhere.
+enum class CapacityMode { kNone, kTotal, kIndexes, kMetered };
 
-// ReturnConsumedCapacity: NONE | TOTAL | INDEXES (the enum was checked against the model).
+// --throttle (throttle/throttler.h): the capacity one request consumed, by table name, exactly as
+// the operation computes it for ConsumedCapacity. The dispatcher installs one on its thread
+// around an operation (ScopedMeter); CapacityModeOf then answers kMetered for a request that did
+// not ask for ConsumedCapacity, and WriteConsumedCapacity(ies) / WriteCapacityObject record the
+// units here.
+struct Meter {
+  std::map<std::string, struct Capacity, std::less<>> by_table;
+};
+class ScopedMeter {
+ public:
+  explicit ScopedMeter(Meter* meter);
+  ~ScopedMeter();
+  ScopedMeter(const ScopedMeter&) = delete;
+  ScopedMeter& operator=(const ScopedMeter&) = delete;
+
+ private:
+  Meter* previous_;
+};
+// Records units into this thread's Meter, if one is installed.
+void RecordConsumedCapacity(std::string_view table_name, const struct Capacity& units);
+
+// ReturnConsumedCapacity: NONE | TOTAL | INDEXES (the enum was checked against the model);
+// kMetered for NONE (or absent) while a Meter is installed.
 CapacityMode CapacityModeOf(const Params& p);
 
 double ReadUnits(size_t item_bytes, bool consistent);

@@ -9,14 +9,18 @@
 #include <variant>
 
 #include "api/protocol_names.h"
+#include "api/transient_status.h"
 #include "api/params.h"
 #include "auth/credential_file.h"
 #include "auth/credentials.h"
 #include "config.h"
+#include "faults/injector.h"
 #include "backfill/backfill.h"
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
+#include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#include "throttle/throttler.h"
 #include "write/item_writer.h"
 
 namespace cairn::api {
@@ -30,12 +34,21 @@ struct ServerContext {
   streams::StreamLog* streams = nullptr;
   // --credentials: the keys whose signatures are verified (auth/sigv4.h); null: no verification.
   const auth::CredentialStore* credentials = nullptr;
+  faults::FaultInjector* faults = nullptr;          // --faults / admin API rules (may be idle)
+  storage::DatabaseSnapshots* snapshots = nullptr;  // the admin API's saved databases
+  throttle::Throttler* throttler = nullptr;  // --throttle (null: no capacity limits)
+  TransientStatuses* transient = nullptr;  // --delay-transient-statuses (may be null: none)
+  bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
 };
 
 struct OpContext {
   ServerContext& server;
   const auth::Caller& caller;
   JsonWriter& out;  // the response body; an operation writes one JSON object on success
+  // Fault injection (faults/injector.h): BatchWriteItem / BatchGetItem leave this fraction of
+  // their requests unprocessed (faults::ChooseUnprocessed with this seed). 0: none.
+  double unprocessed_fraction = 0;
+  uint64_t unprocessed_seed = 0;
 };
 
 // An operation: decodes and validates its parameters (throwing ApiException for malformed

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "api/admin.h"
+#include "api/capacity.h"
 #include "api/operations.h"
 #include "auth/sigv4.h"
 #include "http/compression.h"
@@ -132,6 +134,38 @@ std::string NewRequestId() {
   return id;
 }
 
+// The tables a request names, for fault rules by table: TableName, RequestItems' keys (batches),
+// TransactItems' TableNames.
+std::vector<std::string_view> TablesOf(simdjson::dom::object doc) {
+  std::vector<std::string_view> tables;
+  if (std::string_view name; doc["TableName"].get(name) == simdjson::SUCCESS)
+    tables.push_back(name);
+  if (simdjson::dom::object items; doc["RequestItems"].get(items) == simdjson::SUCCESS)
+    for (auto [name, value] : items) tables.push_back(name);
+  if (simdjson::dom::array items; doc["TransactItems"].get(items) == simdjson::SUCCESS) {
+    for (auto item : items) {
+      simdjson::dom::object o;
+      if (item.get(o) != simdjson::SUCCESS) continue;
+      for (auto [kind, action] : o) {
+        if (std::string_view name; action["TableName"].get(name) == simdjson::SUCCESS)
+          tables.push_back(name);
+      }
+    }
+  }
+  return tables;
+}
+
+// --throttle: whether an operation reads or writes items (nullopt: neither, not throttled).
+std::optional<throttle::Kind> ThrottledKind(std::string_view op) {
+  if (op == "GetItem" || op == "BatchGetItem" || op == "Query" || op == "Scan" ||
+      op == "TransactGetItems")
+    return throttle::Kind::kRead;
+  if (op == "PutItem" || op == "UpdateItem" || op == "DeleteItem" || op == "BatchWriteItem" ||
+      op == "TransactWriteItems")
+    return throttle::Kind::kWrite;
+  return std::nullopt;
+}
+
 // The path of a request target: without its query, an absolute-form target ("http://host/")
 // reduced.
 std::string_view RequestPath(std::string_view url) {
@@ -180,7 +214,7 @@ const std::vector<std::string_view>& MetricErrorTypeNames() {
 }
 
 OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table,
-                         size_t* operation) {
+                         size_t* operation, std::optional<faults::Decision>* fault) {
   std::string_view target = req.Header("x-amz-target");
   // A request names one operation. Repeated X-Amz-Target headers read as HTTP reads repeated
   // headers, one comma-separated list (RFC 9110 5.3), which names no operation.
@@ -272,8 +306,47 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
 
   JsonWriter writer(body);
   OpContext ctx{*server_, caller, writer};
+  // Fault injection, once the request is known valid: an injected error (or a dropped
+  // connection) stands in for the operation, which does not run and so writes nothing.
+  if (server_->faults != nullptr && server_->faults->active()) {
+    *fault = server_->faults->Decide(target.substr(target.rfind('.') + 1),
+                                     TablesOf(doc.get_object().value()));
+    if (fault->has_value()) {
+      if ((*fault)->error) return (*fault)->error;
+      if ((*fault)->drop_connection) return ApiError::InternalServerError();  // never sent
+      ctx.unprocessed_fraction = (*fault)->unprocessed;
+      ctx.unprocessed_seed = (*fault)->unprocessed_seed;
+    }
+  }
+  // --throttle (throttle/throttler.h): admitted while the buckets of the tables it names hold
+  // capacity (a throttled request runs nothing, so writes nothing), then charged what it
+  // consumed, as its ConsumedCapacity computes it.
+  std::optional<throttle::Kind> throttled;
+  if (server_->throttler != nullptr &&
+      (throttled = ThrottledKind(target.substr(target.rfind('.') + 1)))) {
+    simdjson::dom::object o = doc.get_object().value();
+    std::string_view index;
+    if (o["IndexName"].get(index) != simdjson::SUCCESS) index = {};
+    for (std::string_view name : TablesOf(o)) {
+      auto t = server_->catalog->Find(caller.ns, TableNameFromParameter(name));
+      if (t && !server_->throttler->Admit(*t, *throttled, index))
+        return ApiError::ProvisionedThroughputExceeded();
+    }
+  }
+  Meter meter;
+  std::optional<ScopedMeter> metering;
+  if (throttled) metering.emplace(&meter);
   try {
-    return fn(ctx, Params(doc.get_object().value()));
+    OpResult result = fn(ctx, Params(doc.get_object().value()));
+    for (const auto& [name, units] : meter.by_table) {
+      auto t = server_->catalog->Find(caller.ns, name);
+      if (!t) continue;
+      double table_units = units.table;
+      for (const auto& [x, u] : units.local) table_units += u;  // an LSI uses the table's
+      std::vector<std::pair<std::string, double>> gsi(units.global.begin(), units.global.end());
+      server_->throttler->Consume(*t, *throttled, table_units, gsi);
+    }
+    return result;
   } catch (const ApiException& e) {
     return e.error;
   } catch (const std::bad_alloc&) {
@@ -354,6 +427,10 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
       protocol::ErrorTypeIndex("UnknownOperationException");
   if (console_page) {
     console_.Handle(req, path, resp);
+  } else if (server_->admin && path.starts_with(kAdminPathPrefix)) {
+    // Cairn's admin API (api/admin.h), served only when enabled; otherwise this path is
+    // answered below as any path DynamoDB does not serve.
+    HandleAdmin(*server_, req, path, resp);
   } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
     // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.
@@ -377,11 +454,17 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     resp.body.append(req.Header("host"));
     resp.body.push_back(' ');
   } else {
-    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr, &operation)) {
+    std::optional<faults::Decision> fault;
+    if (OpResult error = Run(req, &resp.body, logged ? &table : nullptr, &operation, &fault)) {
       resp.status = error->http_status;
       resp.body = error->Body();
       if (logged) error_type = error->type;
       if (metrics_ != nullptr) error_index = protocol::ErrorTypeIndex(error->type);
+    }
+    if (fault) {
+      resp.delay = std::chrono::milliseconds(fault->latency_ms);
+      resp.drop = fault->drop_connection;
+      if (logged) error_type += fault->drop_connection ? " (fault: dropped)" : " (fault)";
     }
     if (plain_json) resp.content_type = "application/json";
   }

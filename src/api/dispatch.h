@@ -33,9 +33,10 @@ class Dispatcher {
  private:
   // On success the body is in *body; otherwise the error is returned. `table`, when not null,
   // receives the request's TableName (for the request log); `*operation` the operation's index
-  // in MetricOperationNames() (left alone when the request names none Cairn serves).
+  // in MetricOperationNames() (left alone when the request names none Cairn serves). A fault rule
+  // that fired (faults/injector.h) is left in *fault for Handle (latency, drop).
   OpResult Run(const http::Request& request, std::string* body, std::string* table,
-               size_t* operation);
+               size_t* operation, std::optional<faults::Decision>* fault);
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed

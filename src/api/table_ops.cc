@@ -1,6 +1,8 @@
 // The control plane: CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
 // Tables are ACTIVE as soon as CreateTable returns and gone as soon as DeleteTable returns, so SDK
-// waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping.
+// waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping;
+// with --delay-transient-statuses they are reported CREATING / UPDATING / DELETING for a while
+// (transient_status.h), though usable at once.
 // Major internal functions: CreateTable() (validation, with DynamoDB's messages, in the order
 // DynamoDB applies them); the TableDescription every op returns, and the settings it reports
 // (WarmThroughput, OnDemandThroughput, SSE), are table_description.cc's.
@@ -112,6 +114,16 @@ ApiResult<std::shared_ptr<const TableInfo>> NamedTable(OpContext& ctx, const Par
   if (!t) return TableNotFound(*name);
   return t;
 }
+
+namespace {
+
+// The status a table enters (CREATING, UPDATING) as DynamoDB reports it with
+// --delay-transient-statuses; ACTIVE without.
+std::string_view BeginTransition(OpContext& ctx, const TableInfo& t, std::string_view status) {
+  return ctx.server.transient ? ctx.server.transient->Begin(t, status) : "ACTIVE";
+}
+
+}  // namespace
 
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
@@ -293,17 +305,29 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
   TableStats empty;
-  WriteTableDescription(ctx.out, **created, "ACTIVE", &empty);
+  WriteTableDescription(ctx.out, **created, BeginTransition(ctx, **created, "CREATING"), &empty);
   ctx.out.EndObject();
   return std::nullopt;
 }
 
 OpResult DescribeTable(OpContext& ctx, const Params& p) {
-  CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
+  auto found = NamedTable(ctx, p);
+  std::string_view status = "ACTIVE";
+  std::shared_ptr<const TableInfo> t;
+  if (found.ok()) {
+    t = std::move(found.value());
+    if (ctx.server.transient) status = ctx.server.transient->StatusOf(*t);
+  } else if (ctx.server.transient &&
+             (t = ctx.server.transient->Deleting(
+                  ctx.caller.ns, TableNameFromParameter(*p.String("TableName"))))) {
+    status = "DELETING";  // --delay-transient-statuses: deleted, still described for a while
+  } else {
+    return std::move(found.error());
+  }
   TableStats stats = ComputeTableStats(ctx.server, *t);
   ctx.out.BeginObject();
   ctx.out.Key("Table");
-  WriteTableDescription(ctx.out, *t, "ACTIVE", &stats);
+  WriteTableDescription(ctx.out, *t, status, &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -704,7 +728,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
   }
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
-  WriteTableDescription(ctx.out, answer, "ACTIVE", &stats);
+  WriteTableDescription(ctx.out, answer, BeginTransition(ctx, *published, "UPDATING"), &stats);
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -735,6 +759,7 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
   if (!s.ok()) return ApiError::FromStatus(s);
+  if (ctx.server.transient) ctx.server.transient->BeginDelete(dropped);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
   if (full)

@@ -38,6 +38,7 @@ void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t i
   for (const auto& x : table->indexes)
     if (x.id == index_id) index = &x;
   if (!index) return;
+  const auto started = std::chrono::steady_clock::now();
 
   storage::ReadOptions ro;
   ro.lower_bound = storage::TablePrefix(table->id);
@@ -55,6 +56,10 @@ void Backfiller::Run(std::shared_ptr<const storage::TableInfo> table, uint32_t i
     items_indexed_.fetch_add(1, std::memory_order_relaxed);
   }
   if (stop_.load() || !it->status().ok()) return;  // resumed at the next start
+  while (std::chrono::steady_clock::now() - started < min_duration_) {
+    if (stop_.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   Status s = catalog_->Modify(table->ns, table->name, table->id, [index_id](storage::TableInfo& t) {
     for (auto& x : t.indexes)
       if (x.id == index_id) x.backfilling = false;

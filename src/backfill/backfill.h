@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,8 +26,11 @@ namespace cairn::backfill {
 
 class Backfiller {
  public:
-  Backfiller(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer)
-      : engine_(engine), catalog_(catalog), writer_(writer) {}
+  // `min_duration`: a backfill lasts at least this long (--delay-transient-statuses), so that the
+  // index is seen CREATING / Backfilling as on DynamoDB, where a backfill takes minutes.
+  Backfiller(storage::Engine* engine, storage::Catalog* catalog, write::ItemWriter* writer,
+             std::chrono::milliseconds min_duration = std::chrono::milliseconds(0))
+      : engine_(engine), catalog_(catalog), writer_(writer), min_duration_(min_duration) {}
   ~Backfiller() { Stop(); }
 
   // Starts building index `index_id` of `table` (a descriptor that already lists it).
@@ -47,6 +51,7 @@ class Backfiller {
   storage::Engine* engine_;
   storage::Catalog* catalog_;
   write::ItemWriter* writer_;
+  const std::chrono::milliseconds min_duration_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> running_{0};
   std::atomic<uint64_t> items_indexed_{0};

@@ -337,6 +337,7 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
     if (now >= drain_deadline_) state_ = State::kDone;
     return;
   }
+  if (held_) return;  // released by the loop's timer (server.cc), not a deadline
   const ServerOptions& o = *env_.options;
   if (OutputPending()) {  // a client that does not read what it asked for
     if (o.write_timeout.count() > 0 && now - write_progress_ >= o.write_timeout) {
@@ -377,6 +378,7 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
 uint32_t Connection::WantedEvents() const {
   switch (state_) {
     case State::kOpen:
+      if (held_) return OutputPending() ? uint32_t{EPOLLOUT} : 0u;  // nothing read until released
       if (Backpressured()) return EPOLLOUT;
       return OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
     case State::kClosing:
@@ -523,6 +525,19 @@ void Connection::HandleRequest() {
     SendError(500);
     return;
   }
+  if (response_.delay.count() > 0) {  // fault injection: answer (or drop) later, see ReleaseHeld
+    FormatHead(response_);
+    held_out_.assign(head_);
+    if (parser_.method != HTTP_HEAD) held_out_.append(response_.body);
+    held_ = true;
+    held_drop_ = response_.drop;
+    held_until_ = std::chrono::steady_clock::now() + std::min(response_.delay, kMaxResponseDelay);
+    return;
+  }
+  if (response_.drop) {  // fault injection: close without an answer
+    state_ = State::kDone;
+    return;
+  }
   SendResponse(response_, parser_.method == HTTP_HEAD);
   if (!keep_alive_) StartClosing();
 
@@ -553,7 +568,26 @@ void Connection::SendError(int status, bool close) {
 
 // --- output ----------------------------------------------------------------------------------
 
+void Connection::ReleaseHeld() {
+  held_ = false;
+  held_until_ = {};
+  if (state_ != State::kOpen) return;
+  if (held_drop_) {
+    state_ = State::kDone;
+  } else {
+    Send(held_out_, {});
+    if (!keep_alive_) StartClosing();
+  }
+  if (held_out_.capacity() > kKeepCapacity) std::string().swap(held_out_);
+  if (state_ == State::kOpen && !Backpressured() && !pending_in_.empty()) ParsePendingInput();
+}
+
 void Connection::SendResponse(const Response& response, bool head_only) {
+  FormatHead(response);
+  Send(head_, head_only ? std::string_view() : std::string_view(response.body));
+}
+
+void Connection::FormatHead(const Response& response) {
   head_.clear();
   head_.append("HTTP/1.1 ");
   AppendNumber(head_, static_cast<size_t>(response.status));
@@ -577,7 +611,6 @@ void Connection::SendResponse(const Response& response, bool head_only) {
     head_.append("\r\n");
   }
   head_.append("\r\n");
-  Send(head_, head_only ? std::string_view() : std::string_view(response.body));
 }
 
 void Connection::Send(std::string_view head, std::string_view body) {

@@ -86,6 +86,13 @@ class Connection {
   // The epoll events this connection waits for now (0 once kDone).
   uint32_t WantedEvents() const;
 
+  // A response held back by Response::delay: when it is due (epoch: none held).
+  std::chrono::steady_clock::time_point held_until() const { return held_until_; }
+  bool held() const { return held_; }
+  // Sends (or, for Response::drop, closes instead of sending) the held response, then goes on
+  // with the requests the client pipelined meanwhile. REQUIRES: held().
+  void ReleaseHeld();
+
   State state() const { return state_; }
   bool done() const { return state_ == State::kDone; }
   int fd() const { return fd_; }
@@ -94,6 +101,8 @@ class Connection {
   uint32_t registered_events() const { return registered_events_; }
   void set_registered_events(uint32_t events) { registered_events_ = events; }
   size_t loop_index() const { return loop_index_; }
+  bool retired() const { return retired_; }
+  void set_retired() { retired_ = true; }
   void set_loop_index(size_t index) { loop_index_ = index; }
 
  private:
@@ -129,6 +138,8 @@ class Connection {
   // body that does not decode (500) and for a decoded body over max_body_bytes (413).
   bool DecodeBody(std::string_view coding_header);
   void SendResponse(const Response& response, bool head_only);
+  // The status line and headers of `response` into head_.
+  void FormatHead(const Response& response);
   // Answers a server-made error (body from ServerOptions::error_body). `close`: the request's
   // framing cannot be trusted, so the connection is closed after the answer; otherwise it stays
   // open as keep-alive allows.
@@ -140,7 +151,7 @@ class Connection {
   void StartClosing();
   // What the connection waits for from the client now, for the read deadlines.
   enum class Phase : unsigned char { kFirstRequest, kIdle, kHeaders, kBody };
-  bool Backpressured() const { return out_.size() - out_pos_ > kMaxPendingOutput; }
+  bool Backpressured() const { return held_ || out_.size() - out_pos_ > kMaxPendingOutput; }
   bool OutputPending() const { return out_pos_ < out_.size(); }
 
   int fd_;
@@ -149,6 +160,13 @@ class Connection {
   bool peer_closed_ = false;  // read() returned 0
   uint32_t registered_events_ = 0;
   size_t loop_index_ = 0;
+  bool retired_ = false;  // handed to the loop for removal
+  // A response held back (Response::delay): its bytes, when it is due, and whether to drop the
+  // connection instead of sending them.
+  bool held_ = false;
+  bool held_drop_ = false;
+  std::chrono::steady_clock::time_point held_until_{};
+  std::string held_out_;
   std::chrono::steady_clock::time_point drain_deadline_{};
   size_t drained_bytes_ = 0;
 

@@ -5,6 +5,7 @@
 // Handler call. Not thread-safe; each belongs to one connection on one event-loop thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -44,7 +45,15 @@ struct Response {
   // Extra headers, written as given (Content-Length, Date, Connection are written by the server).
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set by a Handler that injects faults (src/faults/): hold the answer this long before it is
+  // sent, without holding up the loop's other connections (the loop's timer releases it; the
+  // connection reads no further request meanwhile), and/or close the connection instead of
+  // answering (after the delay, if any). Bounded by kMaxResponseDelay.
+  std::chrono::milliseconds delay{0};
+  bool drop = false;
 };
+
+inline constexpr std::chrono::milliseconds kMaxResponseDelay{60000};
 
 // Called on the event-loop thread that owns the connection; must fill `response` and return.
 using Handler = std::function<void(const Request& request, Response& response)>;

@@ -148,7 +148,7 @@ class EventLoop {
     epoll_event events[kMaxEvents];
     auto next_sweep = std::chrono::steady_clock::now() + sweep_period_;
     for (;;) {
-      int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>(sweep_period_.count()));
+      int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, WaitMillis());
       if (n < 0) {
         if (errno == EINTR) continue;
         spdlog::error("http: epoll_wait: {}", ErrnoText(errno));
@@ -167,10 +167,12 @@ class EventLoop {
           if (c->done()) continue;  // retired earlier in this batch; freed below
           c->OnEvents(events[i].events);
           Rearm(c);
+          if (c->held()) Hold(c);
         }
       }
       if (stop) break;
       auto now = std::chrono::steady_clock::now();
+      ReleaseDue(now);
       if (now >= next_sweep) {
         next_sweep = now + sweep_period_;
         for (size_t i = 0; i < connections_.size(); ++i) {
@@ -186,6 +188,7 @@ class EventLoop {
     // Stopping: close every connection and the listener now; the fds of epoll and the eventfd stay
     // open until the Server is destroyed, so a late RequestStop() writes to a valid descriptor.
     retired_.clear();
+    held_.clear();
     connection_budget_->Release(connections_.size());
     connections_.clear();
     if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -294,12 +297,43 @@ class EventLoop {
     return out;
   }
 
+  // Held responses (Response::delay): the loop wakes when the first is due.
+  void Hold(Connection* c) {
+    if (std::find(held_.begin(), held_.end(), c) == held_.end()) held_.push_back(c);
+  }
+  int WaitMillis() const {
+    auto wait = sweep_period_;
+    if (!held_.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      for (const Connection* c : held_) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(c->held_until() - now);
+        wait = std::min(wait, std::max(left, std::chrono::milliseconds(0)));
+      }
+    }
+    return static_cast<int>(wait.count());
+  }
+  void ReleaseDue(std::chrono::steady_clock::time_point now) {
+    for (size_t i = 0; i < held_.size();) {
+      Connection* c = held_[i];
+      if (c->held() && !c->done() && now < c->held_until()) {
+        ++i;
+        continue;
+      }
+      held_[i] = held_.back();
+      held_.pop_back();
+      if (c->held() && !c->done()) c->ReleaseHeld();
+      Rearm(c);
+      if (c->held()) Hold(c);  // a pipelined request was held in turn
+    }
+  }
+
   // Makes epoll wait for what the connection wants now; retires it once it is done.
   void Rearm(Connection* c) {
     if (c->done()) {
-      if (c->registered_events() != 0) {
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+      if (!c->retired()) {
+        if (c->registered_events() != 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
         c->set_registered_events(0);
+        c->set_retired();
         retired_.push_back(c);
       }
       return;
@@ -316,6 +350,7 @@ class EventLoop {
   // Frees a retired connection (closing its socket): swap with the last, pop.
   void Remove(Connection* c) {
     connection_budget_->Release(1);
+    held_.erase(std::remove(held_.begin(), held_.end(), c), held_.end());
     size_t i = c->loop_index();
     if (i + 1 != connections_.size()) {
       connections_[i] = std::move(connections_.back());
@@ -342,6 +377,7 @@ class EventLoop {
   LoopCounters counters_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> retired_;  // done in this batch; freed at its end
+  std::vector<Connection*> held_;     // holding a delayed response (few: fault injection only)
 };
 
 Server::Server(ServerOptions options, Handler handler)

@@ -14,6 +14,7 @@ std::string_view NamespaceText(ErrorNamespace ns) {
     case ErrorNamespace::kDynamoDB20111205: return "com.amazonaws.dynamodb.v20111205";
     case ErrorNamespace::kCoralValidate: return "com.amazon.coral.validate";
     case ErrorNamespace::kCoralService: return "com.amazon.coral.service";
+    case ErrorNamespace::kCoralAvailability: return "com.amazon.coral.availability";
   }
   return "com.amazonaws.dynamodb.v20120810";
 }
@@ -74,6 +75,19 @@ ApiError ApiError::LimitExceeded(std::string m) {
 ApiError ApiError::ProvisionedThroughputExceeded(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ProvisionedThroughputExceededException",
               std::move(m));
+}
+ApiError ApiError::ProvisionedThroughputExceeded() {
+  return ProvisionedThroughputExceeded(
+      "The level of configured provisioned throughput for the table was exceeded. Consider "
+      "increasing your provisioning level with the UpdateTable API.");
+}
+ApiError ApiError::Throttling(std::string m) {
+  return Make(400, ErrorNamespace::kCoralAvailability, "ThrottlingException", std::move(m));
+}
+ApiError ApiError::RequestLimitExceeded() {
+  return Make(400, ErrorNamespace::kDynamoDB, "RequestLimitExceeded",
+              "Throughput exceeds the current throughput limit for your account. Please contact "
+              "AWS Support at https://aws.amazon.com/support request a limit increase");
 }
 ApiError ApiError::ItemCollectionSizeLimitExceeded(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ItemCollectionSizeLimitExceededException",

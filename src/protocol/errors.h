@@ -26,6 +26,7 @@ enum class ErrorNamespace : unsigned char {
   kDynamoDB20111205, // com.amazonaws.dynamodb.v20111205 (the boto 2 Layer1 API)
   kCoralValidate,    // com.amazon.coral.validate
   kCoralService,     // com.amazon.coral.service
+  kCoralAvailability,  // com.amazon.coral.availability (ThrottlingException)
 };
 
 struct ApiError {
@@ -48,6 +49,12 @@ struct ApiError {
   static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);
   static ApiError ProvisionedThroughputExceeded(std::string message);
+  // DynamoDB's message when a table's (or index's) provisioned capacity is exhausted.
+  static ApiError ProvisionedThroughputExceeded();
+  // Control-plane request rates and the like; the SDKs retry it with backoff.
+  static ApiError Throttling(std::string message = "Rate of requests exceeds the allowed throughput.");
+  // The account's throughput quota exceeded; the SDKs retry it with backoff.
+  static ApiError RequestLimitExceeded();
   static ApiError ItemCollectionSizeLimitExceeded(std::string message);
   static ApiError TransactionCanceled(std::string message);
   static ApiError TransactionConflict(std::string message);

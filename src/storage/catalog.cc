@@ -639,6 +639,67 @@ Status Catalog::Drop(std::string_view ns, std::string_view name, uint32_t id,
   return Status::OK();
 }
 
+Result<size_t> Catalog::DropAll(const std::string* ns) {
+  std::unique_lock lock(mu_);
+  WriteBatch b;
+  size_t dropped = 0;
+  std::vector<std::pair<Column, uint32_t>> ranges;  // what to compact afterwards
+  auto drop_range = [&](Column c, uint32_t id) {
+    b.DeleteRange(c, TablePrefix(id), TableEnd(id));
+    ranges.emplace_back(c, id);
+  };
+  for (const auto& [space, tables] : tables_) {
+    if (ns != nullptr && space != *ns) continue;
+    for (const auto& [name, t] : tables) {
+      b.Delete(Column::kMeta, TableKey(space, name));
+      drop_range(Column::kData, t->id);
+      for (const auto& x : t->indexes) drop_range(Column::kIndex, x.id);
+      if (t->stream_id != 0) drop_range(Column::kStream, t->stream_id);
+      ++dropped;
+    }
+  }
+  for (const auto& [space, streams] : retired_) {
+    if (ns != nullptr && space != *ns) continue;
+    for (const auto& [arn, t] : streams) {
+      b.Delete(Column::kMeta, RetiredKey(space, arn));
+      drop_range(Column::kStream, t->stream_id);
+    }
+  }
+  if (b.empty()) return size_t{0};
+  CAIRN_RETURN_IF_ERROR(engine_->Write(b));
+  if (ns == nullptr) {
+    tables_.clear();
+    retired_.clear();
+  } else {
+    tables_.erase(*ns);
+    retired_.erase(*ns);
+  }
+  lock.unlock();
+  for (const auto& [c, id] : ranges) engine_->CompactRange(c, TablePrefix(id), TableEnd(id));
+  return dropped;
+}
+
+Status Catalog::Reload() {
+  uint32_t floor;
+  {
+    std::unique_lock lock(mu_);
+    floor = next_id_;
+    tables_.clear();
+    retired_.clear();
+  }
+  CAIRN_RETURN_IF_ERROR(Load());
+  std::unique_lock lock(mu_);
+  if (next_id_ < floor) {
+    next_id_ = floor;
+    std::string v;
+    AppendBigEndian32(&v, floor);
+    WriteBatch b;
+    b.Put(Column::kMeta, kNextIdKey, v);
+    CAIRN_RETURN_IF_ERROR(engine_->Write(b));
+  }
+  return Status::OK();
+}
+
 std::shared_ptr<const TableInfo> Catalog::FindRetiredStream(std::string_view ns,
                                                             std::string_view arn) const {
   std::shared_lock lock(mu_);

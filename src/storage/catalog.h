@@ -168,6 +168,18 @@ class Catalog {
               const std::function<Status(const TableInfo& current)>& check = nullptr,
               std::shared_ptr<const TableInfo>* dropped = nullptr);
 
+  // Drops every table of namespace `ns` (all namespaces when null), their items, index entries,
+  // streams and stream records, and the namespace's retired streams, in one engine batch (the
+  // admin API's reset, api/admin.h). Returns how many tables were dropped, or the engine's error
+  // (then nothing changed). Operations already running on a dropped table finish against a
+  // descriptor that is gone, as with DeleteTable.
+  Result<size_t> DropAll(const std::string* ns);
+
+  // Reads the catalog again after the engine's contents were replaced wholesale
+  // (storage/database_snapshots.h). The id counter never goes back, so ids handed out before
+  // stay unique. Same errors as Load().
+  Status Reload();
+
   // Streams that are no longer a table's latest (re-enabled or table deleted): kept so their
   // records stay readable until trimmed, as DynamoDB keeps them for 24 hours. Each is the table's
   // descriptor at the time, with stream_enabled false.

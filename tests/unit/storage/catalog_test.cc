@@ -18,7 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#include "storage/key_encoding.h"
 #include "storage/namespace.h"
 
 namespace cairn::storage {
@@ -920,6 +922,78 @@ TEST_F(CatalogTest, LoadReportsCorruptDescriptors) {
 
   put("C:next_table_id", "12345");  // not a u32
   EXPECT_EQ(load().code(), Status::Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace cairn::storage
+
+// ---------------------------------------------------------------------------------------------
+// DropAll, Reload and whole-database snapshots (the admin API's reset and snapshots).
+
+namespace cairn::storage {
+namespace {
+
+TEST_F(CatalogTest, DropAllOfOneNamespaceKeepsTheOthers) {
+  auto a = MakeTable("a");
+  auto b = MakeTable("b");
+  TableInfo other;
+  other.ns = "other";
+  other.name = "c";
+  other.region = "us-east-1";
+  other.hash = {"pk", AttributeType::kS};
+  other.attribute_definitions = {other.hash};
+  ASSERT_TRUE(catalog_->Create(other).ok());
+  WriteBatch items;
+  items.Put(Column::kData, TablePrefix(a->id) + "k", "v");
+  ASSERT_TRUE(engine_->Write(items).ok());
+
+  const std::string ns = "ns";
+  auto dropped = catalog_->DropAll(&ns);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 2u);
+  EXPECT_EQ(catalog_->Find("ns", "a"), nullptr);
+  EXPECT_NE(catalog_->Find("other", "c"), nullptr);
+  std::string v;
+  EXPECT_TRUE(engine_->Get(Column::kData, TablePrefix(a->id) + "k", &v).IsNotFound());
+  // What a restart sees.
+  auto reloaded = Reloaded();
+  EXPECT_EQ(reloaded->List("ns").size(), 0u);
+  EXPECT_EQ(reloaded->List("other").size(), 1u);
+
+  dropped = catalog_->DropAll(nullptr);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 1u);
+  EXPECT_TRUE(catalog_->AllTables().empty());
+}
+
+TEST_F(CatalogTest, SnapshotRestoreBringsBackTablesAndItemsButNeverOldIds) {
+  DatabaseSnapshots snapshots(engine_.get(), catalog_.get());
+  auto a = MakeTable("a");
+  WriteBatch items;
+  items.Put(Column::kData, TablePrefix(a->id) + "k", "v1");
+  ASSERT_TRUE(engine_->Write(items).ok());
+  auto saved = snapshots.Save("base");
+  ASSERT_TRUE(saved.ok());
+  EXPECT_GE(saved->keys, 3u);  // the descriptor, the id counter, the item
+
+  items.Clear();
+  items.Put(Column::kData, TablePrefix(a->id) + "k", "v2");
+  ASSERT_TRUE(engine_->Write(items).ok());
+  auto b = MakeTable("b");
+  ASSERT_TRUE(snapshots.Restore("base").ok());
+  EXPECT_EQ(catalog_->List("ns"), std::vector<std::string>{"a"});
+  std::string v;
+  ASSERT_TRUE(engine_->Get(Column::kData, TablePrefix(a->id) + "k", &v).ok());
+  EXPECT_EQ(v, "v1");
+  // Ids handed out before the restore are not handed out again.
+  auto c = MakeTable("c");
+  EXPECT_GT(c->id, b->id);
+  EXPECT_GT(Reloaded()->Find("ns", "c")->id, b->id);
+
+  EXPECT_TRUE(snapshots.Restore("none").IsNotFound());
+  EXPECT_EQ(snapshots.List().size(), 1u);
+  EXPECT_TRUE(snapshots.Delete("base"));
+  EXPECT_FALSE(snapshots.Delete("base"));
 }
 
 }  // namespace

@@ -1,0 +1,128 @@
+"""--delay-transient-statuses MS (and DynamoDB Local's -delayTransientStatuses, which sets 2000):
+tables are reported CREATING / UPDATING / DELETING, and a new GSI CREATING (Backfilling), for at
+least that long, so boto3's waiters (table_exists, table_not_exists) run their polling loop as
+they do against DynamoDB. Without the flag every table is ACTIVE at once (the other tests).
+"""
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import unique_access_key
+
+DELAY_S = 0.6
+FAST_WAITER = {"Delay": 0.1, "MaxAttempts": 100}
+
+
+def count_calls(client, operation):
+    calls = []
+    client.meta.events.register(f"before-send.dynamodb.{operation}",
+                                lambda **kwargs: calls.append(time.monotonic()))
+    return calls
+
+
+def new_table(client, name="Waited"):
+    return client.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+
+
+@pytest.fixture
+def delayed(make_server):
+    return make_server("--in-memory", "--delay-transient-statuses", str(int(DELAY_S * 1000)))
+
+
+def test_create_table_is_creating_until_the_delay_passed(delayed):
+    c = delayed.client(unique_access_key())
+    started = time.monotonic()
+    assert new_table(c)["TableDescription"]["TableStatus"] == "CREATING"
+    assert c.describe_table(TableName="Waited")["Table"]["TableStatus"] == "CREATING"
+    calls = count_calls(c, "DescribeTable")
+    c.get_waiter("table_exists").wait(TableName="Waited", WaiterConfig=FAST_WAITER)
+    assert time.monotonic() - started >= DELAY_S
+    assert len(calls) >= 3  # the waiter polled while CREATING
+    assert c.describe_table(TableName="Waited")["Table"]["TableStatus"] == "ACTIVE"
+
+
+def test_update_table_is_updating_until_the_delay_passed(delayed):
+    c = delayed.client(unique_access_key())
+    new_table(c)
+    c.get_waiter("table_exists").wait(TableName="Waited", WaiterConfig=FAST_WAITER)
+    resp = c.update_table(TableName="Waited",
+                          ProvisionedThroughput={"ReadCapacityUnits": 6, "WriteCapacityUnits": 6})
+    assert resp["TableDescription"]["TableStatus"] == "UPDATING"
+    d = c.describe_table(TableName="Waited")["Table"]
+    assert d["TableStatus"] == "UPDATING"
+    assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 6
+    calls = count_calls(c, "DescribeTable")
+    c.get_waiter("table_exists").wait(TableName="Waited", WaiterConfig=FAST_WAITER)
+    # table_exists succeeds on any existing table; poll for ACTIVE as applications do.
+    deadline = time.monotonic() + 5
+    while c.describe_table(TableName="Waited")["Table"]["TableStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len(calls) >= 3
+
+
+def test_delete_table_is_deleting_until_the_delay_passed(delayed):
+    c = delayed.client(unique_access_key())
+    new_table(c)
+    started = time.monotonic()
+    assert c.delete_table(TableName="Waited")["TableDescription"]["TableStatus"] == "DELETING"
+    assert c.describe_table(TableName="Waited")["Table"]["TableStatus"] == "DELETING"
+    calls = count_calls(c, "DescribeTable")
+    c.get_waiter("table_not_exists").wait(TableName="Waited", WaiterConfig=FAST_WAITER)
+    assert time.monotonic() - started >= DELAY_S
+    assert len(calls) >= 3
+    with pytest.raises(ClientError) as e:
+        c.describe_table(TableName="Waited")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    # Created again: a new table, CREATING, not the deleted one.
+    assert new_table(c)["TableDescription"]["TableStatus"] == "CREATING"
+    assert c.describe_table(TableName="Waited")["Table"]["TableStatus"] == "CREATING"
+
+
+def test_new_gsi_backfills_for_at_least_the_delay(delayed):
+    c = delayed.client(unique_access_key())
+    new_table(c)
+    c.put_item(TableName="Waited", Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+    started = time.monotonic()
+    c.update_table(TableName="Waited", AttributeDefinitions=[
+        {"AttributeName": "g", "AttributeType": "S"}], GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}])
+    [gsi] = c.describe_table(TableName="Waited")["Table"]["GlobalSecondaryIndexes"]
+    assert gsi["IndexStatus"] == "CREATING" and gsi["Backfilling"] is True
+    with pytest.raises(ClientError) as e:
+        c.query(TableName="Waited", IndexName="byG", KeyConditionExpression="g = :g",
+                ExpressionAttributeValues={":g": {"S": "x"}})
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    deadline = time.monotonic() + 10
+    while c.describe_table(TableName="Waited")["Table"]["GlobalSecondaryIndexes"][0][
+            "IndexStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert time.monotonic() - started >= DELAY_S
+    assert c.query(TableName="Waited", IndexName="byG", KeyConditionExpression="g = :g",
+                   ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 1
+
+
+def test_dynamodb_local_flag_sets_a_two_second_delay(make_server):
+    s = make_server("-inMemory", "-delayTransientStatuses")
+    c = s.client(unique_access_key())
+    started = time.monotonic()
+    assert new_table(c)["TableDescription"]["TableStatus"] == "CREATING"
+    c.get_waiter("table_exists").wait(TableName="Waited", WaiterConfig={"Delay": 0.25,
+                                                                        "MaxAttempts": 40})
+    assert 2.0 <= time.monotonic() - started < 6
+
+
+def test_bad_delay_is_refused(make_server):
+    import subprocess
+    from conftest import CAIRN_BIN
+    r = subprocess.run([CAIRN_BIN, "--delay-transient-statuses", "-5"], capture_output=True,
+                       text=True, timeout=20)
+    assert r.returncode != 0 and "delay-transient-statuses" in r.stderr
