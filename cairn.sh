@@ -2,8 +2,8 @@
 # cairn.sh: the one entry point for a fresh Debian machine.
 #   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
 #   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit,
-#                              integration, browser tests and bounded deeper checks; --long runs those
-#                              deeper (much longer) and the RADOS probe; other arguments go to pytest
+#                              integration and browser tests and the bounded deeper checks; --long runs
+#                              those deeper (much longer); other arguments go to pytest
 #   ./cairn.sh build           install what is missing, build the Release binary build/cairn
 #   ./cairn.sh deps            install the Debian packages only
 set -euo pipefail
@@ -12,13 +12,13 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
-TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang openssl
   libclang-rt-14-dev python3-prometheus-client chromium)
 # The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed
 # only when no node with npm is there (a nodejs packaged elsewhere bundles npm and conflicts with
 # Debian's npm package).
-# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed only when the
-# RADOS tests run (`test --long`); the normal build does not need them.
+# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed by `test`
+# only; the server's build does not need them.
 RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)
 JOBS=${JOBS:-$(nproc)}
 
@@ -102,11 +102,9 @@ case "$cmd" in
     # What `cmake --install` and the .deb put on a machine (the Release build).
     tests/packaging/run build
     # The librados primitives of the RADOS engine's design (docs/rados.md) against a throwaway Ceph
-    # cluster (about 40 s, bounded at 300): with --long only, for now.
-    if [ ${#long[@]} -gt 0 ]; then
-      install_packages "${RADOS_PACKAGES[@]}"
-      tests/rados/run --timeout 300
-    fi
+    # cluster of 3 OSDs (about 40 s, bounded at 300).
+    install_packages "${RADOS_PACKAGES[@]}"
+    tests/rados/run --timeout 300
     ;;
   *)
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'

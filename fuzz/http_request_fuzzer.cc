@@ -91,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   static cairn::http::DateCache date;
   static char read_buffer[16384];
+  static cairn::http::LoopCounters counters;  // a Connection counts its bytes there
   int fds[2];
   FUZZ_CHECK(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
   const int peer = fds[1];
@@ -100,6 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   env.date = &date;
   env.read_buffer = read_buffer;
   env.read_buffer_size = sizeof read_buffer;
+  env.counters = &counters;
   handled = 0;
   std::string replies;
   {

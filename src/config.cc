@@ -23,6 +23,9 @@ DynamoDB Local's command line works as it is:
 Examples:
   cairn                                     serve on 127.0.0.1:8000, data in ./data
   cairn --port 9000 --data-dir /var/lib/cairn
+  cairn --https-port 8443 --tls-cert cert.pem --tls-key key.pem
+                                            HTTPS on 8443 beside HTTP on 8000; kill -HUP
+                                            rereads the certificate and key
   cairn --host 0.0.0.0 --credentials FILE   serve others: signed requests only
   cairn --in-memory --shared-db             one set of tables for every key and region
   cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
@@ -100,6 +103,8 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
     if (n == "faults") return "FILE";
+    if (n == "tls-cert" || n == "tls-key") return "FILE";
+    if (n == "shutdown-grace") return "MS";
     return "N";
   }
 };
@@ -110,6 +115,19 @@ std::string EnvName(std::string_view long_name) {
   for (char ch : long_name)
     env.push_back(ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   return env;
+}
+
+// The TLS flags come together; empty when they are consistent.
+std::string CheckTlsFlags(const Config& c) {
+  const bool https = c.https_port >= 0;
+  if (https && (c.tls_cert.empty() || c.tls_key.empty()))
+    return "--https-port needs both --tls-cert and --tls-key";
+  if (!https && (!c.tls_cert.empty() || !c.tls_key.empty()))
+    return "--tls-cert and --tls-key are for HTTPS: give --https-port too";
+  if (!https && c.https_only) return "--https-only needs --https-port";
+  if (https && !c.https_only && c.https_port != 0 && c.https_port == c.port)
+    return "--https-port and --port must differ (or give --https-only)";
+  return "";
 }
 
 }  // namespace
@@ -166,7 +184,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   // The HTTP front's bounds (http/server.h, "Bounds").
   app.add_option("--header-timeout", c->header_timeout_seconds,
                  "Seconds a client has to send a request's line and headers, from their first "
-                 "byte (a new connection: from accept); then 408 and close. 0: no limit")
+                 "byte (a new connection: from accept, the TLS handshake included); then 408 "
+                 "and close. 0: no limit")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--body-timeout", c->body_timeout_seconds,
@@ -214,6 +233,22 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
       ->capture_default_str();
   app.add_flag("--no-console", c->no_console,
                "Do not serve the web console (http://localhost:8000/console by default)");
+  app.add_option("--https-port", c->https_port,
+                 "Also serve HTTPS (TLS 1.2 and 1.3) on this TCP port, beside plain HTTP on "
+                 "--port; needs --tls-cert and --tls-key (0: an ephemeral port). Off by default")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--tls-cert", c->tls_cert,
+                 "PEM certificate chain for --https-port (the server's certificate first); "
+                 "reread, with --tls-key, on SIGHUP");
+  app.add_option("--tls-key", c->tls_key, "PEM private key for --https-port");
+  app.add_flag("--https-only", c->https_only,
+               "Serve HTTPS alone: no plain-HTTP listener (needs --https-port)");
+  app.add_option("--shutdown-grace", c->shutdown_grace_ms,
+                 "Milliseconds SIGTERM or SIGINT waits for requests already received to be "
+                 "answered (no new connection is accepted meanwhile); then the connections "
+                 "still open are closed and the server exits")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600000.0));
   app.add_option("--metrics-port", c->metrics_port,
                  "Serve Prometheus metrics at http://HOST:N/metrics, on a listener of their own "
                  "bound to --host (0: none)")
@@ -248,6 +283,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--test-transaction-hold", c->test_transaction_hold_ms)
       ->group("")
       ->check(CLI::Range(0.0, 60000.0));
+  // For tests only (hidden): makes backups and restores slow enough to observe, and to restart the
+  // server in their middle.
+  app.add_option("--test-backup-delay", c->test_backup_delay_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 1000.0));
   // Every option: from the environment too, the last of repeated values wins (so a wrapper's
   // defaults can be overridden: ./cairn.sh serve --port 9000), no type annotations in --help.
   for (CLI::Option* o : app.get_options()) {
@@ -278,6 +318,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
     app.parse(static_cast<int>(cargv.size()), cargv.data());
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e);
+    return false;
+  }
+  if (std::string error = CheckTlsFlags(*c); !error.empty()) {
+    std::fprintf(stderr, "cairn: %s\nRun with --help for the flags.\n", error.c_str());
+    *exit_code = 2;
     return false;
   }
   return true;

@@ -27,6 +27,7 @@ struct Config {
   double iterator_lifetime_seconds = 900;      // shard iterators expire after this (15 min)
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
+  double test_backup_delay_ms = 0;      // tests only: backup copies, restores pause per item
   // The HTTP front's bounds (http/server.h, "Bounds"); 0 turns a timeout off.
   double header_timeout_seconds = 10;  // request line and headers, from their first byte
   double body_timeout_seconds = 10;    // the longest pause in a request body
@@ -37,6 +38,12 @@ struct Config {
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
   bool no_console = false;  // --no-console: GET /console is not served (console/console.h)
+  // HTTPS (http/tls.h): off unless --https-port is given, which needs --tls-cert and --tls-key.
+  int https_port = -1;     // -1: no HTTPS listener; 0: an ephemeral port
+  std::string tls_cert;    // PEM certificate chain, the server's certificate first
+  std::string tls_key;     // PEM private key
+  bool https_only = false;  // no plain-HTTP listener (--port is then unused)
+  double shutdown_grace_ms = 10000;  // SIGTERM: how long open requests may take to finish
   // Prometheus metrics (metrics/registry.h): on a listener of their own (0: none), and/or at
   // GET /metrics of the main port. Off by default: DynamoDB's clients never see them.
   int metrics_port = 0;

@@ -1,6 +1,7 @@
-// cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP server; runs until
-// SIGINT or SIGTERM, then stops accepting, finishes, and closes the engine (the WAL already holds
-// every acknowledged write). SIGHUP rereads the --credentials and --faults files, when given.
+// cairn: flags -> Config -> storage engine -> catalog -> dispatcher -> HTTP(S) server; runs until
+// SIGINT or SIGTERM, then stops accepting, answers the requests already received (for at most
+// --shutdown-grace), and closes the engine (the WAL already holds every acknowledged write).
+// SIGHUP rereads the --credentials file, the --faults file and the TLS certificate and key.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -25,10 +26,12 @@
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "metrics/registry.h"
 #include "server_metrics.h"
 #include "backfill/backfill.h"
 #include "faults/injector.h"
+#include "backup/backups.h"
 #include "streams/stream_log.h"
 #include "ttl/expirer.h"
 #include "storage/catalog.h"
@@ -39,11 +42,40 @@
 
 namespace {
 
-std::atomic<cairn::http::Server*> g_server{nullptr};
+// The signals the main thread takes with sigtimedwait(): blocked in every thread, so no handler
+// runs in an arbitrary one and a signal sent during start-up waits until there is a server.
+sigset_t ControlSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
 
-// Async-signal-safe: RequestStop() only writes to the loops' eventfds.
-void OnSignal(int) {
-  if (cairn::http::Server* s = g_server.load()) s->RequestStop();
+// Waits for SIGINT or SIGTERM (or for the server to end by itself); each SIGHUP meanwhile runs
+// `reload` (as ordinary code on this thread, not in a signal handler).
+void ServeUntilStopSignal(const sigset_t& signals, const cairn::http::Server& http,
+                          const std::function<void()>& reload) {
+  for (;;) {
+    timespec tick{0, 200 * 1000 * 1000};
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      spdlog::info("{}: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      return;
+    }
+    if (sig == SIGHUP) {
+      reload();
+      continue;
+    }
+    if (http.stopped()) return;  // the event loops ended on their own (already logged)
+  }
+}
+
+// "127.0.0.1:8000"; "[::1]:8000"
+std::string Address(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
 }
 
 // --cache-mb, or by default a quarter of physical memory, between 64 MiB and 4 GiB: a data set
@@ -96,46 +128,6 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
   return hosts;
 }
 
-// SIGHUP: rereads what can change while serving (the --credentials and --faults files). The signal stays blocked
-// in every thread (main() blocks it before any thread starts) and this thread takes it with
-// sigwait, so the reload runs as ordinary code, not in a signal handler.
-class ReloadOnHangup {
- public:
-  explicit ReloadOnHangup(std::function<void()> reload) : reload_(std::move(reload)) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~ReloadOnHangup() {
-    stop_.store(true);
-    pthread_kill(thread_.native_handle(), SIGHUP);
-    thread_.join();
-  }
-
-  // Blocks SIGHUP in the calling thread and in the threads it starts from then on.
-  static void BlockSignal() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  }
-
- private:
-  void Run() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    while (true) {
-      int signal_number = 0;
-      if (sigwait(&set, &signal_number) != 0) continue;
-      if (stop_.load()) return;
-      reload_();
-    }
-  }
-
-  std::function<void()> reload_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
@@ -163,14 +155,10 @@ cairn::Status LoadFaults(const cairn::Config& config, cairn::faults::FaultInject
 }  // namespace
 
 int main(int argc, char** argv) {
-  // SIGINT/SIGTERM stay blocked (pending) until the server is listening, in every thread started
-  // before then (RocksDB's, the backfill's): a signal that arrives during start-up is handled
-  // once there is a server to stop, by the main thread alone.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGINT, SIGTERM and SIGHUP stay blocked in every thread (all are started from here, so they
+  // inherit the mask); the main thread takes them with sigtimedwait() once the server listens.
+  const sigset_t control_signals = ControlSignals();
+  pthread_sigmask(SIG_BLOCK, &control_signals, nullptr);
 
   cairn::Config config;
   int exit_code = 0;
@@ -193,7 +181,6 @@ int main(int argc, char** argv) {
       spdlog::warn("{} holds secret keys but other users may read it (mode {:04o}): chmod 600 it",
                    config.credentials_file, static_cast<unsigned>(st.st_mode & 07777));
     }
-    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
   } else if (!IsLoopback(config.host)) {
     spdlog::warn("listening on {} without --credentials: anyone who can reach the port can read "
                  "and write every table; give --credentials FILE to verify request signatures",
@@ -205,7 +192,6 @@ int main(int argc, char** argv) {
   cairn::faults::FaultInjector faults;
   if (config.faults_seed >= 0) faults.Reseed(static_cast<uint64_t>(config.faults_seed));
   if (!config.faults_file.empty()) {
-    ReloadOnHangup::BlockSignal();  // before any thread starts: the reload thread takes it
     if (auto s = LoadFaults(config, &faults); !s.ok()) {
       spdlog::critical("cannot load the fault rules: {}", s.message());
       return 1;
@@ -219,6 +205,16 @@ int main(int argc, char** argv) {
                  "who can reach the port can drop every table; it is meant for test machines",
                  config.host);
   const rlim_t nofile = RaiseDescriptorLimit();
+  // HTTPS: a certificate or key that cannot be used stops the start, before any data is opened.
+  std::shared_ptr<cairn::http::TlsContext> tls;
+  if (config.https_port >= 0) {
+    auto created = cairn::http::TlsContext::Create(config.tls_cert, config.tls_key);
+    if (!created.ok()) {
+      spdlog::critical("cannot serve HTTPS: {}", created.status().message());
+      return 1;
+    }
+    tls = std::move(created).value();
+  }
 
   cairn::storage::Options opts;
   opts.data_dir = config.data_dir;
@@ -257,8 +253,17 @@ int main(int argc, char** argv) {
   cairn::api::TransientStatuses transient(transient_delay);
   cairn::throttle::Throttler throttler;
   backfiller.ResumeAll();
+  cairn::backup::Backups::Options backup_opts;
+  backup_opts.item_delay =  // hidden testing flag: see README
+      std::chrono::microseconds(static_cast<int64_t>(config.test_backup_delay_ms * 1000));
+  cairn::backup::Backups backups(engine->get(), &catalog, &writer, backup_opts);
+  if (auto s = backups.Start(); !s.ok()) {
+    spdlog::critical("cannot read the backups: {}", s.ToString());
+    return 1;
+  }
   cairn::api::ServerContext server{config,  engine->get(), &catalog,
                                    &writer, &backfiller,   &streams, credentials.get()};
+  server.backups = &backups;
   cairn::storage::DatabaseSnapshots snapshots(engine->get(), &catalog);
   server.faults = &faults;
   server.snapshots = &snapshots;
@@ -280,7 +285,9 @@ int main(int argc, char** argv) {
 
   cairn::http::ServerOptions http_opts;
   http_opts.host = config.host;
-  http_opts.port = config.port;
+  http_opts.port = config.https_only ? -1 : config.port;
+  http_opts.tls_port = config.https_port;
+  http_opts.tls = tls;
   http_opts.threads = config.threads;
   http_opts.header_timeout = Millis(config.header_timeout_seconds);
   http_opts.body_timeout = Millis(config.body_timeout_seconds);
@@ -324,6 +331,8 @@ int main(int argc, char** argv) {
     if (config.metrics_port != 0) {
       cairn::http::ServerOptions metrics_opts = http_opts;
       metrics_opts.port = config.metrics_port;
+      metrics_opts.tls_port = -1;  // plain HTTP only
+      metrics_opts.tls = nullptr;
       metrics_opts.threads = 1;
       metrics_opts.max_connections = 64;
       metrics_opts.max_buffered_body_bytes = 0;
@@ -333,11 +342,6 @@ int main(int argc, char** argv) {
                                                            cairn::MetricsHandler(metrics.get()));
     }
   }
-  g_server.store(&http);
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   // Before the main port: a client that sees the main port up finds the metrics up too.
@@ -350,50 +354,68 @@ int main(int argc, char** argv) {
     spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
   }
   if (auto s = http.Start(); !s.ok()) {
-    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, s.ToString());
+    spdlog::critical("cannot listen on {}: {}", config.host, s.ToString());
     return 1;
   }
-  if (config.metrics_on_main_port)
-    spdlog::info("metrics at http://{}:{}/metrics", config.host, http.port());
-  spdlog::info(
-      "cairn {} (commit {}) listening on {}:{}; engine rocksdb {}; {}; at most {} connections, "
-      "{} descriptors",
-      CAIRN_VERSION, CAIRN_COMMIT, config.host, http.port(),
-      config.in_memory ? "in memory" : "on disk", config.in_memory ? "no data dir" : "data in " +
-      config.data_dir, http_opts.max_connections, static_cast<uint64_t>(nofile));
-  // SIGHUP rereads the --credentials file and the --faults file, whichever were given.
-  std::unique_ptr<ReloadOnHangup> reloader;
-  if (credentials != nullptr || !config.faults_file.empty()) {
-    reloader = std::make_unique<ReloadOnHangup>([&credentials, &config, &faults] {
-      if (credentials != nullptr) {
-        auto loaded = credentials->Load(config.credentials_file);
-        if (loaded.ok()) {
-          spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded,
-                       config.credentials_file);
-        } else {
-          spdlog::error(
-              "SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
-              "force: {}",
-              credentials->size(), loaded.status().message());
-        }
-      }
-      if (!config.faults_file.empty()) {
-        if (auto s = LoadFaults(config, &faults); !s.ok()) {
-          spdlog::error("SIGHUP: fault rules not reloaded, the previous ones stay: {}",
-                        s.message());
-        } else {
-          spdlog::info("SIGHUP: fault rules reloaded from {}", config.faults_file);
-        }
-      }
-    });
+  std::string listening;
+  if (http.port() >= 0) listening = Address(config.host, http.port());
+  if (http.tls_port() >= 0) {
+    listening += (listening.empty() ? "" : ", ") + Address(config.host, http.tls_port()) +
+                 " (HTTPS)";
   }
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  http.Wait();
-  reloader.reset();
+  if (config.metrics_on_main_port)
+    spdlog::info("metrics at GET /metrics of {}", listening);
+  spdlog::info(
+      "cairn {} (commit {}) listening on {}; engine rocksdb {}; {}; at most {} connections, "
+      "{} descriptors",
+      CAIRN_VERSION, CAIRN_COMMIT, listening, config.in_memory ? "in memory" : "on disk",
+      config.in_memory ? "no data dir" : "data in " + config.data_dir, http_opts.max_connections,
+      static_cast<uint64_t>(nofile));
+  // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.
+  auto reload = [&credentials, &config, &tls, &faults] {
+    if (credentials != nullptr) {
+      auto loaded = credentials->Load(config.credentials_file);
+      if (loaded.ok()) {
+        spdlog::info("SIGHUP: {} access keys reloaded from {}", *loaded, config.credentials_file);
+      } else {
+        spdlog::error("SIGHUP: credentials not reloaded, the {} access keys loaded before stay in "
+                      "force: {}",
+                      credentials->size(), loaded.status().message());
+      }
+    }
+    if (tls != nullptr) {
+      if (auto st = tls->Reload(); st.ok()) {
+        spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", tls->cert_file(),
+                     tls->key_file());
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays in use: {}",
+                      st.message());
+      }
+    }
+    if (!config.faults_file.empty()) {
+      if (auto s = LoadFaults(config, &faults); !s.ok()) {
+        spdlog::error("SIGHUP: fault rules not reloaded, the previous ones stay: {}", s.message());
+      } else {
+        spdlog::info("SIGHUP: fault rules reloaded from {}", config.faults_file);
+      }
+    }
+    if (credentials == nullptr && tls == nullptr && config.faults_file.empty())
+      spdlog::info("SIGHUP: nothing to reload");
+  };
+  ServeUntilStopSignal(control_signals, http, reload);
+  // Graceful: no new connections; what was received is answered, for at most the grace period.
+  const auto grace = std::chrono::milliseconds(static_cast<int64_t>(config.shutdown_grace_ms));
+  const size_t cut = http.Shutdown(grace);
+  if (cut == 0) {
+    spdlog::info("shutdown: every request received was answered");
+  } else {
+    spdlog::warn("shutdown: {} connection(s) cut after the {} ms grace period", cut,
+                 grace.count());
+  }
   if (metrics_http) metrics_http->Stop();
   backfiller.Stop();  // an unfinished backfill resumes at the next start
+  backups.Stop();     // an unfinished restore too
   expirer.Stop();
   spdlog::info("stopped");
-  g_server.store(nullptr);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "faults/injector.h"
 #include "backfill/backfill.h"
+#include "backup/backups.h"
 #include "streams/stream_log.h"
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
@@ -39,6 +40,7 @@ struct ServerContext {
   throttle::Throttler* throttler = nullptr;  // --throttle (null: no capacity limits)
   TransientStatuses* transient = nullptr;  // --delay-transient-statuses (may be null: none)
   bool admin = false;  // /cairn/admin/ is served (--admin or --faults; api/admin.h)
+  backup::Backups* backups = nullptr;  // on-demand backups, restores, PITR (backup/backups.h)
 };
 
 struct OpContext {

@@ -42,6 +42,12 @@ OpResult TransactGetItems(OpContext& ctx, const Params& p);
 // backup_ops.cc
 OpResult DescribeContinuousBackups(OpContext& ctx, const Params& p);
 OpResult UpdateContinuousBackups(OpContext& ctx, const Params& p);
+OpResult CreateBackup(OpContext& ctx, const Params& p);
+OpResult DescribeBackup(OpContext& ctx, const Params& p);
+OpResult ListBackups(OpContext& ctx, const Params& p);
+OpResult DeleteBackup(OpContext& ctx, const Params& p);
+OpResult RestoreTableFromBackup(OpContext& ctx, const Params& p);
+OpResult RestoreTableToPointInTime(OpContext& ctx, const Params& p);
 
 // ttl_ops.cc
 OpResult UpdateTimeToLive(OpContext& ctx, const Params& p);

@@ -22,6 +22,8 @@ using storage::TableInfo;
 
 const char kInvalid[] = "One or more parameter values were invalid: ";
 
+}  // namespace
+
 void WriteThroughput(JsonWriter& w, const TableInfo& t) {
   w.Key("ProvisionedThroughput");
   w.BeginObject();
@@ -57,6 +59,8 @@ void WriteKeySchema(JsonWriter& w, const TableInfo& t) {
   }
   w.EndArray();
 }
+
+namespace {
 
 // The number of items in a table's (or an index's) key range and the sum of their sizes.
 void CountRange(ServerContext& server, storage::Column column, uint32_t id, int64_t* count,
@@ -113,7 +117,8 @@ std::string ManagedKeyArn(std::string_view region) {
 // Counting costs a scan of the table and its indexes. A count of a large table (one that took over
 // 50 ms) is reused while it is younger than 100 times what it cost, so that counting takes at most
 // ~1% of the server's time; small tables (tests) are always exact, and a change of the table's
-// indexes always recounts. DynamoDB itself refreshes these figures about every six hours.
+// indexes, or the end of its restore, always recounts. DynamoDB itself refreshes these figures
+// about every six hours.
 TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   struct Cached {
     TableStats stats;
@@ -125,6 +130,7 @@ TableStats ComputeTableStats(ServerContext& server, const TableInfo& t) {
   static std::map<uint32_t, Cached> cache;  // GUARDED_BY(mu); table ids are never reused
   std::string shape;
   for (const auto& x : t.indexes) shape += std::to_string(x.id) + (x.backfilling ? "b," : ",");
+  if (t.restore_in_progress) shape += "restoring";  // the count when it ends is exact
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu);
@@ -234,8 +240,24 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.KV("LatestStreamLabel", t.stream_label);
     w.KV("LatestStreamArn", t.StreamArn());
   }
+  if (t.restore_date_time != 0) {
+    w.Key("RestoreSummary");
+    w.BeginObject();
+    if (!t.restore_source_backup_arn.empty())
+      w.KV("SourceBackupArn", t.restore_source_backup_arn);
+    w.KV("SourceTableArn", t.restore_source_table_arn);
+    w.Key("RestoreDateTime");
+    w.Double(t.restore_date_time);
+    w.Key("RestoreInProgress");
+    w.Bool(t.restore_in_progress);
+    w.EndObject();
+  }
   WriteProtectionAndThroughput(w, t, status);
   w.EndObject();
+}
+
+std::string_view TableStatusOf(const TableInfo& t) {
+  return t.restore_in_progress ? "CREATING" : "ACTIVE";
 }
 
 void WriteDeletedTableDescription(JsonWriter& w, const TableInfo& t, const TableStats* stats) {

@@ -55,7 +55,19 @@ struct TableStats {
 
 TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);
 
-// Writes the TableDescription object. `status` is ACTIVE, DELETING, ...
+// Writes the ProvisionedThroughput member (zeros for PAY_PER_REQUEST) and the KeySchema member.
+void WriteThroughput(JsonWriter& w, const storage::TableInfo& t);
+void WriteKeySchema(JsonWriter& w, const storage::TableInfo& t);
+
+// A table's TableStatus apart from an operation's own answer: CREATING while a restore fills it
+// (backup/backups.h), else ACTIVE (Cairn applies other changes at once).
+std::string_view TableStatusOf(const storage::TableInfo& t);
+
+// A new TableId (a random version 4 UUID).
+std::string NewTableUuid();
+
+// Writes the TableDescription object. `status` is ACTIVE, DELETING, ... A restored table's
+// description has its RestoreSummary.
 void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::string_view status,
                            const TableStats* stats);
 
@@ -70,8 +82,13 @@ void WriteTableDescription(JsonWriter& w, const storage::TableInfo& table, std::
 void WriteDeletedTableDescription(JsonWriter& w, const storage::TableInfo& table,
                                   const TableStats* stats);
 
-// The caller's table named by a TableName parameter (a name or a table ARN); nullptr if absent.
+// The caller's table named by a TableName parameter (a name or a table ARN), for reading and
+// writing items: nullptr if absent or not ACTIVE (a restore is filling it), which the data plane
+// answers with ResourceNotFoundException, as DynamoDB does for a table that is not ACTIVE.
 std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_view name_param);
+// The same in any state, for the control plane (DescribeTable shows a CREATING table).
+std::shared_ptr<const storage::TableInfo> FindTableInAnyState(OpContext& ctx,
+                                                              std::string_view name_param);
 
 // The control plane's ResourceNotFoundException: "Requested resource not found: Table: <name> not
 // found" (the data plane says only "Requested resource not found").

@@ -30,7 +30,9 @@ namespace {
 using storage::KeyElement;
 using storage::TableInfo;
 
-std::string NewUuid() {
+}  // namespace
+
+std::string NewTableUuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t a = rng(), b = rng();
   a = (a & ~0xF000ull) | 0x4000ull;                     // version 4
@@ -41,6 +43,8 @@ std::string NewUuid() {
            static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
   return buf;
 }
+
+namespace {
 
 struct Throughput {
   std::optional<int64_t> read, write;
@@ -110,7 +114,7 @@ ApiError TableNotFound(std::string_view name_param) {
 
 ApiResult<std::shared_ptr<const TableInfo>> NamedTable(OpContext& ctx, const Params& p) {
   auto name = p.String("TableName");
-  auto t = FindTable(ctx, *name);
+  auto t = FindTableInAnyState(ctx, *name);
   if (!t) return TableNotFound(*name);
   return t;
 }
@@ -125,8 +129,14 @@ std::string_view BeginTransition(OpContext& ctx, const TableInfo& t, std::string
 
 }  // namespace
 
-std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+std::shared_ptr<const TableInfo> FindTableInAnyState(OpContext& ctx, std::string_view name_param) {
   return ctx.server.catalog->Find(ctx.caller.ns, TableNameFromParameter(name_param));
+}
+
+std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
+  auto t = FindTableInAnyState(ctx, name_param);
+  if (t && t->restoring()) return nullptr;
+  return t;
 }
 
 namespace {
@@ -261,7 +271,7 @@ OpResult CreateTable(OpContext& ctx, const Params& p) {
   t.ns = ctx.caller.ns;
   t.name = std::string(*name);
   t.region = ctx.caller.region;
-  t.table_uuid = NewUuid();
+  t.table_uuid = NewTableUuid();
   t.attribute_definitions = defs;
   for (auto& d : indexes) t.indexes.push_back(std::move(d.info));
   if (throughput) {
@@ -316,7 +326,8 @@ OpResult DescribeTable(OpContext& ctx, const Params& p) {
   std::shared_ptr<const TableInfo> t;
   if (found.ok()) {
     t = std::move(found.value());
-    if (ctx.server.transient) status = ctx.server.transient->StatusOf(*t);
+    status = TableStatusOf(*t);  // CREATING while a restore fills it
+    if (ctx.server.transient && status == "ACTIVE") status = ctx.server.transient->StatusOf(*t);
   } else if (ctx.server.transient &&
              (t = ctx.server.transient->Deleting(
                   ctx.caller.ns, TableNameFromParameter(*p.String("TableName"))))) {
@@ -671,7 +682,7 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
 
   // `found` only names the table and lets the request be checked on its own; what depends on the
   // table's state is checked and applied inside Modify, against the descriptor current then.
-  auto found = FindTable(ctx, *name);
+  auto found = FindTableInAnyState(ctx, *name);
   if (!found)
     return TableNotFound(*name);
   u.stream_view = DecodeStreamSpecification(p);
@@ -748,6 +759,7 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   Status s = ctx.server.catalog->Drop(
       t->ns, t->name, t->id,
       [](const TableInfo& current) {
+        if (current.restoring()) return Status::Busy("being restored");
         if (current.deletion_protection)
           return Status::InvalidArgument(
               "Resource cannot be deleted as it is currently protected against deletion. Disable "
@@ -758,6 +770,10 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   if (s.IsNotFound())
     return ApiError::ResourceNotFound("Requested resource not found: Table: " + t->name +
                                       " not found");
+  // A table a restore is filling is CREATING: DynamoDB refuses to delete it until it is ACTIVE.
+  if (s.code() == Status::Code::kBusy)
+    return ApiError::ResourceInUse(
+        "Attempt to change a resource which is still in use: Table is being restored: " + t->name);
   if (!s.ok()) return ApiError::FromStatus(s);
   if (ctx.server.transient) ctx.server.transient->BeginDelete(dropped);
   ctx.out.BeginObject();

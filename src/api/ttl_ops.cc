@@ -13,7 +13,7 @@ OpResult UpdateTimeToLive(OpContext& ctx, const Params& p) {
   auto spec = *p.Object("TimeToLiveSpecification");
   const bool on = AsBool(*Member(spec, "Enabled"));
   const std::string attr(AsString(*Member(spec, "AttributeName")));
-  auto t = FindTable(ctx, *name);
+  auto t = FindTableInAnyState(ctx, *name);
   if (!t) return TableNotFound(*name);
   // Checked and applied against the descriptor current under the catalog's lock, so a concurrent
   // UpdateTable or TagResource is neither lost nor able to undo this change.

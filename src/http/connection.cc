@@ -4,6 +4,8 @@
 // Handler and SendResponse() formats the head and writes head + body with one sendmsg().
 #include "http/connection.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -141,14 +143,19 @@ const llhttp_settings_t* Connection::Settings() {
   return &settings;
 }
 
-Connection::Connection(int fd, const ConnectionEnv& env) : fd_(fd), env_(env) {
+Connection::Connection(int fd, const ConnectionEnv& env, SSL* ssl) : fd_(fd), ssl_(ssl), env_(env) {
   llhttp_init(&parser_, HTTP_REQUEST, Settings());
   parser_.data = this;
   now_ = phase_start_ = write_progress_ = std::chrono::steady_clock::now();
+  if (ssl_ != nullptr && SSL_set_fd(ssl_, fd_) != 1) {
+    ERR_clear_error();
+    state_ = State::kDone;
+  }
 }
 
 Connection::~Connection() {
   ReleaseBody();
+  if (ssl_ != nullptr) SSL_free(ssl_);
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -320,14 +327,55 @@ void Connection::OnEvents(uint32_t events) {
     state_ = State::kDone;
     return;
   }
-  if (events & EPOLLOUT) Flush();
-  if (events & EPOLLIN) {
+  // TLS: a read that waits for the socket to take bytes, a write that waits for bytes to come.
+  const bool retry_read = (events & EPOLLOUT) && read_wants_write_;
+  if ((events & EPOLLOUT) || ((events & EPOLLIN) && write_wants_read_)) Flush();
+  if ((events & EPOLLIN) || retry_read) {
     if (state_ == State::kOpen) {
       OnReadable();
     } else if (state_ == State::kDraining) {
       Drain();
     }
   }
+  // Shutting down, a connection that has answered all it received does not wait for more (its
+  // last answer may have kept it alive: bytes followed it that were not a request, e.g. a CRLF).
+  if (shutting_down_) CloseIfIdle();
+}
+
+void Connection::BeginShutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  if (state_ == State::kDraining) {
+    drain_deadline_ =
+        std::min(drain_deadline_, std::chrono::steady_clock::now() + kShutdownDrainTimeout);
+  }
+  if (state_ != State::kOpen) return;  // its last answer is on its way already
+  OnReadable();  // what the client sent before now is a request received: it gets its answer
+  CloseIfIdle();
+}
+
+void Connection::CloseIfIdle() {
+  if (state_ != State::kOpen) return;
+  if (!pending_in_.empty() || phase_ == Phase::kHeaders || phase_ == Phase::kBody) return;
+  if (OutputPending()) {
+    StartClosing();  // an answer sent with keep-alive: flush it, then close
+  } else {
+    state_ = State::kDone;  // idle: nothing to answer
+  }
+}
+
+bool Connection::Busy() const {
+  switch (state_) {
+    case State::kOpen:
+      return OutputPending() || !pending_in_.empty() ||
+             (phase_ != Phase::kIdle && phase_ != Phase::kFirstRequest);
+    case State::kClosing:
+      return true;
+    case State::kDraining:
+    case State::kDone:
+      return false;
+  }
+  return false;
 }
 
 void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
@@ -376,13 +424,15 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
 }
 
 uint32_t Connection::WantedEvents() const {
+  const uint32_t tls_extra =
+      (read_wants_write_ ? uint32_t{EPOLLOUT} : 0) | (write_wants_read_ ? uint32_t{EPOLLIN} : 0);
   switch (state_) {
     case State::kOpen:
-      if (held_) return OutputPending() ? uint32_t{EPOLLOUT} : 0u;  // nothing read until released
-      if (Backpressured()) return EPOLLOUT;
-      return OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+      if (held_) return (OutputPending() ? uint32_t{EPOLLOUT} : 0u) | tls_extra;  // nothing read
+      if (Backpressured()) return EPOLLOUT | tls_extra;
+      return (OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN) | tls_extra;
     case State::kClosing:
-      return EPOLLOUT;
+      return EPOLLOUT | tls_extra;
     case State::kDraining:
       return EPOLLIN;
     case State::kDone:
@@ -393,9 +443,10 @@ uint32_t Connection::WantedEvents() const {
 
 void Connection::OnReadable() {
   if (!pending_in_.empty()) ParsePendingInput();
+  if (ssl_ != nullptr && !tls_checked_ && !LooksLikeTls()) return;
   // Level-triggered: a few reads per wake-up, then other connections get their turn.
   for (int i = 0; i < 8 && state_ == State::kOpen && !Backpressured() && pending_in_.empty(); ++i) {
-    ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
+    ssize_t n = Receive(env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
       CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       now_ = std::chrono::steady_clock::now();
@@ -403,7 +454,9 @@ void Connection::OnReadable() {
       size_t used = ParseInput(env_.read_buffer, len);
       if (used < len && state_ == State::kOpen)
         pending_in_.assign(env_.read_buffer + used, len - used);
-      if (len < env_.read_buffer_size) break;
+      // A short read emptied the socket; TLS returns a record at a time, so it reads until
+      // EAGAIN (OpenSSL reads no more than a record from the socket: nothing stays hidden in it).
+      if (len < env_.read_buffer_size && ssl_ == nullptr) break;
       continue;
     }
     if (n == 0) {  // the client has sent all it will: answer what it sent, then close
@@ -415,6 +468,71 @@ void Connection::OnReadable() {
     if (errno != EAGAIN) state_ = State::kDone;
     break;
   }
+}
+
+ssize_t Connection::Receive(char* buffer, size_t size) {
+  if (ssl_ == nullptr) return ::read(fd_, buffer, size);
+  read_wants_write_ = false;
+  ERR_clear_error();  // SSL_get_error reads this thread's queue: nothing of another connection
+  const int n = SSL_read(ssl_, buffer, static_cast<int>(std::min<size_t>(size, INT32_MAX)));
+  if (n > 0) return n;
+  switch (SSL_get_error(ssl_, n)) {
+    case SSL_ERROR_ZERO_RETURN:  // close_notify, or EOF (SSL_OP_IGNORE_UNEXPECTED_EOF)
+      return 0;
+    case SSL_ERROR_WANT_WRITE:
+      read_wants_write_ = true;
+      [[fallthrough]];
+    case SSL_ERROR_WANT_READ:
+      errno = EAGAIN;
+      return -1;
+    case SSL_ERROR_SYSCALL:
+      if (errno == 0 || errno == EAGAIN || errno == EINTR) errno = ECONNRESET;
+      ERR_clear_error();
+      return -1;
+    default:  // a failed handshake (wrong protocol version, no shared cipher...) or a bad record
+      if (spdlog::should_log(spdlog::level::debug)) {
+        const char* why = ERR_reason_error_string(ERR_peek_last_error());
+        spdlog::debug("http: TLS connection failed: {}", why != nullptr ? why : "unknown error");
+      }
+      ERR_clear_error();
+      errno = EPROTO;
+      return -1;
+  }
+}
+
+ssize_t Connection::Transmit(const char* data, size_t size) {
+  if (ssl_ == nullptr) return ::send(fd_, data, size, MSG_NOSIGNAL);
+  write_wants_read_ = false;
+  ERR_clear_error();
+  const int n = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(size, INT32_MAX)));
+  if (n > 0) return n;
+  switch (SSL_get_error(ssl_, n)) {
+    case SSL_ERROR_WANT_READ:
+      write_wants_read_ = true;
+      [[fallthrough]];
+    case SSL_ERROR_WANT_WRITE:
+      errno = EAGAIN;
+      return -1;
+    default:
+      ERR_clear_error();
+      errno = EPIPE;
+      return -1;
+  }
+}
+
+bool Connection::LooksLikeTls() {
+  unsigned char first = 0;
+  ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+  if (n <= 0) return true;  // nothing yet, or EOF / an error that the next read reports
+  tls_checked_ = true;
+  constexpr unsigned char kHandshakeRecord = 0x16;
+  if (first == kHandshakeRecord || first < 'A' || first > 'Z') return true;  // OpenSSL judges
+  // An HTTP method: plain HTTP sent to the HTTPS port. Answered in plain text, then closed.
+  spdlog::debug("http: a plain-HTTP request on the HTTPS port: 400");
+  SSL_free(ssl_);
+  ssl_ = nullptr;
+  SendError(400);
+  return false;
 }
 
 void Connection::Drain() {
@@ -443,6 +561,7 @@ size_t Connection::ParseInput(const char* input, size_t len) {
     if (err == HPE_PAUSED && message_ready_) {
       used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - input);
       llhttp_resume(&parser_);
+      more_input_ = used < len;
       HandleRequest();
       continue;
     }
@@ -525,6 +644,8 @@ void Connection::HandleRequest() {
     SendError(500);
     return;
   }
+  // Shutting down: keep-alive ends with the last request already received.
+  if (shutting_down_ && !more_input_) keep_alive_ = false;
   if (response_.delay.count() > 0) {  // fault injection: answer (or drop) later, see ReleaseHeld
     FormatHead(response_);
     held_out_.assign(head_);
@@ -623,6 +744,16 @@ void Connection::Send(std::string_view head, std::string_view body) {
   out_.clear();
   out_pos_ = 0;
   write_progress_ = std::chrono::steady_clock::now();  // the write deadline counts from here
+  if (ssl_ != nullptr) {  // one buffer, so that small answers go out as one TLS record
+    out_.append(head);
+    out_.append(body);
+    WriteOut();
+    if (!OutputPending() && out_.capacity() > kKeepCapacity) {
+      std::string().swap(out_);
+      out_pos_ = 0;
+    }
+    return;
+  }
   iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
                   {const_cast<char*>(body.data()), body.size()}};
   msghdr msg{};
@@ -649,9 +780,9 @@ void Connection::Send(std::string_view head, std::string_view body) {
   }
 }
 
-void Connection::Flush() {
+void Connection::WriteOut() {
   while (OutputPending()) {
-    ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
+    ssize_t n = Transmit(out_.data() + out_pos_, out_.size() - out_pos_);
     if (n > 0) {
       CountOn(env_.counters->bytes_out, static_cast<uint64_t>(n));
       out_pos_ += static_cast<size_t>(n);
@@ -659,10 +790,15 @@ void Connection::Flush() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
+    if (n < 0 && errno == EAGAIN) return;
     state_ = State::kDone;
     return;
   }
+}
+
+void Connection::Flush() {
+  WriteOut();
+  if (state_ == State::kDone) return;
   if (!OutputPending()) {
     out_.clear();
     out_pos_ = 0;
@@ -681,10 +817,17 @@ void Connection::AfterOutputDrained() {
     state_ = State::kDone;
     return;
   }
-  // Lingering close: FIN first, then drop what the client still sends until it closes.
+  // Lingering close: FIN first (after TLS's close_notify), then drop what the client still sends
+  // until it closes.
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    (void)SSL_shutdown(ssl_);  // best effort: one non-blocking try
+    ERR_clear_error();
+  }
   ::shutdown(fd_, SHUT_WR);
   state_ = State::kDraining;
-  drain_deadline_ = std::chrono::steady_clock::now() + kDrainTimeout;
+  drain_deadline_ =
+      std::chrono::steady_clock::now() + (shutting_down_ ? kShutdownDrainTimeout : kDrainTimeout);
   drained_bytes_ = 0;
 }
 

@@ -19,6 +19,17 @@
 // request's first byte), reading a body (progress and rate), idle between requests, and writing
 // (no byte taken by the client). A connection has at most one read deadline at a time; the write
 // deadline applies while output is pending, whatever else it waits for.
+// TLS (a connection accepted on the HTTPS port): the same machine over an OpenSSL session instead
+// of the bare socket. Receive()/Transmit() are the only places that touch the byte stream; the
+// handshake happens inside the first SSL_read, so it runs under the first request's header
+// deadline. OpenSSL may need to write while we read (WANT_WRITE) or read while we write
+// (WANT_READ); WantedEvents() then asks epoll for that event too, and OnEvents() retries the
+// stalled direction. A first byte that cannot start a TLS record but can start an HTTP method is
+// plain HTTP sent to the HTTPS port: it gets a plain-text 400 and close. Any other TLS failure
+// closes the connection.
+// Server shutdown (BeginShutdown()): no further keep-alive; requests already received (buffered
+// or arriving on a connection that has started one) are answered, the last with `Connection:
+// close`; an idle connection is closed at once.
 // Not thread-safe: owned and used by one event loop thread.
 #pragma once
 
@@ -37,8 +48,11 @@
 #include "http/message.h"
 #include "http/server.h"
 
+typedef struct ssl_st SSL;
+
 namespace cairn::http {
 
+class TlsContext;
 // One event loop's traffic figures (Server::Counters() sums the loops). Written only by the loop's
 // thread (relaxed load + store, no read-modify-write), read by any thread.
 struct alignas(64) LoopCounters {
@@ -70,12 +84,15 @@ class Connection {
   static constexpr size_t kBodyPadding = 64;
   static constexpr size_t kMaxPendingOutput = 1 << 20;
   static constexpr std::chrono::seconds kDrainTimeout{5};
+  // The lingering close while the server shuts down: long enough for the last answer to be read.
+  static constexpr std::chrono::seconds kShutdownDrainTimeout{1};
 
   enum class State : unsigned char { kOpen, kClosing, kDraining, kDone };
 
-  // Takes ownership of `fd` (non-blocking, connected).
-  Connection(int fd, const ConnectionEnv& env);
-  ~Connection();  // closes the socket
+  // Takes ownership of `fd` (non-blocking, connected) and of `ssl` (null: plain HTTP; else a
+  // server session from TlsContext::NewSession(), not yet attached to a socket).
+  Connection(int fd, const ConnectionEnv& env, SSL* ssl = nullptr);
+  ~Connection();  // frees the TLS session, closes the socket
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -85,6 +102,11 @@ class Connection {
   void OnTimer(std::chrono::steady_clock::time_point now);
   // The epoll events this connection waits for now (0 once kDone).
   uint32_t WantedEvents() const;
+  // The server is shutting down (see above). Reads what has arrived, then closes the connection if
+  // it holds no request and no answer.
+  void BeginShutdown();
+  // A request is being received or answered (what a forced close would cut short).
+  bool Busy() const;
 
   // A response held back by Response::delay: when it is due (epoch: none held).
   std::chrono::steady_clock::time_point held_until() const { return held_until_; }
@@ -127,6 +149,16 @@ class Connection {
   bool HostAllowed() const;
 
   void OnReadable();
+  // Shutting down: closes the connection (after flushing its output) unless a request is being
+  // received or waits in pending_in_.
+  void CloseIfIdle();
+  // One read from the client (through TLS when on): > 0 bytes, 0 at the end of the stream, < 0
+  // with errno EAGAIN (nothing now) or another errno (the connection is broken).
+  ssize_t Receive(char* buffer, size_t size);
+  // One write to the client, as send(2) with MSG_NOSIGNAL (through TLS when on).
+  ssize_t Transmit(const char* data, size_t size);
+  // TLS only, before the first byte is decrypted: false after answering plain HTTP with 400.
+  bool LooksLikeTls();
   void Drain();
   // Parses input[0, len), handling each complete request; returns the bytes consumed. Stops early
   // when the connection leaves kOpen or is backpressured (the caller keeps the rest).
@@ -147,6 +179,8 @@ class Connection {
   // Writes head + body now if nothing is queued, else queues them; queues what the socket refused.
   void Send(std::string_view head, std::string_view body);
   void Flush();
+  // Writes out_ from out_pos_ until the socket refuses; no state change besides kDone on error.
+  void WriteOut();
   void AfterOutputDrained();
   void StartClosing();
   // What the connection waits for from the client now, for the read deadlines.
@@ -155,6 +189,12 @@ class Connection {
   bool OutputPending() const { return out_pos_ < out_.size(); }
 
   int fd_;
+  SSL* ssl_;                       // null for plain HTTP
+  bool tls_checked_ = false;       // LooksLikeTls() has seen the first byte
+  bool read_wants_write_ = false;  // SSL_read stalled on WANT_WRITE
+  bool write_wants_read_ = false;  // SSL_write stalled on WANT_READ
+  bool shutting_down_ = false;     // BeginShutdown() was called
+  bool more_input_ = false;        // unparsed bytes follow the request being handled
   ConnectionEnv env_;
   State state_ = State::kOpen;
   bool peer_closed_ = false;  // read() returned 0

@@ -1,13 +1,15 @@
 // Server: listeners, event loops and their threads (see server.h for the contract).
 // Map: Start() resolves the host, checks the port is free, binds one SO_REUSEPORT listener per
 // loop and starts the threads. EventLoop::Run() is the loop: epoll_wait, accept, hand socket events
-// to Connection (connection.h), re-arm epoll to what each connection wants, reap closed ones.
+// to Connection (connection.h), re-arm epoll to what each connection wants, reap closed ones; on
+// a drain request it closes its listeners and runs until its connections are gone.
 #include "http/server.h"
 
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -25,6 +27,7 @@
 
 #include "http/connection.h"
 #include "http/date_cache.h"
+#include "http/tls.h"
 
 namespace cairn::http {
 namespace {
@@ -80,15 +83,23 @@ Result<int> OpenSocket(const sockaddr_storage& addr, socklen_t addr_len, bool re
 
 }  // namespace
 
-// One thread's loop: its listener, its epoll instance, its connections. All members are used only
-// by the loop thread once Run() has started, except wake_fd_ (written by Server::RequestStop()).
+// What the Server tells its loops (written by RequestStop() / RequestDrain(), then the wake fd).
+struct LoopSignals {
+  const std::atomic<bool>* stop_now;
+  const std::atomic<bool>* drain;
+};
+
+// One thread's loop: its listeners, its epoll instance, its connections. All members are used only
+// by the loop thread once Run() has started, except wake_fd_ (written by Server::RequestStop())
+// and cut() (read after the thread has been joined).
 class EventLoop {
  public:
   EventLoop(const ServerOptions& options, const Handler& handler, Budget* connections,
-            Budget* body_bytes)
+            Budget* body_bytes, LoopSignals signals)
       : options_(options),
         handler_(handler),
         connection_budget_(connections),
+        signals_(signals),
         read_buffer_(64 * 1024) {
     env_.handler = &handler_;
     env_.options = &options_;
@@ -109,7 +120,7 @@ class EventLoop {
 
   ~EventLoop() {
     connections_.clear();
-    if (listen_fd_ >= 0) ::close(listen_fd_);
+    CloseListeners();
     if (spare_fd_ >= 0) ::close(spare_fd_);
     if (wake_fd_ >= 0) ::close(wake_fd_);
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
@@ -117,9 +128,11 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Takes ownership of the listening socket; creates the epoll instance and the wake-up eventfd.
-  Status Init(int listen_fd) {
+  // Takes ownership of the listening sockets (-1: none; tls_listen_fd REQUIRES options.tls);
+  // creates the epoll instance and the wake-up eventfd.
+  Status Init(int listen_fd, int tls_listen_fd) {
     listen_fd_ = listen_fd;
+    tls_listen_fd_ = tls_listen_fd;
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) return Status::IOError("epoll_create1: " + ErrnoText(errno));
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -130,7 +143,11 @@ class EventLoop {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = &listen_tag_;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+    if (listen_fd_ >= 0 && ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      return Status::IOError("epoll_ctl: " + ErrnoText(errno));
+    }
+    ev.data.ptr = &tls_listen_tag_;
+    if (tls_listen_fd_ >= 0 && ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, tls_listen_fd_, &ev) != 0) {
       return Status::IOError("epoll_ctl: " + ErrnoText(errno));
     }
     ev.data.ptr = &wake_tag_;
@@ -141,6 +158,8 @@ class EventLoop {
   }
 
   int wake_fd() const { return wake_fd_; }
+  // Connections closed by force when the loop stopped (see Server::Shutdown).
+  size_t cut() const { return cut_; }
   const LoopCounters& counters() const { return counters_; }
 
   void Run() {
@@ -159,9 +178,18 @@ class EventLoop {
       for (int i = 0; i < n; ++i) {
         void* tag = events[i].data.ptr;
         if (tag == &listen_tag_) {
-          Accept();
+          Accept(listen_fd_, /*tls=*/false);
+        } else if (tag == &tls_listen_tag_) {
+          Accept(tls_listen_fd_, /*tls=*/true);
         } else if (tag == &wake_tag_) {
-          stop = true;
+          uint64_t count;
+          ssize_t got = ::read(wake_fd_, &count, sizeof(count));  // reset: level-triggered
+          (void)got;                                              // EAGAIN: already reset
+          if (signals_.stop_now->load()) {
+            stop = true;
+          } else if (signals_.drain->load() && !draining_) {
+            BeginDrain();
+          }
         } else {
           auto* c = static_cast<Connection*>(tag);
           if (c->done()) continue;  // retired earlier in this batch; freed below
@@ -184,42 +212,81 @@ class EventLoop {
       }
       for (Connection* c : retired_) Remove(c);
       retired_.clear();
+      if (draining_ && connections_.empty()) break;  // a graceful shutdown is complete here
     }
     // Stopping: close every connection and the listener now; the fds of epoll and the eventfd stay
     // open until the Server is destroyed, so a late RequestStop() writes to a valid descriptor.
     retired_.clear();
     held_.clear();
+    cut_ = 0;
+    for (const auto& c : connections_) cut_ += c->Busy() ? 1 : 0;
     connection_budget_->Release(connections_.size());
     connections_.clear();
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    listen_fd_ = -1;
+    CloseListeners();
   }
 
  private:
-  void Accept() {
+  void CloseListeners() {
+    for (int* fd : {&listen_fd_, &tls_listen_fd_}) {
+      if (*fd < 0) continue;
+      if (epoll_fd_ >= 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, *fd, nullptr);
+      ::close(*fd);
+      *fd = -1;
+    }
+  }
+
+  // Graceful shutdown (server.h): no new connections; the open ones finish what they hold.
+  void BeginDrain() {
+    draining_ = true;
+    // Connections the kernel has completed but this loop has not accepted yet were opened before
+    // the shutdown: taken in, they are served like the others (what they sent is answered).
+    for (int fd : {listen_fd_, tls_listen_fd_}) {
+      if (fd < 0) continue;
+      for (size_t before = SIZE_MAX; before != connections_.size();) {
+        before = connections_.size();
+        Accept(fd, fd == tls_listen_fd_);
+      }
+    }
+    CloseListeners();
+    for (size_t i = 0; i < connections_.size(); ++i) {
+      Connection* c = connections_[i].get();
+      if (c->done()) continue;
+      c->BeginShutdown();
+      Rearm(c);
+    }
+  }
+
+  void Accept(int listen_fd, bool tls) {
     for (int i = 0; i < 64; ++i) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE) {
-          ShedConnection();
+          ShedConnection(listen_fd, tls);
         } else if (errno != EAGAIN) {
           spdlog::warn("http: accept: {}", ErrnoText(errno));
         }
         return;
       }
       if (!connection_budget_->TryAcquire(1)) {  // --max-connections reached
-        Refuse(fd);
+        Refuse(fd, tls);
         continue;
       }
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      SSL* ssl = nullptr;
+      if (tls && (ssl = options_.tls->NewSession()) == nullptr) {  // OpenSSL out of memory
+        connection_budget_->Release(1);
+        ::close(fd);
+        continue;
+      }
       std::unique_ptr<Connection> c;
       try {
-        c = std::make_unique<Connection>(fd, env_);
+        c = std::make_unique<Connection>(fd, env_, ssl);
       } catch (const std::bad_alloc&) {
         connection_budget_->Release(1);
-        Refuse(fd);
+        if (ssl != nullptr) SSL_free(ssl);
+        Refuse(fd, tls);
         continue;
       }
       epoll_event ev{};
@@ -239,7 +306,7 @@ class EventLoop {
 
   // Out of file descriptors: the spare one makes room to accept a pending connection, answer it
   // 503 and close it, instead of spinning on a listener that stays readable.
-  void ShedConnection() {
+  void ShedConnection(int listen_fd, bool tls) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_shed_warning_ >= std::chrono::seconds(10)) {  // once in a while, not per client
       // Straight to stderr, not through spdlog: formatting needs nothing here, while under
@@ -254,23 +321,26 @@ class EventLoop {
     if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (spare_fd_ < 0) return;
     ::close(spare_fd_);
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) Refuse(fd);
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) Refuse(fd, tls);
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 
   // Answers an accepted connection 503 and closes it at once, holding nothing afterwards. What the
   // client has sent so far is read first (a close with unread input would reset the connection);
-  // the answer is one non-blocking send, which a new socket's buffer always takes whole.
-  void Refuse(int fd) {
+  // the answer is one non-blocking send, which a new socket's buffer always takes whole. A TLS
+  // client gets no answer (it expects a handshake, not plain text): only the close.
+  void Refuse(int fd, bool tls) {
     CountOn(counters_.refused, 1);
     for (int i = 0; i < 4; ++i) {
       ssize_t n = ::read(fd, read_buffer_.data(), read_buffer_.size());
       if (n <= 0) break;
     }
-    ssize_t sent = ::send(fd, refusal_.data(), refusal_.size(), MSG_NOSIGNAL);
-    if (sent > 0) CountOn(counters_.bytes_out, static_cast<uint64_t>(sent));  // best effort:
-    // the client may already be gone
+    if (!tls) {
+      ssize_t sent = ::send(fd, refusal_.data(), refusal_.size(), MSG_NOSIGNAL);
+      // Best effort: the client may already be gone.
+      if (sent > 0) CountOn(counters_.bytes_out, static_cast<uint64_t>(sent));
+    }
     ::shutdown(fd, SHUT_WR);
     ::close(fd);
   }
@@ -362,15 +432,20 @@ class EventLoop {
   const ServerOptions& options_;
   const Handler& handler_;
   Budget* connection_budget_;
+  LoopSignals signals_;
+  bool draining_ = false;
+  size_t cut_ = 0;
   std::string refusal_;
   std::chrono::milliseconds sweep_period_;
   std::chrono::steady_clock::time_point last_shed_warning_{};
   int listen_fd_ = -1;
+  int tls_listen_fd_ = -1;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   int spare_fd_ = -1;
   char listen_tag_ = 0;  // epoll data.ptr for the listener
-  char wake_tag_ = 0;    // epoll data.ptr for the eventfd
+  char tls_listen_tag_ = 0;
+  char wake_tag_ = 0;  // epoll data.ptr for the eventfd
   DateCache date_;
   std::vector<char> read_buffer_;
   ConnectionEnv env_;
@@ -394,17 +469,22 @@ Server::~Server() {
 
 Status Server::Start() {
   if (started_.exchange(true)) return Status::InvalidArgument("http server already started");
-  if (options_.port < 0 || options_.port > 65535) {
-    return Status::InvalidArgument("bad port " + std::to_string(options_.port));
+  for (int p : {options_.port, options_.tls_port}) {
+    if (p < -1 || p > 65535) return Status::InvalidArgument("bad port " + std::to_string(p));
+  }
+  if (options_.port < 0 && options_.tls_port < 0) {
+    return Status::InvalidArgument("neither an HTTP nor an HTTPS port to listen on");
+  }
+  if (options_.tls_port >= 0 && options_.tls == nullptr) {
+    return Status::InvalidArgument("an HTTPS port needs a TLS certificate and key");
   }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  std::string service = std::to_string(options_.port);
-  int rc = ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), service.c_str(),
-                         &hints, &found);
+  int rc =
+      ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), "0", &hints, &found);
   if (rc != 0 || found == nullptr) {
     return Status::InvalidArgument("cannot resolve host '" + options_.host +
                                    "': " + ::gai_strerror(rc));
@@ -416,30 +496,54 @@ Status Server::Start() {
 
   // SO_REUSEPORT would let us silently share the port with another server of the same user, so
   // first make sure the port is free with a plain bind. Port 0 also picks the ephemeral port here.
-  {
-    Result<int> probe = OpenSocket(addr, addr_len, /*reuse_port=*/false, -1,
-                                   HostPort(options_.host, options_.port));
-    if (!probe.ok()) return probe.status();
+  // Returns the port to bind, or -1 for a listener that is off.
+  // The probe sockets stay bound until both ports are known, so that two ephemeral ports differ.
+  std::vector<int> probes;
+  auto probe = [&](int wanted) -> Result<int> {
+    if (wanted < 0) return -1;
+    SetPort(&addr, wanted);
+    Result<int> fd =
+        OpenSocket(addr, addr_len, /*reuse_port=*/false, -1, HostPort(options_.host, wanted));
+    if (!fd.ok()) return fd.status();
+    probes.push_back(*fd);
     sockaddr_storage bound{};
     socklen_t bound_len = sizeof(bound);
-    int err =
-        ::getsockname(*probe, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0 ? 0 : errno;
-    ::close(*probe);
-    if (err != 0) return Status::IOError("getsockname: " + ErrnoText(err));
-    port_ = GetPort(bound);
-    SetPort(&addr, port_);
+    if (::getsockname(*fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0)
+      return Status::IOError("getsockname: " + ErrnoText(errno));
+    return GetPort(bound);
+  };
+  Result<int> plain = probe(options_.port);
+  Result<int> secure = plain.ok() ? probe(options_.tls_port) : plain;
+  for (int fd : probes) ::close(fd);
+  if (!secure.ok()) return secure.status();
+  if (*plain >= 0 && *plain == *secure) {  // SO_REUSEPORT would split connections between them
+    return Status::InvalidArgument("the HTTPS port " + std::to_string(*secure) +
+                                   " must differ from the HTTP port");
   }
+  port_ = *plain;
+  tls_port_ = *secure;
+  // One listener per loop and port; -1 when the port is off.
+  auto listen_on = [&](int port) -> Result<int> {
+    if (port < 0) return -1;
+    SetPort(&addr, port);
+    return OpenSocket(addr, addr_len, /*reuse_port=*/true, options_.listen_backlog,
+                      HostPort(options_.host, port));
+  };
 
   int threads = options_.threads;
   if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
-  const std::string where = HostPort(options_.host, port_);
   for (int i = 0; i < threads; ++i) {
-    Result<int> fd =
-        OpenSocket(addr, addr_len, /*reuse_port=*/true, options_.listen_backlog, where);
+    Result<int> fd = listen_on(port_);
     if (!fd.ok()) return fd.status();
-    auto loop = std::make_unique<EventLoop>(options_, handler_, &connections_, &body_bytes_);
-    Status s = loop->Init(*fd);
+    Result<int> tls_fd = listen_on(tls_port_);
+    if (!tls_fd.ok()) {
+      if (*fd >= 0) ::close(*fd);
+      return tls_fd.status();
+    }
+    auto loop = std::make_unique<EventLoop>(options_, handler_, &connections_, &body_bytes_,
+                                            LoopSignals{&stop_now_, &drain_});
+    Status s = loop->Init(*fd, *tls_fd);
     if (!s.ok()) return s;
     loops_.push_back(std::move(loop));
   }
@@ -448,10 +552,16 @@ Status Server::Start() {
   wake_count_.store(wake_fds_.size(), std::memory_order_release);
 
   std::lock_guard<std::mutex> lock(join_mu_);
+  loops_running_.store(loops_.size());
   try {
     for (auto& loop : loops_) {
       EventLoop* l = loop.get();
-      threads_.emplace_back([l] { l->Run(); });
+      threads_.emplace_back([this, l] {
+        l->Run();
+        std::lock_guard<std::mutex> finished(finished_mu_);
+        loops_running_.fetch_sub(1);
+        finished_cv_.notify_all();
+      });
     }
   } catch (const std::system_error& e) {
     RequestStop();
@@ -478,6 +588,7 @@ ServerCounters Server::Counters() const {
 }
 
 void Server::RequestStop() noexcept {
+  stop_now_.store(true);
   size_t n = wake_count_.load(std::memory_order_acquire);
   for (size_t i = 0; i < n; ++i) {
     uint64_t one = 1;
@@ -485,6 +596,31 @@ void Server::RequestStop() noexcept {
     (void)written;  // EAGAIN: the counter is already non-zero, the loop will wake anyway
   }
 }
+
+void Server::RequestDrain() noexcept {
+  drain_.store(true);
+  size_t n = wake_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t one = 1;
+    ssize_t written = ::write(wake_fds_[i], &one, sizeof(one));
+    (void)written;
+  }
+}
+
+size_t Server::Shutdown(std::chrono::milliseconds grace) {
+  RequestDrain();
+  {
+    std::unique_lock<std::mutex> lock(finished_mu_);
+    finished_cv_.wait_for(lock, grace, [this] { return loops_running_.load() == 0; });
+  }
+  RequestStop();
+  Wait();
+  size_t cut = 0;
+  for (const auto& loop : loops_) cut += loop->cut();
+  return cut;
+}
+
+bool Server::stopped() const { return loops_running_.load() == 0; }
 
 void Server::Wait() {
   std::lock_guard<std::mutex> lock(join_mu_);

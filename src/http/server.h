@@ -23,6 +23,12 @@
 //     the check is against DNS rebinding from browsers).
 // Bodies of those server-made error replies come from ServerOptions::error_body.
 //
+// HTTPS (tls_port >= 0): a second listener per loop speaks the same HTTP/1.1 through TLS
+// (tls.h for the policy, connection.h for the non-blocking handshake and I/O); the same Handler,
+// the same bounds, shared with the plain port (one connection cap, one body budget). The TLS
+// handshake runs under header_timeout: a client that opens a connection and sends nothing, or
+// stalls in the handshake, is closed when it passes. port = -1 turns the plain listener off.
+//
 // Bounds (each one 0 = off; see ServerOptions for the defaults):
 //   - header_timeout: a new connection has this long to send its first request's line and
 //     headers; a request's headers must be complete within this long of its first byte, however
@@ -44,15 +50,26 @@
 //   - descriptors: each loop keeps one spare descriptor; when accept() fails for want of
 //     descriptors it frees the spare, accepts, answers 503, closes, and takes the spare again.
 //
-// Thread safety: Start/Stop/Wait/port may be called from any thread; RequestStop() is also
-// async-signal-safe (it only writes to eventfds), so a SIGTERM handler may call it and main() then
-// calls Wait(). The Handler is called concurrently from all loop threads and must be thread-safe.
-// REQUIRES: Stop(), Wait() and the destructor are not called from inside the Handler (they join the
-// loop threads); RequestStop() may be.
+// Graceful shutdown (Shutdown(grace)): every loop takes in the connections the kernel has already
+// completed, then closes its listeners (new connections are refused), reads what its connections
+// have sent, closes the idle ones, and answers the requests already received or being received
+// (the last answer on a connection says `Connection: close`); a loop ends when its last
+// connection has closed. Connections still open when `grace` has passed (a request whose body
+// never comes, an answer the client does not read) are closed without more ado and counted. A
+// Handler that is running is never interrupted: its request is finished and its answer written as
+// far as the socket takes it.
+//
+// Thread safety: Start/Stop/Wait/port may be called from any thread; RequestStop() and
+// RequestDrain() are also async-signal-safe (they only write to eventfds and atomics), so a signal
+// handler may call them and main() then calls Wait(). The Handler is called concurrently from
+// all loop threads and must be thread-safe.
+// REQUIRES: Stop(), Wait(), Shutdown() and the destructor are not called from inside the Handler
+// (they join the loop threads); RequestStop() may be.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -76,10 +93,15 @@ using ErrorBodyFn = std::function<void(int status, Response& response)>;
 // Bodies of at most this many bytes are not counted against max_buffered_body_bytes.
 inline constexpr size_t kBudgetedBodyBytes = 64 * 1024;
 
+class TlsContext;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";  // a numeric address or a name; "0.0.0.0" / "::" for all
-  int port = 8000;                 // 0 picks an ephemeral port, shared by all loops
-  int threads = 0;                 // 0 = number of cores
+  int port = 8000;  // 0 picks an ephemeral port, shared by all loops; -1: no plain HTTP listener
+  // HTTPS: -1 = off; 0 picks an ephemeral port. REQUIRES: tls set when tls_port >= 0.
+  int tls_port = -1;
+  std::shared_ptr<const TlsContext> tls;
+  int threads = 0;                      // 0 = number of cores
   size_t max_body_bytes = 16u << 20;    // DynamoDB's request limit: 16 MiB; one byte more is 413
   size_t max_header_bytes = 64 * 1024;  // request line + all header names and values
   int listen_backlog = 1024;
@@ -119,18 +141,30 @@ class Server {
   // Binds every loop's listening socket, then starts the loop threads. When it returns OK,
   // connections to port() are accepted. Called at most once.
   // Errors: IOError("bind 127.0.0.1:8000: Address already in use") and the like for socket, bind,
-  // listen, epoll and eventfd failures; InvalidArgument for a bad host or a second Start().
+  // listen, epoll and eventfd failures; InvalidArgument for a bad host or port, no listener at
+  // all, TLS without a TlsContext, or a second Start().
   Status Start();
 
   // Asks every loop to stop; returns at once. Async-signal-safe, idempotent, thread-safe.
   void RequestStop() noexcept;
+  // Asks every loop to begin the graceful shutdown (see above); returns at once.
+  // Async-signal-safe, idempotent, thread-safe.
+  void RequestDrain() noexcept;
+  // RequestDrain(), waits until every loop has finished or `grace` has passed, then RequestStop()
+  // and Wait(). Returns how many connections were still open (a request unfinished, an answer
+  // unsent) and closed by force. A Handler running when grace ends still finishes first.
+  size_t Shutdown(std::chrono::milliseconds grace);
+  // True once every loop has ended (after a stop or a finished drain).
+  bool stopped() const;
   // Waits until every loop has stopped (listeners and connections closed). Thread-safe.
   void Wait();
   // RequestStop() then Wait(): closes the listeners and all connections, joins the threads.
   void Stop();
 
   // The bound port (the ephemeral one if options.port was 0); valid after Start() returned OK.
+  // -1 when that listener is off.
   int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
   const ServerOptions& options() const { return options_; }
   // The traffic so far; any thread, any time (zero before Start()). Relaxed reads: each figure is
   // exact, but a figure may be a moment behind another.
@@ -139,10 +173,16 @@ class Server {
  private:
   ServerOptions options_;
   Handler handler_;
-  int port_ = 0;
+  int port_ = -1;
+  int tls_port_ = -1;
   std::atomic<bool> started_{false};
-  Budget connections_;   // open connections (limit: options_.max_connections)
-  Budget body_bytes_;    // bytes reserved for request bodies (limit: max_buffered_body_bytes)
+  std::atomic<bool> stop_now_{false};  // RequestStop(): loops end at once
+  std::atomic<bool> drain_{false};     // RequestDrain(): loops finish their connections
+  std::atomic<size_t> loops_running_{0};
+  mutable std::mutex finished_mu_;
+  std::condition_variable finished_cv_;  // a loop ended
+  Budget connections_;                   // open connections (limit: options_.max_connections)
+  Budget body_bytes_;  // bytes reserved for request bodies (limit: max_buffered_body_bytes)
   std::vector<std::unique_ptr<EventLoop>> loops_;  // fixed once Start() has returned
   std::vector<int> wake_fds_;                      // one eventfd per loop, owned by the loops
   std::atomic<size_t> wake_count_{0};              // how many of wake_fds_ are valid

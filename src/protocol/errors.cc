@@ -63,6 +63,29 @@ ApiError ApiError::ResourceInUse(std::string m) {
 ApiError ApiError::TableNotFound(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "TableNotFoundException", std::move(m));
 }
+ApiError ApiError::BackupNotFound(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "BackupNotFoundException", std::move(m));
+}
+ApiError ApiError::BackupInUse(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "BackupInUseException", std::move(m));
+}
+ApiError ApiError::TableAlreadyExists(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "TableAlreadyExistsException", std::move(m));
+}
+ApiError ApiError::TableInUse(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "TableInUseException", std::move(m));
+}
+ApiError ApiError::ContinuousBackupsUnavailable(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "ContinuousBackupsUnavailableException",
+              std::move(m));
+}
+ApiError ApiError::PointInTimeRecoveryUnavailable(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "PointInTimeRecoveryUnavailableException",
+              std::move(m));
+}
+ApiError ApiError::InvalidRestoreTime(std::string m) {
+  return Make(400, ErrorNamespace::kDynamoDB, "InvalidRestoreTimeException", std::move(m));
+}
 ApiError ApiError::ConditionalCheckFailed(std::string m) {
   return Make(400, ErrorNamespace::kDynamoDB, "ConditionalCheckFailedException", std::move(m));
 }

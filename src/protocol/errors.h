@@ -45,6 +45,14 @@ struct ApiError {
   static ApiError ResourceInUse(std::string message);
   // The backup operations' "no such table" (ResourceNotFound elsewhere).
   static ApiError TableNotFound(std::string message);
+  // The backup operations' own errors (api/backup_ops.cc has their messages and sources).
+  static ApiError BackupNotFound(std::string message);
+  static ApiError BackupInUse(std::string message);
+  static ApiError TableAlreadyExists(std::string message);
+  static ApiError TableInUse(std::string message);
+  static ApiError ContinuousBackupsUnavailable(std::string message);
+  static ApiError PointInTimeRecoveryUnavailable(std::string message);
+  static ApiError InvalidRestoreTime(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
   static ApiError DuplicateItem(std::string message = "Duplicate primary key exists in table");
   static ApiError LimitExceeded(std::string message);

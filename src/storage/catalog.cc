@@ -82,6 +82,11 @@ enum Tag : uint8_t {  // stored: do not renumber
   kTagTableClassChange = 33,      // when the table class last changed (epoch seconds)
   kTagPitrEnabled = 34,           // point-in-time recovery on since (epoch seconds)
   kTagPitrRecoveryDays = 35,      // its recovery period, 1..35 days
+  kTagRestoreBackupArn = 36,      // RestoreSummary's SourceBackupArn
+  kTagRestoreTableArn = 37,       // RestoreSummary's SourceTableArn
+  kTagRestoreTime = 38,           // RestoreSummary's RestoreDateTime (epoch seconds)
+  kTagRestoreInProgress = 39,     // "1" while the restore runs
+  kTagRestoreSourceId = 40,       // what the restore reads (TableInfo::restore_source_id)
 };
 
 // Index descriptor: the same tagged-field format, nested.
@@ -113,7 +118,8 @@ constexpr uint64_t Bits(std::initializer_list<int> tags) {
 constexpr uint64_t kOptionalTableTags =
     Bits({kTagRange, kTagMaxReadRequestUnits, kTagMaxWriteRequestUnits, kTagWarmReadUnits,
           kTagWarmWriteUnits, kTagSseKmsKeyArn, kTagTableClassChange, kTagPitrEnabled,
-          kTagPitrRecoveryDays});
+          kTagPitrRecoveryDays, kTagRestoreBackupArn, kTagRestoreTableArn, kTagRestoreTime,
+          kTagRestoreInProgress, kTagRestoreSourceId});
 constexpr uint64_t kRepeatedTableTags = Bits({kTagAttrDef, kTagTag, kTagIndex});
 constexpr uint64_t kRequiredTableTags =
     Bits({kTagId, kTagNs, kTagName, kTagRegion, kTagUuid, kTagHash, kTagPayPerRequest, kTagRead,
@@ -309,6 +315,14 @@ std::string EncodeTableInfo(const TableInfo& t) {
   if (t.pitr_enabled_time != 0) Field(&out, kTagPitrEnabled, Num(t.pitr_enabled_time));
   if (t.pitr_recovery_days != 35)
     Field(&out, kTagPitrRecoveryDays, std::to_string(t.pitr_recovery_days));
+  if (!t.restore_source_backup_arn.empty())
+    Field(&out, kTagRestoreBackupArn, t.restore_source_backup_arn);
+  if (!t.restore_source_table_arn.empty())
+    Field(&out, kTagRestoreTableArn, t.restore_source_table_arn);
+  if (t.restore_date_time != 0) Field(&out, kTagRestoreTime, Num(t.restore_date_time));
+  if (t.restore_in_progress) Field(&out, kTagRestoreInProgress, "1");
+  if (t.restore_source_id != 0)
+    Field(&out, kTagRestoreSourceId, std::to_string(t.restore_source_id));
   Field(&out, kTagTtlAttribute, t.ttl_attribute);
   return out;
 }
@@ -361,6 +375,11 @@ Result<TableInfo> DecodeTableInfo(std::string_view in) {
           case kTagTableClassChange: return ParseDouble(v, &t.table_class_change_time);
           case kTagPitrEnabled: return ParseDouble(v, &t.pitr_enabled_time);
           case kTagPitrRecoveryDays: return ParseInt(v, &t.pitr_recovery_days);
+          case kTagRestoreBackupArn: t.restore_source_backup_arn = v; return true;
+          case kTagRestoreTableArn: t.restore_source_table_arn = v; return true;
+          case kTagRestoreTime: return ParseDouble(v, &t.restore_date_time);
+          case kTagRestoreInProgress: return ParseFlag(v, &t.restore_in_progress);
+          case kTagRestoreSourceId: return ParseInt(v, &t.restore_source_id);
         }
         return true;
       });
@@ -625,6 +644,9 @@ Status Catalog::Drop(std::string_view ns, std::string_view name, uint32_t id,
   b.DeleteRange(Column::kData, TablePrefix(id), TableEnd(id));
   for (const auto& x : table->indexes)
     b.DeleteRange(Column::kIndex, TablePrefix(x.id), TableEnd(x.id));
+  // Its point-in-time recovery change log (backup_keys.h). Cairn keeps no PITR window for a
+  // deleted table (DynamoDB keeps 35 days of it).
+  b.DeleteRange(Column::kBackup, TablePrefix(id), TableEnd(id));
   // DynamoDB: the stream of a deleted table is DISABLED and stays readable for 24 hours.
   std::shared_ptr<const TableInfo> retired;
   if (table->stream_id != 0) retired = RetireStreamInto(*table, &b);
@@ -655,6 +677,7 @@ Result<size_t> Catalog::DropAll(const std::string* ns) {
       drop_range(Column::kData, t->id);
       for (const auto& x : t->indexes) drop_range(Column::kIndex, x.id);
       if (t->stream_id != 0) drop_range(Column::kStream, t->stream_id);
+      drop_range(Column::kBackup, t->id);  // its point-in-time recovery log, as Drop does
       ++dropped;
     }
   }

@@ -111,6 +111,16 @@ struct TableInfo {
   // with this recovery period in days (1..35).
   double pitr_enabled_time = 0;
   int64_t pitr_recovery_days = 35;
+  // A table created by a restore (RestoreTableFromBackup, RestoreTableToPointInTime): where from
+  // (RestoreSummary), and while restore_in_progress, what the restore reads, so that a restart
+  // resumes it (backup/backups.h). The table is CREATING until the restore ends.
+  std::string restore_source_backup_arn;  // from a backup; empty for a point-in-time restore
+  std::string restore_source_table_arn;
+  double restore_date_time = 0;           // 0: not a restored table
+  bool restore_in_progress = false;
+  uint32_t restore_source_id = 0;         // the backup's item range, or the source table's id
+
+  bool restoring() const { return restore_in_progress; }
 
   std::string Arn() const;
   std::string StreamArn() const;  // REQUIRES: stream_id != 0

@@ -26,8 +26,9 @@ enum class Column : uint8_t {
   kData = 1,    // items
   kIndex = 2,   // secondary index entries
   kStream = 3,  // change records
+  kBackup = 4,  // on-demand backups' items and point-in-time recovery change logs (backup_keys.h)
 };
-inline constexpr int kColumnCount = 4;
+inline constexpr int kColumnCount = 5;
 
 class WriteBatch {
  public:

@@ -31,7 +31,8 @@ namespace cairn::storage {
 namespace {
 
 // Column family names, indexed by Column. Do not change: they are part of the on-disk format.
-constexpr std::array<const char*, kColumnCount> kColumnNames = {"meta", "data", "index", "stream"};
+constexpr std::array<const char*, kColumnCount> kColumnNames = {"meta", "data", "index", "stream",
+                                                               "backup"};
 
 // Where the in-memory database lives inside its private MemEnv. Nothing is created on the real
 // file system under this path.

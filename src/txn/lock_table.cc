@@ -54,6 +54,13 @@ LockTable::Guard LockTable::Lock(uint64_t hash) {
   return g;
 }
 
+void LockTable::WaitForHolders() {
+  for (Stripe& s : stripes_) {
+    s.mu.lock();
+    s.mu.unlock();
+  }
+}
+
 LockTable::Guard LockTable::LockMany(std::vector<uint64_t> hashes) {
   Guard g;
   hashes = SortedStripes(std::move(hashes));

@@ -76,6 +76,11 @@ class LockTable {
   // stripe) are locked once. An empty vector locks nothing.
   [[nodiscard]] Guard LockMany(std::vector<uint64_t> hashes);
 
+  // Takes and releases every stripe in turn: when it returns, every writer that held a stripe
+  // when it was called has released it (a barrier for settings that writers read under their lock,
+  // such as point-in-time recovery being turned on). Blocks while a stripe is held.
+  void WaitForHolders();
+
   // As Lock, for a plain write: nullopt (nothing held) when the stripe is still held by a
   // transaction after `wait`.
   [[nodiscard]] std::optional<Guard> TryLock(uint64_t hash, std::chrono::microseconds wait);

@@ -1,6 +1,10 @@
 #include "write/item_writer.h"
 
+#include <atomic>
+#include <chrono>
+
 #include "index/index_entries.h"
+#include "storage/backup_keys.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -28,7 +32,8 @@ std::shared_ptr<const storage::TableInfo> ItemWriter::CurrentTable(
 }
 
 bool ItemWriter::NeedsOld(const storage::TableInfo& t, ReadOld read) {
-  return read == ReadOld::kAlways || !t.indexes.empty() || t.stream_enabled;
+  return read == ReadOld::kAlways || !t.indexes.empty() || t.stream_enabled ||
+         t.pitr_enabled_time != 0;
 }
 
 void ItemWriter::Stage(const std::shared_ptr<const storage::TableInfo>& table,
@@ -44,7 +49,23 @@ void ItemWriter::Stage(const std::shared_ptr<const storage::TableInfo>& table,
     batch->Delete(storage::Column::kData, key);
   }
   if (!table->indexes.empty()) index::AddIndexUpdates(*table, old_item, new_item, batch);
+  if (table->pitr_enabled_time != 0) StageChangeRecord(table->id, key, old_item, batch);
   streams::StreamLog::Add(table, old_item, new_item, change.by_service, pending);
+}
+
+// Point-in-time recovery's undo record of one write (storage/backup_keys.h): the item as it was,
+// stamped now. Staged under the item's lock, so one item's records are in commit order.
+void ItemWriter::StageChangeRecord(uint32_t table_id, std::string_view key, const Item* old_item,
+                                   storage::WriteBatch* batch) {
+  static std::atomic<uint64_t> sequence{0};
+  const uint64_t now_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  std::string old_bytes;
+  if (old_item) EncodeItem(*old_item, &old_bytes);
+  batch->Put(storage::Column::kBackup,
+             storage::ChangeRecordKey(table_id, now_us, sequence.fetch_add(1)),
+             storage::ChangeRecordValue(key, old_item ? &old_bytes : nullptr));
 }
 
 Status ItemWriter::Commit(storage::WriteBatch* batch, const streams::PendingRecords& pending) {

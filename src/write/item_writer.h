@@ -9,8 +9,9 @@
 //           request began is maintained too (its backfill takes the same lock);
 //   read    the item as it is now (skipped for a blind write of a table with nothing to maintain);
 //   decide  the caller's function checks its condition and says what the item becomes;
-//   stage   the item, its LSI/GSI entries (index/index_entries.h) and its stream record
-//           (streams/stream_log.h) into one batch;
+//   stage   the item, its LSI/GSI entries (index/index_entries.h), its stream record
+//           (streams/stream_log.h) and, while point-in-time recovery is on, its change record
+//           (storage/backup_keys.h: the item as it was, for a restore) into one batch;
 //   commit  one atomic engine write; unlock.
 // Invariants: between the read and the commit no other writer touches the item, so conditions are
 // checked against exactly the item they replace; index entries and stream records are committed in
@@ -135,6 +136,11 @@ class ItemWriter {
   // txn::LockTable::StripeOf(LockHash(key)).
   static uint64_t LockHash(std::string_view key);
 
+  // Returns once every write that was in progress when it was called has committed or given up:
+  // each write after it re-reads the table's descriptor under its lock, so it sees every catalog
+  // change published before the call (point-in-time recovery turned on logs all later writes).
+  void WaitForWritesInProgress() { locks_->WaitForHolders(); }
+
   // ClientRequestToken records of TransactWriteItems (write/request_tokens.h).
   RequestTokens& tokens() { return tokens_; }
   storage::Engine& engine() { return *engine_; }
@@ -148,6 +154,9 @@ class ItemWriter {
   static void Stage(const std::shared_ptr<const storage::TableInfo>& table, std::string_view key,
                     const Item* old_item, const Change& change, storage::WriteBatch* batch,
                     streams::PendingRecords* pending);
+  // Adds the point-in-time recovery change record of a write to the batch (PITR on).
+  static void StageChangeRecord(uint32_t table_id, std::string_view key, const Item* old_item,
+                                storage::WriteBatch* batch);
   // Writes the staged batch and stream records atomically.
   Status Commit(storage::WriteBatch* batch, const streams::PendingRecords& pending);
   std::optional<txn::LockTable::Guard> LockAll(const std::vector<Target>& targets, Waiting waiting,

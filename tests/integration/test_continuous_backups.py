@@ -5,7 +5,7 @@ DISABLED until UpdateContinuousBackups turns it on, and then reports RecoveryPer
 default 35), EarliestRestorableDateTime and LatestRestorableDateTime. A table that does not exist is
 TableNotFoundException, the backup operations' own error type. Infrastructure tools (Terraform's
 point_in_time_recovery) read and set this on every table. The setting survives a restart.
-Restoring to a point in time is not built yet (issue 16): these tests pin the setting only.
+These tests pin the setting; restoring to a point in time is tested in test_backups.py.
 """
 
 import datetime

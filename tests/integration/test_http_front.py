@@ -425,7 +425,7 @@ def test_server_still_serves_after_oversized_requests(server, raw):
 @pytest.mark.parametrize("target,name", [
     ("DynamoDB_20120810.Foo", "Foo"),
     ("DynamoDB_20990101.ListTables", "DynamoDB_20990101.ListTables"),
-    ("DynamoDB_20120810.ListBackups", "ListBackups"),  # in the model, not served by Cairn
+    ("DynamoDB_20120810.ListExports", "ListExports"),  # in the model, not served by Cairn
 ])
 def test_unknown_operation_names_the_operation(raw, target, name):
     r = raw.request(None, {}, target=target)

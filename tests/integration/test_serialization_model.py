@@ -196,11 +196,11 @@ def test_deeper_members(raw):
 
 
 def test_an_operation_cairn_does_not_serve_is_checked_first(raw):
-    # ListBackups is in the model; Cairn does not serve it. A wrongly typed body is still a
+    # ListExports is in the model; Cairn does not serve it. A wrongly typed body is still a
     # SerializationException, as DynamoDB answers; a well-typed one is an unknown operation.
-    r = raw.request("ListBackups", {"Limit": "x"})
+    r = raw.request("ListExports", {"MaxResults": "x"})
     assert (r.status, r.error_type) == (400, "SerializationException"), r
-    r = raw.request("ListBackups", {"Limit": 5})
+    r = raw.request("ListExports", {"MaxResults": 5})
     assert (r.status, r.error_type) == (400, "UnknownOperationException"), r
 
 

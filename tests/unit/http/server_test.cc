@@ -909,6 +909,165 @@ TEST_F(ServerTest, ConnectionOverTheLimitGets503AndClose) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
+// --- graceful shutdown (server.h, "Graceful shutdown") ---------------------------------------
+
+// A handler that takes its time for /slow, so that a request is in flight when the drain begins.
+void SlowHandler(const Request& req, Response& resp) {
+  if (req.url == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  resp.status = 200;
+  resp.body.assign(req.body);
+}
+
+std::string PostTo(std::string_view url, std::string_view body) {
+  std::string s = "POST " + std::string(url) + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: ";
+  return s + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+TEST_F(ServerTest, ShutdownAnswersTheRequestInFlightThenCloses) {
+  StartServer({}, SlowHandler);
+  Client c(port());
+  ASSERT_TRUE(c.Send(PostTo("/slow", "in flight")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // inside the handler now
+  size_t cut = server_->Shutdown(std::chrono::seconds(5));
+  EXPECT_EQ(cut, 0u);
+  std::optional<HttpReply> r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "in flight");
+  EXPECT_TRUE(c.ReadsEof());
+  EXPECT_TRUE(server_->stopped());
+}
+
+TEST_F(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
+  ServerOptions o;
+  o.threads = 1;
+  StartServer(o, SlowHandler);
+  Client c(port());
+  ASSERT_TRUE(c.Send(PostTo("/slow", "one") + PostTo("/", "two") + PostTo("/", "three")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(5)), 0u);
+  for (const char* body : {"one", "two", "three"}) {
+    std::optional<HttpReply> r = c.Read();
+    ASSERT_TRUE(r.has_value()) << body;
+    EXPECT_EQ(r->body, body);
+  }
+  EXPECT_TRUE(c.ReadsEof());
+}
+
+TEST_F(ServerTest, ShutdownServesConnectionsWaitingToBeAccepted) {
+  ServerOptions o;
+  o.threads = 1;
+  StartServer(o, SlowHandler);
+  Client busy(port());
+  ASSERT_TRUE(busy.Send(PostTo("/slow", "first")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the only loop is in the handler
+  Client waiting(port());  // connected by the kernel, not yet accepted by the loop
+  ASSERT_TRUE(waiting.connected());
+  ASSERT_TRUE(waiting.Send(PostTo("/", "second")));
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(5)), 0u);
+  for (Client* c : {&busy, &waiting}) {
+    std::optional<HttpReply> r = c->Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(c->ReadsEof());
+  }
+}
+
+TEST_F(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
+  StartServer({}, SlowHandler);
+  Client c(port());
+  // Some clients send a CRLF after a POST body: it keeps the connection alive, but it is no
+  // request to wait for.
+  ASSERT_TRUE(c.Send(PostTo("/slow", "one") + "\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(20)), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  std::optional<HttpReply> r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "one");
+  EXPECT_TRUE(c.ReadsEof());
+}
+
+TEST_F(ServerTest, ShutdownWaitsForABodyThatCompletesWithinTheGrace) {
+  StartServer();
+  Client c(port());
+  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf-"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  size_t cut = SIZE_MAX;
+  std::thread stopper([&] { cut = server_->Shutdown(std::chrono::seconds(5)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Client late(port());
+  EXPECT_FALSE(late.connected());  // no new connections once the drain has begun
+  ASSERT_TRUE(c.Send("done!"));
+  std::optional<HttpReply> r = c.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "half-done!");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c.ReadsEof());
+  stopper.join();
+  EXPECT_EQ(cut, 0u);
+}
+
+TEST_F(ServerTest, ShutdownCutsWhatIsUnfinishedWhenTheGraceEnds) {
+  ServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(0);
+  o.body_timeout = std::chrono::milliseconds(0);
+  StartServer(o);
+  Client body(port()), headers(port()), idle(port());
+  ASSERT_TRUE(body.Send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf"));
+  ASSERT_TRUE(headers.Send("POST / HTTP/1.1\r\nHost: x\r\n"));
+  ASSERT_TRUE(idle.Send(Post("x")));
+  ASSERT_TRUE(idle.Read().has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->Shutdown(std::chrono::milliseconds(300)), 2u);  // not the idle one
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(290));
+  EXPECT_LT(took, std::chrono::seconds(2));
+  EXPECT_TRUE(body.ReadsEof());  // closed without an answer
+  EXPECT_TRUE(headers.ReadsEof());
+  EXPECT_TRUE(idle.ReadsEof());
+}
+
+TEST_F(ServerTest, ShutdownClosesIdleConnectionsAtOnce) {
+  StartServer();
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(std::make_unique<Client>(port()));
+  ASSERT_TRUE(clients[0]->Send(Post("x")));
+  ASSERT_TRUE(clients[0]->Read().has_value());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->Shutdown(std::chrono::seconds(30)), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  for (auto& c : clients) EXPECT_TRUE(c->ReadsEof());
+}
+
+TEST_F(ServerTest, RequestStopDuringADrainEndsItAtOnce) {
+  StartServer();
+  Client c(port());
+  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  server_->RequestDrain();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(server_->stopped());  // waiting for the body
+  server_->Stop();
+  EXPECT_TRUE(server_->stopped());
+  EXPECT_TRUE(c.ReadsEof());
+}
+
+TEST(ServerStartTest, PlainListenerCanBeTurnedOffButNotBoth) {
+  ServerOptions o = EphemeralPort(1);
+  o.port = -1;
+  Server neither(o, EchoHandler);
+  Status s = neither.Start();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  o.tls_port = 0;  // HTTPS without a certificate
+  o.port = 0;
+  Server no_cert(o, EchoHandler);
+  s = no_cert.Start();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
 // Counters(): connections accepted and refused by the cap, open now, bytes read and written.
 TEST_F(ServerTest, CountersAddUpConnectionsAndBytes) {
   ServerOptions o;

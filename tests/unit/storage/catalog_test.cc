@@ -85,6 +85,12 @@ TableInfo FullTable() {
   t.table_class_change_time = 1764000004.5;
   t.pitr_enabled_time = 1764000005.75;
   t.pitr_recovery_days = 7;
+  t.restore_source_backup_arn =
+      "arn:aws:dynamodb:eu-west-3:000000000000:table/src/backup/01764000006000-0badf00d";
+  t.restore_source_table_arn = "arn:aws:dynamodb:eu-west-3:000000000000:table/src";
+  t.restore_date_time = 1764000006.5;
+  t.restore_in_progress = true;
+  t.restore_source_id = 77;
   t.max_read_request_units = 250;
   t.max_write_request_units = -1;
   t.warm_read_units = 12001;
@@ -153,6 +159,11 @@ void ExpectTableEq(const TableInfo& a, const TableInfo& b) {
   EXPECT_EQ(a.table_class_change_time, b.table_class_change_time);
   EXPECT_EQ(a.pitr_enabled_time, b.pitr_enabled_time);
   EXPECT_EQ(a.pitr_recovery_days, b.pitr_recovery_days);
+  EXPECT_EQ(a.restore_source_backup_arn, b.restore_source_backup_arn);
+  EXPECT_EQ(a.restore_source_table_arn, b.restore_source_table_arn);
+  EXPECT_EQ(a.restore_date_time, b.restore_date_time);
+  EXPECT_EQ(a.restore_in_progress, b.restore_in_progress);
+  EXPECT_EQ(a.restore_source_id, b.restore_source_id);
   EXPECT_EQ(a.max_read_request_units, b.max_read_request_units);
   EXPECT_EQ(a.max_write_request_units, b.max_write_request_units);
   EXPECT_EQ(a.warm_read_units, b.warm_read_units);
@@ -238,7 +249,8 @@ constexpr uint8_t kId = 1, kHash = 6, kRange = 7, kAttrDef = 8, kPayPerRequest =
                   kTtlEnabled = 26, kTtlAttribute = 27, kMaxReadRequestUnits = 28,
                   kMaxWriteRequestUnits = 29, kWarmReadUnits = 30, kWarmWriteUnits = 31,
                   kSseKmsKeyArn = 32, kTableClassChange = 33, kPitrEnabled = 34,
-                  kPitrRecoveryDays = 35;
+                  kPitrRecoveryDays = 35, kRestoreBackupArn = 36, kRestoreTableArn = 37,
+                  kRestoreTime = 38, kRestoreInProgress = 39, kRestoreSourceId = 40;
 constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, kIdxRead = 8,
                   kIdxBackfilling = 10, kIdxMaxReadRequestUnits = 11,
                   kIdxMaxWriteRequestUnits = 12, kIdxWarmReadUnits = 13, kIdxWarmWriteUnits = 14;
@@ -246,7 +258,10 @@ constexpr uint8_t kIdxId = 1, kIdxGlobal = 3, kIdxHash = 4, kIdxProjection = 6, 
 const std::set<uint8_t> kLaterOptionalTags = {kMaxReadRequestUnits, kMaxWriteRequestUnits,
                                               kWarmReadUnits,       kWarmWriteUnits,
                                               kSseKmsKeyArn,        kTableClassChange,
-                                              kPitrEnabled,         kPitrRecoveryDays};
+                                              kPitrEnabled,         kPitrRecoveryDays,
+                                              kRestoreBackupArn,    kRestoreTableArn,
+                                              kRestoreTime,         kRestoreInProgress,
+                                              kRestoreSourceId};
 const std::set<uint8_t> kLaterOptionalIndexTags = {kIdxMaxReadRequestUnits,
                                                    kIdxMaxWriteRequestUnits, kIdxWarmReadUnits,
                                                    kIdxWarmWriteUnits};
@@ -330,6 +345,11 @@ TEST(CatalogCodecTest, LaterOptionalFieldsAreWrittenWhenSetAndDefaultWhenAbsent)
     expected.table_class_change_time = 0;
     expected.pitr_enabled_time = 0;
     expected.pitr_recovery_days = 35;
+    expected.restore_source_backup_arn.clear();
+    expected.restore_source_table_arn.clear();
+    expected.restore_date_time = 0;
+    expected.restore_in_progress = false;
+    expected.restore_source_id = 0;
     expected.max_read_request_units = expected.max_write_request_units = 0;
     expected.warm_read_units = expected.warm_write_units = 0;
     expected.sse_kms_key_arn.clear();

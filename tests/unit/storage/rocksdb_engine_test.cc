@@ -313,7 +313,8 @@ TEST(RocksDBEngineTest, ReopenOnDiskKeepsDataAndCreatesColumns) {
   std::vector<std::string> families;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), o.data_dir, &families).ok());
   std::sort(families.begin(), families.end());
-  EXPECT_EQ(families, (std::vector<std::string>{"data", "default", "index", "meta", "stream"}));
+  EXPECT_EQ(families, (std::vector<std::string>{"backup", "data", "default", "index", "meta",
+                                                "stream"}));
 }
 
 TEST(RocksDBEngineTest, InMemoryKeepsNothingBetweenOpens) {
