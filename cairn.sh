@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # cairn.sh: the one entry point for a fresh Debian machine.
 #   ./cairn.sh serve [flags]   install what is missing, build (Release), serve on :8000 with ./data
-#   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit +
-#                              integration tests and the bounded deeper checks; --long runs those
-#                              deeper (much longer); other arguments go to pytest
+#   ./cairn.sh test [--long]   install what is missing, build (Release, then ASan+UBSan), run unit,
+#                              integration and browser tests and the bounded deeper checks; --long runs
+#                              those deeper (much longer); other arguments go to pytest
 #   ./cairn.sh build           install what is missing, build the Release binary build/cairn
 #   ./cairn.sh deps            install the Debian packages only
 set -euo pipefail
@@ -13,7 +13,10 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjs
   libssl-dev zlib1g-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-dev file clang openssl
-  libclang-rt-14-dev python3-prometheus-client zstd)
+  libclang-rt-14-dev python3-prometheus-client zstd chromium)
+# The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed
+# only when no node with npm is there (a nodejs packaged elsewhere bundles npm and conflicts with
+# Debian's npm package).
 # The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed by `test`
 # only; the server's build does not need them.
 RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)
@@ -33,6 +36,10 @@ install_packages() {
   fi
 }
 
+install_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then install_packages nodejs npm; fi
+}
+
 build() {  # build DIR CMAKE_ARGS...
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" >/dev/null
@@ -44,6 +51,7 @@ shift || true
 case "$cmd" in
   deps)
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_node
     ;;
   build)
     install_packages "${BUILD_PACKAGES[@]}"
@@ -64,6 +72,7 @@ case "$cmd" in
     # Tests with a deeper variant read CAIRN_LONG.
     if [ ${#long[@]} -gt 0 ]; then export CAIRN_LONG=1; fi
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_node
     # The server `serve` runs must build too: g++ warns differently at -O3 than at -O2 (-Werror).
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
     # One build for every test: optimized, with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -77,15 +86,16 @@ case "$cmd" in
     JOBS=$JOBS ASAN_OPTIONS= UBSAN_OPTIONS= fuzz/run "${fuzz_time[@]}"
     # ThreadSanitizer (its own build, ~20 min on 2 cores): with --long only, or tests/tsan/run.
     if [ ${#long[@]} -gt 0 ]; then JOBS=$JOBS tests/tsan/run; fi
-    # The JavaScript SDK v3 for test_faults_js.py, from the npm registry (Debian's nodejs and npm
-    # where no node is installed); without them that test is skipped, the others run.
-    command -v node >/dev/null || install_packages nodejs npm || true
+    # The JavaScript SDK v3 for test_faults_js.py, from the npm registry (node and npm: install_node
+    # above); without it that test is skipped, the others run.
     if command -v npm >/dev/null; then
       (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
         echo "cairn.sh: npm ci failed in tests/integration/js; test_faults_js.py will be skipped" >&2
     fi
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
       ${pytest_args[@]+"${pytest_args[@]}"}
+    # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).
+    tests/browser/run --bin "$PWD/build-asan/cairn"
     # kill -9 under a mixed write load, every acknowledged write checked after restart (Release).
     tests/crash/run --bin "$PWD/build/cairn" ${long[@]+"${long[@]}"}
     # What `cmake --install` and the .deb put on a machine (the Release build).

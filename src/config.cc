@@ -231,6 +231,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "DynamoDB Local), a comma-separated list such as "
                  "\"https://app.example,http://localhost:3000\", or \"\" for none")
       ->capture_default_str();
+  app.add_flag("--no-console", c->no_console,
+               "Do not serve the web console (http://localhost:8000/console by default)");
   app.add_option("--https-port", c->https_port,
                  "Also serve HTTPS (TLS 1.2 and 1.3) on this TCP port, beside plain HTTP on "
                  "--port; needs --tls-cert and --tls-key (0: an ephemeral port). Off by default")

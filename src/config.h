@@ -41,6 +41,7 @@ struct Config {
   size_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE (main.cc)
   size_t max_body_buffer_mb = 128;     // request bodies held in memory at once, over all clients
   std::vector<std::string> allow_hosts;  // Host names accepted besides the loopback ones
+  bool no_console = false;  // --no-console: GET /console is not served (console/console.h)
   // HTTPS (http/tls.h): off unless --https-port is given, which needs --tls-cert and --tls-key.
   int https_port = -1;     // -1: no HTTPS listener; 0: an ephemeral port
   std::string tls_cert;    // PEM certificate chain, the server's certificate first

@@ -369,6 +369,26 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   }
 }
 
+namespace {
+
+console::Options ConsoleOptions(const Config& config) {
+  console::Options options;
+  options.enabled = !config.no_console;
+  options.shared_db = config.shared_db;
+  // The namespace list shows every caller's tables: offered only while signatures are not
+  // checked (--credentials turns the checking on).
+  options.list_namespaces = config.credentials_file.empty();
+  return options;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(ServerContext* server, metrics::Registry* metrics)
+    : server_(server),
+      cors_(server->config.cors),
+      metrics_(metrics),
+      console_(ConsoleOptions(server->config), server->catalog) {}
+
 void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // --log-level debug: one line per request (operation, table, status, error type, bytes in and
   // out, microseconds); otherwise nothing of this is computed.
@@ -394,6 +414,9 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
     return;
   }
   const std::string_view path = RequestPath(req.url);
+  // The web console (console/console.h) answers its own paths, same-origin only: without CORS
+  // headers, and without the protocol's x-amzn-RequestId and x-amz-crc32.
+  const bool console_page = console_.Owns(path);
   // DynamoDB answers the JSON protocol with the content type it was asked in: application/json
   // or (what the SDKs send) application/x-amz-json-1.0.
   std::string_view content_type = req.Header("content-type");
@@ -414,7 +437,9 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   }
   static const size_t kUnknownOperationError =
       protocol::ErrorTypeIndex("UnknownOperationException");
-  if (server_->admin && path.starts_with(kAdminPathPrefix)) {
+  if (console_page) {
+    console_.Handle(req, path, resp);
+  } else if (server_->admin && path.starts_with(kAdminPathPrefix)) {
     // Cairn's admin API (api/admin.h), served only when enabled; otherwise this path is
     // answered below as any path DynamoDB does not serve.
     HandleAdmin(*server_, req, path, resp);
@@ -458,10 +483,12 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   // Compressed as Accept-Encoding asks; the CRC32 is of the body as sent, which is what botocore
   // (retryhandler.py CRC32Checker, over the undecoded bytes) and the SDKs check.
   http::EncodeResponse(req, resp);
-  resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
-  resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
-  cors_.AddHeaders(req, resp);
-  record();
+  if (!console_page) {
+    resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+    resp.headers.emplace_back("x-amz-crc32", std::to_string(BodyCrc32(resp.body)));
+    cors_.AddHeaders(req, resp);
+    record();  // the metrics count the protocol's requests, not the console's pages
+  }
   if (logged) {
     std::string_view target = req.Header("x-amz-target");
     if (size_t dot = target.rfind('.'); dot != std::string_view::npos)

@@ -1,6 +1,7 @@
 // Dispatcher: the DynamoDB JSON protocol on top of HTTP. One request's path:
 //   X-Amz-Target -> operation; Authorization -> caller (namespace); body -> JSON; operation ->
-//   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32).
+//   response JSON; then the headers DynamoDB sends (x-amzn-RequestId, x-amz-crc32). Paths under
+//   /console are the web console's (console/console.h), answered by it before any of this.
 // This is the only place an ApiError becomes an HTTP reply, and the only catch of an ApiException
 // that ends a request; the few others reword one on its way (src/README.md, "Errors").
 // Thread safety: Handle() may run on every event-loop thread at once; per-thread state (the JSON
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "api/context.h"
+#include "console/console.h"
 #include "http/cors.h"
 #include "http/message.h"
 #include "metrics/registry.h"
@@ -22,10 +24,9 @@ namespace cairn::api {
 
 class Dispatcher {
  public:
-  // `metrics` (may be null: nothing is measured) records every request; with
+  // `metrics` (may be null: nothing is measured) records every request of the protocol; with
   // config.metrics_on_main_port, GET /metrics answers its scrape.
-  explicit Dispatcher(ServerContext* server, metrics::Registry* metrics = nullptr)
-      : server_(server), cors_(server->config.cors), metrics_(metrics) {}
+  explicit Dispatcher(ServerContext* server, metrics::Registry* metrics = nullptr);
 
   void Handle(const http::Request& request, http::Response& response);
 
@@ -40,6 +41,7 @@ class Dispatcher {
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed
   metrics::Registry* metrics_;
+  console::Console console_;  // GET /console: the web console (--no-console turns it off)
 };
 
 // The operations as the metrics label them (metrics/request_metrics.h): every operation of the

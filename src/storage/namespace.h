@@ -25,4 +25,23 @@ inline std::string NamespaceOf(std::string_view access_key, std::string_view reg
   return ns;
 }
 
+// The inverse of NamespaceOf: true and the pair when `ns` is such a name; false for any other
+// text (kSharedNamespace, a malformed name). Used to show people whose tables a namespace holds.
+inline bool ParseNamespace(std::string_view ns, std::string* access_key, std::string* region) {
+  size_t colon = ns.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 10) return false;
+  size_t length = 0;
+  for (char ch : ns.substr(0, colon)) {
+    if (ch < '0' || ch > '9') return false;
+    length = length * 10 + static_cast<size_t>(ch - '0');
+  }
+  const size_t key_start = colon + 1;
+  if (length > ns.size() - key_start || ns.size() - key_start - length < 1 ||
+      ns[key_start + length] != ':')
+    return false;
+  access_key->assign(ns.substr(key_start, length));
+  region->assign(ns.substr(key_start + length + 1));
+  return true;
+}
+
 }  // namespace cairn::storage
