@@ -181,36 +181,6 @@ void WriteBackupDetails(JsonWriter& w, const BackupRecord& r, const char* status
   w.EndObject();
 }
 
-void WriteIndexKeySchema(JsonWriter& w, const IndexInfo& x) {
-  w.Key("KeySchema");
-  w.BeginArray();
-  for (const auto& k : x.hash) {
-    w.BeginObject();
-    w.KV("AttributeName", k.name);
-    w.KV("KeyType", "HASH");
-    w.EndObject();
-  }
-  for (const auto& k : x.range) {
-    w.BeginObject();
-    w.KV("AttributeName", k.name);
-    w.KV("KeyType", "RANGE");
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("Projection");
-  w.BeginObject();
-  w.KV("ProjectionType", x.projection == IndexInfo::Projection::kAll        ? "ALL"
-                         : x.projection == IndexInfo::Projection::kKeysOnly ? "KEYS_ONLY"
-                                                                            : "INCLUDE");
-  if (x.projection == IndexInfo::Projection::kInclude) {
-    w.Key("NonKeyAttributes");
-    w.BeginArray();
-    for (const auto& a : x.non_key_attributes) w.String(a);
-    w.EndArray();
-  }
-  w.EndObject();
-}
-
 // BackupDescription: BackupDetails, SourceTableDetails, SourceTableFeatureDetails.
 void WriteBackupDescription(JsonWriter& w, const BackupRecord& r, const char* status) {
   const TableInfo& t = r.table;
@@ -250,7 +220,7 @@ void WriteBackupDescription(JsonWriter& w, const BackupRecord& r, const char* st
       if (x.global != global) continue;
       w.BeginObject();
       w.KV("IndexName", x.name);
-      WriteIndexKeySchema(w, x);
+      WriteIndexKeySchemaAndProjection(w, x);
       if (global) {
         w.Key("ProvisionedThroughput");
         w.BeginObject();

@@ -27,7 +27,9 @@ std::string_view ProjectionName(IndexInfo::Projection p) {
   return "ALL";
 }
 
-void WriteKeySchema(JsonWriter& w, const IndexInfo& x) {
+}  // namespace
+
+void WriteIndexKeySchemaAndProjection(JsonWriter& w, const IndexInfo& x) {
   w.Key("KeySchema");
   w.BeginArray();
   for (const auto* keys : {&x.hash, &x.range}) {
@@ -39,9 +41,17 @@ void WriteKeySchema(JsonWriter& w, const IndexInfo& x) {
     }
   }
   w.EndArray();
+  w.Key("Projection");
+  w.BeginObject();
+  w.KV("ProjectionType", ProjectionName(x.projection));
+  if (x.projection == IndexInfo::Projection::kInclude) {
+    w.Key("NonKeyAttributes");
+    w.BeginArray();
+    for (const auto& a : x.non_key_attributes) w.String(a);
+    w.EndArray();
+  }
+  w.EndObject();
 }
-
-}  // namespace
 
 IndexDefinition DecodeIndexDefinition(simdjson::dom::object o, bool global) {
   IndexDefinition d;
@@ -237,17 +247,7 @@ void WriteIndexDescriptions(JsonWriter& w, const TableInfo& t,
       IndexStats s = i < stats.size() ? stats[i] : IndexStats{};
       w.BeginObject();
       w.KV("IndexName", x.name);
-      WriteKeySchema(w, x);
-      w.Key("Projection");
-      w.BeginObject();
-      w.KV("ProjectionType", ProjectionName(x.projection));
-      if (x.projection == IndexInfo::Projection::kInclude) {
-        w.Key("NonKeyAttributes");
-        w.BeginArray();
-        for (const auto& a : x.non_key_attributes) w.String(a);
-        w.EndArray();
-      }
-      w.EndObject();
+      WriteIndexKeySchemaAndProjection(w, x);
       if (global) {
         w.KV("IndexStatus", x.deleting ? "DELETING" : x.backfilling ? "CREATING" : "ACTIVE");
         if (x.backfilling) {

@@ -71,6 +71,9 @@ void CheckDefinitionsDistinct(const std::vector<storage::KeyElement>& definition
 std::vector<std::string> KeyAttributeNames(const storage::TableInfo& table,
                                            const std::vector<IndexDefinition>& indexes);
 
+// Writes an index's "KeySchema" and "Projection" members (its HASH attributes, then its RANGE ones).
+void WriteIndexKeySchemaAndProjection(JsonWriter& w, const storage::IndexInfo& x);
+
 // Writes "LocalSecondaryIndexes" / "GlobalSecondaryIndexes" members (when the table has any).
 // `stats` is indexed like table.indexes (may be empty: zeros). A GSI's description has its
 // OnDemandThroughput (when set) and its WarmThroughput, whose status is UPDATING while the index
