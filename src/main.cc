@@ -29,7 +29,7 @@
 #include "http/server.h"
 #include "http/tls.h"
 #include "metrics/registry.h"
-#include "server_metrics.h"
+#include "api/server_metrics.h"
 #include "backfill/backfill.h"
 #include "faults/injector.h"
 #include "backup/backups.h"

@@ -1,5 +1,5 @@
 // The collectors main.cc registers (server_metrics.h).
-#include "server_metrics.h"
+#include "api/server_metrics.h"
 
 #include <chrono>
 #include <map>

@@ -1,4 +1,4 @@
-// Server metrics: main.cc's wiring of the metrics registry (metrics/registry.h) to the parts of
+// Server metrics: the wiring (main.cc calls it) of the metrics registry (metrics/registry.h) to the parts of
 // the server it reports on, read at scrape time: the HTTP front's connections and bytes, the
 // storage engine's figures (storage/engine.h EngineStats), items and bytes per table, the stream
 // backlog, the TTL sweeper's progress and the index backfills. Every figure here is a cheap read
