@@ -105,7 +105,8 @@ def item_exists(s, access_key, table, pk):
 def connection_refused(port):
     try:
         socket.create_connection((HOST, port), timeout=2).close()
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
+        # A connect that reached the backlog as the listener closed is reset, not refused.
         return True
     return False
 
