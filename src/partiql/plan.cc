@@ -163,15 +163,13 @@ class Planner {
         return (e.negated ? "attribute_exists(" : "attribute_not_exists(") + p + ")";
       }
       case ExprKind::kIsNull: {
-        // In PartiQL a MISSING attribute IS NULL too.
+        // True only for an attribute of type NULL: an absent one IS MISSING, not NULL (DynamoDB's
+        // PartiQL keeps the two apart, as its data types do).
         if (e.children[0].kind != ExprKind::kPath) Fail("IS NULL applies to a path");
-        std::string p = RenderPath(e.children[0].path);
-        std::string null_type = Value("{\"S\":\"NULL\"}");
-        if (e.negated) {
-          return "(attribute_exists(" + p + ") AND NOT attribute_type(" + p + ", " + null_type +
-                 "))";
-        }
-        return "(attribute_not_exists(" + p + ") OR attribute_type(" + p + ", " + null_type + "))";
+        std::string test =
+            "attribute_type(" + RenderPath(e.children[0].path) + ", " +
+            Value("{\"S\":\"NULL\"}") + ")";
+        return e.negated ? "(NOT " + test + ")" : test;
       }
       case ExprKind::kAnd:
       case ExprKind::kOr: {
@@ -197,6 +195,10 @@ class Planner {
   std::string SetValue(const Expr& e) {
     switch (e.kind) {
       case ExprKind::kArithmetic: {
+        // An UpdateExpression holds one + or - per value.
+        for (const Expr& c : e.children) {
+          if (c.kind == ExprKind::kArithmetic) Fail(kArithmeticMessage);
+        }
         std::string out = SetValue(e.children[0]);
         return out + " " + e.text + " " + SetValue(e.children[1]);
       }
@@ -232,6 +234,14 @@ void Flatten(const Expr& e, std::vector<const Expr*>& out) {
   }
 }
 
+bool SamePath(const Expr& e, const Path& path) {
+  if (e.kind != ExprKind::kPath || e.path.size() != path.size()) return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (e.path[i].name != path[i].name || e.path[i].index != path[i].index) return false;
+  }
+  return true;
+}
+
 bool IsAttribute(const Expr& e, const std::string& name) {
   return e.kind == ExprKind::kPath && e.path.size() == 1 && e.path[0].index < 0 &&
          e.path[0].name == name;
@@ -251,6 +261,49 @@ const Expr* TakeEquality(std::vector<const Expr*>& conjuncts, const std::string&
     }
   }
   return nullptr;
+}
+
+// The values a condition gives the key attribute `name`: one for `name = v` (either way round),
+// the candidates of `name IN (v, ...)`, the values of an OR of such conditions; none otherwise.
+std::vector<const Expr*> KeyValues(const Expr& c, const std::string& name) {
+  std::vector<const Expr*> out;
+  if (c.kind == ExprKind::kCompare && c.text == "=") {
+    if (IsAttribute(c.children[0], name) && Planner::IsValue(c.children[1])) {
+      out.push_back(&c.children[1]);
+    } else if (IsAttribute(c.children[1], name) && Planner::IsValue(c.children[0])) {
+      out.push_back(&c.children[0]);
+    }
+  } else if (c.kind == ExprKind::kIn && IsAttribute(c.children[0], name)) {
+    for (size_t i = 1; i < c.children.size(); ++i) {
+      if (!Planner::IsValue(c.children[i])) return {};
+      out.push_back(&c.children[i]);
+    }
+  } else if (c.kind == ExprKind::kOr) {
+    for (const Expr& side : c.children) {
+      std::vector<const Expr*> values = KeyValues(side, name);
+      if (values.empty()) return {};
+      out.insert(out.end(), values.begin(), values.end());
+    }
+  }
+  return out;
+}
+
+// Removes from `conjuncts` the first condition that gives `name` its values, and returns them
+// bound, duplicates dropped, in the order written; empty when no condition does.
+std::vector<std::string> TakeKeyValues(Planner& planner, std::vector<const Expr*>& conjuncts,
+                                       const std::string& name) {
+  for (auto it = conjuncts.begin(); it != conjuncts.end(); ++it) {
+    std::vector<const Expr*> values = KeyValues(**it, name);
+    if (values.empty()) continue;
+    std::vector<std::string> bound;
+    for (const Expr* v : values) {
+      std::string json = planner.Bind(*v)->json;
+      if (std::find(bound.begin(), bound.end(), json) == bound.end()) bound.push_back(json);
+    }
+    conjuncts.erase(it);
+    return bound;
+  }
+  return {};
 }
 
 // Removes from `conjuncts` a condition on the sort key that a key condition can hold.
@@ -315,23 +368,27 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
   std::vector<const Expr*> conjuncts;
   if (st.where) Flatten(*st.where, conjuncts);
   std::vector<const Expr*> rest = conjuncts;
-  std::vector<std::pair<std::string, const Expr*>> hash;
+  // Each partition key attribute's values; several only for a single-attribute partition key.
+  std::vector<std::pair<std::string, std::vector<std::string>>> hash;
   for (const std::string& name : key.hash) {
-    const Expr* value = TakeEquality(rest, name);
-    if (!value) break;
-    hash.emplace_back(name, value);
+    std::vector<const Expr*> after = rest;
+    std::vector<std::string> values = TakeKeyValues(planner, after, name);
+    if (values.empty() || (values.size() > 1 && key.hash.size() > 1)) break;
+    rest = std::move(after);
+    hash.emplace_back(name, std::move(values));
   }
   if (!key.hash.empty() && hash.size() == key.hash.size()) {
+    bool many = hash[0].second.size() > 1;
     // The range key's equality first: with nothing else, the whole key is a GetItem.
     std::vector<const Expr*> after_range = rest;
     const Expr* range_equal = nullptr;
     if (key.range.size() == 1) range_equal = TakeEquality(after_range, key.range[0]);
-    if (!index_key && after_range.empty() && !st.order_by &&
+    if (!index_key && !many && after_range.empty() && !st.order_by &&
         (key.range.empty() || range_equal)) {
       plan.operation = Operation::kGetItem;
       std::string json = "{";
-      for (const auto& [name, value] : hash) {
-        json += (json.size() > 1 ? "," : "") + Quoted(name) + ":" + planner.Bind(*value)->json;
+      for (const auto& [name, values] : hash) {
+        json += (json.size() > 1 ? "," : "") + Quoted(name) + ":" + values[0];
       }
       if (range_equal) {
         json += "," + Quoted(key.range[0]) + ":" + planner.Bind(*range_equal)->json;
@@ -340,9 +397,13 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
     } else {
       plan.operation = Operation::kQuery;
       std::string kc;
-      for (const auto& [name, value] : hash) {
-        kc += (kc.empty() ? "" : " AND ") + planner.Name(name) + " = " +
-              planner.Value(planner.Bind(*value)->json);
+      for (const auto& [name, values] : hash) {
+        std::string placeholder = planner.Value(values[0]);
+        kc += (kc.empty() ? "" : " AND ") + planner.Name(name) + " = " + placeholder;
+        if (many) {
+          plan.partition_values = values;
+          plan.partition_placeholder = placeholder;
+        }
       }
       if (key.range.size() == 1) {
         if (const Expr* sort = TakeSortKeyCondition(rest, key.range[0])) {
@@ -358,8 +419,7 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
   }
   if (st.order_by) {
     if (plan.operation != Operation::kQuery) {
-      Fail("Must have WHERE clause in the statement when using ORDER BY clause with the "
-           "partition key equality");
+      Fail(kOrderByMessage);
     }
     if (key.range.size() != 1 || st.order_by->size() != 1 ||
         (*st.order_by)[0].name != key.range[0]) {
@@ -401,6 +461,10 @@ void PlanWrite(const Statement& st, Planner& planner, const KeyNames& key, Plan&
         const Expr& v = a.value;
         if (v.kind == ExprKind::kFunction && (v.text == "set_add" || v.text == "set_delete")) {
           if (v.children.size() != 2) Fail("Incorrect number of arguments for " + v.text);
+          // They run as ADD or DELETE on the attribute set, which they must therefore name.
+          if (!SamePath(v.children[0], a.path)) {
+            Fail(v.text + " must take the attribute being set as its first argument");
+          }
           std::optional<Bound> b = planner.Bind(v.children[1]);
           if (!b) Fail("Incorrect arguments for " + v.text);
           std::string& out = v.text == "set_add" ? add : del;
@@ -466,6 +530,15 @@ Result<Plan> PlanStatement(const Statement& statement, const std::vector<Paramet
   plan.names = std::move(planner.names_);
   plan.values = std::move(planner.values_);
   return plan;
+}
+
+Plan Plan::ForPartition(size_t i) const {
+  Plan one = *this;
+  for (auto& [placeholder, json] : one.values) {
+    if (placeholder == partition_placeholder) json = partition_values.at(i);
+  }
+  one.partition_values.clear();
+  return one;
 }
 
 void WriteRequestMembers(const Plan& plan, protocol::JsonWriter& w) {
