@@ -442,6 +442,42 @@ def test_unsupported_constructs(client, music, statement, detail):
     validation(client.execute_statement, WELL_FORMED + detail, Statement=statement)
 
 
+# Statements that parse but that DynamoDB's PartiQL cannot run: each is a ValidationException.
+# NOT VERIFIED: the words, which are Cairn's (DynamoDB documents these refusals, not their text).
+@pytest.mark.parametrize("statement,message", [
+    ("SELECT * FROM music WHERE a = MISSING",
+     "MISSING can only be tested with IS MISSING or IS NOT MISSING"),
+    ("SELECT * FROM music WHERE 'x' IS MISSING", "IS MISSING applies to a path"),
+    ("SELECT * FROM music WHERE 1 IS NOT NULL", "IS NULL applies to a path"),
+    ("SELECT * FROM music WHERE size(1) = 1", "Incorrect arguments for function size"),
+    ("SELECT * FROM music WHERE a IN [[1, MISSING]]", "MISSING is not a value of a list"),
+    ("SELECT * FROM music WHERE a = <<true>>",
+     "A set may hold only strings, numbers or binary values"),
+    ("SELECT * FROM music WHERE a = <<1, 'x'>>", "All the values of a set must be of one type"),
+    ("INSERT INTO music VALUE [1]", "The value of an INSERT must be a map: VALUE {...}"),
+    ("UPDATE music SET a = size(b) WHERE artist = 'a' AND song = 's1'",
+     "Unsupported value in SET"),
+    ("UPDATE music SET a = set_add(a) WHERE artist = 'a' AND song = 's1'",
+     "Incorrect number of arguments for set_add"),
+    ("UPDATE music SET a = set_delete(a, MISSING) WHERE artist = 'a' AND song = 's1'",
+     "Incorrect arguments for set_delete"),
+])
+def test_statements_dynamodb_cannot_run(client, music, statement, message):
+    validation(client.execute_statement, message, Statement=statement)
+
+
+def test_key_of_the_wrong_type_is_the_operations_error(client, music):
+    # GetItem's and Query's own messages.
+    validation(client.execute_statement,
+               "The provided key element does not match the schema",
+               Statement="SELECT * FROM music WHERE artist = ? AND song = 's1'",
+               Parameters=[N(1)])
+    validation(client.execute_statement,
+               "One or more parameter values were invalid: Condition parameter type does not "
+               "match schema type",
+               Statement="SELECT * FROM music WHERE artist = 1")
+
+
 def test_parameter_count_must_match(client, music):
     msg = "Number of parameters in request and statement don't match."
     validation(client.execute_statement, msg,

@@ -193,3 +193,21 @@ def test_a_key_among_other_conditions_of_an_or_scans(client, parts):
     # Not a key read: `pk = 'a' OR v = 100` can match items of any partition.
     r = run(client, "SELECT pk, sk FROM parts WHERE pk = 'c' OR v = 9")
     assert sorted(keys(r["Items"])) == [("a", 9), ("b", 9), ("c", 0)]
+
+
+def test_consumed_capacity_is_the_sum_of_the_key_reads(client, parts):
+    def capacity(where, level):
+        return run(client, f'SELECT * FROM "parts"."by_g" WHERE {where}',
+                   ReturnConsumedCapacity=level)["ConsumedCapacity"]
+    for level in ("TOTAL", "INDEXES"):
+        one, two = capacity("g = 0", level), capacity("g = 1", level)
+        both = capacity("g IN [0, 1]", level)
+        assert both["TableName"] == "parts"
+        assert both["CapacityUnits"] == one["CapacityUnits"] + two["CapacityUnits"]
+        if level == "INDEXES":
+            assert both["GlobalSecondaryIndexes"]["by_g"]["CapacityUnits"] == (
+                one["GlobalSecondaryIndexes"]["by_g"]["CapacityUnits"]
+                + two["GlobalSecondaryIndexes"]["by_g"]["CapacityUnits"])
+    assert "ConsumedCapacity" not in run(client, "SELECT * FROM parts WHERE pk IN ['a', 'b']")
+    assert "ConsumedCapacity" not in run(client, "SELECT * FROM parts WHERE pk IN ['a', 'b']",
+                                         ReturnConsumedCapacity="NONE")
