@@ -285,7 +285,8 @@ OpResult RunPartitions(OpContext& ctx, const Plan& plan, const RunOptions& o,
     RunAnswer part;
     if (OpResult r = RunPlan(ctx, plan.ForPartition(i), one, part)) return r;
     if (part.items.size() > 2) {
-      items += (items.size() > 1 ? "," : "") + part.items.substr(1, part.items.size() - 2);
+      if (items.size() > 1) items += ',';
+      items.append(part.items, 1, part.items.size() - 2);
     }
     if (!part.consumed_capacity.empty()) {
       simdjson::dom::parser parser;

@@ -102,7 +102,9 @@ class Planner {
     std::string out;
     for (const PathElement& el : path) {
       if (el.index >= 0) {
-        out += "[" + std::to_string(el.index) + "]";
+        out += '[';
+        out += std::to_string(el.index);
+        out += ']';
       } else {
         if (!out.empty()) out += ".";
         out += Name(el.name);
@@ -344,7 +346,10 @@ std::string ItemKey(Planner& planner, std::vector<const Expr*>& conjuncts, const
     for (const std::string& name : *names) {
       const Expr* value = TakeEquality(conjuncts, name);
       if (!value) Fail(kKeyEqualityMessage);
-      json += (first ? "" : ",") + Quoted(name) + ":" + planner.Bind(*value)->json;
+      if (!first) json += ',';
+      json += Quoted(name);
+      json += ':';
+      json += planner.Bind(*value)->json;
       first = false;
     }
   }
