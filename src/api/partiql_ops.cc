@@ -11,10 +11,10 @@
 //   transaction its cancellation reason's code, becomes DuplicateItem);
 // - a read's LastEvaluatedKey comes back as a NextToken too (base64 of the key's JSON), which the
 //   next call turns back into ExclusiveStartKey;
-// - a SELECT over several partition keys (`pk IN [...]`, `pk = a OR pk = b`) runs one Query per
-//   key, in turn, within the one Limit (items evaluated) and about 1 MB per page; its NextToken is
-//   base64 of {"Partition": the key's position, "Key": where its Query stopped (absent: from the
-//   start)}, its ConsumedCapacity the sum of the Queries'.
+// - a SELECT over several keys (`pk IN [...]`, `pk = a OR pk = b`, `sk IN [...]`) runs one Query
+//   per key, in turn, within the one Limit (items evaluated) and about 1 MB per page; its
+//   NextToken is base64 of {"Read": the key's position, "Key": where its Query stopped (absent:
+//   from the start)}, its ConsumedCapacity the sum of the Queries'.
 // BatchExecuteStatement answers each statement in Responses, its error as {"Code", "Message"}: the
 // only place outside dispatch.cc where a statement's ApiException is caught, to route it there
 // (src/README.md, "Errors").
@@ -240,19 +240,19 @@ std::string SumCapacity(const std::vector<std::string>& capacities) {
   return out;
 }
 
-// Where a read over several partition keys goes on: the key's position and, when its Query
+// Where a read over several keys goes on: the key's position and, when its Query
 // stopped inside, that Query's LastEvaluatedKey.
-struct PartitionCursor {
-  size_t partition = 0;
+struct ReadCursor {
+  size_t read = 0;
   std::optional<std::string> key;
 };
 
-std::string EncodeCursor(const PartitionCursor& c) {
+std::string EncodeCursor(const ReadCursor& c) {
   std::string json;
   JsonWriter w(&json);
   w.BeginObject();
-  w.Key("Partition");
-  w.UInt(c.partition);
+  w.Key("Read");
+  w.UInt(c.read);
   if (c.key) {
     w.Key("Key");
     w.Raw(*c.key);
@@ -261,14 +261,14 @@ std::string EncodeCursor(const PartitionCursor& c) {
   return Base64Encode(json);
 }
 
-// The page size after which a read over several partition keys stops, as a Query's does.
+// The page size after which a read over several keys stops, as a Query's does.
 constexpr double kPageBytes = 1 << 20;
 
-// Runs a SELECT over several partition keys (plan.multi_partition()): their Queries in turn, from
-// `from`, until the Limit's items are evaluated, a Query stops inside its partition, or the page
-// holds about 1 MB. Fills `answer` as RunPlan does, its next_token a PartitionCursor.
-OpResult RunPartitions(OpContext& ctx, const Plan& plan, const RunOptions& o,
-                       const PartitionCursor& from, RunAnswer& answer) {
+// Runs a SELECT over several keys (plan.multi_key()): their Queries in turn, from `from`, until
+// the Limit's items are evaluated, a Query stops inside its key's items, or the page
+// holds about 1 MB. Fills `answer` as RunPlan does, its next_token a ReadCursor.
+OpResult RunKeyReads(OpContext& ctx, const Plan& plan, const RunOptions& o,
+                       const ReadCursor& from, RunAnswer& answer) {
   // Each Query reports its capacity, which measures the bytes it read (4 KB a unit, half a unit
   // when eventually consistent); the caller sees it only when it asked.
   bool report = o.return_consumed_capacity && *o.return_consumed_capacity != "NONE";
@@ -277,13 +277,13 @@ OpResult RunPartitions(OpContext& ctx, const Plan& plan, const RunOptions& o,
   std::vector<std::string> capacities;
   std::optional<int64_t> remaining = o.limit;
   double bytes = 0;
-  for (size_t i = from.partition; i < plan.partition_values.size(); ++i) {
+  for (size_t i = from.read; i < plan.key_reads.size(); ++i) {
     RunOptions one = o;
     one.limit = remaining;
-    one.exclusive_start_key = i == from.partition ? from.key : std::nullopt;
+    one.exclusive_start_key = i == from.read ? from.key : std::nullopt;
     if (!report) one.return_consumed_capacity = "TOTAL";
     RunAnswer part;
-    if (OpResult r = RunPlan(ctx, plan.ForPartition(i), one, part)) return r;
+    if (OpResult r = RunPlan(ctx, plan.ForKeyRead(i), one, part)) return r;
     if (part.items.size() > 2) {
       if (items.size() > 1) items += ',';
       items.append(part.items, 1, part.items.size() - 2);
@@ -298,7 +298,7 @@ OpResult RunPartitions(OpContext& ctx, const Plan& plan, const RunOptions& o,
       if (report) capacities.push_back(part.consumed_capacity);
     }
     if (remaining) *remaining -= part.scanned;
-    bool more = i + 1 < plan.partition_values.size();
+    bool more = i + 1 < plan.key_reads.size();
     if (!part.last_evaluated_key.empty()) {
       answer.last_evaluated_key = part.last_evaluated_key;
       answer.next_token = EncodeCursor({i, part.last_evaluated_key});
@@ -315,24 +315,23 @@ OpResult RunPartitions(OpContext& ctx, const Plan& plan, const RunOptions& o,
 }
 
 // A NextToken back into where the read goes on; nullopt when it is not one this statement gave.
-std::optional<PartitionCursor> DecodeCursor(std::string_view token, const Plan& plan) {
+std::optional<ReadCursor> DecodeCursor(std::string_view token, const Plan& plan) {
   Result<std::string> json = Base64Decode(token);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (!json.ok() || parser.parse(*json).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
     return std::nullopt;
   }
-  PartitionCursor c;
-  if (!plan.multi_partition()) {
+  ReadCursor c;
+  if (!plan.multi_key()) {
     c.key = *json;
     return c;
   }
-  uint64_t partition = 0;
-  if (doc["Partition"].get_uint64().get(partition) != simdjson::SUCCESS ||
-      partition >= plan.partition_values.size()) {
+  uint64_t read = 0;
+  if (doc["Read"].get_uint64().get(read) != simdjson::SUCCESS || read >= plan.key_reads.size()) {
     return std::nullopt;
   }
-  c.partition = partition;
+  c.read = read;
   simdjson::dom::object key;
   if (doc["Key"].get_object().get(key) == simdjson::SUCCESS) c.key = simdjson::to_string(key);
   return c;
@@ -356,16 +355,16 @@ OpResult ExecuteStatement(OpContext& ctx, const Params& p) {
   o.limit = p.Int("Limit");
   o.return_consumed_capacity = p.String("ReturnConsumedCapacity");
   o.return_values_on_condition_check_failure = p.String("ReturnValuesOnConditionCheckFailure");
-  PartitionCursor from;
+  ReadCursor from;
   if (auto token = p.String("NextToken"); token && plan.is_read() &&
                                           plan.operation != Operation::kGetItem) {
-    std::optional<PartitionCursor> cursor = DecodeCursor(*token, plan);
+    std::optional<ReadCursor> cursor = DecodeCursor(*token, plan);
     if (!cursor) return NextTokenError();
     from = std::move(*cursor);
   }
   RunAnswer answer;
-  if (plan.multi_partition()) {
-    if (OpResult r = RunPartitions(ctx, plan, o, from, answer)) return r;
+  if (plan.multi_key()) {
+    if (OpResult r = RunKeyReads(ctx, plan, o, from, answer)) return r;
   } else {
     o.exclusive_start_key = from.key;
     if (OpResult r = RunPlan(ctx, plan, o, answer)) return r;

@@ -383,36 +383,67 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
     hash.emplace_back(name, std::move(values));
   }
   if (!key.hash.empty() && hash.size() == key.hash.size()) {
-    bool many = hash[0].second.size() > 1;
-    // The range key's equality first: with nothing else, the whole key is a GetItem.
+    // The sort key's values (`sk = v`, `sk IN [...]`, an OR of equalities) make each read one
+    // key; with ORDER BY, several of them stay a condition of each partition's Query instead,
+    // which returns them in order.
     std::vector<const Expr*> after_range = rest;
-    const Expr* range_equal = nullptr;
-    if (key.range.size() == 1) range_equal = TakeEquality(after_range, key.range[0]);
-    if (!index_key && !many && after_range.empty() && !st.order_by &&
-        (key.range.empty() || range_equal)) {
+    std::vector<std::string> range_values;
+    if (key.range.size() == 1) {
+      std::vector<const Expr*> after = rest;
+      std::vector<std::string> values = TakeKeyValues(planner, after, key.range[0]);
+      if (values.size() == 1 || (values.size() > 1 && !st.order_by)) {
+        range_values = std::move(values);
+        after_range = std::move(after);
+      }
+    }
+    const std::vector<std::string>& hash_values = hash[0].second;
+    size_t reads = hash_values.size() * std::max<size_t>(range_values.size(), 1);
+    bool whole_key = key.range.empty() || !range_values.empty();
+    if (!index_key && reads == 1 && after_range.empty() && !st.order_by && whole_key) {
       plan.operation = Operation::kGetItem;
       std::string json = "{";
       for (const auto& [name, values] : hash) {
-        json += (json.size() > 1 ? "," : "") + Quoted(name) + ":" + values[0];
+        if (json.size() > 1) json += ',';
+        json += Quoted(name);
+        json += ':';
+        json += values[0];
       }
-      if (range_equal) {
-        json += "," + Quoted(key.range[0]) + ":" + planner.Bind(*range_equal)->json;
+      if (!range_values.empty()) {
+        json += ',';
+        json += Quoted(key.range[0]);
+        json += ':';
+        json += range_values[0];
       }
       plan.key = json + "}";
     } else {
       plan.operation = Operation::kQuery;
       std::string kc;
+      std::string hash_placeholder;
       for (const auto& [name, values] : hash) {
         std::string placeholder = planner.Value(values[0]);
+        if (hash_placeholder.empty()) hash_placeholder = placeholder;
         kc += (kc.empty() ? "" : " AND ") + planner.Name(name) + " = " + placeholder;
-        if (many) {
-          plan.partition_values = values;
-          plan.partition_placeholder = placeholder;
-        }
       }
-      if (key.range.size() == 1) {
+      std::string range_placeholder;
+      if (!range_values.empty()) {
+        range_placeholder = planner.Value(range_values[0]);
+        kc += " AND " + planner.Name(key.range[0]) + " = " + range_placeholder;
+        rest = std::move(after_range);
+      } else if (key.range.size() == 1) {
         if (const Expr* sort = TakeSortKeyCondition(rest, key.range[0])) {
           kc += " AND " + planner.Condition(*sort);
+        }
+      }
+      if (reads > 1) {
+        // Every partition key with every sort key, in the order written.
+        plan.key_placeholders.push_back(hash_placeholder);
+        if (!range_placeholder.empty()) plan.key_placeholders.push_back(range_placeholder);
+        for (const std::string& h : hash_values) {
+          if (range_values.empty()) {
+            plan.key_reads.push_back({h});
+          } else {
+            for (const std::string& r : range_values) plan.key_reads.push_back({h, r});
+          }
         }
       }
       plan.key_condition = kc;
@@ -537,12 +568,16 @@ Result<Plan> PlanStatement(const Statement& statement, const std::vector<Paramet
   return plan;
 }
 
-Plan Plan::ForPartition(size_t i) const {
+Plan Plan::ForKeyRead(size_t i) const {
   Plan one = *this;
+  const std::vector<std::string>& read = key_reads.at(i);
   for (auto& [placeholder, json] : one.values) {
-    if (placeholder == partition_placeholder) json = partition_values.at(i);
+    for (size_t k = 0; k < key_placeholders.size(); ++k) {
+      if (placeholder == key_placeholders[k]) json = read.at(k);
+    }
   }
-  one.partition_values.clear();
+  one.key_reads.clear();
+  one.key_placeholders.clear();
   return one;
 }
 

@@ -7,7 +7,8 @@ specify a partition key. Use the equality or IN operator", with the examples `Or
 ExecuteStatement for Limit and NextToken):
 - `pk IN [...]`, `pk = a OR pk = b` (alone or with other conditions, on the table or on an index)
   read each named partition key, as a Query does: the capacity consumed is that of the items
-  read, not of the table; a missing key adds nothing but its read.
+  read, not of the table; a missing key adds nothing but its read. With the sort key named too
+  (`sk IN [...]`, `sk = x OR sk = y`), each whole key is read, not its partition.
 - Limit bounds the items evaluated across the keys; a page that stops early carries NextToken,
   which continues where it stopped, so paging returns every item exactly once.
 - BatchExecuteStatement and ExecuteTransaction read single items (each read statement "must specify
@@ -15,8 +16,9 @@ ExecuteStatement for Limit and NextToken):
   ['x']` names one item and is accepted there.
 
 NOT VERIFIED against DynamoDB (not knowable offline; Cairn's most faithful choice):
-- the order of the items: the keys' order as written, duplicates dropped, each partition in
-  sort-key order (ORDER BY's direction applying within each);
+- the order of the items: the keys' order as written (partition keys, then sort keys within
+  each), duplicates dropped; with ORDER BY, several sort keys are a condition of each partition's
+  Query, which orders them;
 - a multi-key read inside ExecuteTransaction or BatchExecuteStatement: refused with the
   single-item message, since their answers hold one item per statement;
 - the NextToken's content (opaque base64 in both);
@@ -211,3 +213,28 @@ def test_consumed_capacity_is_the_sum_of_the_key_reads(client, parts):
     assert "ConsumedCapacity" not in run(client, "SELECT * FROM parts WHERE pk IN ['a', 'b']")
     assert "ConsumedCapacity" not in run(client, "SELECT * FROM parts WHERE pk IN ['a', 'b']",
                                          ReturnConsumedCapacity="NONE")
+
+
+def test_in_on_the_whole_key_reads_those_keys_only(client):
+    create_table(client, "rows", range_key=("sk", "N"))
+    load(client, "rows", [{"pk": S(p), "sk": N(i), "pad": S("x" * 3000)}
+                          for p in ("a", "b") for i in range(30)])
+    partition = run(client, "SELECT pk, sk FROM rows WHERE pk = 'a' AND size(pad) > 0",
+                    ReturnConsumedCapacity="TOTAL")
+    assert len(partition["Items"]) == 30 and units(partition) > 10
+    for statement in ("SELECT pk, sk FROM rows WHERE pk IN ['a', 'b'] AND sk IN [7, 3, 99]",
+                      "SELECT pk, sk FROM rows WHERE (pk = 'a' OR pk = 'b') "
+                      "AND (sk = 7 OR sk = 3 OR sk = 99)"):
+        r = run(client, statement, ReturnConsumedCapacity="TOTAL")
+        assert keys(r["Items"]) == [("a", 7), ("a", 3), ("b", 7), ("b", 3)], statement
+        assert units(r) <= 3, (statement, r["ConsumedCapacity"])  # six key reads
+    r = run(client, "SELECT pk, sk FROM rows WHERE pk = 'b' AND sk IN [29, 0]", Limit=1)
+    assert keys(r["Items"]) == [("b", 29)] and "NextToken" in r
+    r = run(client, "SELECT pk, sk FROM rows WHERE pk = 'b' AND sk IN [29, 0]", Limit=1,
+            NextToken=r["NextToken"])
+    assert keys(r["Items"]) == [("b", 0)]
+    r = client.execute_transaction(TransactStatements=[
+        {"Statement": "SELECT sk FROM rows WHERE pk = 'a' AND sk IN [4]"}])
+    assert r["Responses"] == [{"Item": {"sk": N(4)}}]
+    validation(client.execute_transaction, SINGLE_ITEM, TransactStatements=[
+        {"Statement": "SELECT sk FROM rows WHERE pk = 'a' AND sk IN [4, 5]"}])
