@@ -102,7 +102,8 @@ def measure(name, args, threads, seconds, log):
     for label, op in (("PutItem", put), ("GetItem", get)):
         rate, mean, p99, errors, n = phase(port, threads, seconds, op)
         print(f"rates: {name:8s} {label}: {rate:7.0f} ops/s, mean {mean:5.2f} ms, p99 "
-              f"{p99:5.2f} ms ({n} ops, {errors} errors, {threads} threads)", flush=True)
+              f"{p99:5.2f} ms ({n} ops, {errors} errors, {threads} client threads, server "
+              f"{' '.join(args[-2:])})", flush=True)
     proc.terminate()
     proc.wait(timeout=30)
 
@@ -112,13 +113,17 @@ def main():
     p.add_argument("--bin", required=True)
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--seconds", type=float, default=5)
+    p.add_argument("--server-threads", type=int, default=0,
+                   help="cairn's --threads (event loops; 0: one per core). Requests call librados "
+                        "synchronously on them, so they bound the RADOS operations in flight")
     a = p.parse_args()
+    server = ["--threads", str(a.server_threads)]
     with tempfile.TemporaryDirectory(prefix="cairn-rates-") as d, \
             open(os.path.join(d, "cairn.log"), "wb") as log:
-        measure("rocksdb", [a.bin, "--engine", "rocksdb", "--data-dir", os.path.join(d, "data")],
-                a.threads, a.seconds, log)
+        measure("rocksdb", [a.bin, "--engine", "rocksdb", "--data-dir", os.path.join(d, "data")]
+                + server, a.threads, a.seconds, log)
         if os.environ.get("CAIRN_RADOS_CONF"):
-            measure("rados", [a.bin, "--engine", "rados"], a.threads, a.seconds, log)
+            measure("rados", [a.bin, "--engine", "rados"] + server, a.threads, a.seconds, log)
 
 
 if __name__ == "__main__":
