@@ -16,6 +16,9 @@ Then a replay check: with the server stopped, a redo record (the engine's format
 EncodeEffects) that removes two items in two different shard objects is written into "cairn.redo"
 with python3-rados, as a crash between the record and its apply would leave it; the next start
 must apply it (both items gone) and empty the log.
+With --lease-check (tests/rados/suite --long): a second server on the pool while one runs must
+refuse to start (exit 1, after waiting ~20 s for the lease), and start at once after the first
+one stops (SIGTERM releases the lease).
 Prints one line per trial with the counts; exit 1 on any loss.
 """
 
@@ -239,11 +242,36 @@ def replay_check(binary, log):
     return ok
 
 
+def lease_check(binary, log):
+    first = start(binary, free_port(), log)
+    began = time.monotonic()
+    second = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port()), "--engine",
+                             "rados"], capture_output=True, text=True, timeout=90)
+    refused_s = time.monotonic() - began
+    refused = (second.returncode == 1 and
+               "another cairn server holds the pool" in second.stdout + second.stderr)
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=30)
+    began = time.monotonic()
+    third = start(binary, free_port(), log)
+    took = time.monotonic() - began
+    third.send_signal(signal.SIGTERM)
+    third.wait(timeout=30)
+    ok = refused and took < 5
+    print(f"kill_trial lease: a second server on the pool exited {second.returncode} after "
+          f"{refused_s:.1f} s ({'refused' if refused else 'NOT refused'}); after the first "
+          f"stopped, a server started in {took:.1f} s: {'ok' if ok else 'FAILED'}", flush=True)
+    if not refused:
+        print(second.stdout[-2000:], second.stderr[-2000:], flush=True)
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bin", required=True)
     p.add_argument("--trials", type=int, default=1)
     p.add_argument("--seconds", type=float, default=4)
+    p.add_argument("--lease-check", action="store_true")
     a = p.parse_args()
     if not os.environ.get("CAIRN_RADOS_CONF"):
         raise SystemExit("kill_trial: run inside tests/rados/cluster run (CAIRN_RADOS_CONF unset)")
@@ -253,6 +281,8 @@ def main():
             for n in range(a.trials):
                 ok = trial(a.bin, n, a.seconds, log) and ok
             ok = replay_check(a.bin, log) and ok
+            if a.lease_check:
+                ok = lease_check(a.bin, log) and ok
         finally:
             for p in LIVE:
                 if p.poll() is None:
