@@ -52,7 +52,7 @@ cmd=${1:-help}
 shift || true
 case "$cmd" in
   deps)
-    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${RADOS_PACKAGES[@]}"
     install_node
     ;;
   build)

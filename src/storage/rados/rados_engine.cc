@@ -29,7 +29,6 @@
 namespace cairn::storage {
 namespace {
 
-using rados::HashOf;
 using rados::IdOf;
 using rados::kCatalogObject;
 using rados::Layout;
