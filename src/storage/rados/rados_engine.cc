@@ -1,7 +1,7 @@
 // RadosEngine: the Engine on librados. Public entry point: OpenRadosEngine (rados_engine.h).
-// Internals: Layout (key -> object, a range -> its objects in order), ToStatus (error mapping),
-// Effect (one object's share of a batch, and its encoding in the redo record), RadosIterator
-// (paged omap reads), the engine itself (Get, Write with the redo log, replay at open).
+// Internals: ToStatus (error mapping), Effect (one object's share of a batch, and its encoding in the redo record), RadosIterator
+// (paged omap reads), the engine itself (Get, Write with the redo log, replay at open, the lease).
+// Which object holds a key, and which objects cover a range: rados_layout.h.
 #include "storage/rados/rados_engine.h"
 
 #include <rados/librados.hpp>
