@@ -17,8 +17,10 @@ TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest help2man dpkg-d
 # The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed
 # only when no node with npm is there (a nodejs packaged elsewhere bundles npm and conflicts with
 # Debian's npm package).
-# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe: installed by `test`
-# only; the server's build does not need them.
+# The Ceph RADOS test cluster (tests/rados/cluster) and librados for its probe and for the RADOS
+# engine (--engine rados, built when CMake finds librados): installed by `test`, before its builds,
+# so the tested binaries have the engine; `build` and `serve` do not need them (install
+# librados-dev libradospp-dev first to get the engine there too: README, "Running on a Ceph cluster").
 RADOS_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common uuid-runtime librados-dev libradospp-dev)
 JOBS=${JOBS:-$(nproc)}
 
@@ -50,7 +52,7 @@ cmd=${1:-help}
 shift || true
 case "$cmd" in
   deps)
-    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${RADOS_PACKAGES[@]}"
     install_node
     ;;
   build)
@@ -71,7 +73,7 @@ case "$cmd" in
     done
     # Tests with a deeper variant read CAIRN_LONG.
     if [ ${#long[@]} -gt 0 ]; then export CAIRN_LONG=1; fi
-    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${RADOS_PACKAGES[@]}"
     install_node
     # The server `serve` runs must build too: g++ warns differently at -O3 than at -O2 (-Werror).
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
@@ -100,10 +102,12 @@ case "$cmd" in
     tests/crash/run --bin "$PWD/build/cairn" ${long[@]+"${long[@]}"}
     # What `cmake --install` and the .deb put on a machine (the Release build).
     tests/packaging/run build
-    # The librados primitives of the RADOS engine's design (docs/rados.md) against a throwaway Ceph
-    # cluster of 3 OSDs (about 40 s, bounded at 300).
-    install_packages "${RADOS_PACKAGES[@]}"
-    tests/rados/run --timeout 300
+    # The librados primitives of the RADOS engine's design (docs/rados.md), then the Release binary
+    # on --engine rados (an integration subset, a kill -9 trial), against a throwaway Ceph cluster
+    # of 3 OSDs (about 3 min, bounded at 420 s; --long runs more).
+    rados_limit=420
+    if [ ${#long[@]} -gt 0 ]; then rados_limit=900; fi
+    tests/rados/run --timeout "$rados_limit" --bin build/cairn ${long[@]+"${long[@]}"}
     ;;
   *)
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'

@@ -28,6 +28,8 @@ Examples:
                                             rereads the certificate and key
   cairn --host 0.0.0.0 --credentials FILE   serve others: signed requests only
   cairn --in-memory --shared-db             one set of tables for every key and region
+  cairn --engine rados --rados-conf /etc/ceph/ceph.conf --rados-pool cairn
+                                            tables in a Ceph RADOS pool (docs/rados.md)
   cairn -port 8000 -inMemory -sharedDb      the same, as DynamoDB Local is started
 )";
 
@@ -98,6 +100,9 @@ class PlainFormatter : public CLI::Formatter {
   static std::string Placeholder(const CLI::Option* o) {
     const std::string& n = o->get_lnames().front();
     if (n == "data-dir") return "DIR";
+    if (n == "engine") return "NAME";
+    if (n == "rados-conf") return "FILE";
+    if (n == "rados-pool") return "NAME";
     if (n == "credentials") return "FILE";
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
@@ -115,6 +120,18 @@ std::string EnvName(std::string_view long_name) {
   for (char ch : long_name)
     env.push_back(ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   return env;
+}
+
+// --engine rados needs its two flags, and they mean nothing without it; empty when consistent.
+std::string CheckEngineFlags(const Config& c) {
+  if (c.engine == "rados") {
+    if (c.rados_conf.empty() || c.rados_pool.empty())
+      return "--engine rados needs --rados-conf FILE and --rados-pool NAME";
+    if (c.in_memory) return "--in-memory is for the rocksdb engine, not --engine rados";
+  } else if (!c.rados_conf.empty() || !c.rados_pool.empty()) {
+    return "--rados-conf and --rados-pool need --engine rados";
+  }
+  return "";
 }
 
 // The TLS flags come together; empty when they are consistent.
@@ -149,6 +166,15 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_flag("--shared-db", c->shared_db,
                "One namespace for all credentials and regions (as DynamoDB Local's -sharedDb)");
   app.add_flag("--sync", c->sync, "fsync every write group (power-loss durability)");
+  app.add_option("--engine", c->engine,
+                 "Storage engine: rocksdb (local, --data-dir or --in-memory) or rados (a Ceph "
+                 "RADOS pool: --rados-conf and --rados-pool; docs/rados.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rocksdb", "rados"}));
+  app.add_option("--rados-conf", c->rados_conf,
+                 "With --engine rados: the cluster's ceph.conf (monitors, keyring)");
+  app.add_option("--rados-pool", c->rados_pool,
+                 "With --engine rados: the pool that holds the tables (must exist)");
   app.add_option("--cache-mb", c->cache_mb,
                  "Block cache for on-disk data, in MiB (0: a quarter of physical memory, at "
                  "most 4096); it fills only as data is read")
@@ -325,6 +351,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
     app.parse(static_cast<int>(cargv.size()), cargv.data());
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e);
+    return false;
+  }
+  if (std::string error = CheckEngineFlags(*c); !error.empty()) {
+    std::fprintf(stderr, "cairn: %s\nRun with --help for the flags.\n", error.c_str());
+    *exit_code = 2;
     return false;
   }
   if (std::string error = CheckTlsFlags(*c); !error.empty()) {

@@ -19,6 +19,11 @@ struct Config {
   bool in_memory = false;        // keep nothing on disk
   bool shared_db = false;        // one namespace for every access key and region
   bool sync = false;             // fsync every write group
+  // Storage engine: "rocksdb" (the default: --data-dir or --in-memory) or "rados" (a Ceph pool,
+  // storage/rados/rados_engine.h; only in builds with librados, CAIRN_HAVE_RADOS).
+  std::string engine = "rocksdb";
+  std::string rados_conf;   // --rados-conf: the cluster's ceph.conf
+  std::string rados_pool;   // --rados-pool: an existing pool
   double cache_mb = 0;           // block cache; 0: a quarter of physical memory, at most 4 GiB
   std::string log_level = "info";
   std::string log_format = "text";  // or "json" (log_format.h)

@@ -39,6 +39,9 @@
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#ifdef CAIRN_HAVE_RADOS
+#include "storage/rados/rados_engine.h"
+#endif
 #include "txn/lock_table.h"
 #include "write/item_writer.h"
 
@@ -132,6 +135,33 @@ std::vector<std::string> AllowedHosts(const cairn::Config& config) {
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// Where the data is, for the log: "data in DIR", "no data dir", "pool P of CONF".
+std::string StorageName(const cairn::Config& config) {
+  if (config.engine == "rados") return "pool " + config.rados_pool + " of " + config.rados_conf;
+  return config.in_memory ? "no data dir" : "data in " + config.data_dir;
+}
+
+// The storage engine --engine names (config.cc checked its flags).
+cairn::Result<std::unique_ptr<cairn::storage::Engine>> OpenEngine(const cairn::Config& config) {
+  if (config.engine == "rados") {
+#ifdef CAIRN_HAVE_RADOS
+    cairn::storage::RadosOptions rados;
+    rados.conf_file = config.rados_conf;
+    rados.pool = config.rados_pool;
+    return cairn::storage::OpenRadosEngine(rados);
+#else
+    return cairn::Status::IOError(
+        "this cairn was built without librados (install librados-dev libradospp-dev and rebuild)");
+#endif
+  }
+  cairn::storage::Options opts;
+  opts.data_dir = config.data_dir;
+  opts.in_memory = config.in_memory;
+  opts.sync = config.sync;
+  opts.block_cache_bytes = BlockCacheBytes(config.cache_mb);
+  return cairn::storage::OpenRocksDBEngine(opts);
 }
 
 // Where S3 buckets live (--s3-dir): the flag, else <data dir>/s3, else (--in-memory) a new
@@ -232,14 +262,10 @@ int main(int argc, char** argv) {
     tls = std::move(created).value();
   }
 
-  cairn::storage::Options opts;
-  opts.data_dir = config.data_dir;
-  opts.in_memory = config.in_memory;
-  opts.sync = config.sync;
-  opts.block_cache_bytes = BlockCacheBytes(config.cache_mb);
-  auto engine = cairn::storage::OpenRocksDBEngine(opts);
+  auto engine = OpenEngine(config);
   if (!engine.ok()) {
-    spdlog::critical("cannot open storage in {}: {}", config.data_dir, engine.status().ToString());
+    spdlog::critical("cannot open storage {}: {}", StorageName(config),
+                     engine.status().ToString());
     return 1;
   }
   cairn::storage::Catalog catalog(engine->get());
@@ -392,10 +418,11 @@ int main(int argc, char** argv) {
   if (config.metrics_on_main_port)
     spdlog::info("metrics at GET /metrics of {}", listening);
   spdlog::info(
-      "cairn {} (commit {}) listening on {}; engine rocksdb {}; {}; at most {} connections, "
+      "cairn {} (commit {}) listening on {}; engine {}; {}; at most {} connections, "
       "{} descriptors",
-      CAIRN_VERSION, CAIRN_COMMIT, listening, config.in_memory ? "in memory" : "on disk",
-      config.in_memory ? "no data dir" : "data in " + config.data_dir, http_opts.max_connections,
+      CAIRN_VERSION, CAIRN_COMMIT, listening,
+      config.engine == "rados" ? "rados" : config.in_memory ? "rocksdb in memory" : "rocksdb on disk",
+      StorageName(config), http_opts.max_connections,
       static_cast<uint64_t>(nofile));
   // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.
   auto reload = [&credentials, &config, &tls, &faults] {

@@ -1,0 +1,297 @@
+"""kill -9 of a cairn server on the RADOS engine: no acknowledged write is lost, none half-applied.
+
+Run by tests/rados/suite inside a test cluster (CAIRN_RADOS_CONF, CAIRN_RADOS_POOL set):
+  /usr/bin/python3 tests/rados/kill_trial.py --bin build/cairn [--trials N] [--seconds S]
+
+Per trial: a fresh server on the pool; two tables, "kt_items" with a GSI (so every PutItem is a
+multi-object batch: the item's shard and the index entry's, through the engine's redo log) and
+"kt_pairs" without; 4 writer threads for S seconds doing PutItem (with the GSI key), BatchWriteItem
+of 5 items, and TransactWriteItems of 2 items in the two tables; then kill -9 in the middle of
+them, a restart on the same pool, and checks:
+  - every acknowledged PutItem/BatchWriteItem item is there with its value (strongly consistent
+    GetItem) and in the GSI (Query on the index; the GSI is written in the same batch here);
+  - every acknowledged transaction's two items are there; for every transaction, acknowledged or
+    not, both items are there or neither (all-or-nothing across objects after the crash).
+Then a replay check: with the server stopped, a redo record (the engine's format, rados_engine.cc
+EncodeEffects) that removes two items in two different shard objects is written into "cairn.redo"
+with python3-rados, as a crash between the record and its apply would leave it; the next start
+must apply it (both items gone) and empty the log.
+With --lease-check (tests/rados/suite --long): a second server on the pool while one runs must
+refuse to start (exit 1, after waiting ~20 s for the lease), and start at once after the first
+one stops (SIGTERM releases the lease).
+Prints one line per trial with the counts; exit 1 on any loss.
+"""
+
+import argparse
+import ctypes
+import ctypes.util
+import os
+import struct
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+LIVE = []  # every server started, killed on the way out whatever happens
+
+
+def start(binary, port, log):
+    proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--engine", "rados",
+                             "--log-level", "warn"], stdout=log, stderr=log,
+                            stdin=subprocess.DEVNULL)
+    LIVE.append(proc)
+    deadline = time.monotonic() + 60  # the lease of a killed server lapses within 10 s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"kill_trial: cairn exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("kill_trial: cairn did not start")
+
+
+def client(port):
+    return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                        aws_access_key_id="killtrial", aws_secret_access_key="x",
+                        config=Config(retries={"max_attempts": 0}, connect_timeout=2,
+                                      read_timeout=10))
+
+
+def create_tables(c, trial):
+    items, pairs = f"kt_items{trial}", f"kt_pairs{trial}"
+    c.create_table(TableName=items, BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
+                                         {"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexes=[{"IndexName": "by_g", "KeySchema": [
+                       {"AttributeName": "g", "KeyType": "HASH"}],
+                       "Projection": {"ProjectionType": "ALL"}}])
+    c.create_table(TableName=pairs, BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+    return items, pairs
+
+
+def writer(port, items, pairs, wid, stop, acked, attempted_txns):
+    c = client(port)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        kind = n % 3
+        try:
+            if kind == 0:
+                k = f"w{wid}-{n}"
+                c.put_item(TableName=items, Item={"k": {"S": k}, "g": {"S": "g" + k},
+                                                  "v": {"N": str(n)}})
+                acked["items"].append((k, str(n)))
+            elif kind == 1:
+                ks = [f"w{wid}-{n}-{j}" for j in range(5)]
+                r = c.batch_write_item(RequestItems={items: [
+                    {"PutRequest": {"Item": {"k": {"S": k}, "g": {"S": "g" + k},
+                                             "v": {"N": str(n)}}}} for k in ks]})
+                left = {x["PutRequest"]["Item"]["k"]["S"]
+                        for x in r.get("UnprocessedItems", {}).get(items, [])}
+                acked["items"].extend((k, str(n)) for k in ks if k not in left)
+            else:
+                k = f"t{wid}-{n}"
+                attempted_txns.append(k)
+                c.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": items, "Item": {"k": {"S": k}, "g": {"S": "g" + k},
+                                                          "v": {"N": str(n)}}}},
+                    {"Put": {"TableName": pairs, "Item": {"k": {"S": k}, "v": {"N": str(n)}}}}])
+                acked["txns"].append(k)
+        except Exception:  # the kill: connection refused or reset
+            if stop.is_set():
+                return
+            time.sleep(0.01)
+
+
+def trial(binary, number, seconds, log):
+    port = free_port()
+    proc = start(binary, port, log)
+    c = client(port)
+    items, pairs = create_tables(c, number)
+    stop = threading.Event()
+    acked = {"items": [], "txns": []}
+    attempted = []
+    threads = [threading.Thread(target=writer, args=(port, items, pairs, w, stop, acked, attempted))
+               for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stop.set()
+    for t in threads:
+        t.join()
+    started = time.monotonic()
+    proc = start(binary, port, log)
+    restart_s = time.monotonic() - started
+    c = client(port)
+    lost = []
+    for k, v in acked["items"]:
+        got = c.get_item(TableName=items, Key={"k": {"S": k}}, ConsistentRead=True).get("Item")
+        if got is None or got["v"]["N"] != v:
+            lost.append(("item", k))
+            continue
+        q = c.query(TableName=items, IndexName="by_g", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": "g" + k}})
+        if q["Count"] != 1:
+            lost.append(("gsi", k))
+    acked_txns = set(acked["txns"])
+    half = 0
+    for k in attempted:
+        a = c.get_item(TableName=items, Key={"k": {"S": k}}, ConsistentRead=True).get("Item")
+        b = c.get_item(TableName=pairs, Key={"k": {"S": k}}, ConsistentRead=True).get("Item")
+        if k in acked_txns and (a is None or b is None):
+            lost.append(("txn", k))
+        elif (a is None) != (b is None):
+            half += 1
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    print(f"kill_trial {number}: {len(acked['items'])} acknowledged item writes and "
+          f"{len(acked_txns)} acknowledged transactions ({len(attempted)} attempted) checked; "
+          f"lost {len(lost)}, half-applied transactions {half}; restart took {restart_s:.1f} s",
+          flush=True)
+    if lost:
+        print(f"kill_trial: lost {lost[:10]}", flush=True)
+    return not lost and half == 0
+
+
+def record(effects):
+    """The redo record of {object: [omap keys to remove]} (EncodeEffects's layout)."""
+    def b(x):
+        return struct.pack(">I", len(x)) + x
+    out = struct.pack(">I", len(effects))
+    for name, keys in sorted(effects.items()):
+        out += b(name.encode()) + b"\0" + struct.pack(">I", len(keys))
+        for k in sorted(keys):
+            out += b(k) + b"\0"
+    return out
+
+
+def replay_check(binary, log):
+    import rados
+    port = free_port()
+    proc = start(binary, port, log)
+    c = client(port)
+    table_name = f"kt_replay{os.getpid()}"
+    c.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+    for i in range(16):
+        c.put_item(TableName=table_name, Item={"k": {"S": f"r{i}"}, "v": {"N": str(i)}})
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    cluster = rados.Rados(conffile=os.environ["CAIRN_RADOS_CONF"])
+    cluster.connect()
+    try:
+        io = cluster.open_ioctx(os.environ["CAIRN_RADOS_POOL"])
+        # The item keys (storage/key_encoding.h): table id | XXH3_64(pk) | len u16 | pk, in
+        # object t<id>.2-<top 2 hash bits> (python3-rados cuts omap keys at a NUL, so they are
+        # computed, not listed). The table is the newest id among the shard objects.
+        xxh = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+        xxh.XXH3_64bits.restype = ctypes.c_uint64
+        xxh.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        table = max(int(o.key[1:].split(".")[0]) for o in io.list_objects()
+                    if o.key.startswith("t"))
+        effects = {}
+        for i in range(16):
+            pk = f"r{i}".encode()
+            h = xxh.XXH3_64bits(pk, len(pk))
+            name = f"t{table}.2-{h >> 62:x}"
+            if name not in effects:
+                effects[name] = [b"\x01" + struct.pack(">IQH", table, h, len(pk)) + pk]
+            if len(effects) == 2:
+                break
+        assert len(effects) == 2
+        with rados.WriteOpCtx() as op:
+            io.set_omap(op, ("00000000000000000000",), (record(effects),))
+            io.operate_write_op(op, "cairn.redo")
+        proc = start(binary, port, log)
+        c = client(port)
+        left = c.scan(TableName=table_name, ConsistentRead=True)["Count"]
+        with rados.ReadOpCtx() as op:
+            it, _ = io.get_omap_vals(op, "", "", 10)
+            io.operate_read_op(op, "cairn.redo")
+            pending = list(it)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        cluster.shutdown()
+    ok = left == 14 and not pending
+    print(f"kill_trial replay: a redo record removing 2 items of 16 in 2 shards, left by a "
+          f"'crash': {left} items after the restart (14 expected), {len(pending)} records left "
+          f"in cairn.redo: {'ok' if ok else 'FAILED'}", flush=True)
+    return ok
+
+
+def lease_check(binary, log):
+    first = start(binary, free_port(), log)
+    began = time.monotonic()
+    second = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port()), "--engine",
+                             "rados"], capture_output=True, text=True, timeout=90)
+    refused_s = time.monotonic() - began
+    refused = (second.returncode == 1 and
+               "another cairn server holds the pool" in second.stdout + second.stderr)
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=30)
+    began = time.monotonic()
+    third = start(binary, free_port(), log)
+    took = time.monotonic() - began
+    third.send_signal(signal.SIGTERM)
+    third.wait(timeout=30)
+    ok = refused and took < 5
+    print(f"kill_trial lease: a second server on the pool exited {second.returncode} after "
+          f"{refused_s:.1f} s ({'refused' if refused else 'NOT refused'}); after the first "
+          f"stopped, a server started in {took:.1f} s: {'ok' if ok else 'FAILED'}", flush=True)
+    if not refused:
+        print(second.stdout[-2000:], second.stderr[-2000:], flush=True)
+    return ok
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--trials", type=int, default=1)
+    p.add_argument("--seconds", type=float, default=4)
+    p.add_argument("--lease-check", action="store_true")
+    a = p.parse_args()
+    if not os.environ.get("CAIRN_RADOS_CONF"):
+        raise SystemExit("kill_trial: run inside tests/rados/cluster run (CAIRN_RADOS_CONF unset)")
+    ok = True
+    with tempfile.NamedTemporaryFile(prefix="cairn-kill-", suffix=".log", delete=False) as log:
+        try:
+            for n in range(a.trials):
+                ok = trial(a.bin, n, a.seconds, log) and ok
+            ok = replay_check(a.bin, log) and ok
+            if a.lease_check:
+                ok = lease_check(a.bin, log) and ok
+        finally:
+            for p in LIVE:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+    if not ok:
+        print(f"kill_trial: FAILED (server log {log.name})", flush=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
