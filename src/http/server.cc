@@ -531,6 +531,10 @@ Status Server::Start() {
   if (options_.tls_port >= 0 && options_.tls == nullptr) {
     return Status::InvalidArgument("an HTTPS port needs a TLS certificate and key");
   }
+  if (options_.port > 0 && options_.port == options_.tls_port) {  // refused before any bind
+    return Status::InvalidArgument("the HTTPS port " + std::to_string(options_.tls_port) +
+                                   " must differ from the HTTP port");
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
