@@ -418,7 +418,6 @@ int main(int argc, char** argv) {
     cairn::AddServerCollectors(metrics.get(), {&http, &server, &expirer, &backfiller});
   }
   dispatcher = std::make_unique<cairn::api::Dispatcher>(&server, metrics.get());
-  gate.Open();
   spdlog::debug("start-up: listening {:.1f} ms after main() began, serving after {:.1f} ms "
                 "(storage opened in {:.1f} ms)",
                 listening_ms, millis_since_start(), storage_ms);
@@ -436,6 +435,8 @@ int main(int argc, char** argv) {
       CAIRN_VERSION, CAIRN_COMMIT, listening, config.in_memory ? "in memory" : "on disk",
       config.in_memory ? "no data dir" : "data in " + config.data_dir, http_opts.max_connections,
       static_cast<uint64_t>(nofile));
+  // After the line above: an answer to a request held while storage opened follows it in the log.
+  gate.Open();
   // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.
   auto reload = [&credentials, &config, &tls, &faults] {
     if (credentials != nullptr) {
