@@ -321,6 +321,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--test-backup-delay", c->test_backup_delay_ms)
       ->group("")
       ->check(CLI::Range(0.0, 1000.0));
+  // For tests only (hidden): storage opens this much later, so that tests can send requests while
+  // the port already accepts and storage is not ready (main.cc, http/start_gate.h).
+  app.add_option("--test-storage-delay", c->test_storage_delay_ms)
+      ->group("")
+      ->check(CLI::Range(0.0, 60000.0));
   // Every option: from the environment too, the last of repeated values wins (so a wrapper's
   // defaults can be overridden: ./cairn.sh serve --port 9000), no type annotations in --help.
   for (CLI::Option* o : app.get_options()) {

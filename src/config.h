@@ -33,6 +33,7 @@ struct Config {
   double conflict_wait_ms = 100;  // a write waits this long for an item's running transaction
   double test_transaction_hold_ms = 0;  // tests only: transactions hold their locks this long
   double test_backup_delay_ms = 0;      // tests only: backup copies, restores pause per item
+  double test_storage_delay_ms = 0;     // tests only: storage opens this much after listening
   // Where S3 buckets are (exports, imports): <s3_dir>/<bucket>/<key>. Empty: <data_dir>/s3, or a
   // new temporary directory with --in-memory.
   std::string s3_dir;

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "log_format.h"
 #include "http/server.h"
+#include "http/start_gate.h"
 #include "http/tls.h"
 #include "metrics/registry.h"
 #include "api/server_metrics.h"
@@ -201,6 +202,7 @@ cairn::Status LoadFaults(const cairn::Config& config, cairn::faults::FaultInject
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();  // for the start-up line at debug level
   // SIGINT, SIGTERM and SIGHUP stay blocked in every thread (all are started from here, so they
   // inherit the mask); the main thread takes them with sigtimedwait() once the server listens.
   const sigset_t control_signals = ControlSignals();
@@ -262,12 +264,125 @@ int main(int argc, char** argv) {
     tls = std::move(created).value();
   }
 
+  // Start-up order: the listeners open first, then storage (on a large data directory RocksDB
+  // replays its write-ahead log and opens its table files, which can take seconds). Until storage
+  // and everything reading it are ready, the gate holds the requests that arrive (each waits on
+  // its event loop), so a client can connect at once and is answered once the data is there.
+  auto millis_since_start = [&started] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+        .count();
+  };
+  // --metrics / --metrics-port: the registry the dispatcher records into (metrics/registry.h).
+  const bool metrics_on = config.metrics_port != 0 || config.metrics_on_main_port;
+  std::unique_ptr<cairn::metrics::Registry> metrics;
+  if (metrics_on) {
+    metrics = std::make_unique<cairn::metrics::Registry>(
+        cairn::api::MetricOperationNames(), cairn::api::MetricErrorTypeNames(),
+        cairn::metrics::BuildInfo{CAIRN_VERSION, CAIRN_COMMIT});
+  }
+  cairn::http::StartGate gate;  // before the servers: it outlives them (http/start_gate.h)
+  std::unique_ptr<cairn::api::Dispatcher> dispatcher;  // set once storage is open
+
+  cairn::http::ServerOptions http_opts;
+  http_opts.host = config.host;
+  http_opts.port = config.https_only ? -1 : config.port;
+  http_opts.tls_port = config.https_port;
+  http_opts.tls = tls;
+  http_opts.threads = config.threads;
+  http_opts.header_timeout = Millis(config.header_timeout_seconds);
+  http_opts.body_timeout = Millis(config.body_timeout_seconds);
+  http_opts.min_body_rate = config.min_body_rate;
+  http_opts.idle_timeout = Millis(config.idle_timeout_seconds);
+  http_opts.write_timeout = Millis(config.write_timeout_seconds);
+  http_opts.max_connections = DefaultMaxConnections(nofile);
+  if (config.max_connections != 0 && config.max_connections <= http_opts.max_connections) {
+    http_opts.max_connections = config.max_connections;
+  } else if (config.max_connections != 0) {
+    // More connections than descriptors would let clients exhaust them; each event loop's spare
+    // descriptor then answers 503, but two loops racing for a freed descriptor can leave one
+    // without its spare. So the cap stays below the limit, less a reserve for storage.
+    spdlog::warn("--max-connections {} lowered to {}: the descriptor limit is {}",
+                 config.max_connections, http_opts.max_connections, static_cast<uint64_t>(nofile));
+  }
+  http_opts.max_buffered_body_bytes = config.max_body_buffer_mb << 20;
+  http_opts.allowed_hosts = AllowedHosts(config);
+  // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.
+  http_opts.error_body = [](int status, cairn::http::Response& resp) {
+    using cairn::api::ApiError;
+    ApiError e = status == 403   ? ApiError::HostNotAllowed()
+                 : status == 408 ? ApiError::RequestTimeout()
+                 : status == 413 ? ApiError::RequestEntityTooLarge()
+                 : status == 503 ? ApiError::ServiceUnavailable()
+                 : status >= 500 && status != 505 ? ApiError::InternalServerError()
+                                                  : ApiError::Serialization("");
+    resp.content_type = "application/x-amz-json-1.0";
+    resp.body = e.Body();
+    resp.headers.emplace_back("x-amz-crc32", std::to_string(cairn::api::BodyCrc32(resp.body)));
+  };
+  cairn::http::Server http(
+      http_opts, gate.Guard(
+                     [&dispatcher](const cairn::http::Request& req, cairn::http::Response& resp) {
+                       dispatcher->Handle(req, resp);
+                     },
+                     http_opts.error_body));
+
+  // The metrics listener: one event loop on --host:--metrics-port, with the main port's bounds.
+  std::unique_ptr<cairn::http::Server> metrics_http;
+  if (metrics_on && config.metrics_port != 0) {
+    cairn::http::ServerOptions metrics_opts = http_opts;
+    metrics_opts.port = config.metrics_port;
+    metrics_opts.tls_port = -1;  // plain HTTP only
+    metrics_opts.tls = nullptr;
+    metrics_opts.threads = 1;
+    metrics_opts.max_connections = 64;
+    metrics_opts.max_buffered_body_bytes = 0;
+    metrics_opts.max_body_bytes = 64 * 1024;
+    metrics_opts.error_body = nullptr;  // plain answers: this port is not DynamoDB's
+    metrics_http = std::make_unique<cairn::http::Server>(
+        metrics_opts, gate.Guard(cairn::MetricsHandler(metrics.get()), nullptr));
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  // Before the main port: a client that sees the main port up finds the metrics up too.
+  if (metrics_http) {
+    if (auto s = metrics_http->Start(); !s.ok()) {
+      spdlog::critical("cannot listen for metrics on {}:{}: {}", config.host, config.metrics_port,
+                       s.ToString());
+      return 1;
+    }
+    spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
+  }
+  if (auto s = http.Start(); !s.ok()) {
+    spdlog::critical("cannot listen on {}: {}", config.host, s.ToString());
+    return 1;
+  }
+  const double listening_ms = millis_since_start();
+  // Any return below before the gate opens (storage that cannot be opened, ...) answers the held
+  // requests 503 and sends those answers (a short graceful shutdown), so that stopping the servers
+  // neither waits for loops blocked in the gate nor cuts the answers off.
+  struct FailGateOnReturn {
+    cairn::http::StartGate* gate;
+    cairn::http::Server* http;
+    cairn::http::Server* metrics_http;
+    ~FailGateOnReturn() {
+      if (gate->open()) return;  // served: main() shut the servers down itself
+      gate->Fail();
+      http->Shutdown(std::chrono::seconds(1));
+      if (metrics_http != nullptr) metrics_http->Shutdown(std::chrono::seconds(1));
+    }
+  } fail_gate_on_return{&gate, &http, metrics_http.get()};
+
+  if (config.test_storage_delay_ms > 0) {  // hidden testing flag: see README
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(static_cast<int64_t>(config.test_storage_delay_ms * 1000)));
+  }
   auto engine = OpenEngine(config);
   if (!engine.ok()) {
     spdlog::critical("cannot open storage {}: {}", StorageName(config),
                      engine.status().ToString());
     return 1;
   }
+  const double storage_ms = millis_since_start() - listening_ms;
   cairn::storage::Catalog catalog(engine->get());
   if (auto s = catalog.Load(); !s.ok()) {
     spdlog::critical("cannot read the catalog: {}", s.ToString());
@@ -325,90 +440,13 @@ int main(int argc, char** argv) {
   cairn::ttl::Expirer expirer(engine->get(), &catalog, &writer, &streams,
                               config.ttl_interval_seconds);
   expirer.Start();
-  // --metrics / --metrics-port: the registry the dispatcher records into (metrics/registry.h).
-  const bool metrics_on = config.metrics_port != 0 || config.metrics_on_main_port;
-  std::unique_ptr<cairn::metrics::Registry> metrics;
-  if (metrics_on) {
-    metrics = std::make_unique<cairn::metrics::Registry>(
-        cairn::api::MetricOperationNames(), cairn::api::MetricErrorTypeNames(),
-        cairn::metrics::BuildInfo{CAIRN_VERSION, CAIRN_COMMIT});
-  }
-  cairn::api::Dispatcher dispatcher(&server, metrics.get());
-
-  cairn::http::ServerOptions http_opts;
-  http_opts.host = config.host;
-  http_opts.port = config.https_only ? -1 : config.port;
-  http_opts.tls_port = config.https_port;
-  http_opts.tls = tls;
-  http_opts.threads = config.threads;
-  http_opts.header_timeout = Millis(config.header_timeout_seconds);
-  http_opts.body_timeout = Millis(config.body_timeout_seconds);
-  http_opts.min_body_rate = config.min_body_rate;
-  http_opts.idle_timeout = Millis(config.idle_timeout_seconds);
-  http_opts.write_timeout = Millis(config.write_timeout_seconds);
-  http_opts.max_connections = DefaultMaxConnections(nofile);
-  if (config.max_connections != 0 && config.max_connections <= http_opts.max_connections) {
-    http_opts.max_connections = config.max_connections;
-  } else if (config.max_connections != 0) {
-    // More connections than descriptors would let clients exhaust them; each event loop's spare
-    // descriptor then answers 503, but two loops racing for a freed descriptor can leave one
-    // without its spare. So the cap stays below the limit, less a reserve for storage.
-    spdlog::warn("--max-connections {} lowered to {}: the descriptor limit is {}",
-                 config.max_connections, http_opts.max_connections, static_cast<uint64_t>(nofile));
-  }
-  http_opts.max_buffered_body_bytes = config.max_body_buffer_mb << 20;
-  http_opts.allowed_hosts = AllowedHosts(config);
-  // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.
-  http_opts.error_body = [](int status, cairn::http::Response& resp) {
-    using cairn::api::ApiError;
-    ApiError e = status == 403   ? ApiError::HostNotAllowed()
-                 : status == 408 ? ApiError::RequestTimeout()
-                 : status == 413 ? ApiError::RequestEntityTooLarge()
-                 : status == 503 ? ApiError::ServiceUnavailable()
-                 : status >= 500 && status != 505 ? ApiError::InternalServerError()
-                                                  : ApiError::Serialization("");
-    resp.content_type = "application/x-amz-json-1.0";
-    resp.body = e.Body();
-    resp.headers.emplace_back("x-amz-crc32", std::to_string(cairn::api::BodyCrc32(resp.body)));
-  };
-  cairn::http::Server http(http_opts, [&dispatcher](const cairn::http::Request& req,
-                                                    cairn::http::Response& resp) {
-    dispatcher.Handle(req, resp);
-  });
-
-  // The metrics listener: one event loop on --host:--metrics-port, with the main port's bounds.
-  std::unique_ptr<cairn::http::Server> metrics_http;
   if (metrics_on) {
     cairn::AddServerCollectors(metrics.get(), {&http, &server, &expirer, &backfiller});
-    if (config.metrics_port != 0) {
-      cairn::http::ServerOptions metrics_opts = http_opts;
-      metrics_opts.port = config.metrics_port;
-      metrics_opts.tls_port = -1;  // plain HTTP only
-      metrics_opts.tls = nullptr;
-      metrics_opts.threads = 1;
-      metrics_opts.max_connections = 64;
-      metrics_opts.max_buffered_body_bytes = 0;
-      metrics_opts.max_body_bytes = 64 * 1024;
-      metrics_opts.error_body = nullptr;  // plain answers: this port is not DynamoDB's
-      metrics_http = std::make_unique<cairn::http::Server>(metrics_opts,
-                                                           cairn::MetricsHandler(metrics.get()));
-    }
   }
-  signal(SIGPIPE, SIG_IGN);
-
-  // Before the main port: a client that sees the main port up finds the metrics up too.
-  if (metrics_http) {
-    if (auto s = metrics_http->Start(); !s.ok()) {
-      spdlog::critical("cannot listen for metrics on {}:{}: {}", config.host, config.metrics_port,
-                       s.ToString());
-      return 1;
-    }
-    spdlog::info("metrics at http://{}:{}/metrics", config.host, metrics_http->port());
-  }
-  if (auto s = http.Start(); !s.ok()) {
-    spdlog::critical("cannot listen on {}: {}", config.host, s.ToString());
-    return 1;
-  }
+  dispatcher = std::make_unique<cairn::api::Dispatcher>(&server, metrics.get());
+  spdlog::debug("start-up: listening {:.1f} ms after main() began, serving after {:.1f} ms "
+                "(storage opened in {:.1f} ms)",
+                listening_ms, millis_since_start(), storage_ms);
   std::string listening;
   if (http.port() >= 0) listening = Address(config.host, http.port());
   if (http.tls_port() >= 0) {
@@ -424,6 +462,8 @@ int main(int argc, char** argv) {
       config.engine == "rados" ? "rados" : config.in_memory ? "rocksdb in memory" : "rocksdb on disk",
       StorageName(config), http_opts.max_connections,
       static_cast<uint64_t>(nofile));
+  // After the line above: an answer to a request held while storage opened follows it in the log.
+  gate.Open();
   // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.
   auto reload = [&credentials, &config, &tls, &faults] {
     if (credentials != nullptr) {

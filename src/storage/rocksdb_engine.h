@@ -6,8 +6,11 @@
 // Options::in_memory it lives in a private rocksdb::NewMemEnv at a fixed path, so nothing touches
 // the disk and nothing survives the engine.
 //
-// Durability: the write-ahead log is always on; WriteOptions.sync = Options::sync. Closing flushes
-// nothing (the WAL is replayed on the next open).
+// Durability: on disk the write-ahead log is always on; WriteOptions.sync = Options::sync. Closing
+// flushes nothing (the WAL is replayed on the next open). In memory there is no WAL (nothing would
+// replay it), no block cache (Options::block_cache_bytes is ignored: the table files are memory
+// already) and no compression, so that the data is held once: Stats() reports no WAL bytes and no
+// block cache (-1).
 // Errors: rocksdb::Status maps to cairn::Status: NotFound -> NotFound, Corruption -> Corruption,
 // InvalidArgument and NotSupported -> InvalidArgument, Busy, TryAgain and TimedOut -> Busy,
 // everything else (IOError, Incomplete, ShutdownInProgress, Aborted, ...) -> IOError. The message

@@ -388,9 +388,14 @@ TEST(RocksDBEngineTest, CompactRangeAfterDeleteRangeKeepsTheRest) {
   EXPECT_EQ(keys[500], std::string("t3").append(K(0)));
 }
 
-// Stats(): RocksDB's figures through the seam, without RocksDB types.
+// Stats(): RocksDB's figures through the seam, without RocksDB types. On disk: the block cache
+// and the write-ahead log.
 TEST(RocksDBEngineTest, StatsReportMemtablesCacheAndLog) {
-  auto e = OpenInMemory();
+  TempDir tmp;
+  Options o;
+  o.data_dir = tmp.path();
+  o.block_cache_bytes = 8 << 20;
+  auto e = MustOpen(o);
   ASSERT_NE(e, nullptr);
   const EngineStats before = e->Stats();
   EXPECT_EQ(before.block_cache_capacity_bytes, 8 << 20);
@@ -403,6 +408,28 @@ TEST(RocksDBEngineTest, StatsReportMemtablesCacheAndLog) {
   const EngineStats after = e->Stats();
   EXPECT_GT(after.memtable_bytes, before.memtable_bytes + 40 * 1000);
   EXPECT_GT(after.wal_bytes, before.wal_bytes + 40 * 1000);
+}
+
+// In memory the data is held once: no write-ahead log (nothing would replay it) and no block
+// cache (the table files are memory already), whatever block_cache_bytes says. Flushed data still
+// reads back (from the MemEnv table file, uncompressed).
+TEST(RocksDBEngineTest, InMemoryHasNoLogAndNoBlockCache) {
+  auto e = OpenInMemory();
+  ASSERT_NE(e, nullptr);
+  const std::string value(1000, 'v');
+  for (int i = 0; i < 50; ++i) Put(e.get(), Column::kData, K(i), value);
+  const EngineStats stats = e->Stats();
+  EXPECT_GT(stats.memtable_bytes, 40 * 1000);
+  EXPECT_EQ(stats.wal_bytes, 0);
+  EXPECT_EQ(stats.block_cache_capacity_bytes, -1);
+  EXPECT_EQ(stats.block_cache_usage_bytes, -1);
+  // 20 MB through 16 MB memtables: at least one flush to a table file, read back without a cache.
+  const std::string big(20000, 'b');
+  for (int i = 0; i < 1000; ++i) Put(e.get(), Column::kData, "big" + K(i), big);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, K(7)), value);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "big" + K(3)), big);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "big" + K(999)), big);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "absent"), "<absent>");
 }
 
 }  // namespace
