@@ -350,10 +350,16 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
     simdjson::dom::object o = doc.get_object().value();
     std::string_view index;
     if (o["IndexName"].get(index) != simdjson::SUCCESS) index = {};
-    for (std::string_view name : TablesOf(o)) {
+    std::vector<std::string_view> names = TablesOf(o);  // a transaction repeats its tables
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (std::string_view name : names) {
       auto t = server_->catalog->Find(caller.ns, TableNameFromParameter(name));
       if (!t) continue;
-      throttle::Partitions& p = partitions[t->name] = throttle::PartitionsOf(op_name, o, name, *t);
+      throttle::Partitions more = throttle::PartitionsOf(op_name, o, name, *t);
+      throttle::Partitions& p = partitions[t->name];  // a name and an ARN: one table
+      p.index = std::move(more.index);
+      p.keys.insert(p.keys.end(), more.keys.begin(), more.keys.end());
       if (auto error = server_->throttler->Admit(*t, *throttled, index, p)) return *error;
     }
   }
