@@ -75,6 +75,8 @@ Throttler::Bucket& Throttler::PartitionRefilled(uint32_t id, Kind kind, const st
                                                              : kPartitionWriteUnits;
       it = it->second.tokens + elapsed * r >= r ? partition_buckets_.erase(it) : std::next(it);
     }
+    // Still full of indebted keys: forget them all rather than scan again on every new key.
+    if (partition_buckets_.size() >= kMaxPartitionBuckets / 2) partition_buckets_.clear();
   }
   auto [it, fresh] = partition_buckets_.try_emplace(std::make_tuple(id, kind, key));
   Bucket& b = it->second;

@@ -120,7 +120,8 @@ class Throttler {
   std::mutex mu_;
   std::map<std::pair<uint32_t, Kind>, Bucket> buckets_;  // GUARDED_BY(mu_)
   // Partition buckets by (owner id, kind, key). Full buckets are forgotten when the map grows
-  // past kMaxPartitionBuckets (a full bucket is what a new one is). GUARDED_BY(mu_)
+  // past kMaxPartitionBuckets (a full bucket is what a new one is); if half of them are still
+  // indebted, all are (their keys start afresh: lenient, and bounded). GUARDED_BY(mu_)
   std::map<std::tuple<uint32_t, Kind, std::string>, Bucket, std::less<>> partition_buckets_;
   static constexpr size_t kMaxPartitionBuckets = 100000;
 };
