@@ -263,9 +263,10 @@ def test_hot_partition_key_writes_are_throttled_at_1000_wcu(throttled):
     assert count_key(c, "Hot", "hot") == units / 200  # the throttled write changed nothing
     # The table has capacity to spare: another partition key writes at once.
     assert put("cold") == 200.0
-    # The hot key's debt (at most one write's 200 units) is paid within 0.2 s at 1,000/s.
+    # The hot key's debt (at most one write's 200 units) is paid within 0.2 s at 1,000/s (the
+    # bound leaves room for a busy machine).
     waited = seconds_until_admitted(lambda: put("hot"))
-    assert waited <= 0.45, waited
+    assert waited <= 1.0, waited
 
 
 def test_hot_partition_key_reads_are_throttled_at_3000_rcu(throttled):
@@ -346,23 +347,29 @@ def test_control_plane_rates_answer_throttling_exception(throttled):
                          BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
     no_retry = throttled.session(key).client("dynamodb", endpoint_url=throttled.endpoint,
                                              config=Config(retries={"max_attempts": 0}))
-    started = time.monotonic()
-    for i in range(5):
-        no_retry.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"}])
-    with pytest.raises(ClientError) as e:
-        no_retry.tag_resource(ResourceArn=arn, Tags=[{"Key": "k5", "Value": "v"}])
-    if time.monotonic() - started < 0.15:  # fewer than one token refilled meanwhile
-        err = e.value.response
-        assert err["Error"]["Code"] == "ThrottlingException"
-        assert err["Error"]["Message"] == THROTTLING_MESSAGE
-        assert err["ResponseMetadata"]["HTTPStatusCode"] == 400
+    n = [0]
+
+    def tag():
+        n[0] += 1
+        no_retry.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{n[0]}", "Value": "v"}])
+        return 1
+
+    # Token-bucket arithmetic: 5 admitted at once, plus what refilled at 5 per second meanwhile.
+    admitted, seconds, err = write_until_throttled(tag)
+    assert err["Error"]["Code"] == "ThrottlingException"
+    assert err["Error"]["Message"] == THROTTLING_MESSAGE
+    assert err["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert 5 <= admitted <= 5 + 5 * seconds, (admitted, seconds)
     tags = {t["Key"] for t in no_retry.list_tags_of_resource(ResourceArn=arn)["Tags"]}
-    assert "k5" not in tags  # the throttled request changed nothing
-    for _ in range(9):
+    assert len(tags) == admitted and f"k{n[0]}" not in tags  # the throttled one changed nothing
+
+    def list_tags():
         no_retry.list_tags_of_resource(ResourceArn=arn)
-    with pytest.raises(ClientError) as e:
-        no_retry.list_tags_of_resource(ResourceArn=arn)
-    assert e.value.response["Error"]["Code"] == "ThrottlingException"
+        return 1
+
+    admitted, seconds, err = write_until_throttled(list_tags)
+    assert err["Error"]["Code"] == "ThrottlingException"
+    assert 9 <= admitted <= 10 + 10 * seconds, (admitted, seconds)  # one was taken just above
     # DescribeLimits: once a minute.
     no_retry.describe_limits()
     with pytest.raises(ClientError) as e:
@@ -373,8 +380,8 @@ def test_control_plane_rates_answer_throttling_exception(throttled):
     retrying = retrying_client(throttled, key, max_attempts=10)
     attempts = count_attempts(retrying, "TagResource")
     retried = 0
-    for i in range(6, 14):
-        resp = retrying.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"}])
+    for i in range(8):
+        resp = retrying.tag_resource(ResourceArn=arn, Tags=[{"Key": f"r{i}", "Value": "v"}])
         retried += resp["ResponseMetadata"]["RetryAttempts"]
     assert retried >= 1 and len(attempts) == 8 + retried
     # CreateTable has no documented rate: not throttled.

@@ -145,11 +145,17 @@ def data_plane_calls(c, name):
     }
 
 
-def test_creating_table_is_not_usable_until_active(delayed):
+@pytest.fixture
+def slow(make_server):
+    """A longer delay, for tests that make many calls while a status lasts."""
+    return make_server("--in-memory", "--delay-transient-statuses", "3000")
+
+
+def test_creating_table_is_not_usable_until_active(slow):
     """A CREATING table: every read and write answers ResourceNotFoundException as DynamoDB's
     data plane does; UpdateTable and DeleteTable answer ResourceInUseException; table_exists
     waits it out, and then everything works."""
-    c = delayed.client(unique_access_key())
+    c = slow.client(unique_access_key())
     new_table(c)
     for op, call in data_plane_calls(c, "Waited").items():
         expect_error(call, "ResourceNotFoundException", "Requested resource not found")
@@ -173,8 +179,8 @@ def test_creating_table_is_not_usable_until_active(delayed):
                       ConsistentRead=True)["Item"] == {"pk": {"S": "a"}}
 
 
-def test_updating_table_is_usable_but_not_changeable(delayed):
-    c = delayed.client(unique_access_key())
+def test_updating_table_is_usable_but_not_changeable(slow):
+    c = slow.client(unique_access_key())
     new_table(c)
     c.get_waiter("table_exists").wait(TableName="Waited", WaiterConfig=FAST_WAITER)
     c.update_table(TableName="Waited",
@@ -191,14 +197,14 @@ def test_updating_table_is_usable_but_not_changeable(delayed):
     with pytest.raises(ClientError) as e:
         c.update_table(TableName="Waited")
     assert e.value.response["Error"]["Code"] == "ValidationException"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while c.describe_table(TableName="Waited")["Table"]["TableStatus"] != "ACTIVE":
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert c.update_table(TableName="Waited", ProvisionedThroughput={
         "ReadCapacityUnits": 7, "WriteCapacityUnits": 7})["TableDescription"]["TableStatus"] == \
         "UPDATING"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while True:
         try:
             c.delete_table(TableName="Waited")
@@ -223,9 +229,8 @@ def test_resource_waiter_and_deleting_table(delayed):
     t.reload()
     assert t.table_status == "ACTIVE"
     t.put_item(Item={"pk": "a"})
-    t.delete()
     c = delayed.client(key)
-    assert c.describe_table(TableName="Res")["Table"]["TableStatus"] == "DELETING"
+    assert t.delete()["TableDescription"]["TableStatus"] == "DELETING"
     expect_error(lambda: c.get_item(TableName="Res", Key={"pk": {"S": "a"}}),
                  "ResourceNotFoundException", "Requested resource not found")
 
