@@ -293,7 +293,8 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   // Testing the unhappy path (README, "Testing retries and failures").
   app.add_flag("--admin", c->admin,
                "Serve the admin API under /cairn/admin/ on the main port: fault rules, reset of "
-               "all tables, snapshots of the whole database (for test suites)");
+               "all tables, snapshots of the whole database (for test suites); with "
+               "--credentials, for SigV4-signed requests only");
   app.add_option("--faults", c->faults_file,
                  "A JSON file of fault rules (errors, latency, dropped connections, partial "
                  "batches) to inject; reloaded on SIGHUP. Implies --admin")
@@ -305,10 +306,13 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_flag("--throttle", c->throttle,
                "Enforce capacity as DynamoDB does: provisioned tables and GSIs get token buckets "
                "(their capacity per second, up to 300 s of unused burst), on-demand ones their "
-               "limits; over them, ProvisionedThroughputExceededException");
+               "limits, each partition key 3,000 RCU / 1,000 WCU per second; over them, "
+               "ProvisionedThroughputExceededException. Also the control plane's documented "
+               "request rates (ThrottlingException)");
   app.add_option("--delay-transient-statuses", c->delay_transient_statuses_ms,
-                 "Milliseconds tables are reported CREATING / UPDATING / DELETING after a "
-                 "change, and a new GSI stays CREATING, so SDK waiters run their loop "
+                 "Milliseconds tables are CREATING / UPDATING / DELETING after a change (a "
+                 "CREATING table is not usable yet), and a new GSI stays CREATING, so SDK "
+                 "waiters run their loop "
                  "(DynamoDB Local's -delayTransientStatuses sets 2000). 0: ACTIVE at once")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 600000.0));

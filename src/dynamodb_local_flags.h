@@ -10,7 +10,7 @@
 //   -help, -h                    --help
 //   -version                     --version
 //   -cors LIST                   --cors LIST
-//   -delayTransientStatuses      accepted; noted: tables and indexes are ACTIVE at once
+//   -delayTransientStatuses      --delay-transient-statuses 2000
 //   -optimizeDbBeforeStartup     accepted; noted: nothing to do (RocksDB compacts as it goes)
 //   -disableTelemetry            accepted; noted: Cairn sends no telemetry
 //

@@ -18,6 +18,10 @@
 //   DELETE /cairn/admin/snapshots/<name>
 // Answers are JSON; errors {"message":"..."} with 400 (bad request), 404 (no such rule, snapshot
 // or endpoint) or 405 (method).
+// With --credentials the dispatcher first requires a SigV4 signature by one of the configured keys
+// (Dispatcher::Authenticated, the protocol's own check): an unsigned or badly signed request gets
+// DynamoDB's error for it and never reaches these endpoints. Without --credentials they are open,
+// as the DynamoDB API then is.
 // Thread safety: as the dispatcher's (any event-loop thread).
 #pragma once
 

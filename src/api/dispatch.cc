@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cctype>
 #include <optional>
 #include <random>
@@ -21,6 +22,7 @@
 #include "protocol/constraint_check.h"
 #include "protocol/service_model.h"
 #include "protocol/shape_check.h"
+#include "throttle/request_partitions.h"
 #include "util/clock.h"
 
 namespace cairn::api {
@@ -227,6 +229,29 @@ const std::vector<std::string_view>& MetricErrorTypeNames() {
   return names;
 }
 
+std::optional<ApiError> Dispatcher::Authenticated(const http::Request& req,
+                                                  auth::Caller* caller) const {
+  ApiError auth_error;
+  auth::SignedRequest signed_request;
+  signed_request.has_authorization = req.HasHeader("authorization");
+  signed_request.authorization = req.Header("authorization");
+  signed_request.has_date = req.HasHeader("x-amz-date") || req.HasHeader("date");
+  signed_request.path = RequestPath(req.url);
+  if (size_t q = req.url.find('?'); q != std::string_view::npos)
+    signed_request.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
+  signed_request.method = req.method;
+  signed_request.headers = &req.headers;
+  signed_request.payload = req.wire_body;
+  auth::SignatureParts signature;
+  if (!auth::Authenticate(signed_request, server_->config.shared_db, caller, &auth_error,
+                          server_->credentials != nullptr ? &signature : nullptr))
+    return auth_error;
+  if (server_->credentials != nullptr)
+    return auth::sigv4::VerifySignature(signed_request, signature, *server_->credentials,
+                                        static_cast<int64_t>(EpochSeconds()));
+  return std::nullopt;
+}
+
 OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::string* table,
                          size_t* operation, std::optional<faults::Decision>* fault) {
   std::string_view target = req.Header("x-amz-target");
@@ -272,28 +297,9 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   if (fn == nullptr && input == nullptr) return ApiError::UnknownOperation(target);
 
   auth::Caller caller;
-  ApiError auth_error;
-  auth::SignedRequest signed_request;
-  signed_request.has_authorization = req.HasHeader("authorization");
-  signed_request.authorization = req.Header("authorization");
-  signed_request.has_date = req.HasHeader("x-amz-date") || req.HasHeader("date");
-  signed_request.path = RequestPath(req.url);
-  if (size_t q = req.url.find('?'); q != std::string_view::npos)
-    signed_request.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
-  signed_request.method = req.method;
-  signed_request.headers = &req.headers;
-  signed_request.payload = req.wire_body;
-  auth::SignatureParts signature;
-  if (!auth::Authenticate(signed_request, server_->config.shared_db, &caller, &auth_error,
-                          server_->credentials != nullptr ? &signature : nullptr))
-    return auth_error;
   // --credentials: the signature itself, before the body is even parsed (as DynamoDB: a request
   // that is not signed right learns nothing about its body).
-  if (server_->credentials != nullptr) {
-    if (std::optional<ApiError> error = auth::sigv4::VerifySignature(
-            signed_request, signature, *server_->credentials, static_cast<int64_t>(EpochSeconds())))
-      return error;
-  }
+  if (std::optional<ApiError> error = Authenticated(req, &caller)) return error;
 
   // The HTTP layer keeps SIMDJSON_PADDING zero bytes after the body, so it parses in place.
   thread_local simdjson::dom::parser parser;
@@ -335,16 +341,28 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
   // --throttle (throttle/throttler.h): admitted while the buckets of the tables it names hold
   // capacity (a throttled request runs nothing, so writes nothing), then charged what it
   // consumed, as its ConsumedCapacity computes it.
+  // The partition keys it names have buckets too (throttle/request_partitions.h).
   std::optional<throttle::Kind> throttled;
-  if (server_->throttler != nullptr &&
-      (throttled = ThrottledKind(target.substr(target.rfind('.') + 1)))) {
+  std::map<std::string, throttle::Partitions, std::less<>> partitions;  // by table name
+  const std::string_view op_name = target.substr(target.rfind('.') + 1);
+  if (server_->throttler != nullptr) {
+    if (auto error = server_->throttler->control_plane.Admit(caller.ns, op_name)) return *error;
+  }
+  if (server_->throttler != nullptr && (throttled = ThrottledKind(op_name))) {
     simdjson::dom::object o = doc.get_object().value();
     std::string_view index;
     if (o["IndexName"].get(index) != simdjson::SUCCESS) index = {};
-    for (std::string_view name : TablesOf(o)) {
+    std::vector<std::string_view> names = TablesOf(o);  // a transaction repeats its tables
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (std::string_view name : names) {
       auto t = server_->catalog->Find(caller.ns, TableNameFromParameter(name));
-      if (t && !server_->throttler->Admit(*t, *throttled, index))
-        return ApiError::ProvisionedThroughputExceeded();
+      if (!t) continue;
+      throttle::Partitions more = throttle::PartitionsOf(op_name, o, name, *t);
+      throttle::Partitions& p = partitions[t->name];  // a name and an ARN: one table
+      p.index = std::move(more.index);
+      p.keys.insert(p.keys.end(), more.keys.begin(), more.keys.end());
+      if (auto error = server_->throttler->Admit(*t, *throttled, index, p)) return *error;
     }
   }
   Meter meter;
@@ -359,6 +377,11 @@ OpResult Dispatcher::Run(const http::Request& req, std::string* body, std::strin
       for (const auto& [x, u] : units.local) table_units += u;  // an LSI uses the table's
       std::vector<std::pair<std::string, double>> gsi(units.global.begin(), units.global.end());
       server_->throttler->Consume(*t, *throttled, table_units, gsi);
+      if (auto p = partitions.find(name); p != partitions.end()) {
+        auto g = p->second.index.empty() ? units.global.end() : units.global.find(p->second.index);
+        server_->throttler->ConsumePartitions(
+            *t, *throttled, p->second, g != units.global.end() ? g->second : table_units);
+      }
     }
     return result;
   } catch (const ApiException& e) {
@@ -444,7 +467,18 @@ void Dispatcher::Handle(const http::Request& req, http::Response& resp) {
   } else if (server_->admin && path.starts_with(kAdminPathPrefix)) {
     // Cairn's admin API (api/admin.h), served only when enabled; otherwise this path is
     // answered below as any path DynamoDB does not serve.
-    HandleAdmin(*server_, req, path, resp);
+    // With --credentials it takes a request signed with one of the configured keys, as any
+    // DynamoDB request (an unsigned or badly signed one gets the same error, as JSON).
+    auth::Caller admin_caller;
+    std::optional<ApiError> refused;
+    if (server_->credentials != nullptr) refused = Authenticated(req, &admin_caller);
+    if (refused) {
+      resp.status = refused->http_status;
+      resp.content_type = "application/json";
+      resp.body = refused->Body();
+    } else {
+      HandleAdmin(*server_, req, path, resp);
+    }
   } else if (req.method != "POST" && req.method != "GET" && req.method != "HEAD") {
     // Only POST runs operations. DynamoDB answers other methods (PUT, DELETE, PATCH, an OPTIONS
     // that is not an allowed preflight, ...) 404 with this XML body, whatever the path and headers.

@@ -37,6 +37,10 @@ class Dispatcher {
   // that fired (faults/injector.h) is left in *fault for Handle (latency, drop).
   OpResult Run(const http::Request& request, std::string* body, std::string* table,
                size_t* operation, std::optional<faults::Decision>* fault);
+  // The caller's credential scope into *caller and, with --credentials, the request's SigV4
+  // signature checked against the configured keys: nullopt, or DynamoDB's error. Also guards
+  // the admin API.
+  std::optional<ApiError> Authenticated(const http::Request& request, auth::Caller* caller) const;
 
   ServerContext* server_;
   http::Cors cors_;  // --cors: browser origins allowed

@@ -83,7 +83,8 @@ void WriteDeletedTableDescription(JsonWriter& w, const storage::TableInfo& table
                                   const TableStats* stats);
 
 // The caller's table named by a TableName parameter (a name or a table ARN), for reading and
-// writing items: nullptr if absent or not ACTIVE (a restore or an import is filling it), which the data plane
+// writing items: nullptr if absent or not ACTIVE (a restore or an import is filling it, or
+// --delay-transient-statuses holds it CREATING: api/transient_status.h), which the data plane
 // answers with ResourceNotFoundException, as DynamoDB does for a table that is not ACTIVE.
 std::shared_ptr<const storage::TableInfo> FindTable(OpContext& ctx, std::string_view name_param);
 // The same in any state, for the control plane (DescribeTable shows a CREATING table).

@@ -1,8 +1,8 @@
 // The control plane: CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
 // Tables are ACTIVE as soon as CreateTable returns and gone as soon as DeleteTable returns, so SDK
 // waiters (boto3's table_exists / table_not_exists) succeed on their first poll instead of sleeping;
-// with --delay-transient-statuses they are reported CREATING / UPDATING / DELETING for a while
-// (transient_status.h), though usable at once.
+// with --delay-transient-statuses they are CREATING / UPDATING / DELETING for a while, with what
+// each status allows (transient_status.h).
 // Major internal functions: CreateTable() (validation, with DynamoDB's messages, in the order
 // DynamoDB applies them); the TableDescription every op returns, and the settings it reports
 // (WarmThroughput, OnDemandThroughput, SSE), are table_description.cc's.
@@ -136,6 +136,8 @@ std::shared_ptr<const TableInfo> FindTableInAnyState(OpContext& ctx, std::string
 std::shared_ptr<const TableInfo> FindTable(OpContext& ctx, std::string_view name_param) {
   auto t = FindTableInAnyState(ctx, name_param);
   if (t && (t->restoring() || t->importing)) return nullptr;
+  // --delay-transient-statuses: CREATING until the delay passed (transient_status.h).
+  if (t && ctx.server.transient && ctx.server.transient->StatusOf(*t) == "CREATING") return nullptr;
   return t;
 }
 
@@ -323,6 +325,10 @@ ApiResult<std::shared_ptr<const TableInfo>> CreateTableFromRequest(OpContext& ct
 }
 
 OpResult CreateTable(OpContext& ctx, const Params& p) {
+  if (auto e = CheckSimultaneousTableOperations(ctx.server, ctx.caller.ns,
+                                                p.Has("GlobalSecondaryIndexes") ||
+                                                    p.Has("LocalSecondaryIndexes")))
+    return *e;
   CAIRN_API_ASSIGN_OR_RETURN(auto created, CreateTableFromRequest(ctx, p, false));
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");
@@ -713,6 +719,9 @@ OpResult UpdateTable(OpContext& ctx, const Params& p) {
     CAIRN_API_ASSIGN_OR_RETURN(u.index_id, NewId(ctx));
   }
 
+  // The request is valid: whether the table can change now (transient_status.h).
+  if (auto e = RefuseUnlessActive(ctx.server, *found)) return *e;
+  if (auto e = CheckSimultaneousTableOperations(ctx.server, ctx.caller.ns, false)) return *e;
   double now = EpochSeconds();
   std::vector<storage::IndexInfo> deleted;
   std::optional<ApiError> refused;
@@ -763,6 +772,8 @@ namespace {
 // DynamoDB gives for a deleted table (WriteDeletedTableDescription).
 OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   CAIRN_API_ASSIGN_OR_RETURN(auto t, NamedTable(ctx, p));
+  if (auto e = RefuseUnlessActive(ctx.server, *t)) return *e;
+  if (auto e = CheckSimultaneousTableOperations(ctx.server, ctx.caller.ns, false)) return *e;
   TableStats stats = ComputeTableStats(ctx.server, *t);
   // Deletion protection is checked on the descriptor current when the table is dropped, so an
   // UpdateTable enabling it meanwhile is not overridden. The catalog retires the table's stream

@@ -9,6 +9,11 @@
 // sequence numbers too (records restored keep their numbers; new ones follow the highest ever).
 // Not isolated from requests running meanwhile: a write that races a restore may land before or
 // after it; fixtures restore between tests.
+// Why memory and not files: a fixture is saved once per test run by the run's own setup code, so
+// it never needs to outlive the process (a file would outlive the code that made it, and restore
+// a schema older than the application's); a restore is then one batch write with nothing to read
+// or parse, and nothing is left to clean up. Data that must survive a restart has the data
+// directory and on-demand backups (backup/). A snapshot costs the memory of what it copies.
 // Thread safety: all methods may be called concurrently (one mutex).
 #pragma once
 

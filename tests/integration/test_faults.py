@@ -271,6 +271,32 @@ def test_injected_failures_write_nothing(admin_server, orders):
     assert items == [{"pk": {"S": "k"}, "v": {"N": "1"}}]
 
 
+@pytest.mark.parametrize("mode", ["standard", "adaptive"])
+def test_backoff_between_retries_is_observed(admin_server, orders, mode, monkeypatch):
+    """botocore's backoff in both retry modes, observed: its jitter fixed at 0.5 (the random
+    factor of ExponentialBackoff, 0.5 * 2^(attempt-1) seconds), the two injected failures are
+    followed by waits of 0.5 s and 1 s before the next attempt (adaptive mode adds its rate
+    limiter's wait after throttling errors); the rule fired exactly twice; the third attempt
+    succeeds and wrote the item once."""
+    from botocore.retries import standard
+    monkeypatch.setattr(standard.ExponentialBackoff.__init__, "__defaults__", (20, lambda: 0.5))
+    rule = add_rule(admin_server, operation="PutItem", table="Orders", count=2,
+                    error="ProvisionedThroughputExceededException")
+    c = retrying_client(admin_server, orders, mode=mode, max_attempts=4)
+    attempts = count_attempts(c, "PutItem")
+    resp = c.put_item(TableName="Orders", Item={"pk": {"S": "b"}})
+    assert resp["ResponseMetadata"]["RetryAttempts"] == 2
+    assert len(attempts) == 3
+    gaps = [b - a for a, b in zip(attempts, attempts[1:])]
+    assert gaps[0] >= 0.5 and gaps[1] >= 1.0, gaps
+    if mode == "standard":
+        assert gaps[0] < 0.5 + 0.4 and gaps[1] < 1.0 + 0.4, gaps
+    else:  # adaptive: its client-side rate limiter, cut by the throttling errors, waits on top
+        assert gaps[1] < 1.0 + 4, gaps
+    assert rule_counters(admin_server, rule) == (3, 2)
+    assert c.scan(TableName="Orders", ConsistentRead=True)["Items"] == [{"pk": {"S": "b"}}]
+
+
 def test_adaptive_mode_retries_throttling_to_success(admin_server, orders):
     rule = add_rule(admin_server, operation="GetItem", count=2, error="ThrottlingException")
     c = retrying_client(admin_server, orders, mode="adaptive", max_attempts=4)

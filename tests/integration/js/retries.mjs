@@ -52,4 +52,29 @@ await admin("POST", "faults", { operation: "GetItem", count: 1, drop_connection:
 const again = await client(3).send(new GetItemCommand({ TableName: "Orders", Key: { pk: { S: "a" } } }));
 out.drop_attempts = again.$metadata.attempts;
 out.drop_item = again.Item;
+// Backoff, observed in both retry modes: the SDK's jitter (Math.random) fixed at 0.5, two
+// throttling errors, and the time between the attempts as they reach the wire (the deserialize
+// step runs once per attempt, inside the retry loop).
+const random = Math.random;
+Math.random = () => 0.5;
+out.backoff = {};
+for (const mode of ["standard", "adaptive"]) {
+  ({ ids } = await admin("POST", "faults", {
+    operation: "PutItem", table: "Orders", count: 2, error: "ProvisionedThroughputExceededException",
+  }));
+  const cl = client(4, mode);
+  const times = [];
+  cl.middlewareStack.add((next) => async (args) => {
+    times.push(performance.now());
+    return next(args);
+  }, { step: "deserialize", name: "attemptClock" });
+  const r = await cl.send(new PutItemCommand({ TableName: "Orders", Item: { pk: { S: `backoff-${mode}` } } }));
+  out.backoff[mode] = {
+    attempts: r.$metadata.attempts, total_retry_delay: r.$metadata.totalRetryDelay,
+    gaps_ms: times.slice(1).map((t, i) => t - times[i]),
+    counters: (await admin("GET", "faults")).rules.find((x) => x.id === ids[0]),
+  };
+  await admin("DELETE", "faults");
+}
+Math.random = random;
 console.log(JSON.stringify(out));
