@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-#include <unordered_map>
 
+#include "backup/point_in_time.h"
 #include "storage/backup_keys.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
@@ -69,8 +69,6 @@ std::string NewBackupArn(const storage::TableInfo& t, double now) {
            static_cast<unsigned>(rng()));
   return t.Arn() + "/backup/" + suffix;
 }
-
-uint64_t Micros(double epoch_seconds) { return uint64_t(std::llround(epoch_seconds * 1e6)); }
 
 }  // namespace
 
@@ -436,47 +434,16 @@ Status Backups::FillFromPointInTime(const std::shared_ptr<const storage::TableIn
   if (!source || source->id != target->restore_source_id)
     return Status::Corruption("its source table is gone");
   auto snapshot = engine_->GetSnapshot();
-  // The undo map: for each item written after T, its before-image at its first such write.
-  std::unordered_map<std::string, std::optional<std::string>> undo;
-  storage::ReadOptions lo;
-  lo.snapshot = snapshot.get();
-  lo.lower_bound = storage::ChangeRecordBound(source->id, Micros(target->restore_date_time) + 1);
-  lo.upper_bound = storage::TableEnd(source->id);
-  {
-    auto it = engine_->NewIterator(storage::Column::kBackup, lo);
-    for (it->Seek(lo.lower_bound); it->Valid(); it->Next()) {
-      auto r = storage::DecodeChangeRecord(it->value());
-      if (!r) return Status::Corruption("malformed change record");
-      std::string key = storage::ItemKeyFromBackup(target->id, r->item_key);
-      if (undo.count(key)) continue;
-      undo.emplace(std::move(key), r->old_bytes ? std::optional<std::string>(std::string(
-                                                      *r->old_bytes))
-                                                : std::nullopt);
-    }
-    CAIRN_RETURN_IF_ERROR(it->status());
-  }
-  storage::ReadOptions ro;
-  ro.snapshot = snapshot.get();
-  ro.lower_bound = storage::TablePrefix(source->id);
-  ro.upper_bound = storage::TableEnd(source->id);
   std::vector<std::pair<std::string, Item>> batch;
-  auto it = engine_->NewIterator(storage::Column::kData, ro);
-  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
-    std::string key = storage::ItemKeyFromBackup(target->id, it->key());
-    if (undo.count(key)) continue;
-    auto item = DecodeItem(it->value());
-    if (!item.ok()) return item.status();
-    batch.emplace_back(std::move(key), std::move(item).value());
-    if (batch.size() >= kRestoreBatch) CAIRN_RETURN_IF_ERROR(PutItems(target, &batch, items));
-  }
-  CAIRN_RETURN_IF_ERROR(it->status());
-  for (auto& [key, bytes] : undo) {
-    if (!bytes) continue;
-    auto item = DecodeItem(*bytes);
-    if (!item.ok()) return item.status();
-    batch.emplace_back(key, std::move(item).value());
-    if (batch.size() >= kRestoreBatch) CAIRN_RETURN_IF_ERROR(PutItems(target, &batch, items));
-  }
+  CAIRN_RETURN_IF_ERROR(ForEachItemAt(
+      *engine_, snapshot.get(), source->id, MicrosOf(target->restore_date_time),
+      [&](std::string_view key, std::string_view bytes) -> Status {
+        auto item = DecodeItem(bytes);
+        if (!item.ok()) return item.status();
+        batch.emplace_back(storage::ItemKeyFromBackup(target->id, key), std::move(item).value());
+        if (batch.size() >= kRestoreBatch) return PutItems(target, &batch, items);
+        return Status::OK();
+      }));
   return PutItems(target, &batch, items);
 }
 
@@ -507,7 +474,7 @@ void Backups::TrimChangeLogs(double now) {
     if (cutoff <= 0) continue;
     storage::WriteBatch b;
     b.DeleteRange(storage::Column::kBackup, storage::TablePrefix(t->id),
-                  storage::ChangeRecordBound(t->id, Micros(cutoff)));
+                  storage::ChangeRecordBound(t->id, MicrosOf(cutoff)));
     Status s = engine_->Write(b);
     if (!s.ok()) spdlog::error("trimming the change log of {}: {}", t->name, s.ToString());
   }
