@@ -257,7 +257,7 @@ def test_list_backups_filters_and_paging(client, raw):
     assert len(client.list_backups(TableName="lb_a")["BackupSummaries"]) == 3
     assert len(client.list_backups(TableName="lb_b")["BackupSummaries"]) == 2
     assert client.list_backups(TableName="nope")["BackupSummaries"] == []
-    # BackupType: all of Cairn's backups are USER backups.
+    # BackupType: USER when absent; these are all USER backups (SYSTEM ones: below).
     assert len(client.list_backups(BackupType="USER")["BackupSummaries"]) == 5
     assert len(client.list_backups(BackupType="ALL")["BackupSummaries"]) == 5
     assert client.list_backups(BackupType="SYSTEM")["BackupSummaries"] == []
@@ -430,6 +430,72 @@ def test_in_progress_errors(make_server):
     wait_active(c, "ipt2")
     assert len(scan_items(c, "ipt2")) == 600
     c.delete_backup(BackupArn=first["BackupArn"])
+
+
+def test_deleting_a_pitr_table_leaves_a_system_backup(make_server):
+    """DynamoDB (BackupType's documentation): deleting a table with point-in-time recovery
+    enabled creates a SYSTEM backup, retained 35 days, from which the deleted table can be
+    restored as it was just before the deletion. ListBackups lists it with BackupType SYSTEM or
+    ALL only; it survives a restart; DeleteBackup deletes it. A table without PITR leaves none."""
+    s = make_server()
+    c = s.client("AKIDSYSTEMBK")
+    create_table(c, "sysb", range_key=("sk", "N"))
+    items = [{"pk": {"S": f"p{i % 4}"}, "sk": {"N": str(i)}, "v": {"S": "x" * i}}
+             for i in range(60)]
+    load(c, "sysb", items)
+    enable_pitr(c, "sysb")
+    user = backup(c, "sysb", "mine")["BackupDetails"]
+    c.put_item(TableName="sysb", Item={"pk": {"S": "last"}, "sk": {"N": "0"}})
+    items.append({"pk": {"S": "last"}, "sk": {"N": "0"}})
+    create_table(c, "nopitr")
+    c.delete_table(TableName="nopitr")
+    before = time.time()
+    c.delete_table(TableName="sysb")
+    after = time.time()
+
+    assert [b["BackupArn"] for b in c.list_backups()["BackupSummaries"]] == [user["BackupArn"]]
+    assert [b["BackupArn"] for b in c.list_backups(BackupType="USER")["BackupSummaries"]] == [
+        user["BackupArn"]]
+    system = c.list_backups(BackupType="SYSTEM")["BackupSummaries"]
+    assert len(system) == 1
+    summary = system[0]
+    assert summary["BackupType"] == "SYSTEM"
+    assert summary["TableName"] == "sysb"
+    assert summary["BackupName"] == "sysb$DeletedTableBackup"
+    created = summary["BackupCreationDateTime"].timestamp()
+    assert before - 1 <= created <= after + 1
+    assert summary["BackupExpiryDateTime"].timestamp() == pytest.approx(created + 35 * 86400,
+                                                                       abs=0.01)
+    assert "BackupExpiryDateTime" not in c.list_backups()["BackupSummaries"][0]
+    assert sorted(b["BackupType"] for b in c.list_backups(BackupType="ALL")[
+        "BackupSummaries"]) == ["SYSTEM", "USER"]
+    assert c.list_backups(BackupType="AWS_BACKUP")["BackupSummaries"] == []
+    assert c.list_backups(BackupType="SYSTEM", TableName="nopitr")["BackupSummaries"] == []
+
+    arn = summary["BackupArn"]
+    d = wait_backup(c, arn)
+    details = d["BackupDetails"]
+    assert details["BackupType"] == "SYSTEM"
+    assert details["BackupName"] == "sysb$DeletedTableBackup"
+    assert details["BackupExpiryDateTime"] == summary["BackupExpiryDateTime"]
+    assert d["SourceTableDetails"]["ItemCount"] == 61
+    assert d["SourceTableDetails"]["TableName"] == "sysb"
+
+    s.restart()
+    c = s.client("AKIDSYSTEMBK")
+    assert c.describe_backup(BackupArn=arn)["BackupDescription"] == d
+    c.restore_table_from_backup(TargetTableName="sysb", BackupArn=arn)
+    t = wait_active(c, "sysb")
+    assert t["RestoreSummary"]["SourceBackupArn"] == arn
+    assert by_key(scan_items(c, "sysb")) == by_key(items)
+    # The restored table does not have PITR on: deleting it leaves no second SYSTEM backup.
+    c.delete_table(TableName="sysb")
+    assert len(c.list_backups(BackupType="SYSTEM")["BackupSummaries"]) == 1
+    got = c.delete_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+    assert (got["BackupStatus"], got["BackupType"]) == ("DELETED", "SYSTEM")
+    assert c.list_backups(BackupType="SYSTEM")["BackupSummaries"] == []
+    expect_error(c.describe_backup, "BackupNotFoundException",
+                 "Backup not found for the given BackupARN.", BackupArn=arn)
 
 
 def test_restart_keeps_backups(make_server):

@@ -426,7 +426,7 @@ def test_errors(s3):
 
 def test_export_type_members_newer_than_the_model(s3):
     """ExportType and IncrementalExportSpecification (2023) through raw requests: boto3's model
-    predates them. INCREMENTAL_EXPORT needs a PITR change history Cairn does not keep: refused."""
+    predates them. INCREMENTAL_EXPORT's own behaviour is tested in test_pitr_exports.py."""
     srv, _, root = s3
     key = unique_access_key()
     c, raw = srv.client(key), srv.raw(key)
@@ -436,16 +436,22 @@ def test_export_type_members_newer_than_the_model(s3):
     r = srv.raw(unique_access_key()).request(
         "ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt"})
     assert r.error_type == "TableNotFoundException"  # another caller's namespace
+    spec = {"ExportFromTime": time.time() - 1000}
     r = raw.request("ExportTableToPointInTime",
                     {"TableArn": arn.replace("tbl", "nopitr"), "S3Bucket": "bkt",
-                     "ExportType": "INCREMENTAL_EXPORT"})
+                     "ExportType": "INCREMENTAL_EXPORT", "IncrementalExportSpecification": spec})
     assert r.error_type == "PointInTimeRecoveryUnavailableException"
     r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
                                                  "ExportType": "INCREMENTAL_EXPORT",
-                                                 "IncrementalExportSpecification": {}})
+                                                 "IncrementalExportSpecification": spec})
     assert (r.error_type, r.message) == (
-        "ValidationException", "ExportType INCREMENTAL_EXPORT is not supported by Cairn: it "
-        "needs the table's point-in-time change history")
+        "InvalidExportTimeException",
+        "ExportFromTime is earlier than the table's earliest restorable time")
+    r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
+                                                 "ExportType": "INCREMENTAL_EXPORT",
+                                                 "IncrementalExportSpecification": {
+                                                     "ExportFromTime": "yesterday"}})
+    assert r.error_type == "SerializationException"
     r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
                                                  "IncrementalExportSpecification": {}})
     assert (r.error_type, r.message) == (
