@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "api/index_schema.h"
+#include "backup/point_in_time.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -83,6 +84,13 @@ TableStats CountTable(ServerContext& server, const TableInfo& t) {
     IndexStats is;
     CountRange(server, storage::Column::kIndex, x.id, &is.item_count, &is.size_bytes);
     stats.indexes.push_back(is);
+  }
+  if (t.pitr_enabled_time != 0) {
+    auto log = backup::MeasureChangeLog(*server.engine, t.id);
+    if (log.ok()) {
+      stats.pitr_log_records = log->records;
+      stats.pitr_log_bytes = log->bytes;
+    }
   }
   return stats;
 }

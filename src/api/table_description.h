@@ -51,6 +51,11 @@ struct TableStats {
   int64_t item_count = 0;
   int64_t size_bytes = 0;  // the sum of DynamoDB item sizes
   std::vector<IndexStats> indexes;  // like TableInfo::indexes
+  // The point-in-time recovery change log (backup/point_in_time.h): records and stored bytes.
+  // Not part of TableSizeBytes, which DynamoDB defines as the items' size; exported as
+  // cairn_table_pitr_log_bytes (api/server_metrics.cc).
+  int64_t pitr_log_records = 0;
+  int64_t pitr_log_bytes = 0;
 };
 
 TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);

@@ -39,6 +39,20 @@ Result<ItemChanges> ChangesBetween(storage::Engine& engine, const storage::Snaps
   return changes;
 }
 
+Result<ChangeLogSize> MeasureChangeLog(storage::Engine& engine, uint32_t table_id) {
+  ChangeLogSize size;
+  storage::ReadOptions ro;
+  ro.lower_bound = storage::TablePrefix(table_id);
+  ro.upper_bound = storage::TableEnd(table_id);
+  auto it = engine.NewIterator(storage::Column::kBackup, ro);
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    ++size.records;
+    size.bytes += int64_t(it->key().size() + it->value().size());
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return size;
+}
+
 Status ForEachItemAt(
     storage::Engine& engine, const storage::Snapshot* snapshot, uint32_t table_id, uint64_t at_us,
     const std::function<Status(std::string_view key, std::string_view bytes)>& fn) {

@@ -61,6 +61,15 @@ Status ForEachChangeBetween(storage::Engine& engine, const storage::Snapshot* sn
                             uint32_t table_id, uint64_t from_us, uint64_t to_us,
                             const std::function<Status(const NetChange& change)>& fn);
 
+// The size of table `table_id`'s change log now: its records, and their stored bytes (keys and
+// values), which is what point-in-time recovery costs on disk beyond the items. Bounded by the
+// trimming to the recovery period (backups.h). Errors: Corruption, the engine's.
+struct ChangeLogSize {
+  int64_t records = 0;
+  int64_t bytes = 0;
+};
+Result<ChangeLogSize> MeasureChangeLog(storage::Engine& engine, uint32_t table_id);
+
 // Epoch seconds (as the API's timestamps) to the change log's microseconds, rounded.
 uint64_t MicrosOf(double epoch_seconds);
 
