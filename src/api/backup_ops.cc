@@ -30,7 +30,9 @@
 // documents no exception for them; not checked against DynamoDB).
 // What differs from DynamoDB: no AWS_BACKUP backups exist;
 // a restore does not carry TTL, streams, tags, PITR or deletion protection (as DynamoDB's restore
-// does not either); a point-in-time restore uses the source's current schema, not the one at T;
+// does not either). A point-in-time restore uses the source's schema as it was at T (indexes,
+// billing, throughput, encryption, table class: the PITR log's schema records,
+// backup/point_in_time.h);
 // a deleted table cannot be restored to a point in time (DynamoDB keeps its window 35 days).
 #include <algorithm>
 
@@ -41,6 +43,7 @@
 #include "api/operations.h"
 #include "api/table_description.h"
 #include "backup/backups.h"
+#include "backup/point_in_time.h"
 #include "util/clock.h"
 
 namespace cairn::api {
@@ -568,7 +571,10 @@ OpResult RestoreTableToPointInTime(OpContext& ctx, const Params& p) {
     return ApiError::InvalidRestoreTime(
         "An invalid restore time was specified. RestoreDateTime must be between "
         "EarliestRestorableDateTime and LatestRestorableDateTime.");
-  TableInfo target = RestoreTarget(ctx, p, *source);
+  // The schema as it was at t (indexes created or deleted since, billing, ...).
+  auto then = backup::TableInfoAt(*ctx.server.engine, nullptr, *source, backup::MicrosOf(t));
+  if (!then.ok()) return ApiError::FromStatus(then.status());
+  TableInfo target = RestoreTarget(ctx, p, *then);
   target.restore_source_table_arn = source->Arn();
   target.restore_source_id = source->id;
   target.restore_date_time = t;

@@ -26,6 +26,7 @@ Result<ItemChanges> ChangesBetween(storage::Engine& engine, const storage::Snaps
                        : storage::ChangeRecordBound(table_id, until_us);
   auto it = engine.NewIterator(storage::Column::kBackup, ro);
   for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    if (storage::SchemaRecordTable(it->value())) continue;  // the table's, not an item's
     auto r = storage::DecodeChangeRecord(it->value());
     const std::string_view key = it->key();
     if (!r || key.size() < 12) return Status::Corruption("malformed change record");
@@ -37,6 +38,25 @@ Result<ItemChanges> ChangesBetween(storage::Engine& engine, const storage::Snaps
   }
   CAIRN_RETURN_IF_ERROR(it->status());
   return changes;
+}
+
+Result<storage::TableInfo> TableInfoAt(storage::Engine& engine, const storage::Snapshot* snapshot,
+                                       const storage::TableInfo& current, uint64_t at_us) {
+  if (at_us == std::numeric_limits<uint64_t>::max()) return current;
+  storage::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.lower_bound = storage::ChangeRecordBound(current.id, at_us + 1);
+  ro.upper_bound = storage::TableEnd(current.id);
+  auto it = engine.NewIterator(storage::Column::kBackup, ro);
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    auto bytes = storage::SchemaRecordTable(it->value());
+    if (!bytes) continue;
+    auto then = storage::DecodeTableInfo(*bytes);
+    if (!then.ok()) return Status::Corruption("malformed schema record: " + then.status().ToString());
+    return std::move(then).value();
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return current;
 }
 
 Result<ChangeLogSize> MeasureChangeLog(storage::Engine& engine, uint32_t table_id) {

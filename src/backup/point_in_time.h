@@ -21,6 +21,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "storage/catalog.h"
 #include "storage/engine.h"
 #include "util/status.h"
 
@@ -60,6 +61,14 @@ struct NetChange {
 Status ForEachChangeBetween(storage::Engine& engine, const storage::Snapshot* snapshot,
                             uint32_t table_id, uint64_t from_us, uint64_t to_us,
                             const std::function<Status(const NetChange& change)>& fn);
+
+// Table `current` (its descriptor now) as it was at `at_us`: the descriptor kept by the first
+// schema record after at_us (storage/backup_keys.h), or `current` when its schema has not changed
+// since. Of the result, only what a restore takes is of that time (keys, attribute definitions,
+// indexes, billing, throughput, encryption, table class): the rest is the descriptor's then.
+// Corruption for a malformed record, or the engine's error.
+Result<storage::TableInfo> TableInfoAt(storage::Engine& engine, const storage::Snapshot* snapshot,
+                                       const storage::TableInfo& current, uint64_t at_us);
 
 // The size of table `table_id`'s change log now: its records, and their stored bytes (keys and
 // values), which is what point-in-time recovery costs on disk beyond the items. Bounded by the

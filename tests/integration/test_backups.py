@@ -646,6 +646,67 @@ def test_pitr_restore_between_two_writes(client):
     assert by_key(scan_items(client, "ptt_now")) == by_key(scan_items(client, "ptt"))
 
 
+def test_pitr_restore_takes_the_schema_of_its_time(client):
+    """A point-in-time restore to T creates the table with the indexes, billing mode and
+    throughput the source had at T: a GSI deleted after T is there, one created after T is not
+    (the PITR log records each schema change, backup/point_in_time.h)."""
+    client.create_table(
+        TableName="psch", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": "old_g",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                 "ProvisionedThroughput": {"ReadCapacityUnits": 3,
+                                                           "WriteCapacityUnits": 4}}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6})
+    enable_pitr(client, "psch")
+    items = [{"pk": {"S": f"k{i}"}, "g": {"S": f"g{i % 3}"}, "h": {"S": f"h{i % 2}"}}
+             for i in range(12)]
+    load(client, "psch", items)
+    time.sleep(1.1)
+    moment = time.time()
+    time.sleep(1.1)
+    client.update_table(TableName="psch",
+                        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "old_g"}}])
+    client.update_table(
+        TableName="psch", AttributeDefinitions=[{"AttributeName": "h", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "new_h", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}])
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        gsis = client.describe_table(TableName="psch")["Table"].get("GlobalSecondaryIndexes", [])
+        if [(x["IndexName"], x["IndexStatus"]) for x in gsis] == [("new_h", "ACTIVE")]:
+            break
+        assert time.monotonic() < deadline, gsis
+        time.sleep(0.05)
+    client.update_table(TableName="psch", BillingMode="PAY_PER_REQUEST")
+
+    client.restore_table_to_point_in_time(SourceTableName="psch", TargetTableName="psch_then",
+                                          RestoreDateTime=moment)
+    then = wait_active(client, "psch_then")
+    assert [x["IndexName"] for x in then["GlobalSecondaryIndexes"]] == ["old_g"]
+    assert then["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+    assert then["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert then.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED") == "PROVISIONED"
+    assert (then["ProvisionedThroughput"]["ReadCapacityUnits"],
+            then["ProvisionedThroughput"]["WriteCapacityUnits"]) == (5, 6)
+    assert sorted(d["AttributeName"] for d in then["AttributeDefinitions"]) == ["g", "pk"]
+    got = client.query(TableName="psch_then", IndexName="old_g",
+                       KeyConditionExpression="g = :g",
+                       ExpressionAttributeValues={":g": {"S": "g1"}})["Items"]
+    assert sorted(i["pk"]["S"] for i in got) == ["k1", "k10", "k4", "k7"]
+    assert by_key(scan_items(client, "psch_then")) == by_key(items)
+
+    client.restore_table_to_point_in_time(SourceTableName="psch", TargetTableName="psch_now",
+                                          UseLatestRestorableTime=True)
+    now = wait_active(client, "psch_now")
+    assert [x["IndexName"] for x in now["GlobalSecondaryIndexes"]] == ["new_h"]
+    assert now["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
 def test_pitr_restore_overrides(client):
     """RestoreTableToPointInTime takes the same overrides as RestoreTableFromBackup."""
     make_rich_table(client, "pov_src")

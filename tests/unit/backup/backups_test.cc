@@ -371,6 +371,52 @@ TEST_F(BackupsTest, TableAtATimeAndNetChangesOfAPeriod) {
                          {"a", {"1", "3"}}, {"b", {"1", "-"}}, {"c", {"-", "1"}}}));
 }
 
+// Catalog::Modify stages a schema record while PITR is on and what a restore takes changes;
+// TableInfoAt reads the schema of a time from them, and the item readers skip them.
+TEST_F(BackupsTest, SchemaOfATimeFromSchemaRecords) {
+  SetPitr(true);
+  const size_t before = ChangeRecords();
+  ASSERT_TRUE(catalog_->Modify("ns", "src", table_->id, [](TableInfo& t) {
+    t.deletion_protection = true;  // not restored: no record
+    return Status::OK();
+  }).ok());
+  EXPECT_EQ(ChangeRecords(), before);
+  Put("a", "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  const uint64_t t = MicrosOf(EpochSeconds());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  auto set_billing = [&](bool on_demand) {
+    ASSERT_TRUE(catalog_->Modify("ns", "src", table_->id, [on_demand](TableInfo& x) {
+      x.pay_per_request = on_demand;
+      x.read_capacity = on_demand ? 0 : 7;
+      return Status::OK();
+    }).ok());
+  };
+  set_billing(false);
+  set_billing(true);
+  Put("a", "2");
+  EXPECT_EQ(ChangeRecords(), before + 4);
+  auto current = catalog_->Find("ns", "src");
+  ASSERT_TRUE(current->pay_per_request);
+  auto then = TableInfoAt(*engine_, nullptr, *current, t);
+  ASSERT_TRUE(then.ok()) << then.status().ToString();
+  EXPECT_EQ(then->pay_per_request, table_->pay_per_request);
+  EXPECT_EQ(then->read_capacity, table_->read_capacity);
+  auto later = TableInfoAt(*engine_, nullptr, *current, MicrosOf(EpochSeconds()) + 1000);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->pay_per_request);
+  // The item readers see the items only.
+  std::map<std::string, std::string> at;
+  ASSERT_TRUE(ForEachItemAt(*engine_, nullptr, table_->id, t,
+                            [&](std::string_view, std::string_view bytes) {
+                              auto item = DecodeItem(bytes);
+                              at[item->at("pk").s] = item->at("v").s;
+                              return Status::OK();
+                            })
+                  .ok());
+  EXPECT_EQ(at, (std::map<std::string, std::string>{{"a", "1"}}));
+}
+
 TEST_F(BackupsTest, RestoreFromAMissingSourceDropsItsTable) {
   TableInfo target = Target("orphan");
   target.restore_source_table_arn = "arn:aws:dynamodb:us-east-1:000000000000:table/gone";
