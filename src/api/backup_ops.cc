@@ -256,25 +256,14 @@ void WriteBackupDescription(JsonWriter& w, const BackupRecord& r, const char* st
   }
   if (t.stream_enabled) {
     w.Key("StreamDescription");
-    w.BeginObject();
-    w.Key("StreamEnabled");
-    w.Bool(true);
-    w.KV("StreamViewType", t.stream_view_type);
-    w.EndObject();
+    WriteStreamSpecification(w, t);
   }
   w.Key("TimeToLiveDescription");
   w.BeginObject();
   w.KV("TimeToLiveStatus", t.ttl_enabled ? "ENABLED" : "DISABLED");
   if (t.ttl_enabled) w.KV("AttributeName", t.ttl_attribute);
   w.EndObject();
-  if (!t.sse_kms_key_arn.empty()) {
-    w.Key("SSEDescription");
-    w.BeginObject();
-    w.KV("Status", "ENABLED");
-    w.KV("SSEType", "KMS");
-    w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
-    w.EndObject();
-  }
+  WriteSseDescription(w, t);
   w.EndObject();
   w.EndObject();
 }

@@ -63,6 +63,12 @@ TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& ta
 // Writes the ProvisionedThroughput member (zeros for PAY_PER_REQUEST) and the KeySchema member.
 void WriteThroughput(JsonWriter& w, const storage::TableInfo& t);
 void WriteKeySchema(JsonWriter& w, const storage::TableInfo& t);
+// The SSEDescription member, when the table is encrypted with a KMS key (nothing otherwise).
+void WriteSseDescription(JsonWriter& w, const storage::TableInfo& t);
+// A StreamSpecification value, {"StreamEnabled":true,"StreamViewType":...}: DescribeTable's
+// StreamSpecification and a backup's SourceTableFeatureDetails.StreamDescription.
+// REQUIRES: t.stream_enabled.
+void WriteStreamSpecification(JsonWriter& w, const storage::TableInfo& t);
 
 // A table's TableStatus apart from an operation's own answer: CREATING while a restore fills it
 // (backup/backups.h), else ACTIVE (Cairn applies other changes at once).
