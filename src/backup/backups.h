@@ -20,9 +20,14 @@
 // gone is failed cleanly: its table is dropped, never left half filled and ACTIVE.
 //
 // Point-in-time recovery: while it is on, every write stages an undo record (the item as it was)
-// in its own atomic batch (write/item_writer.h). The table at time T is then the table now with
-// every record after T undone: for each item written after T, the before-image of its first such
-// write. Records older than the recovery period are trimmed by a background thread.
+// in its own atomic batch (write/item_writer.h), and every schema change a schema record
+// (storage/catalog.h). The table at time T is then the table now with every record after T
+// undone (point_in_time.h, shared with the exports of transfer/). Records older than the recovery
+// period, and SYSTEM backups past their expiry, are deleted by a background thread.
+//
+// SYSTEM backups: DeleteTable of a table with PITR on hands its last state (a snapshot taken in
+// the drop) to CreateSystemBackup; the backup is then like any other, typed SYSTEM, and expires 35
+// days after its creation. One interrupted by a restart is lost like a USER backup's copy.
 //
 // Thread safety: every public method may be called from any thread.
 #pragma once
