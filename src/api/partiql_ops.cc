@@ -10,7 +10,11 @@
 // - an INSERT whose key exists fails with DuplicateItemException (its ConditionalCheckFailed, in a
 //   transaction its cancellation reason's code, becomes DuplicateItem);
 // - a read's LastEvaluatedKey comes back as a NextToken too (base64 of the key's JSON), which the
-//   next call turns back into ExclusiveStartKey.
+//   next call turns back into ExclusiveStartKey;
+// - a SELECT over several keys (`pk IN [...]`, `pk = a OR pk = b`, `sk IN [...]`) runs one Query
+//   per key, in turn, within the one Limit (items evaluated) and about 1 MB per page; its
+//   NextToken is base64 of {"Read": the key's position, "Key": where its Query stopped (absent:
+//   from the start)}, its ConsumedCapacity the sum of the Queries'.
 // BatchExecuteStatement answers each statement in Responses, its error as {"Code", "Message"}: the
 // only place outside dispatch.cc where a statement's ApiException is caught, to route it there
 // (src/README.md, "Errors").
@@ -117,7 +121,7 @@ OpFn OperationFunction(Operation op) {
 struct RunOptions {
   std::optional<bool> consistent_read;
   std::optional<int64_t> limit;
-  std::optional<std::string_view> next_token;
+  std::optional<std::string> exclusive_start_key;  // JSON object
   std::optional<std::string_view> return_consumed_capacity;
   std::optional<std::string_view> return_values_on_condition_check_failure;
 };
@@ -129,6 +133,7 @@ struct RunAnswer {
   std::string next_token;
   std::string last_evaluated_key;
   std::string consumed_capacity;  // JSON object, or empty
+  int64_t scanned = 0;            // a Query's or Scan's ScannedCount
 };
 
 ApiError NextTokenError() { return ApiError::Validation("Invalid NextToken"); }
@@ -150,15 +155,9 @@ OpResult RunPlan(OpContext& ctx, const Plan& plan, const RunOptions& o, RunAnswe
         w.Key("Limit");
         w.Int(*o.limit);
       }
-      if (o.next_token) {
-        Result<std::string> key = Base64Decode(*o.next_token);
-        simdjson::dom::parser parser;
-        simdjson::dom::element doc;
-        if (!key.ok() || parser.parse(*key).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-          return NextTokenError();
-        }
+      if (o.exclusive_start_key) {
         w.Key("ExclusiveStartKey");
-        w.Raw(*key);
+        w.Raw(*o.exclusive_start_key);
       }
     }
   } else if (o.return_values_on_condition_check_failure) {
@@ -191,6 +190,9 @@ OpResult RunPlan(OpContext& ctx, const Plan& plan, const RunOptions& o, RunAnswe
         if (auto cc = Member(response, "ConsumedCapacity")) {
           answer.consumed_capacity = simdjson::to_string(*cc);
         }
+        if (auto scanned = Member(response, "ScannedCount")) {
+          answer.scanned = AsInt(*scanned);
+        }
       });
   if (r && plan.insert && r->type == "ConditionalCheckFailedException") {
     ApiError duplicate = ApiError::DuplicateItem();
@@ -200,10 +202,145 @@ OpResult RunPlan(OpContext& ctx, const Plan& plan, const RunOptions& o, RunAnswe
   return r;
 }
 
-// A statement of BatchExecuteStatement or ExecuteTransaction that reads must read one item.
+// Writes `first` with each number replaced by the sum of the numbers at its place in `all`.
+void SumNumbers(JsonWriter& w, simdjson::dom::element first,
+                const std::vector<simdjson::dom::element>& all, const std::string& pointer) {
+  if (first.is_object()) {
+    w.BeginObject();
+    for (auto field : AsObject(first)) {
+      w.Key(field.key);
+      SumNumbers(w, field.value, all, pointer + "/" + std::string(field.key));
+    }
+    w.EndObject();
+  } else if (first.is_number()) {
+    double sum = 0;
+    for (simdjson::dom::element doc : all) {
+      double v = 0;
+      if (doc.at_pointer(pointer).get_double().get(v) == simdjson::SUCCESS) sum += v;
+    }
+    w.Double(sum);
+  } else {
+    CopyJson(w, first);
+  }
+}
+
+// One ConsumedCapacity for several reads of one table (or index): their units summed.
+std::string SumCapacity(const std::vector<std::string>& capacities) {
+  if (capacities.size() < 2) return capacities.empty() ? "" : capacities[0];
+  std::vector<simdjson::dom::parser> parsers(capacities.size());
+  std::vector<simdjson::dom::element> docs;
+  for (size_t i = 0; i < capacities.size(); ++i) {
+    simdjson::dom::element doc;
+    if (parsers[i].parse(capacities[i]).get(doc) != simdjson::SUCCESS) return capacities[0];
+    docs.push_back(doc);
+  }
+  std::string out;
+  JsonWriter w(&out);
+  SumNumbers(w, docs[0], docs, "");
+  return out;
+}
+
+// Where a read over several keys goes on: the key's position and, when its Query
+// stopped inside, that Query's LastEvaluatedKey.
+struct ReadCursor {
+  size_t read = 0;
+  std::optional<std::string> key;
+};
+
+std::string EncodeCursor(const ReadCursor& c) {
+  std::string json;
+  JsonWriter w(&json);
+  w.BeginObject();
+  w.Key("Read");
+  w.UInt(c.read);
+  if (c.key) {
+    w.Key("Key");
+    w.Raw(*c.key);
+  }
+  w.EndObject();
+  return Base64Encode(json);
+}
+
+// The page size after which a read over several keys stops, as a Query's does.
+constexpr double kPageBytes = 1 << 20;
+
+// Runs a SELECT over several keys (plan.multi_key()): their Queries in turn, from `from`, until
+// the Limit's items are evaluated, a Query stops inside its key's items, or the page
+// holds about 1 MB. Fills `answer` as RunPlan does, its next_token a ReadCursor.
+OpResult RunKeyReads(OpContext& ctx, const Plan& plan, const RunOptions& o,
+                       const ReadCursor& from, RunAnswer& answer) {
+  // Each Query reports its capacity, which measures the bytes it read (4 KB a unit, half a unit
+  // when eventually consistent); the caller sees it only when it asked.
+  bool report = o.return_consumed_capacity && *o.return_consumed_capacity != "NONE";
+  double bytes_per_unit = o.consistent_read.value_or(false) ? 4096 : 8192;
+  std::string items = "[";
+  std::vector<std::string> capacities;
+  std::optional<int64_t> remaining = o.limit;
+  double bytes = 0;
+  for (size_t i = from.read; i < plan.key_reads.size(); ++i) {
+    RunOptions one = o;
+    one.limit = remaining;
+    one.exclusive_start_key = i == from.read ? from.key : std::nullopt;
+    if (!report) one.return_consumed_capacity = "TOTAL";
+    RunAnswer part;
+    if (OpResult r = RunPlan(ctx, plan.ForKeyRead(i), one, part)) return r;
+    if (part.items.size() > 2) {
+      if (items.size() > 1) items += ',';
+      items.append(part.items, 1, part.items.size() - 2);
+    }
+    if (!part.consumed_capacity.empty()) {
+      simdjson::dom::parser parser;
+      double units = 0;
+      if (parser.parse(part.consumed_capacity)["CapacityUnits"].get_double().get(units) ==
+          simdjson::SUCCESS) {
+        bytes += units * bytes_per_unit;
+      }
+      if (report) capacities.push_back(part.consumed_capacity);
+    }
+    if (remaining) *remaining -= part.scanned;
+    bool more = i + 1 < plan.key_reads.size();
+    if (!part.last_evaluated_key.empty()) {
+      answer.last_evaluated_key = part.last_evaluated_key;
+      answer.next_token = EncodeCursor({i, part.last_evaluated_key});
+      break;
+    }
+    if (more && ((remaining && *remaining <= 0) || bytes >= kPageBytes)) {
+      answer.next_token = EncodeCursor({i + 1, std::nullopt});
+      break;
+    }
+  }
+  answer.items = items + "]";
+  answer.consumed_capacity = SumCapacity(capacities);
+  return std::nullopt;
+}
+
+// A NextToken back into where the read goes on; nullopt when it is not one this statement gave.
+std::optional<ReadCursor> DecodeCursor(std::string_view token, const Plan& plan) {
+  Result<std::string> json = Base64Decode(token);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!json.ok() || parser.parse(*json).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+    return std::nullopt;
+  }
+  ReadCursor c;
+  if (!plan.multi_key()) {
+    c.key = *json;
+    return c;
+  }
+  uint64_t read = 0;
+  if (doc["Read"].get_uint64().get(read) != simdjson::SUCCESS || read >= plan.key_reads.size()) {
+    return std::nullopt;
+  }
+  c.read = read;
+  simdjson::dom::object key;
+  if (doc["Key"].get_object().get(key) == simdjson::SUCCESS) c.key = simdjson::to_string(key);
+  return c;
+}
+
+// A statement of BatchExecuteStatement or ExecuteTransaction that reads must read one item (the
+// words of BatchExecuteStatement's API reference).
 constexpr char kSingleItemReadMessage[] =
-    "Only single-item reads are supported in this operation: the WHERE clause must have an "
-    "equality on every key attribute of the table, and nothing else";
+    "Each read statement must specify an equality condition on all key attributes";
 
 }  // namespace
 
@@ -216,17 +353,28 @@ OpResult ExecuteStatement(OpContext& ctx, const Params& p) {
   RunOptions o;
   o.consistent_read = p.Bool("ConsistentRead");
   o.limit = p.Int("Limit");
-  o.next_token = p.String("NextToken");
   o.return_consumed_capacity = p.String("ReturnConsumedCapacity");
   o.return_values_on_condition_check_failure = p.String("ReturnValuesOnConditionCheckFailure");
+  ReadCursor from;
+  if (auto token = p.String("NextToken"); token && plan.is_read() &&
+                                          plan.operation != Operation::kGetItem) {
+    std::optional<ReadCursor> cursor = DecodeCursor(*token, plan);
+    if (!cursor) return NextTokenError();
+    from = std::move(*cursor);
+  }
   RunAnswer answer;
-  if (OpResult r = RunPlan(ctx, plan, o, answer)) return r;
+  if (plan.multi_key()) {
+    if (OpResult r = RunKeyReads(ctx, plan, o, from, answer)) return r;
+  } else {
+    o.exclusive_start_key = from.key;
+    if (OpResult r = RunPlan(ctx, plan, o, answer)) return r;
+  }
   JsonWriter& w = ctx.out;
   w.BeginObject();
   w.Key("Items");
   w.Raw(answer.items);
-  if (!answer.next_token.empty()) {
-    w.KV("NextToken", answer.next_token);
+  if (!answer.next_token.empty()) w.KV("NextToken", answer.next_token);
+  if (!answer.last_evaluated_key.empty()) {
     w.Key("LastEvaluatedKey");
     w.Raw(answer.last_evaluated_key);
   }
@@ -300,7 +448,8 @@ OpResult BatchExecuteStatement(OpContext& ctx, const Params& p) {
   }
   if (reads && writes) {
     return ApiError::Validation(
-        "Batch must consist of either all read statements or all write statements");
+        "The entire batch must consist of either read statements or write statements, you "
+        "cannot mix both in one batch.");
   }
   for (Entry& entry : entries) {
     if (!entry.plan) continue;
@@ -427,7 +576,8 @@ OpResult ExecuteTransaction(OpContext& ctx, const Params& p) {
   }
   if (reads && writes) {
     return ApiError::Validation(
-        "Transaction must consist of either all read statements or all write statements");
+        "The entire transaction must consist of either read statements or write statements, you "
+        "cannot mix both in one transaction.");
   }
   std::optional<std::string_view> rcc = p.String("ReturnConsumedCapacity");
   std::string request;

@@ -39,15 +39,18 @@ Result<KeyMap> ParseCredentials(std::string_view text, std::string_view path) {
     }
     if (fields.empty() || fields[0].front() == '#') continue;
     const std::string where = std::string(path) + " line " + std::to_string(line_number) + ": ";
-    if (fields.size() != 2) {
-      return Status::InvalidArgument(where + "expected ACCESS_KEY_ID SECRET_ACCESS_KEY, found " +
+    if (fields.size() != 2 && fields.size() != 3) {
+      return Status::InvalidArgument(where +
+                                     "expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], "
+                                     "found " +
                                      std::to_string(fields.size()) + " fields");
     }
     if (!IsAlphanumeric(fields[0])) {
       return Status::InvalidArgument(where + "the access key id '" + std::string(fields[0]) +
                                      "' has characters other than letters and digits");
     }
-    if (!keys.emplace(std::string(fields[0]), std::string(fields[1])).second) {
+    Secret secret{std::string(fields[1]), fields.size() == 3 ? std::string(fields[2]) : ""};
+    if (!keys.emplace(std::string(fields[0]), std::move(secret)).second) {
       return Status::InvalidArgument(where + "the access key id " + std::string(fields[0]) +
                                      " is given a second time");
     }
@@ -75,7 +78,7 @@ Result<size_t> CredentialStore::Load(const std::string& path) {
   return count;
 }
 
-std::optional<std::string> CredentialStore::Find(std::string_view access_key) const {
+std::optional<Secret> CredentialStore::Find(std::string_view access_key) const {
   std::shared_ptr<const KeyMap> keys;
   {
     std::lock_guard lock(mu_);

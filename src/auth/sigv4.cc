@@ -285,6 +285,18 @@ std::optional<ApiError> VerifySignature(const SignedRequest& request, const Sign
     return ApiError::InvalidSignature("Credential should be scoped to correct service: '" +
                                       std::string(kService) + "'. ");
   }
+  bool host_signed = false;
+  for (std::string_view name : Split(parts.signed_headers, ';')) {
+    std::string lower;
+    AppendTrimmed(name, &lower);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    host_signed |= lower == "host";
+  }
+  if (!host_signed) {
+    return ApiError::InvalidSignature(
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
 
   // The request's date: the presigned query's X-Amz-Date, else the X-Amz-Date header, else Date.
   static const HeaderList kNoHeaders;
@@ -348,8 +360,19 @@ std::optional<ApiError> VerifySignature(const SignedRequest& request, const Sign
         FormatAmzDate(now + kMaxClockSkewSeconds) + " (" + FormatAmzDate(now) + " + 15 min.)");
   }
 
-  const std::optional<std::string> secret = store.Find(scope[0]);
+  const std::optional<Secret> secret = store.Find(scope[0]);
   if (!secret) return ApiError::UnrecognizedClient();
+  // The session token: the presigned query's, else the header's (an empty one is none).
+  std::string token;
+  if (parts.presigned) {
+    for (auto& [name, value] : QueryPairs(request.query))
+      if (name == "X-Amz-Security-Token") token = std::move(value);
+  }
+  if (const std::string* given = header("x-amz-security-token"); token.empty() && given != nullptr)
+    token = *given;
+  if (token.size() != secret->session_token.size() ||
+      CRYPTO_memcmp(token.data(), secret->session_token.data(), token.size()) != 0)
+    return ApiError::UnrecognizedClient();
 
   std::string signed_header_names;
   const std::string canonical_headers =
@@ -371,7 +394,7 @@ std::optional<ApiError> VerifySignature(const SignedRequest& request, const Sign
     std::string canonical = CanonicalRequest(request.method, canonical_uri, canonical_query,
                                              canonical_headers, signed_header_names, payload_hash);
     std::string string_to_sign = StringToSign(amz_date, credential_scope, canonical);
-    const std::string expected = Signature(*secret, scope[1], scope[2], scope[3], string_to_sign);
+    const std::string expected = Signature(secret->secret_key, scope[1], scope[2], scope[3], string_to_sign);
     if (expected.size() == parts.signature.size() &&
         CRYPTO_memcmp(expected.data(), parts.signature.data(), expected.size()) == 0)
       return std::nullopt;

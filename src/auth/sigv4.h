@@ -89,16 +89,19 @@ bool ParseHttpDate(std::string_view text, int64_t* epoch_seconds);
 //     scoped with a valid terminator: 'aws4_request', not '<x>'. ";
 //   - a scope service other than dynamodb -> InvalidSignatureException "Credential should be
 //     scoped to correct service: 'dynamodb'. ";
+//   - SignedHeaders without host -> InvalidSignatureException "'Host' or ':authority' must be a
+//     'SignedHeader' in the AWS Authorization." (a signature must bind the server it is for);
 //   - a request date not in ISO 8601 basic form -> IncompleteSignatureException;
 //   - a scope date other than the request date's -> InvalidSignatureException "Date in Credential
 //     scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ...";
 //   - a date more than 15 minutes in the past -> InvalidSignatureException "Signature expired:
-//   <date>
-//     is now earlier than <now - 15 min> (<now> - 15 min.)", or in the future -> "Signature not yet
+//     <date> is now earlier than <now - 15 min> (<now> - 15 min.)", or in the future -> "Signature not yet
 //     current: <date> is still later than <now + 15 min> (<now> + 15 min.)"; a presigned request
 //     past its X-Amz-Expires -> "Signature expired: <date> is now earlier than <now - expires>
 //     (<now> - <expires> sec.)";
-//   - an access key id the store lacks -> UnrecognizedClientException;
+//   - an access key id the store lacks, or a session token (X-Amz-Security-Token, header or
+//     presigned query) other than the key's (none for a long-term key) ->
+//     UnrecognizedClientException "The security token included in the request is invalid.";
 //   - a signature that does not match -> InvalidSignatureException with AWS's text, the canonical
 //     request and the string to sign the server computed.
 std::optional<protocol::ApiError> VerifySignature(const SignedRequest& request,

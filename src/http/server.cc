@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -33,6 +34,16 @@ namespace cairn::http {
 namespace {
 
 std::string ErrnoText(int err) { return std::system_category().message(err); }
+
+// Shedding (EventLoop::ShedConnection) is serialized over the process's event loops, so that the
+// descriptor one loop frees from its spare is not taken by another loop's shed.
+std::mutex& ShedMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// How long a loop stops polling its listeners when it has no descriptor to answer with.
+constexpr std::chrono::milliseconds kListenerPause(100);
 
 // "127.0.0.1:8000", "[::1]:8000"
 std::string HostPort(const std::string& host, int port) {
@@ -201,6 +212,7 @@ class EventLoop {
       if (stop) break;
       auto now = std::chrono::steady_clock::now();
       ReleaseDue(now);
+      ResumeListeners(now);
       if (now >= next_sweep) {
         next_sweep = now + sweep_period_;
         for (size_t i = 0; i < connections_.size(); ++i) {
@@ -318,12 +330,46 @@ class EventLoop {
       (void)written;  // nothing to do if stderr is gone
       last_shed_warning_ = now;
     }
+    std::lock_guard lock(ShedMutex());
     if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (spare_fd_ < 0) return;
-    ::close(spare_fd_);
-    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) Refuse(fd, tls);
-    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    bool answered = false;
+    if (spare_fd_ >= 0) {
+      ::close(spare_fd_);
+      int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const int accept_errno = errno;
+      if (fd >= 0) Refuse(fd, tls);
+      spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      // EAGAIN: another loop took the connection; it is not ours to answer.
+      answered = spare_fd_ >= 0 && (fd >= 0 || (accept_errno != EMFILE && accept_errno != ENFILE));
+    }
+    // No spare (another thread took the descriptor it freed): the listener would stay readable and
+    // the loop spin on it. Stop polling the listeners for a moment instead; the pending clients
+    // wait in the backlog until a descriptor is free again.
+    if (!answered) PauseListeners(now);
+  }
+
+  void PauseListeners(std::chrono::steady_clock::time_point now) {
+    listeners_paused_until_ = now + kListenerPause;
+    if (listeners_paused_) return;
+    listeners_paused_ = true;
+    SetListenerEvents(0);
+  }
+
+  // Ends a pause that is over (and takes a spare again if the loop has none).
+  void ResumeListeners(std::chrono::steady_clock::time_point now) {
+    if (!listeners_paused_ || now < listeners_paused_until_) return;
+    listeners_paused_ = false;
+    if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    SetListenerEvents(EPOLLIN);
+  }
+
+  void SetListenerEvents(uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = &listen_tag_;
+    if (listen_fd_ >= 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
+    ev.data.ptr = &tls_listen_tag_;
+    if (tls_listen_fd_ >= 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, tls_listen_fd_, &ev);
   }
 
   // Answers an accepted connection 503 and closes it at once, holding nothing afterwards. What the
@@ -373,6 +419,11 @@ class EventLoop {
   }
   int WaitMillis() const {
     auto wait = sweep_period_;
+    if (listeners_paused_) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(listeners_paused_until_ -
+                                                               std::chrono::steady_clock::now());
+      wait = std::min(wait, std::max(left, std::chrono::milliseconds(0)));
+    }
     if (!held_.empty()) {
       const auto now = std::chrono::steady_clock::now();
       for (const Connection* c : held_) {
@@ -438,6 +489,8 @@ class EventLoop {
   std::string refusal_;
   std::chrono::milliseconds sweep_period_;
   std::chrono::steady_clock::time_point last_shed_warning_{};
+  bool listeners_paused_ = false;  // for want of descriptors (PauseListeners)
+  std::chrono::steady_clock::time_point listeners_paused_until_{};
   int listen_fd_ = -1;
   int tls_listen_fd_ = -1;
   int epoll_fd_ = -1;

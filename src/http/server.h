@@ -48,7 +48,9 @@
 //     connection is closed without reading the body. Smaller bodies are not counted (they are
 //     bounded by max_connections times kBudgetedBodyBytes).
 //   - descriptors: each loop keeps one spare descriptor; when accept() fails for want of
-//     descriptors it frees the spare, accepts, answers 503, closes, and takes the spare again.
+//     descriptors it frees the spare, accepts, answers 503, closes, and takes the spare again
+//     (one loop at a time). When it cannot (another thread took the freed descriptor), it stops
+//     polling its listeners for 100 ms rather than spin on them; clients wait in the backlog.
 //
 // Graceful shutdown (Shutdown(grace)): every loop takes in the connections the kernel has already
 // completed, then closes its listeners (new connections are refused), reads what its connections

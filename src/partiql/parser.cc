@@ -49,7 +49,7 @@ class Parser {
     } else if (AcceptKeyword("insert")) {
       st.kind = StatementKind::kInsert;
       ExpectKeyword("into");
-      st.table = ParseIdentifier("a table name");
+      st.table = ParseTable();
       ExpectKeyword("value");
       st.value = ParseValue();
     } else if (AcceptKeyword("update")) {
@@ -57,7 +57,7 @@ class Parser {
     } else if (AcceptKeyword("delete")) {
       st.kind = StatementKind::kDelete;
       ExpectKeyword("from");
-      st.table = ParseIdentifier("a table name");
+      st.table = ParseTable();
       ExpectKeyword("where");
       st.where = ParseCondition();
       ParseReturning(st);
@@ -129,9 +129,31 @@ class Parser {
   [[noreturn]] void Fail(const Token& t, std::string what) {
     throw SyntaxError{std::string(kSyntaxErrorPrefix) + what + " " + Position(t)};
   }
+  [[noreturn]] static void FromSource() {
+    throw SyntaxError{std::string(kSyntaxErrorPrefix) + "Unexpected from source"};
+  }
   [[noreturn]] void Unexpected() { Fail(Peek(), "Unexpected " + Describe(Peek())); }
   [[noreturn]] void Expected(std::string what) {
     Fail(Peek(), "Expected " + what + ", found " + Describe(Peek()));
+  }
+
+  // The table a statement names. Anything but an identifier there (a 'string', a number, an
+  // expression such as my-table written without quotes) is DynamoDB's "Unexpected from source".
+  std::string ParseTable() {
+    const Token& t = Peek();
+    bool name = t.kind == TokenKind::kQuotedIdentifier ||
+                (t.kind == TokenKind::kIdentifier && !IsReserved(t.text));
+    if (!name) {
+      if (t.kind == TokenKind::kEof || t.kind == TokenKind::kIdentifier) Expected("a table name");
+      FromSource();
+    }
+    std::string table = Next().text;
+    const Token& after = Peek();
+    if (after.kind == TokenKind::kPunctuation && after.text != "." && after.text != ")" &&
+        after.text != "*") {
+      FromSource();
+    }
+    return table;
   }
 
   std::string ParseIdentifier(std::string what) {
@@ -152,7 +174,7 @@ class Parser {
       } while (AcceptPunct(","));
     }
     ExpectKeyword("from");
-    st.table = ParseIdentifier("a table name");
+    st.table = ParseTable();
     if (AcceptPunct(".")) st.index = ParseIdentifier("an index name");
     if (AcceptKeyword("where")) st.where = ParseCondition();
     if (AcceptKeyword("order")) {
@@ -168,7 +190,7 @@ class Parser {
 
   void ParseUpdate(Statement& st) {
     st.kind = StatementKind::kUpdate;
-    st.table = ParseIdentifier("a table name");
+    st.table = ParseTable();
     if (!IsKeyword("set") && !IsKeyword("remove")) Expected("SET or REMOVE");
     while (true) {
       if (AcceptKeyword("set")) {

@@ -102,7 +102,9 @@ class Planner {
     std::string out;
     for (const PathElement& el : path) {
       if (el.index >= 0) {
-        out += "[" + std::to_string(el.index) + "]";
+        out += '[';
+        out += std::to_string(el.index);
+        out += ']';
       } else {
         if (!out.empty()) out += ".";
         out += Name(el.name);
@@ -163,15 +165,13 @@ class Planner {
         return (e.negated ? "attribute_exists(" : "attribute_not_exists(") + p + ")";
       }
       case ExprKind::kIsNull: {
-        // In PartiQL a MISSING attribute IS NULL too.
+        // True only for an attribute of type NULL: an absent one IS MISSING, not NULL (DynamoDB's
+        // PartiQL keeps the two apart, as its data types do).
         if (e.children[0].kind != ExprKind::kPath) Fail("IS NULL applies to a path");
-        std::string p = RenderPath(e.children[0].path);
-        std::string null_type = Value("{\"S\":\"NULL\"}");
-        if (e.negated) {
-          return "(attribute_exists(" + p + ") AND NOT attribute_type(" + p + ", " + null_type +
-                 "))";
-        }
-        return "(attribute_not_exists(" + p + ") OR attribute_type(" + p + ", " + null_type + "))";
+        std::string test =
+            "attribute_type(" + RenderPath(e.children[0].path) + ", " +
+            Value("{\"S\":\"NULL\"}") + ")";
+        return e.negated ? "(NOT " + test + ")" : test;
       }
       case ExprKind::kAnd:
       case ExprKind::kOr: {
@@ -197,6 +197,10 @@ class Planner {
   std::string SetValue(const Expr& e) {
     switch (e.kind) {
       case ExprKind::kArithmetic: {
+        // An UpdateExpression holds one + or - per value.
+        for (const Expr& c : e.children) {
+          if (c.kind == ExprKind::kArithmetic) Fail(kArithmeticMessage);
+        }
         std::string out = SetValue(e.children[0]);
         return out + " " + e.text + " " + SetValue(e.children[1]);
       }
@@ -232,6 +236,14 @@ void Flatten(const Expr& e, std::vector<const Expr*>& out) {
   }
 }
 
+bool SamePath(const Expr& e, const Path& path) {
+  if (e.kind != ExprKind::kPath || e.path.size() != path.size()) return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (e.path[i].name != path[i].name || e.path[i].index != path[i].index) return false;
+  }
+  return true;
+}
+
 bool IsAttribute(const Expr& e, const std::string& name) {
   return e.kind == ExprKind::kPath && e.path.size() == 1 && e.path[0].index < 0 &&
          e.path[0].name == name;
@@ -251,6 +263,49 @@ const Expr* TakeEquality(std::vector<const Expr*>& conjuncts, const std::string&
     }
   }
   return nullptr;
+}
+
+// The values a condition gives the key attribute `name`: one for `name = v` (either way round),
+// the candidates of `name IN (v, ...)`, the values of an OR of such conditions; none otherwise.
+std::vector<const Expr*> KeyValues(const Expr& c, const std::string& name) {
+  std::vector<const Expr*> out;
+  if (c.kind == ExprKind::kCompare && c.text == "=") {
+    if (IsAttribute(c.children[0], name) && Planner::IsValue(c.children[1])) {
+      out.push_back(&c.children[1]);
+    } else if (IsAttribute(c.children[1], name) && Planner::IsValue(c.children[0])) {
+      out.push_back(&c.children[0]);
+    }
+  } else if (c.kind == ExprKind::kIn && IsAttribute(c.children[0], name)) {
+    for (size_t i = 1; i < c.children.size(); ++i) {
+      if (!Planner::IsValue(c.children[i])) return {};
+      out.push_back(&c.children[i]);
+    }
+  } else if (c.kind == ExprKind::kOr) {
+    for (const Expr& side : c.children) {
+      std::vector<const Expr*> values = KeyValues(side, name);
+      if (values.empty()) return {};
+      out.insert(out.end(), values.begin(), values.end());
+    }
+  }
+  return out;
+}
+
+// Removes from `conjuncts` the first condition that gives `name` its values, and returns them
+// bound, duplicates dropped, in the order written; empty when no condition does.
+std::vector<std::string> TakeKeyValues(Planner& planner, std::vector<const Expr*>& conjuncts,
+                                       const std::string& name) {
+  for (auto it = conjuncts.begin(); it != conjuncts.end(); ++it) {
+    std::vector<const Expr*> values = KeyValues(**it, name);
+    if (values.empty()) continue;
+    std::vector<std::string> bound;
+    for (const Expr* v : values) {
+      std::string json = planner.Bind(*v)->json;
+      if (std::find(bound.begin(), bound.end(), json) == bound.end()) bound.push_back(json);
+    }
+    conjuncts.erase(it);
+    return bound;
+  }
+  return {};
 }
 
 // Removes from `conjuncts` a condition on the sort key that a key condition can hold.
@@ -291,7 +346,10 @@ std::string ItemKey(Planner& planner, std::vector<const Expr*>& conjuncts, const
     for (const std::string& name : *names) {
       const Expr* value = TakeEquality(conjuncts, name);
       if (!value) Fail(kKeyEqualityMessage);
-      json += (first ? "" : ",") + Quoted(name) + ":" + planner.Bind(*value)->json;
+      if (!first) json += ',';
+      json += Quoted(name);
+      json += ':';
+      json += planner.Bind(*value)->json;
       first = false;
     }
   }
@@ -315,38 +373,77 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
   std::vector<const Expr*> conjuncts;
   if (st.where) Flatten(*st.where, conjuncts);
   std::vector<const Expr*> rest = conjuncts;
-  std::vector<std::pair<std::string, const Expr*>> hash;
+  // Each partition key attribute's values; several only for a single-attribute partition key.
+  std::vector<std::pair<std::string, std::vector<std::string>>> hash;
   for (const std::string& name : key.hash) {
-    const Expr* value = TakeEquality(rest, name);
-    if (!value) break;
-    hash.emplace_back(name, value);
+    std::vector<const Expr*> after = rest;
+    std::vector<std::string> values = TakeKeyValues(planner, after, name);
+    if (values.empty() || (values.size() > 1 && key.hash.size() > 1)) break;
+    rest = std::move(after);
+    hash.emplace_back(name, std::move(values));
   }
   if (!key.hash.empty() && hash.size() == key.hash.size()) {
-    // The range key's equality first: with nothing else, the whole key is a GetItem.
+    // The sort key's values (`sk = v`, `sk IN [...]`, an OR of equalities) make each read one
+    // key; with ORDER BY, several of them stay a condition of each partition's Query instead,
+    // which returns them in order.
     std::vector<const Expr*> after_range = rest;
-    const Expr* range_equal = nullptr;
-    if (key.range.size() == 1) range_equal = TakeEquality(after_range, key.range[0]);
-    if (!index_key && after_range.empty() && !st.order_by &&
-        (key.range.empty() || range_equal)) {
+    std::vector<std::string> range_values;
+    if (key.range.size() == 1) {
+      std::vector<const Expr*> after = rest;
+      std::vector<std::string> values = TakeKeyValues(planner, after, key.range[0]);
+      if (values.size() == 1 || (values.size() > 1 && !st.order_by)) {
+        range_values = std::move(values);
+        after_range = std::move(after);
+      }
+    }
+    const std::vector<std::string>& hash_values = hash[0].second;
+    size_t reads = hash_values.size() * std::max<size_t>(range_values.size(), 1);
+    bool whole_key = key.range.empty() || !range_values.empty();
+    if (!index_key && reads == 1 && after_range.empty() && !st.order_by && whole_key) {
       plan.operation = Operation::kGetItem;
       std::string json = "{";
-      for (const auto& [name, value] : hash) {
-        json += (json.size() > 1 ? "," : "") + Quoted(name) + ":" + planner.Bind(*value)->json;
+      for (const auto& [name, values] : hash) {
+        if (json.size() > 1) json += ',';
+        json += Quoted(name);
+        json += ':';
+        json += values[0];
       }
-      if (range_equal) {
-        json += "," + Quoted(key.range[0]) + ":" + planner.Bind(*range_equal)->json;
+      if (!range_values.empty()) {
+        json += ',';
+        json += Quoted(key.range[0]);
+        json += ':';
+        json += range_values[0];
       }
       plan.key = json + "}";
     } else {
       plan.operation = Operation::kQuery;
       std::string kc;
-      for (const auto& [name, value] : hash) {
-        kc += (kc.empty() ? "" : " AND ") + planner.Name(name) + " = " +
-              planner.Value(planner.Bind(*value)->json);
+      std::string hash_placeholder;
+      for (const auto& [name, values] : hash) {
+        std::string placeholder = planner.Value(values[0]);
+        if (hash_placeholder.empty()) hash_placeholder = placeholder;
+        kc += (kc.empty() ? "" : " AND ") + planner.Name(name) + " = " + placeholder;
       }
-      if (key.range.size() == 1) {
+      std::string range_placeholder;
+      if (!range_values.empty()) {
+        range_placeholder = planner.Value(range_values[0]);
+        kc += " AND " + planner.Name(key.range[0]) + " = " + range_placeholder;
+        rest = std::move(after_range);
+      } else if (key.range.size() == 1) {
         if (const Expr* sort = TakeSortKeyCondition(rest, key.range[0])) {
           kc += " AND " + planner.Condition(*sort);
+        }
+      }
+      if (reads > 1) {
+        // Every partition key with every sort key, in the order written.
+        plan.key_placeholders.push_back(hash_placeholder);
+        if (!range_placeholder.empty()) plan.key_placeholders.push_back(range_placeholder);
+        for (const std::string& h : hash_values) {
+          if (range_values.empty()) {
+            plan.key_reads.push_back({h});
+          } else {
+            for (const std::string& r : range_values) plan.key_reads.push_back({h, r});
+          }
         }
       }
       plan.key_condition = kc;
@@ -358,8 +455,7 @@ void PlanSelect(const Statement& st, Planner& planner, const KeyNames& table_key
   }
   if (st.order_by) {
     if (plan.operation != Operation::kQuery) {
-      Fail("Must have WHERE clause in the statement when using ORDER BY clause with the "
-           "partition key equality");
+      Fail(kOrderByMessage);
     }
     if (key.range.size() != 1 || st.order_by->size() != 1 ||
         (*st.order_by)[0].name != key.range[0]) {
@@ -401,6 +497,10 @@ void PlanWrite(const Statement& st, Planner& planner, const KeyNames& key, Plan&
         const Expr& v = a.value;
         if (v.kind == ExprKind::kFunction && (v.text == "set_add" || v.text == "set_delete")) {
           if (v.children.size() != 2) Fail("Incorrect number of arguments for " + v.text);
+          // They run as ADD or DELETE on the attribute set, which they must therefore name.
+          if (!SamePath(v.children[0], a.path)) {
+            Fail(v.text + " must take the attribute being set as its first argument");
+          }
           std::optional<Bound> b = planner.Bind(v.children[1]);
           if (!b) Fail("Incorrect arguments for " + v.text);
           std::string& out = v.text == "set_add" ? add : del;
@@ -466,6 +566,19 @@ Result<Plan> PlanStatement(const Statement& statement, const std::vector<Paramet
   plan.names = std::move(planner.names_);
   plan.values = std::move(planner.values_);
   return plan;
+}
+
+Plan Plan::ForKeyRead(size_t i) const {
+  Plan one = *this;
+  const std::vector<std::string>& read = key_reads.at(i);
+  for (auto& [placeholder, json] : one.values) {
+    for (size_t k = 0; k < key_placeholders.size(); ++k) {
+      if (placeholder == key_placeholders[k]) json = read.at(k);
+    }
+  }
+  one.key_reads.clear();
+  one.key_placeholders.clear();
+  return one;
 }
 
 void WriteRequestMembers(const Plan& plan, protocol::JsonWriter& w) {

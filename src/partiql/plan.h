@@ -2,7 +2,11 @@
 // decides: a SELECT whose WHERE is exactly equality on the table's whole primary key is a GetItem;
 // one with equality on the (table's or index's) partition key is a Query, a sort-key condition
 // (=, <, <=, >, >=, BETWEEN, begins_with) becoming part of the key condition and the rest a filter;
-// anything else is a Scan with the whole WHERE as its filter. INSERT is a PutItem conditioned on the
+// one that names several partition keys (`pk IN [a, b]`, `pk = a OR pk = b`), or several sort keys
+// of its partitions (`sk IN [...]`, without ORDER BY), is one such Query per key, in the order
+// written, duplicates dropped (Plan::key_reads): it reads those keys and never scans the table;
+// anything else is a Scan with the whole WHERE as its filter. A set of one key (`pk IN [a]`) is an
+// equality. INSERT is a PutItem conditioned on the
 // key not existing; UPDATE an UpdateItem conditioned on the item existing; DELETE a DeleteItem;
 // [NOT] EXISTS(SELECT ...) a transaction's ConditionCheck. UPDATE, DELETE and EXISTS need equality
 // on every key attribute; the rest of their WHERE becomes the condition.
@@ -56,6 +60,16 @@ struct Plan {
   bool scan_index_forward = true;
   std::string return_values;  // "ALL_OLD", "UPDATED_NEW", ... or empty
   bool insert = false;        // an INSERT: its failed condition is DuplicateItemException
+  // A Query per key (with two reads or more): the key condition's values `key_placeholders`
+  // (the partition key's, then the sort key's when it has several; in `values`, bound to the
+  // first read's) take each read's values in turn. Each key_reads entry has one value per
+  // placeholder.
+  std::vector<std::string> key_placeholders;
+  std::vector<std::vector<std::string>> key_reads;
+
+  bool multi_key() const { return key_reads.size() > 1; }
+  // The Query of the i-th read. REQUIRES: i < key_reads.size().
+  Plan ForKeyRead(size_t i) const;
 
   bool is_read() const {
     return operation == Operation::kGetItem || operation == Operation::kQuery ||
@@ -79,5 +93,10 @@ inline constexpr char kParameterCountMessage[] =
 // DynamoDB's message for an UPDATE, DELETE or EXISTS without equality on the whole key.
 inline constexpr char kKeyEqualityMessage[] =
     "Where clause does not contain a mandatory equality on all key attributes";
+// A SET value with more than one + or - (an UpdateItem's value has at most one).
+inline constexpr char kArithmeticMessage[] = "A SET value may hold only one + or - operation";
+// ORDER BY needs a WHERE with the partition key's equality (a Query).
+inline constexpr char kOrderByMessage[] =
+    "Must have WHERE clause in the statement when using ORDER BY clause.";
 
 }  // namespace cairn::partiql

@@ -183,6 +183,13 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // walks a deeper skip list. Measured after the benchmark's write workloads, 100k items: Query of
   // 10 items 68 -> 43 us per request in memory, 45 -> 36 us on disk; writes no slower.
   o.column.write_buffer_size = 16u << 20;
+  // A whole-key bloom filter in each memtable, so that a point read of a key the memtable does not
+  // hold (most of them, once items have been flushed) skips the skip-list search. 0.5 % of the
+  // memtable (80 KB for 16 MB: ~10 bits per 200-byte item). Measured, Release, in memory, 100k
+  // items, 32 connections, server CPU per request: GetItem 13.5 -> 12.0 us, UpdateItem 19.5 ->
+  // 18.0 us (two runs each, alternating, on a machine with other work).
+  o.column.memtable_whole_key_filtering = true;
+  o.column.memtable_prefix_bloom_size_ratio = 0.005;
   // LZ4 if this RocksDB build has it (Debian's does), otherwise none; never fail on it.
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   o.column.compression =

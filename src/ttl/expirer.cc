@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "storage/key_encoding.h"
@@ -15,17 +16,41 @@ namespace {
 
 constexpr double kFiveYearsSeconds = 5 * 365.25 * 24 * 3600;
 
-// True when the item's TTL attribute is a Number of epoch seconds in the past, but not more than
-// five years in the past (DynamoDB ignores those).
-bool Expired(const Item& item, const std::string& attribute, double now) {
+// An iterator over `table`'s items.
+std::unique_ptr<storage::Iterator> TableItems(storage::Engine* engine, uint32_t table_id,
+                                              storage::ReadOptions* ro) {
+  ro->lower_bound = storage::TablePrefix(table_id);
+  ro->upper_bound = storage::TableEnd(table_id);
+  auto it = engine->NewIterator(storage::Column::kData, *ro);
+  it->Seek(ro->lower_bound);
+  return it;
+}
+
+}  // namespace
+
+bool Expired(const Item& item, const std::string& attribute, double now, double* expiry) {
   auto it = item.find(attribute);
   if (it == item.end() || it->second.type != AttributeType::kN) return false;
   char* end = nullptr;
   double when = std::strtod(it->second.s.c_str(), &end);
-  return when <= now && when >= now - kFiveYearsSeconds;
+  if (when > now || when < now - kFiveYearsSeconds) return false;
+  if (expiry != nullptr) *expiry = when;
+  return true;
 }
 
-}  // namespace
+Backlog CountBacklog(storage::Engine* engine, const storage::TableInfo& table, double now) {
+  Backlog b;
+  if (!table.ttl_enabled) return b;
+  storage::ReadOptions ro;
+  for (auto it = TableItems(engine, table.id, &ro); it->Valid(); it->Next()) {
+    auto item = DecodeItem(it->value());
+    double expiry = 0;
+    if (!item.ok() || !Expired(*item, table.ttl_attribute, now, &expiry)) continue;
+    ++b.items;
+    b.oldest_seconds = std::max(b.oldest_seconds, now - expiry);
+  }
+  return b;
+}
 
 void Expirer::Start() {
   thread_ = std::thread([this] { Run(); });
@@ -60,10 +85,7 @@ size_t Expirer::SweepOnce() {
     if (!t->ttl_enabled) continue;
     double now = EpochSeconds();
     storage::ReadOptions ro;
-    ro.lower_bound = storage::TablePrefix(t->id);
-    ro.upper_bound = storage::TableEnd(t->id);
-    auto it = engine_->NewIterator(storage::Column::kData, ro);
-    for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    for (auto it = TableItems(engine_, t->id, &ro); it->Valid(); it->Next()) {
       {
         std::lock_guard lock(mu_);
         if (stop_) return deleted;

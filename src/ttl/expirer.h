@@ -5,6 +5,8 @@
 // userIdentity is the DynamoDB service. As in DynamoDB, an item whose TTL attribute is not a Number, or is more
 // than five years in the past, never expires, and an expired item stays readable until the sweep
 // deletes it. The same thread trims stream records past their retention.
+// The backlog (CountBacklog): the items of a table that have expired and await the sweep, counted
+// by a scan that applies the same rule, for monitoring.
 // Thread safety: Start()/Stop() from one thread (main); the sweep runs on its own thread.
 #pragma once
 
@@ -14,11 +16,27 @@
 #include <thread>
 
 #include "storage/catalog.h"
+#include "types/attribute_value.h"
 #include "storage/engine.h"
 #include "streams/stream_log.h"
 #include "write/item_writer.h"
 
 namespace cairn::ttl {
+
+// True when `item`'s attribute `attribute` is a Number of epoch seconds at or before `now`, but not
+// more than five years before it (DynamoDB never expires those). `*expiry` gets the time when true.
+bool Expired(const Item& item, const std::string& attribute, double now, double* expiry = nullptr);
+
+// The TTL backlog of one table: expired items not yet deleted, and how long ago the oldest of them
+// expired (0 when there is none).
+struct Backlog {
+  uint64_t items = 0;
+  double oldest_seconds = 0;
+};
+
+// Counts `table`'s backlog at `now` (a scan of its items: as costly as one sweep of it that
+// deletes nothing). A table without TTL enabled has none.
+Backlog CountBacklog(storage::Engine* engine, const storage::TableInfo& table, double now);
 
 class Expirer {
  public:

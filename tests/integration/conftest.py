@@ -23,6 +23,7 @@ import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -361,6 +362,43 @@ def resource(server, access_key):
 @pytest.fixture
 def raw(server, access_key):
     return server.raw(access_key)
+
+
+class AwsCli:
+    """The AWS CLI (`aws dynamodb ...`) against a server, with the test's access key.
+    Debian's awscli package (cairn.sh TEST_PACKAGES) installs /usr/bin/aws; another aws on PATH
+    (a version manager's shim) is used when it is absent."""
+
+    def __init__(self, aws, server, access_key):
+        self.aws, self.server = aws, server
+        self.env = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "x",
+                    "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+                    "AWS_PAGER": ""}
+
+    def run(self, *args, region=REGION):
+        """Runs `aws dynamodb ARGS`; returns the CompletedProcess (text, never raises on exit)."""
+        return subprocess.run([self.aws, "dynamodb", *args, "--endpoint-url",
+                               self.server.endpoint, "--region", region, "--output", "json"],
+                              env=self.env, capture_output=True, text=True, timeout=120)
+
+    def __call__(self, *args, **kwargs):
+        """Runs `aws dynamodb ARGS`, which must succeed; returns its JSON output (None if empty)."""
+        out = self.run(*args, **kwargs)
+        assert out.returncode == 0, (args, out.stderr)
+        return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+@pytest.fixture
+def aws_cli(server, access_key):
+    """An AwsCli for the session server and the test's namespace; skips without the AWS CLI."""
+    aws = "/usr/bin/aws" if os.access("/usr/bin/aws", os.X_OK) else shutil.which("aws")
+    if aws is None:
+        pytest.skip("the AWS CLI (aws) is not installed in this image")
+    cli = AwsCli(aws, server, access_key)
+    if subprocess.run([aws, "--version"], env=cli.env, capture_output=True,
+                      timeout=60).returncode:
+        pytest.skip("the aws command found does not run (a shim without the AWS CLI behind it)")
+    return cli
 
 
 def create_table(client, name, hash_key=("pk", "S"), range_key=None, **kwargs):

@@ -323,6 +323,11 @@ def test_stream_ttl_and_backfill_figures(metered):
     s = wait_for(port, lambda s: s.value("cairn_ttl_items_deleted_total") >= 2)
     assert s.value("cairn_ttl_items_deleted_total") == 2
     assert s.value("cairn_ttl_sweeps_total") >= 1
+    # The backlog drained: recounted because the sweep deleted items since the last count.
+    s = scrape(port)
+    assert s.value("cairn_ttl_backlog_items", table="ttl") == 0
+    assert s.value("cairn_ttl_backlog_oldest_seconds", table="ttl") == 0
+    assert s.value("cairn_ttl_backlog_items", table="streamed") is None  # TTL not enabled
 
     # An index added later is built by a backfill over the table's 4 items.
     create(c, "gsi")
@@ -461,3 +466,33 @@ def test_older_api_and_streams_operations_are_labelled_by_name(metered):
     assert s.value("cairn_requests_total", operation="DescribeStream") == 1
     errors = {(l["operation"], l["error_type"]): v for l, v in s.series("cairn_errors_total")}
     assert errors == {("DescribeStream", "ValidationException"): 1}
+
+
+def test_ttl_backlog_counts_expired_items_awaiting_the_sweep(metered):
+    """The TTL backlog: items whose expiry time has passed and that the sweep has not deleted yet,
+    by DynamoDB's rule (a Number of epoch seconds, not more than five years in the past). The sweep
+    runs only every hour here, so nothing is deleted during the test."""
+    server, port = metered("--ttl-interval", "3600")
+    c = server.client(unique_access_key())
+    create(c, "ttl")
+    now = int(time.time())
+    items = {"h1": {"N": str(now - 3600)},            # expired an hour ago
+             "h2": {"N": str(now - 7200)},            # two hours ago: the oldest
+             "fut": {"N": str(now + 3600)},           # not yet
+             "str": {"S": str(now - 3600)},           # not a Number: never expires
+             "old": {"N": str(now - 6 * 366 * 86400)}}  # over five years ago: never expires
+    for pk, exp in items.items():
+        c.put_item(TableName="ttl", Item={"pk": {"S": pk}, "exp": exp})
+    c.put_item(TableName="ttl", Item={"pk": {"S": "none"}})  # no TTL attribute
+    s = scrape(port)
+    assert s.value("cairn_ttl_backlog_items", table="ttl") is None  # TTL not enabled yet
+    c.update_time_to_live(TableName="ttl",
+                          TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    s = scrape(port)
+    assert s.value("cairn_ttl_backlog_items", table="ttl") == 2
+    oldest = s.value("cairn_ttl_backlog_oldest_seconds", table="ttl")
+    assert 7200 <= oldest < 7200 + 60
+    assert s.value("cairn_ttl_items_deleted_total") == 0
+    assert s.families["cairn_ttl_backlog_items"].type == "gauge"
+    # Still readable until the sweep deletes them, as in DynamoDB.
+    assert "Item" in c.get_item(TableName="ttl", Key={"pk": {"S": "h2"}})

@@ -27,9 +27,6 @@ DynamoDB", API reference of ExecuteStatement):
 
 import base64
 import json
-import os
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -106,6 +103,10 @@ def test_select_partition_key_is_a_query_in_sort_key_order(client, music):
     assert [it["song"]["S"] for it in r["Items"]] == ["s1", "s2", "t3"]
     r = run(client, "SELECT song FROM music WHERE artist = 'a' ORDER BY song DESC")
     assert [it["song"]["S"] for it in r["Items"]] == ["t3", "s2", "s1"]
+    r = run(client, "SELECT song FROM music WHERE artist = 'a' ORDER BY song ASC")
+    assert [it["song"]["S"] for it in r["Items"]] == ["s1", "s2", "t3"]
+    r = run(client, 'SELECT song FROM "music"."by_year" WHERE "year" = 1990 AND artist = \'a\'')
+    assert sorted(it["song"]["S"] for it in r["Items"]) == ["s1", "t3"]
     r = run(client, "SELECT song FROM music WHERE artist = 'a' AND begins_with(song, 's')")
     assert [it["song"]["S"] for it in r["Items"]] == ["s1", "s2"]
     r = run(client, "SELECT song FROM music WHERE artist = 'a' AND song BETWEEN 's2' AND 'z' "
@@ -132,8 +133,14 @@ def test_select_from_an_index(client, music):
     ("plays IN [7]", [("b", "s1")]),
     ("tags IS MISSING", [("a", "s2"), ("a", "t3"), ("b", "s1")]),
     ("tags IS NOT MISSING", [("a", "s1")]),
-    ("gone IS NULL", [("a", "s1"), ("a", "s2"), ("a", "t3"), ("b", "s1")]),
-    ("gone IS NOT NULL", []),
+    # IS NULL: an attribute of type NULL; an absent one IS MISSING (NOT VERIFIED: DynamoDB's
+    # documentation lists IS [NOT] NULL and IS [NOT] MISSING apart, as its NULL and MISSING types).
+    ("gone IS NULL", [("a", "s2")]),
+    ("gone IS NOT NULL", [("a", "s1"), ("a", "t3"), ("b", "s1")]),
+    ("nothing IS NULL", []),
+    ("nothing IS MISSING", [("a", "s1"), ("a", "s2"), ("a", "t3"), ("b", "s1")]),
+    ("plays IS NULL", []),
+    ("gone IS NOT MISSING", [("a", "s2")]),
     ("plays IS NOT NULL AND NOT (plays = 0 OR plays = 12)", [("a", "s1"), ("b", "s1")]),
     ("begins_with(song, 't')", [("a", "t3")]),
     ("contains(tags, 'y')", [("a", "s1")]),
@@ -247,7 +254,7 @@ def test_update_set_remove_and_functions(client, music):
     r = run(client, "UPDATE music SET plays = plays + 10, info.len = info.len - 1, "
                     "info.credits = list_append(info.credits, ['r']), tags = set_add(tags, <<'z'>>), "
                     "more = if_not_exists(more, 0) REMOVE year "
-                    "SET tags2 = set_delete(tags, <<'x'>>) "
+                    "SET tags2 = set_add(tags2, <<'x', 'w'>>) "
                     "WHERE artist = 'a' AND song = 's1' RETURNING ALL NEW *")
     item = r["Items"][0]
     assert item["plays"] == N(15)
@@ -256,6 +263,48 @@ def test_update_set_remove_and_functions(client, music):
     assert item["tags"] == {"SS": ["x", "y", "z"]}
     assert item["more"] == N(0)
     assert "year" not in item
+    assert sorted(item["tags2"]["SS"]) == ["w", "x"]
+    r = run(client, "UPDATE music SET plays = if_not_exists(plays, 0) + 1, "
+                    "tags = set_delete(tags, <<'x', 'y'>>), info.credits[0] = 'p2', "
+                    "info.len = (info.len - 1) WHERE artist = 'a' AND song = 's1' "
+                    "RETURNING MODIFIED NEW *")
+    assert r["Items"] == [{"plays": N(16), "tags": {"SS": ["z"]},
+                           "info": {"M": {"credits": {"L": [S("p2")]}, "len": N(198)}}}]
+
+
+def test_set_functions_apply_to_the_attribute_set(client, music):
+    # set_add and set_delete run as UpdateItem's ADD and DELETE of the attribute being set.
+    # NOT VERIFIED: DynamoDB's words for a first argument that is another attribute.
+    validation(client.execute_statement,
+               "set_delete must take the attribute being set as its first argument",
+               Statement="UPDATE music SET other = set_delete(tags, <<'x'>>) "
+                         "WHERE artist = 'a' AND song = 's1'")
+
+
+def test_one_arithmetic_operation_per_set_value(client, music):
+    # UpdateItem's SET takes one + or - per value; NOT VERIFIED: DynamoDB's words for more.
+    validation(client.execute_statement, "A SET value may hold only one + or - operation",
+               Statement="UPDATE music SET plays = (plays + 1) - 2 "
+                         "WHERE artist = 'a' AND song = 's1'")
+
+
+def test_update_type_errors_are_update_item_errors(client, music):
+    # A literal's type is known before the item is read: UpdateItem's parse-time error.
+    validation(client.execute_statement,
+               "Invalid UpdateExpression: Incorrect operand type for operator or function; "
+               "operator or function: +, operand type: S",
+               Statement="UPDATE music SET plays = plays + 'x' WHERE artist = 'a' AND song = 's1'")
+    validation(client.execute_statement,
+               "An operand in the update expression has an incorrect data type",
+               Statement="UPDATE music SET plays = list_append(plays, [1]) "
+                         "WHERE artist = 'a' AND song = 's1'")
+
+
+def test_insert_value_from_a_parameter(client, music):
+    run(client, "INSERT INTO music VALUE ?",
+        {"M": {"artist": S("p"), "song": S("q"), "n": N(1)}})
+    item = client.get_item(TableName="music", Key={"artist": S("p"), "song": S("q")})["Item"]
+    assert item["n"] == N(1)
 
 
 def test_update_returning_forms(client, music):
@@ -307,6 +356,29 @@ def test_update_of_a_key_attribute_is_refused(client, music):
 # --- DELETE
 
 
+@pytest.mark.parametrize("returning", ["ALL NEW *", "MODIFIED OLD *", "MODIFIED NEW *"])
+def test_delete_returns_only_all_old(client, music, returning):
+    # NOT VERIFIED: the message's words (DynamoDB documents only RETURNING ALL OLD * for DELETE).
+    validation(client.execute_statement, "DELETE supports only RETURNING ALL OLD *",
+               Statement=f"DELETE FROM music WHERE artist = 'a' AND song = 's1' "
+                         f"RETURNING {returning}")
+    assert "Item" in client.get_item(TableName="music", Key={"artist": S("a"), "song": S("s1")})
+
+
+def test_delete_condition_failure_returns_the_item_on_request(raw, music):
+    r = raw.request("ExecuteStatement", {
+        "Statement": "DELETE FROM music WHERE artist = 'b' AND song = 's1' AND plays = 99",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
+    assert (r.status, r.error_type) == (400, "ConditionalCheckFailedException")
+    assert r.json["Item"]["song"] == S("s1")
+    r = raw.request("ExecuteStatement", {
+        "Statement": "INSERT INTO music VALUE {'artist': 'b', 'song': 's1'}",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
+    assert (r.error_type, r.message) == ("DuplicateItemException",
+                                         "Duplicate primary key exists in table")
+    assert r.json["Item"]["plays"] == N(7)
+
+
 def test_delete_with_condition_and_returning(client, music):
     expect_error(client.execute_statement, "ConditionalCheckFailedException",
                  "The conditional request failed",
@@ -333,6 +405,74 @@ def test_delete_with_condition_and_returning(client, music):
 ])
 def test_syntax_errors(client, music, statement, detail):
     validation(client.execute_statement, WELL_FORMED + detail, Statement=statement)
+
+
+# NOT VERIFIED: the words after DynamoDB's prefix (DynamoDB names the problem; Cairn adds the
+# token and its position, which the issue asks for). "Unexpected from source" is DynamoDB's
+# answer for a FROM that is no table name (an unquoted my-table, a 'string').
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM my-table", "SELECT * FROM 'music'", "SELECT * FROM music[0]",
+    "INSERT INTO 'music' VALUE {'artist': 'x'}", "DELETE FROM a-b WHERE pk = 1",
+    "UPDATE 7 SET a = 1 WHERE pk = 1"])
+def test_unexpected_from_source(client, music, statement):
+    validation(client.execute_statement, WELL_FORMED + "Unexpected from source",
+               Statement=statement)
+
+
+@pytest.mark.parametrize("statement,detail", [
+    # DynamoDB's PartiQL has no functions in the SELECT list, no aggregates, joins, GROUP BY,
+    # subqueries or aliases: they are refused as syntax.
+    ("SELECT size(tags) FROM music", "Expected FROM, found token '(' at line 1, column 12"),
+    ("SELECT COUNT(*) FROM music", "Expected FROM, found token '(' at line 1, column 13"),
+    ("SELECT * FROM music AS m", "Unexpected token 'AS' at line 1, column 21"),
+    ("SELECT * FROM music, music", "Unexpected from source"),
+    ("SELECT * FROM music WHERE artist = 'a' GROUP BY song",
+     "Unexpected token 'GROUP' at line 1, column 40"),
+    ("SELECT * FROM music WHERE artist IN (SELECT * FROM music)",
+     "Expected a value, found token 'SELECT' at line 1, column 38"),
+    ("SELECT * FROM music WHERE upper(artist) = 'A'",
+     "Unsupported function 'upper' at line 1, column 27"),
+    ("UPDATE music SET plays = plays * 2 WHERE artist = 'a' AND song = 's1'",
+     "Expected WHERE, found token '*' at line 1, column 32"),
+])
+def test_unsupported_constructs(client, music, statement, detail):
+    validation(client.execute_statement, WELL_FORMED + detail, Statement=statement)
+
+
+# Statements that parse but that DynamoDB's PartiQL cannot run: each is a ValidationException.
+# NOT VERIFIED: the words, which are Cairn's (DynamoDB documents these refusals, not their text).
+@pytest.mark.parametrize("statement,message", [
+    ("SELECT * FROM music WHERE a = MISSING",
+     "MISSING can only be tested with IS MISSING or IS NOT MISSING"),
+    ("SELECT * FROM music WHERE 'x' IS MISSING", "IS MISSING applies to a path"),
+    ("SELECT * FROM music WHERE 1 IS NOT NULL", "IS NULL applies to a path"),
+    ("SELECT * FROM music WHERE size(1) = 1", "Incorrect arguments for function size"),
+    ("SELECT * FROM music WHERE a IN [[1, MISSING]]", "MISSING is not a value of a list"),
+    ("SELECT * FROM music WHERE a = <<true>>",
+     "A set may hold only strings, numbers or binary values"),
+    ("SELECT * FROM music WHERE a = <<1, 'x'>>", "All the values of a set must be of one type"),
+    ("INSERT INTO music VALUE [1]", "The value of an INSERT must be a map: VALUE {...}"),
+    ("UPDATE music SET a = size(b) WHERE artist = 'a' AND song = 's1'",
+     "Unsupported value in SET"),
+    ("UPDATE music SET a = set_add(a) WHERE artist = 'a' AND song = 's1'",
+     "Incorrect number of arguments for set_add"),
+    ("UPDATE music SET a = set_delete(a, MISSING) WHERE artist = 'a' AND song = 's1'",
+     "Incorrect arguments for set_delete"),
+])
+def test_statements_dynamodb_cannot_run(client, music, statement, message):
+    validation(client.execute_statement, message, Statement=statement)
+
+
+def test_key_of_the_wrong_type_is_the_operations_error(client, music):
+    # GetItem's and Query's own messages.
+    validation(client.execute_statement,
+               "The provided key element does not match the schema",
+               Statement="SELECT * FROM music WHERE artist = ? AND song = 's1'",
+               Parameters=[N(1)])
+    validation(client.execute_statement,
+               "One or more parameter values were invalid: Condition parameter type does not "
+               "match schema type",
+               Statement="SELECT * FROM music WHERE artist = 1")
 
 
 def test_parameter_count_must_match(client, music):
@@ -369,7 +509,11 @@ def test_missing_table(client):
 
 
 def test_statement_length_limit(client, music):
-    long = "SELECT * FROM music WHERE artist = '" + "x" * 8200 + "'"
+    head = "SELECT * FROM music WHERE artist = '"
+    at_limit = head + "x" * (8192 - len(head) - 1) + "'"
+    assert len(at_limit) == 8192
+    assert run(client, at_limit)["Items"] == []
+    long = head + "x" * (8193 - len(head) - 1) + "'"
     with pytest.raises(ClientError) as e:
         run(client, long)
     err = e.value.response["Error"]
@@ -383,9 +527,13 @@ def test_exists_outside_a_transaction(client, music):
 
 
 def test_order_by_needs_a_query(client, music):
-    with pytest.raises(ClientError) as e:
-        run(client, "SELECT * FROM music ORDER BY song")
-    assert e.value.response["Error"]["Code"] == "ValidationException"
+    validation(client.execute_statement,
+               "Must have WHERE clause in the statement when using ORDER BY clause.",
+               Statement="SELECT * FROM music ORDER BY song")
+    # NOT VERIFIED: the words for ORDER BY on an attribute other than the sort key.
+    validation(client.execute_statement,
+               "ORDER BY is only supported on the sort key of the table or index",
+               Statement="SELECT * FROM music WHERE artist = 'a' ORDER BY plays")
 
 
 # --- streams
@@ -417,21 +565,10 @@ def test_partiql_writes_appear_in_the_stream(server, client, access_key):
 # --- the AWS CLI
 
 
-def test_aws_cli_execute_statement(server, client, access_key, music):
-    aws = shutil.which("aws")
-    if aws is None:
-        pytest.skip("the AWS CLI (aws) is not installed in this image")
-    env = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "x",
-           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
-    if subprocess.run([aws, "--version"], env=env, capture_output=True, timeout=60).returncode:
-        pytest.skip("the aws command found does not run (a shim without the AWS CLI behind it)")
-    out = subprocess.run(
-        [aws, "dynamodb", "execute-statement", "--endpoint-url", server.endpoint,
-         "--region", "us-east-1", "--statement",
-         "SELECT song FROM music WHERE artist = 'a' AND song = 's1'"],
-        env=env,
-        capture_output=True, text=True, timeout=60, check=True)
-    assert json.loads(out.stdout)["Items"] == [{"song": S("s1")}]
+def test_aws_cli_execute_statement(aws_cli, music):
+    out = aws_cli("execute-statement", "--statement",
+                  "SELECT song FROM music WHERE artist = 'a' AND song = 's1'")
+    assert out["Items"] == [{"song": S("s1")}]
 
 
 def test_next_token_is_opaque_base64(client, music):

@@ -23,9 +23,16 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from conftest import CLIENT_CONFIG, create_table, expect_error, load
+from conftest import CLIENT_CONFIG, create_table, expect_error, load, validation
 
 CANCEL_PREFIX = "Transaction cancelled, please refer cancellation reasons for specific reasons ["
+# The words of the API reference (BatchExecuteStatement, ExecuteTransaction); NOT VERIFIED as the
+# exact messages of DynamoDB's answers.
+SINGLE_ITEM = "Each read statement must specify an equality condition on all key attributes"
+BATCH_MIX = ("The entire batch must consist of either read statements or write statements, you "
+             "cannot mix both in one batch.")
+TRANSACTION_MIX = ("The entire transaction must consist of either read statements or write "
+                   "statements, you cannot mix both in one transaction.")
 
 
 def S(v):
@@ -60,8 +67,28 @@ def test_batch_reads(client, accounts):
     ])["Responses"]
     assert r[0] == {"TableName": "acct", "Item": {"pk": S("x"), "v": N(10)}}
     assert r[1] == {"TableName": "acct"}
-    assert r[2]["Error"]["Code"] == "ResourceNotFound"
-    assert r[3]["Error"]["Code"] == "ValidationError"
+    assert r[2]["Error"] == {"Code": "ResourceNotFound", "Message": "Requested resource not found"}
+    assert r[3] == {"TableName": "acct", "Error": {"Code": "ValidationError",
+                                                   "Message": SINGLE_ITEM}}
+
+
+def test_batch_read_errors_each_in_its_place(client, accounts):
+    r = client.batch_execute_statement(Statements=[
+        {"Statement": "SELECT * FROM acct WHERE pk = ?"},
+        {"Statement": "SELECT * FROM acct"},
+        {"Statement": "EXISTS(SELECT * FROM acct WHERE pk = 'x')"},
+        {"Statement": "SELECT * FROM acct WHERE pk = 'y'"},
+        {"Statement": "SELECT * FROM my-table WHERE pk = 'y'"},
+    ])["Responses"]
+    assert r[0]["Error"] == {
+        "Code": "ValidationError",
+        "Message": "Number of parameters in request and statement don't match."}
+    assert r[1]["Error"] == {"Code": "ValidationError", "Message": SINGLE_ITEM}
+    assert r[2]["Error"]["Code"] == "ValidationError"
+    assert r[3] == {"TableName": "acct", "Item": {"pk": S("y"), "v": N(10)}}
+    assert r[4]["Error"] == {
+        "Code": "ValidationError",
+        "Message": "Statement wasn't well formed, can't be processed: Unexpected from source"}
 
 
 def test_batch_writes_each_with_its_own_error(client, accounts):
@@ -93,13 +120,21 @@ def test_batch_writes_each_with_its_own_error(client, accounts):
 
 
 def test_batch_mixing_reads_and_writes_is_refused(client, accounts):
-    with pytest.raises(ClientError) as e:
-        client.batch_execute_statement(Statements=[
-            {"Statement": "SELECT * FROM acct WHERE pk = 'x'"},
-            {"Statement": "DELETE FROM acct WHERE pk = 'y'"},
-        ])
-    assert e.value.response["Error"]["Code"] == "ValidationException"
+    expect_error(client.batch_execute_statement, "ValidationException", BATCH_MIX, Statements=[
+        {"Statement": "SELECT * FROM acct WHERE pk = 'x'"},
+        {"Statement": "DELETE FROM acct WHERE pk = 'y'"},
+    ])
     assert value(client, "y") == 10
+
+
+def test_batch_of_25(client, accounts):
+    r = client.batch_execute_statement(Statements=[
+        {"Statement": f"INSERT INTO acct VALUE {{'pk': 'n{i}', 'v': {i}}}"} for i in range(25)])
+    assert r["Responses"] == [{"TableName": "acct"}] * 25
+    assert value(client, "n24") == 24
+    r = client.batch_execute_statement(Statements=[
+        {"Statement": f"SELECT v FROM acct WHERE pk = 'n{i}'"} for i in range(25)])
+    assert [int(x["Item"]["v"]["N"]) for x in r["Responses"]] == list(range(25))
 
 
 def test_batch_of_more_than_25_is_refused(client, accounts):
@@ -185,6 +220,39 @@ def test_transaction_client_request_token(client, accounts):
             TransactStatements=[{"Statement": "UPDATE acct SET v = v + 2 WHERE pk = 'x'"}],
             ClientRequestToken="tok-1")
     assert e.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+
+
+def test_transaction_of_100_and_of_101(client, accounts):
+    r = client.execute_transaction(TransactStatements=[
+        {"Statement": f"INSERT INTO acct VALUE {{'pk': 't{i}', 'v': {i}}}"} for i in range(100)])
+    assert "Responses" not in r or r["Responses"] == []
+    assert value(client, "t99") == 99
+    r = client.execute_transaction(TransactStatements=[
+        {"Statement": f"SELECT v FROM acct WHERE pk = 't{i}'"} for i in range(100)])
+    assert [int(x["Item"]["v"]["N"]) for x in r["Responses"]] == list(range(100))
+    with pytest.raises(ClientError) as e:
+        client.execute_transaction(TransactStatements=[
+            {"Statement": f"DELETE FROM acct WHERE pk = 't{i}'"} for i in range(101)])
+    err = e.value.response["Error"]
+    assert err["Code"] == "ValidationException"
+    assert "Member must have length less than or equal to 100" in err["Message"]
+    assert value(client, "t0") == 0
+
+
+def test_transaction_messages(client, accounts):
+    validation(client.execute_transaction, TRANSACTION_MIX, TransactStatements=[
+        {"Statement": "SELECT * FROM acct WHERE pk = 'x'"},
+        {"Statement": "UPDATE acct SET v = 1 WHERE pk = 'y'"}])
+    validation(client.execute_transaction, SINGLE_ITEM, TransactStatements=[
+        {"Statement": "SELECT * FROM acct WHERE v = 10"}])
+    validation(client.execute_transaction,
+               "Where clause does not contain a mandatory equality on all key attributes",
+               TransactStatements=[{"Statement": "UPDATE acct SET v = 1 WHERE v = 10"}])
+    # NOT VERIFIED: the words (TransactWriteItems has no ReturnValues, so DynamoDB refuses it).
+    validation(client.execute_transaction, "RETURNING is not supported in ExecuteTransaction",
+               TransactStatements=[
+                   {"Statement": "UPDATE acct SET v = 1 WHERE pk = 'y' RETURNING ALL NEW *"}])
+    assert value(client, "y") == 10
 
 
 def test_transaction_refuses_scans_and_mixes(client, accounts):

@@ -63,6 +63,10 @@ MISMATCH = ("The request signature we calculated does not match the signature yo
             "Check your AWS Secret Access Key and signing method. Consult the service "
             "documentation for details.")
 UNRECOGNIZED = "The security token included in the request is invalid."
+# Temporary credentials (as AWS STS gives them): a key with a session token in the file.
+TEMP_KEY = "ASIATEMPORARYKEY"
+TEMP_SECRET = "temporary/secret+key"
+TEMP_TOKEN = "FwoGZXIvYXdzEXAMPLETOKEN//+=="
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 DATE_RE = r"(\d{8}T\d{6}Z)"
 
@@ -84,7 +88,8 @@ def verifying(tmp_path_factory):
     from conftest import CairnServer
     base = tmp_path_factory.mktemp("sigv4")
     creds = base / "credentials"
-    write_credentials(creds, f"# test keys\n{KEY} {SECRET}\n\n{OTHER_KEY}\t{OTHER_SECRET}\n")
+    write_credentials(creds, f"# test keys\n{KEY} {SECRET}\n\n{OTHER_KEY}\t{OTHER_SECRET}\n"
+                             f"{TEMP_KEY} {TEMP_SECRET} {TEMP_TOKEN}\n")
     s = CairnServer(base / "data", base / "cairn.log", ["--credentials", str(creds)])
     s.start()
     yield s
@@ -241,6 +246,49 @@ def test_unknown_access_key(verifying):
                                          "Message": UNRECOGNIZED}
 
 
+def test_session_tokens_as_aws_checks_them(verifying):
+    # A key given with a session token: its requests carry that token, signed (boto3 sends it as
+    # X-Amz-Security-Token and signs it).
+    def temp_client(token):
+        session = boto3.Session(aws_access_key_id=TEMP_KEY, aws_secret_access_key=TEMP_SECRET,
+                                aws_session_token=token, region_name=REGION)
+        return session.client("dynamodb", endpoint_url=verifying.endpoint, config=CLIENT_CONFIG)
+
+    assert "TableNames" in temp_client(TEMP_TOKEN).list_tables()
+    for token in (None, TEMP_TOKEN + "x", TEMP_TOKEN[:-1]):  # no token, a wrong one
+        with pytest.raises(ClientError) as e:
+            temp_client(token).list_tables()
+        assert e.value.response["Error"] == {"Code": "UnrecognizedClientException",
+                                             "Message": UNRECOGNIZED}, token
+    # A long-term key with a token (which no long-term key has) is refused the same way.
+    resp, _ = signed_request(verifying, headers={"X-Amz-Security-Token": TEMP_TOKEN})
+    expect(resp, "UnrecognizedClientException", UNRECOGNIZED)
+    # The presigned form carries the token in the query.
+    target, headers = presign(verifying, key=TEMP_KEY, secret=TEMP_SECRET, token=TEMP_TOKEN)
+    assert post(verifying, target, b"{}", headers).status == 200
+    target, headers = presign(verifying, key=TEMP_KEY, secret=TEMP_SECRET)
+    expect(post(verifying, target, b"{}", headers), "UnrecognizedClientException", UNRECOGNIZED)
+
+
+def test_host_must_be_signed(verifying):
+    # A signature that does not cover Host could be replayed to another server.
+    data = b"{}"
+    req = AWSRequest(method="POST", url=verifying.endpoint + "/", data=data,
+                     headers={"Content-Type": JSON_CONTENT_TYPE,
+                              "X-Amz-Target": TARGET_PREFIX + "ListTables"})
+
+    class WithoutHost(SigV4Auth):
+        def headers_to_sign(self, request):
+            headers = super().headers_to_sign(request)
+            del headers["host"]
+            return headers
+
+    WithoutHost(Credentials(KEY, SECRET), "dynamodb", REGION).add_auth(req)
+    assert "host" not in req.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0]
+    expect(post(verifying, "/", data, dict(req.headers.items())), "InvalidSignatureException",
+           "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+
+
 def test_no_authorization_header(verifying):
     resp, _ = signed_request(verifying, sign=False)
     expect(resp, "MissingAuthenticationTokenException", "Request is missing Authentication Token")
@@ -371,14 +419,14 @@ class FixedTimeQueryAuth(SigV4QueryAuth):
 
 
 def presign(server, operation="ListTables", expires=60, when=None, key=KEY, secret=SECRET,
-            body=None):
+            body=None, token=None):
     """A presigned URL for a POST with these headers; the body is signed by its hash when given,
     else as UNSIGNED-PAYLOAD. Returns (path?query, headers)."""
     headers = {"Content-Type": JSON_CONTENT_TYPE, "X-Amz-Target": TARGET_PREFIX + operation}
     req = AWSRequest(method="POST", url=server.endpoint + "/", headers=headers)
     when = when or datetime.datetime.utcnow()
     payload_hash = "UNSIGNED-PAYLOAD" if body is None else hashlib.sha256(body).hexdigest()
-    FixedTimeQueryAuth(Credentials(key, secret), "dynamodb", REGION, expires, when,
+    FixedTimeQueryAuth(Credentials(key, secret, token), "dynamodb", REGION, expires, when,
                        payload_hash).add_auth(req)
     parts = urllib.parse.urlsplit(req.url)
     return parts.path + "?" + parts.query, headers
@@ -518,8 +566,8 @@ def test_sighup_rereads_the_file(make_server, tmp_path):
     offset = s.log_size()
     s.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "credentials not reloaded" in s.read_log(offset), "the refused reload logged")
-    assert f"{creds} line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY, found 1 fields" in \
-        s.read_log(offset)
+    assert (f"{creds} line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], found 1 "
+            "fields") in s.read_log(offset)
     assert signed_request(s, key=OTHER_KEY, secret=OTHER_SECRET)[0].status == 200
     expect(signed_request(s)[0], "UnrecognizedClientException", UNRECOGNIZED)
     # The server is still up and serving after the signals.
@@ -527,8 +575,10 @@ def test_sighup_rereads_the_file(make_server, tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    (f"{KEY} {SECRET}\nAKIDBAD\n", " line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY, found 1 "
-                                   "fields"),
+    (f"{KEY} {SECRET}\nAKIDBAD\n",
+     " line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], found 1 fields"),
+    (f"{KEY} {SECRET} token four\n",
+     " line 1: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], found 4 fields"),
     ("# c\n\nAKID/SLASH secret\n", " line 3: the access key id 'AKID/SLASH' has characters other "
                                    "than letters and digits"),
     (f"{KEY} a\n{KEY} b\n", f" line 2: the access key id {KEY} is given a second time"),

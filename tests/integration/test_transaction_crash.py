@@ -25,6 +25,7 @@ ACCOUNTS = 20
 START = 1000
 THREADS = 3
 TRAFFIC_S = 1.0
+MIN_ACKED = 20
 
 
 def test_kill_9_during_transactions_is_all_or_nothing(make_server):
@@ -65,7 +66,10 @@ def test_kill_9_during_transactions_is_all_or_nothing(make_server):
                                       "to": {"S": dst}},
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                 ])
-            except ClientError as e:  # an answer from the server: none is expected
+            except ClientError as e:  # an answer from the server
+                reasons = e.response.get("CancellationReasons", [])
+                if any(r.get("Code") == "TransactionConflict" for r in reasons):
+                    continue  # two transfers met on one account (more likely under load): retry
                 unexpected.append(e)
                 return
             except Exception:  # noqa: BLE001 - the connection died with the server: stop
@@ -76,13 +80,19 @@ def test_kill_9_during_transactions_is_all_or_nothing(make_server):
     threads = [threading.Thread(target=stream, args=(s,)) for s in range(THREADS)]
     for t in threads:
         t.start()
-    time.sleep(TRAFFIC_S)
+    # At least TRAFFIC_S of traffic and MIN_ACKED acknowledged transactions (bounded: a loaded
+    # machine is slow, not stuck), then the kill.
+    started = time.monotonic()
+    while time.monotonic() - started < TRAFFIC_S or len(acked) < MIN_ACKED:
+        assert time.monotonic() - started < 60, f"too little traffic: {len(acked)} in 60 s"
+        assert all(t.is_alive() for t in threads), unexpected
+        time.sleep(0.05)
     server.kill()  # SIGKILL
     for t in threads:
         t.join(timeout=15)
     assert not any(t.is_alive() for t in threads)
     assert not unexpected, unexpected
-    assert len(acked) >= 20, f"too little traffic before the kill: {len(acked)}"
+    assert len(acked) >= MIN_ACKED
 
     server.start()  # same data dir and port
     c = server.client(access_key)

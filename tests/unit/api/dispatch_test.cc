@@ -3,6 +3,7 @@
 #include "api/dispatch.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <memory>
 
@@ -71,6 +72,21 @@ TEST(Crc32Test, MatchesWhatTheSdksCheck) {
   // The tutorial's empty PutItem response carries x-amz-crc32: 2745614147.
   EXPECT_EQ(BodyCrc32("{}"), 2745614147u);
   EXPECT_EQ(BodyCrc32(""), 0u);
+  // The same as zlib's crc32 at every length up to a few blocks of the folding loop, and at
+  // every alignment of the data.
+  std::string data(5000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 + 7);
+  for (size_t offset : {0, 1, 3, 7}) {
+    for (size_t n = 0; n + offset <= 1100; ++n) {
+      std::string_view s(data.data() + offset, n);
+      ASSERT_EQ(BodyCrc32(s),
+                crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())))
+          << n << " bytes at offset " << offset;
+    }
+  }
+  std::string_view whole(data);
+  EXPECT_EQ(BodyCrc32(whole), crc32(0L, reinterpret_cast<const Bytef*>(whole.data()),
+                                    static_cast<uInt>(whole.size())));
 }
 
 TEST_F(DispatchTest, EveryResponseCarriesRequestIdAndCrc) {

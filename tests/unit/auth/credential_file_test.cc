@@ -14,10 +14,13 @@ namespace {
 TEST(CredentialFileTest, PairsCommentsAndBlankLines) {
   auto keys = ParseCredentials(
       "# keys for the test\n\nAKID1 secret/one+\n  \t\n\tAKID2\t\tsecret2  \r\n  # AKID3 x\nAKID4 "
-      "s#4",
+      "s#4\nAKID5 s5 token/5==",
       "creds");
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
-  EXPECT_EQ(*keys, (KeyMap{{"AKID1", "secret/one+"}, {"AKID2", "secret2"}, {"AKID4", "s#4"}}));
+  EXPECT_EQ(*keys, (KeyMap{{"AKID1", {"secret/one+", ""}},
+                           {"AKID2", {"secret2", ""}},
+                           {"AKID4", {"s#4", ""}},
+                           {"AKID5", {"s5", "token/5=="}}}));
 }
 
 TEST(CredentialFileTest, ErrorsNameTheLine) {
@@ -25,9 +28,10 @@ TEST(CredentialFileTest, ErrorsNameTheLine) {
     const char* text;
     const char* message;
   } cases[] = {
-      {"AKID1 s1\nAKID2\n", "f line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY, found 1 fields"},
-      {"# c\nAKID1 s1 extra\n",
-       "f line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY, found 3 fields"},
+      {"AKID1 s1\nAKID2\n",
+       "f line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], found 1 fields"},
+      {"# c\nAKID1 s1 token extra\n",
+       "f line 2: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN], found 4 fields"},
       {"AKID/1 s1\n",
        "f line 1: the access key id 'AKID/1' has characters other than letters and "
        "digits"},
@@ -55,20 +59,20 @@ TEST(CredentialFileTest, ReloadKeepsTheOldSetWhenTheNewFileIsBad) {
   auto loaded = store.Load(path);
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(*loaded, 2u);
-  EXPECT_EQ(store.Find("AKID1"), "s1");
-  std::ofstream(path) << "AKID1 s1\nbroken line here\n";
+  EXPECT_EQ(store.Find("AKID1"), (Secret{"s1", ""}));
+  std::ofstream(path) << "AKID1 s1\nbroken line of four\n";
   EXPECT_FALSE(store.Load(path).ok());
-  EXPECT_EQ(store.Find("AKID2"), "s2");
+  EXPECT_EQ(store.Find("AKID2"), (Secret{"s2", ""}));
   EXPECT_EQ(store.size(), 2u);
   std::ofstream(path) << "AKID3 s3\n";
   ASSERT_TRUE(store.Load(path).ok());
   EXPECT_EQ(store.Find("AKID1"), std::nullopt);
-  EXPECT_EQ(store.Find("AKID3"), "s3");
+  EXPECT_EQ(store.Find("AKID3"), (Secret{"s3", ""}));
   unlink(path);
   auto missing = store.Load(path);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("cannot read"), std::string::npos);
-  EXPECT_EQ(store.Find("AKID3"), "s3");
+  EXPECT_EQ(store.Find("AKID3"), (Secret{"s3", ""}));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -907,6 +909,71 @@ TEST_F(ServerTest, ConnectionOverTheLimitGets503AndClose) {
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->Header("Connection"), "close");
   EXPECT_TRUE(c.ReadsEof());
+}
+
+// Out of descriptors with no spare one (server.h, "descriptors": another thread took the
+// descriptor a loop freed, or there was none when the loop started): the loop cannot answer, and
+// must not spin on its readable listener; once descriptors are free again, the client waiting in
+// the backlog is served. Made deterministic by starting the server with just the descriptors its
+// listener and loop need (found by trying 1, 2, ... free ones): its spare cannot be opened.
+TEST(ServerDescriptorTest, LoopWithoutASpareDescriptorPausesInsteadOfSpinning) {
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int waiting = ::socket(AF_INET, SOCK_STREAM, 0);  // made now, connected once exhausted
+  ASSERT_GE(waiting, 0);
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(waiting + 64);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> fillers;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) fillers.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+  auto release = [&] {
+    for (int fd : fillers) ::close(fd);
+    fillers.clear();
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+  };
+  std::unique_ptr<Server> server;
+  int freed = 0;
+  while (server == nullptr && freed < 8) {
+    ::close(fillers.back());
+    fillers.pop_back();
+    ++freed;
+    ServerOptions o = EphemeralPort(1);
+    auto candidate = std::make_unique<Server>(std::move(o), EchoHandler);
+    if (candidate->Start().ok()) server = std::move(candidate);
+  }
+  if (server == nullptr) {
+    release();
+    FAIL() << "the server did not start with 8 free descriptors";
+  }
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(server->port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(waiting, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto cpu = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return std::chrono::seconds(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           std::chrono::microseconds(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
+  auto before = cpu();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(cpu() - before);
+  EXPECT_LT(spent.count(), 50) << "the loop spins on its listener";
+  release();
+  // Descriptors are back: the waiting client is taken in and served within a pause or so.
+  timeval tv{10, 0};
+  ::setsockopt(waiting, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string request = Post("after");
+  ASSERT_EQ(::send(waiting, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  char reply[512];
+  ssize_t n = ::recv(waiting, reply, sizeof(reply), 0);
+  ASSERT_GT(n, 12);
+  EXPECT_EQ(std::string(reply, 12), "HTTP/1.1 200");
+  ::close(waiting);
 }
 
 // --- graceful shutdown (server.h, "Graceful shutdown") ---------------------------------------

@@ -148,6 +148,21 @@ TEST(PartiqlParserTest, SyntaxErrorsNameTokenAndPosition) {
             "1, column 17");
 }
 
+TEST(PartiqlParserTest, AFromSourceThatIsNoTableName) {
+  const std::string msg = "Statement wasn't well formed, can't be processed: Unexpected from source";
+  EXPECT_EQ(Error("SELECT * FROM my-table"), msg);
+  EXPECT_EQ(Error("SELECT * FROM 'music'"), msg);
+  EXPECT_EQ(Error("SELECT * FROM t[0]"), msg);
+  EXPECT_EQ(Error("INSERT INTO 1 VALUE {'a': 1}"), msg);
+  EXPECT_EQ(Error("DELETE FROM a+b WHERE pk = 1"), msg);
+  EXPECT_EQ(Error("UPDATE ? SET a = 1 WHERE pk = 1"), msg);
+  EXPECT_EQ(Error("SELECT * FROM"),
+            "Statement wasn't well formed, can't be processed: Expected a table name, found end "
+            "of statement at line 1, column 14");
+  EXPECT_EQ(Ok("SELECT * FROM \"my-table\".\"my-index\"").index, "my-index");
+  EXPECT_EQ(Ok("EXISTS(SELECT * FROM t WHERE pk = 1)").table, "t");
+}
+
 TEST(PartiqlParserTest, RejectsUnsupportedForms) {
   Error("SELECT count(*) FROM t");
   Error("INSERT INTO t VALUES ('a')");

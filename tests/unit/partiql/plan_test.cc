@@ -73,12 +73,81 @@ TEST(PartiqlPlanTest, AnythingElseIsScan) {
   EXPECT_EQ(p.operation, Operation::kScan);
   EXPECT_EQ(p.condition, "(#n0 = :v0 OR attribute_not_exists(#n1))");
   EXPECT_EQ(Planned("SELECT * FROM t").operation, Operation::kScan);
+  EXPECT_EQ(Planned("SELECT * FROM t WHERE pk IN ['x', 'y'] OR a = 1").operation,
+            Operation::kScan);
+  EXPECT_EQ(Planned("SELECT * FROM t WHERE pk IN ['x', a]").operation, Operation::kScan);
+}
+
+TEST(PartiqlPlanTest, IsNullTestsTheNullTypeOnly) {
+  Plan p = Planned("SELECT * FROM t WHERE a IS NULL");
+  EXPECT_EQ(p.condition, "attribute_type(#n0, :v0)");
+  EXPECT_EQ(p.values[0].second, "{\"S\":\"NULL\"}");
   EXPECT_EQ(Planned("SELECT * FROM t WHERE a IS NOT NULL").condition,
-            "(attribute_exists(#n0) AND NOT attribute_type(#n0, :v0))");
+            "(NOT attribute_type(#n0, :v0))");
+  EXPECT_EQ(Planned("SELECT * FROM t WHERE a IS MISSING").condition, "attribute_not_exists(#n0)");
+  EXPECT_EQ(Planned("SELECT * FROM t WHERE a IS NOT MISSING").condition, "attribute_exists(#n0)");
+}
+
+TEST(PartiqlPlanTest, SeveralPartitionKeysAreAQueryEach) {
+  Plan p = Planned("SELECT * FROM t WHERE pk IN ['a', 'b', 'a'] AND c = 1");
+  EXPECT_EQ(p.operation, Operation::kQuery);
+  EXPECT_TRUE(p.multi_key());
+  EXPECT_EQ(p.key_placeholders, (std::vector<std::string>{":v0"}));
+  EXPECT_EQ(p.key_reads, (std::vector<std::vector<std::string>>{{"{\"S\":\"a\"}"},
+                                                                 {"{\"S\":\"b\"}"}}));
+  EXPECT_EQ(p.key_condition, "#n0 = :v0");
+  EXPECT_EQ(p.condition, "#n1 = :v1");
+  Plan second = p.ForKeyRead(1);
+  EXPECT_FALSE(second.multi_key());
+  EXPECT_EQ(second.values[0], (std::pair<std::string, std::string>{":v0", "{\"S\":\"b\"}"}));
+  EXPECT_EQ(second.values[1].second, "{\"N\":\"1\"}");
+
+  Plan ors = Planned("SELECT * FROM t WHERE pk = 'a' OR 'b' = pk OR pk = ?", kHashOnly,
+                     {{"S", "{\"S\":\"c\"}"}});
+  EXPECT_EQ(ors.operation, Operation::kQuery);
+  EXPECT_EQ(ors.key_reads.size(), 3u);
+  EXPECT_EQ(ors.condition, "");
+
+  // With ORDER BY, several sort keys stay a condition of each partition's Query.
+  Plan ordered = Planned("SELECT * FROM t WHERE pk IN ('a', 'b') AND sk IN [1, 2] "
+                         "ORDER BY sk DESC");
+  EXPECT_EQ(ordered.key_condition, "#n0 = :v0");
+  EXPECT_EQ(ordered.condition, "#n1 IN (:v1, :v2)");
+  EXPECT_EQ(ordered.key_reads.size(), 2u);
+  EXPECT_FALSE(ordered.scan_index_forward);
+}
+
+TEST(PartiqlPlanTest, SeveralWholeKeysAreAQueryEach) {
+  Plan p = Planned("SELECT * FROM t WHERE pk IN ['a', 'b'] AND (sk = 1 OR sk = 2) AND c = 3");
+  EXPECT_EQ(p.operation, Operation::kQuery);
+  EXPECT_EQ(p.key_condition, "#n0 = :v0 AND #n1 = :v1");
+  EXPECT_EQ(p.condition, "#n2 = :v2");
+  EXPECT_EQ(p.key_placeholders, (std::vector<std::string>{":v0", ":v1"}));
+  ASSERT_EQ(p.key_reads.size(), 4u);
+  EXPECT_EQ(p.key_reads[1], (std::vector<std::string>{"{\"S\":\"a\"}", "{\"N\":\"2\"}"}));
+  EXPECT_EQ(p.key_reads[2], (std::vector<std::string>{"{\"S\":\"b\"}", "{\"N\":\"1\"}"}));
+  Plan last = p.ForKeyRead(3);
+  EXPECT_EQ(last.values[0].second, "{\"S\":\"b\"}");
+  EXPECT_EQ(last.values[1].second, "{\"N\":\"2\"}");
+  EXPECT_EQ(last.values[2].second, "{\"N\":\"3\"}");
+
+  Plan one_partition = Planned("SELECT * FROM t WHERE pk = 'a' AND sk IN [1, 2]");
+  EXPECT_EQ(one_partition.key_reads.size(), 2u);
+  EXPECT_EQ(one_partition.key_condition, "#n0 = :v0 AND #n1 = :v1");
+  EXPECT_EQ(one_partition.condition, "");
+  EXPECT_EQ(Planned("SELECT * FROM t WHERE pk = 'a' AND sk IN [1]").operation,
+            Operation::kGetItem);
+}
+
+TEST(PartiqlPlanTest, OneValueInIsAnEquality) {
+  Plan p = Planned("SELECT * FROM t WHERE pk IN ['a', 'a']", kHashOnly);
+  EXPECT_EQ(p.operation, Operation::kGetItem);
+  EXPECT_EQ(p.key, "{\"pk\":{\"S\":\"a\"}}");
+  EXPECT_FALSE(p.multi_key());
 }
 
 TEST(PartiqlPlanTest, OrderByNeedsQueryOnTheSortKey) {
-  PlanError("SELECT * FROM t ORDER BY sk");
+  EXPECT_EQ(PlanError("SELECT * FROM t ORDER BY sk"), kOrderByMessage);
   PlanError("SELECT * FROM t WHERE pk = 'a' ORDER BY other");
 }
 
@@ -117,6 +186,10 @@ TEST(PartiqlPlanTest, UpdateNeedsTheWholeKey) {
   EXPECT_EQ(p.return_values, "ALL_NEW");
   EXPECT_EQ(PlanError("UPDATE t SET a = 1 WHERE pk = 'k'"), kKeyEqualityMessage);
   EXPECT_EQ(PlanError("UPDATE t SET a = 1 WHERE pk = 'k' OR sk = 1"), kKeyEqualityMessage);
+  EXPECT_EQ(PlanError("UPDATE t SET a = set_add(b, <<1>>) WHERE pk = 'k' AND sk = 1"),
+            "set_add must take the attribute being set as its first argument");
+  EXPECT_EQ(PlanError("UPDATE t SET a = a + 1 + 2 WHERE pk = 'k' AND sk = 1"),
+            kArithmeticMessage);
 }
 
 TEST(PartiqlPlanTest, DeleteAndExists) {
