@@ -24,9 +24,15 @@
 //   PointInTimeRecoveryUnavailableException "Point in time recovery is not enabled for table
 //                                          '<name>'" (as quoted in user reports)
 //   InvalidRestoreTimeException            the model's text
-// What differs from DynamoDB: BackupType is always USER (no SYSTEM or AWS_BACKUP backups exist);
+// SYSTEM backups: DeleteTable of a table whose point-in-time recovery is on leaves one
+// ("<table>$DeletedTableBackup", BackupExpiryDateTime 35 days on, then deleted), listed with
+// BackupType SYSTEM or ALL, restorable and deletable as a USER backup (DynamoDB's DeleteBackup
+// documents no exception for them; not checked against DynamoDB).
+// What differs from DynamoDB: no AWS_BACKUP backups exist;
 // a restore does not carry TTL, streams, tags, PITR or deletion protection (as DynamoDB's restore
-// does not either); a point-in-time restore uses the source's current schema, not the one at T;
+// does not either). A point-in-time restore uses the source's schema as it was at T (indexes,
+// billing, throughput, encryption, table class: the PITR log's schema records,
+// backup/point_in_time.h);
 // a deleted table cannot be restored to a point in time (DynamoDB keeps its window 35 days).
 #include <algorithm>
 
@@ -37,6 +43,7 @@
 #include "api/operations.h"
 #include "api/table_description.h"
 #include "backup/backups.h"
+#include "backup/point_in_time.h"
 #include "util/clock.h"
 
 namespace cairn::api {
@@ -166,6 +173,19 @@ const char* StatusName(BackupStatus s) {
   return s == BackupStatus::kAvailable ? "AVAILABLE" : "CREATING";
 }
 
+const char* TypeName(backup::BackupType t) {
+  return t == backup::BackupType::kSystem ? "SYSTEM" : "USER";
+}
+
+// BackupType, and BackupExpiryDateTime for a SYSTEM backup (BackupDetails and BackupSummary).
+void WriteTypeAndExpiry(JsonWriter& w, const BackupRecord& r) {
+  w.KV("BackupType", TypeName(r.type));
+  if (r.expiry_time() != 0) {
+    w.Key("BackupExpiryDateTime");
+    w.Double(r.expiry_time());
+  }
+}
+
 void WriteBackupDetails(JsonWriter& w, const BackupRecord& r, const char* status) {
   w.BeginObject();
   w.KV("BackupArn", r.arn);
@@ -175,7 +195,7 @@ void WriteBackupDetails(JsonWriter& w, const BackupRecord& r, const char* status
     w.Int(r.size_bytes);
   }
   w.KV("BackupStatus", status);
-  w.KV("BackupType", "USER");
+  WriteTypeAndExpiry(w, r);
   w.Key("BackupCreationDateTime");
   w.Double(r.creation_time);
   w.EndObject();
@@ -236,25 +256,14 @@ void WriteBackupDescription(JsonWriter& w, const BackupRecord& r, const char* st
   }
   if (t.stream_enabled) {
     w.Key("StreamDescription");
-    w.BeginObject();
-    w.Key("StreamEnabled");
-    w.Bool(true);
-    w.KV("StreamViewType", t.stream_view_type);
-    w.EndObject();
+    WriteStreamSpecification(w, t);
   }
   w.Key("TimeToLiveDescription");
   w.BeginObject();
   w.KV("TimeToLiveStatus", t.ttl_enabled ? "ENABLED" : "DISABLED");
   if (t.ttl_enabled) w.KV("AttributeName", t.ttl_attribute);
   w.EndObject();
-  if (!t.sse_kms_key_arn.empty()) {
-    w.Key("SSEDescription");
-    w.BeginObject();
-    w.KV("Status", "ENABLED");
-    w.KV("SSEType", "KMS");
-    w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
-    w.EndObject();
-  }
+  WriteSseDescription(w, t);
   w.EndObject();
   w.EndObject();
 }
@@ -454,7 +463,8 @@ OpResult DeleteBackup(OpContext& ctx, const Params& p) {
 
 // ListBackups: the caller's backups in ARN order, filtered by TableName, creation time
 // (TimeRangeLowerBound inclusive, TimeRangeUpperBound exclusive, as the model documents) and
-// BackupType (USER when absent; every Cairn backup is USER, so SYSTEM and AWS_BACKUP list none).
+// BackupType (USER when absent, as the model documents; SYSTEM, ALL; AWS_BACKUP lists none: Cairn
+// has no AWS Backup).
 // LastEvaluatedBackupArn is set when more backups follow the page.
 OpResult ListBackups(OpContext& ctx, const Params& p) {
   auto table = p.String("TableName");
@@ -465,11 +475,12 @@ OpResult ListBackups(OpContext& ctx, const Params& p) {
   const int64_t limit = p.Int("Limit").value_or(100);
   if (lower && upper && *lower > *upper)
     ThrowValidation("TimeRangeUpperBound must be greater than or equal to TimeRangeLowerBound");
-  const bool user = !type || *type == "USER" || *type == "ALL";
+  const std::string_view wanted = type.value_or("USER");
   std::vector<std::shared_ptr<const BackupRecord>> page;
   bool more = false;
-  if (user) {
+  {
     for (const auto& r : BackupsOf(ctx).List(ctx.caller.ns)) {
+      if (wanted != "ALL" && wanted != TypeName(r->type)) continue;
       if (start && r->arn <= *start) continue;
       if (table && r->table.name != TableNameFromParameter(*table)) continue;
       if (lower && r->creation_time < *lower) continue;
@@ -494,7 +505,7 @@ OpResult ListBackups(OpContext& ctx, const Params& p) {
     ctx.out.Key("BackupCreationDateTime");
     ctx.out.Double(r->creation_time);
     ctx.out.KV("BackupStatus", StatusName(r->status));
-    ctx.out.KV("BackupType", "USER");
+    WriteTypeAndExpiry(ctx.out, *r);
     if (r->status == BackupStatus::kAvailable) {
       ctx.out.Key("BackupSizeBytes");
       ctx.out.Int(r->size_bytes);
@@ -549,7 +560,10 @@ OpResult RestoreTableToPointInTime(OpContext& ctx, const Params& p) {
     return ApiError::InvalidRestoreTime(
         "An invalid restore time was specified. RestoreDateTime must be between "
         "EarliestRestorableDateTime and LatestRestorableDateTime.");
-  TableInfo target = RestoreTarget(ctx, p, *source);
+  // The schema as it was at t (indexes created or deleted since, billing, ...).
+  auto then = backup::TableInfoAt(*ctx.server.engine, nullptr, *source, backup::MicrosOf(t));
+  if (!then.ok()) return ApiError::FromStatus(then.status());
+  TableInfo target = RestoreTarget(ctx, p, *then);
   target.restore_source_table_arn = source->Arn();
   target.restore_source_id = source->id;
   target.restore_date_time = t;

@@ -150,6 +150,8 @@ OpResult ImportTable(OpContext& ctx, const Params& p) {
     if (auto at = request.find(needle); at != std::string::npos) request.erase(at, needle.size());
   }
   auto token = p.String("ClientToken");
+  // Two requests with one token are one import: the check, the table and the start are one step.
+  auto token_lock = transfers.LockClientTokens();
   if (token) {
     if (auto previous = transfers.FindImportByToken(ctx.caller.ns, *token)) {
       if (previous->request != request)

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "api/index_schema.h"
+#include "backup/point_in_time.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
 
@@ -83,6 +84,13 @@ TableStats CountTable(ServerContext& server, const TableInfo& t) {
     IndexStats is;
     CountRange(server, storage::Column::kIndex, x.id, &is.item_count, &is.size_bytes);
     stats.indexes.push_back(is);
+  }
+  if (t.pitr_enabled_time != 0) {
+    auto log = backup::MeasureChangeLog(*server.engine, t.id);
+    if (log.ok()) {
+      stats.pitr_log_records = log->records;
+      stats.pitr_log_bytes = log->bytes;
+    }
   }
   return stats;
 }
@@ -183,16 +191,6 @@ void WriteTableClassSummary(JsonWriter& w, const TableInfo& t) {
   }
 }
 
-void WriteSseDescription(JsonWriter& w, const TableInfo& t) {
-  if (t.sse_kms_key_arn.empty()) return;
-  w.Key("SSEDescription");
-  w.BeginObject();
-  w.KV("Status", "ENABLED");
-  w.KV("SSEType", "KMS");
-  w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
-  w.EndObject();
-}
-
 // DeletionProtectionEnabled, OnDemandThroughput and WarmThroughput. The table's warm throughput
 // takes the table's status (ACTIVE; DELETING in DeleteTable's answer): Cairn applies a change at
 // once, so it is never UPDATING.
@@ -231,11 +229,7 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
   if (t.stream_id != 0) {
     if (t.stream_enabled) {
       w.Key("StreamSpecification");
-      w.BeginObject();
-      w.Key("StreamEnabled");
-      w.Bool(true);
-      w.KV("StreamViewType", t.stream_view_type);
-      w.EndObject();
+      WriteStreamSpecification(w, t);
     }
     w.KV("LatestStreamLabel", t.stream_label);
     w.KV("LatestStreamArn", t.StreamArn());
@@ -253,6 +247,24 @@ void WriteTableDescription(JsonWriter& w, const TableInfo& t, std::string_view s
     w.EndObject();
   }
   WriteProtectionAndThroughput(w, t, status);
+  w.EndObject();
+}
+
+void WriteSseDescription(JsonWriter& w, const TableInfo& t) {
+  if (t.sse_kms_key_arn.empty()) return;
+  w.Key("SSEDescription");
+  w.BeginObject();
+  w.KV("Status", "ENABLED");
+  w.KV("SSEType", "KMS");
+  w.KV("KMSMasterKeyArn", t.sse_kms_key_arn);
+  w.EndObject();
+}
+
+void WriteStreamSpecification(JsonWriter& w, const TableInfo& t) {
+  w.BeginObject();
+  w.Key("StreamEnabled");
+  w.Bool(true);
+  w.KV("StreamViewType", t.stream_view_type);
   w.EndObject();
 }
 

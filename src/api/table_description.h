@@ -51,6 +51,11 @@ struct TableStats {
   int64_t item_count = 0;
   int64_t size_bytes = 0;  // the sum of DynamoDB item sizes
   std::vector<IndexStats> indexes;  // like TableInfo::indexes
+  // The point-in-time recovery change log (backup/point_in_time.h): records and stored bytes.
+  // Not part of TableSizeBytes, which DynamoDB defines as the items' size; exported as
+  // cairn_table_pitr_log_bytes (api/server_metrics.cc).
+  int64_t pitr_log_records = 0;
+  int64_t pitr_log_bytes = 0;
 };
 
 TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& table);
@@ -58,6 +63,12 @@ TableStats ComputeTableStats(ServerContext& server, const storage::TableInfo& ta
 // Writes the ProvisionedThroughput member (zeros for PAY_PER_REQUEST) and the KeySchema member.
 void WriteThroughput(JsonWriter& w, const storage::TableInfo& t);
 void WriteKeySchema(JsonWriter& w, const storage::TableInfo& t);
+// The SSEDescription member, when the table is encrypted with a KMS key (nothing otherwise).
+void WriteSseDescription(JsonWriter& w, const storage::TableInfo& t);
+// A StreamSpecification value, {"StreamEnabled":true,"StreamViewType":...}: DescribeTable's
+// StreamSpecification and a backup's SourceTableFeatureDetails.StreamDescription.
+// REQUIRES: t.stream_enabled.
+void WriteStreamSpecification(JsonWriter& w, const storage::TableInfo& t);
 
 // A table's TableStatus apart from an operation's own answer: CREATING while a restore fills it
 // (backup/backups.h), else ACTIVE (Cairn applies other changes at once).

@@ -17,11 +17,14 @@
 #include <random>
 #include <span>
 
+#include <spdlog/spdlog.h>
+
 #include "util/clock.h"
 #include "api/index_schema.h"
 #include "api/operations.h"
 #include "api/table_description.h"
 #include "api/tags.h"
+#include "backup/backups.h"
 #include "storage/key_encoding.h"
 
 namespace cairn::api {
@@ -778,16 +781,21 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
   // Deletion protection is checked on the descriptor current when the table is dropped, so an
   // UpdateTable enabling it meanwhile is not overridden. The catalog retires the table's stream
   // (DynamoDB: DISABLED, readable for 24 hours).
+  // A table whose point-in-time recovery is on leaves a SYSTEM backup (backup/backups.h): its
+  // items from a snapshot taken in the drop's check, just before they go.
   std::shared_ptr<const TableInfo> dropped;
+  std::shared_ptr<storage::Snapshot> last_state;
   Status s = ctx.server.catalog->Drop(
       t->ns, t->name, t->id,
-      [](const TableInfo& current) {
+      [&](const TableInfo& current) {
         if (current.restoring()) return Status::Busy("being restored");
         if (current.importing) return Status::Busy("being imported");
         if (current.deletion_protection)
           return Status::InvalidArgument(
               "Resource cannot be deleted as it is currently protected against deletion. Disable "
               "deletion protection first.");
+        if (current.pitr_enabled_time != 0 && ctx.server.backups)
+          last_state = ctx.server.engine->GetSnapshot();
         return Status::OK();
       },
       &dropped);
@@ -800,6 +808,11 @@ OpResult DropTable(OpContext& ctx, const Params& p, bool full) {
     return ApiError::ResourceInUse(
         "Attempt to change a resource which is still in use: Table is being created: " + t->name);
   if (!s.ok()) return ApiError::FromStatus(s);
+  if (last_state) {
+    auto b = ctx.server.backups->CreateSystemBackup(dropped, std::move(last_state));
+    if (!b.ok())
+      spdlog::error("SYSTEM backup of deleted table {}: {}", dropped->name, b.status().ToString());
+  }
   if (ctx.server.transient) ctx.server.transient->BeginDelete(dropped);
   ctx.out.BeginObject();
   ctx.out.Key("TableDescription");

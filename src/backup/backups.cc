@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-#include <unordered_map>
 
+#include "backup/point_in_time.h"
 #include "storage/backup_keys.h"
 #include "storage/key_encoding.h"
 #include "types/binary_codec.h"
@@ -23,7 +23,8 @@ namespace cairn::backup {
 namespace {
 
 constexpr std::string_view kRecordPrefix = "B:";
-constexpr char kRecordVersion = 1;
+// Version 2 appends the BackupType; a version 1 record is a USER backup.
+constexpr char kRecordVersion = 2;
 constexpr size_t kCopyBatch = 1000;    // items per engine batch when a backup is copied
 constexpr size_t kRestoreBatch = 100;  // items per writer batch when a table is restored
 constexpr size_t kProgressEvery = 50000;
@@ -70,8 +71,6 @@ std::string NewBackupArn(const storage::TableInfo& t, double now) {
   return t.Arn() + "/backup/" + suffix;
 }
 
-uint64_t Micros(double epoch_seconds) { return uint64_t(std::llround(epoch_seconds * 1e6)); }
-
 }  // namespace
 
 std::string EncodeBackupRecord(const BackupRecord& r) {
@@ -85,18 +84,25 @@ std::string EncodeBackupRecord(const BackupRecord& r) {
   AddField(&out, std::to_string(r.item_count));
   AddField(&out, std::to_string(r.id));
   AddField(&out, storage::EncodeTableInfo(r.table));
+  AddField(&out, std::to_string(static_cast<int>(r.type)));
   return out;
 }
 
 Result<BackupRecord> DecodeBackupRecord(std::string_view in) {
   const Status bad = Status::Corruption("malformed backup record");
-  if (in.empty() || in[0] != kRecordVersion) return bad;
+  if (in.empty() || (in[0] != 1 && in[0] != kRecordVersion)) return bad;
+  const int version = in[0];
   in.remove_prefix(1);
   BackupRecord r;
-  std::string_view f[9];
-  for (auto& field : f)
-    if (!NextField(&in, &field)) return bad;
+  std::string_view f[10];
+  for (int i = 0; i < (version == 1 ? 9 : 10); ++i)
+    if (!NextField(&in, &f[i])) return bad;
   if (!in.empty()) return bad;
+  if (version >= 2) {
+    int type = 0;
+    if (!ParseNumber(f[9], &type) || type < 0 || type > 1) return bad;
+    r.type = static_cast<BackupType>(type);
+  }
   int status = 0;
   if (!ParseNumber(f[3], &status) || status < 0 || status > 1) return bad;
   r.arn = f[0];
@@ -201,15 +207,37 @@ Result<std::shared_ptr<const BackupRecord>> Backups::Create(
   r->ns = table->ns;
   r->id = id;
   r->table = *table;
-  std::shared_ptr<storage::Snapshot> snapshot;
+  return Start(std::move(r), nullptr);
+}
+
+Result<std::shared_ptr<const BackupRecord>> Backups::CreateSystemBackup(
+    std::shared_ptr<const storage::TableInfo> table, std::shared_ptr<storage::Snapshot> snapshot) {
+  CAIRN_ASSIGN_OR_RETURN(uint32_t id, catalog_->AllocateId());
+  auto r = std::make_shared<BackupRecord>();
+  r->creation_time = EpochSeconds();
+  r->arn = NewBackupArn(*table, r->creation_time);
+  r->name = table->name + "$DeletedTableBackup";
+  r->ns = table->ns;
+  r->id = id;
+  r->table = *table;
+  r->type = BackupType::kSystem;
+  return Start(std::move(r), std::move(snapshot));
+}
+
+// Persists `r` (CREATING) and copies its items in the background from `snapshot`, or from a
+// snapshot taken now when it is null.
+Result<std::shared_ptr<const BackupRecord>> Backups::Start(
+    std::shared_ptr<BackupRecord> r, std::shared_ptr<storage::Snapshot> snapshot) {
   {
     std::lock_guard lock(mu_);
-    for (const auto& [arn, other] : backups_[r->ns])
-      if (other->status == BackupStatus::kCreating && other->table.id == table->id)
-        return Status::Busy("a backup of the table is being created");
-    // The snapshot is taken under mu_ after the table was looked up: it holds every write
-    // acknowledged before CreateBackup was answered.
-    snapshot = engine_->GetSnapshot();
+    if (!snapshot) {
+      for (const auto& [arn, other] : backups_[r->ns])
+        if (other->status == BackupStatus::kCreating && other->table.id == r->table.id)
+          return Status::Busy("a backup of the table is being created");
+      // The snapshot is taken under mu_ after the table was looked up: it holds every write
+      // acknowledged before CreateBackup was answered.
+      snapshot = engine_->GetSnapshot();
+    }
     storage::WriteBatch b;
     b.Put(storage::Column::kMeta, RecordKey(r->ns, r->arn), EncodeBackupRecord(*r));
     CAIRN_RETURN_IF_ERROR(engine_->Write(b));
@@ -436,47 +464,16 @@ Status Backups::FillFromPointInTime(const std::shared_ptr<const storage::TableIn
   if (!source || source->id != target->restore_source_id)
     return Status::Corruption("its source table is gone");
   auto snapshot = engine_->GetSnapshot();
-  // The undo map: for each item written after T, its before-image at its first such write.
-  std::unordered_map<std::string, std::optional<std::string>> undo;
-  storage::ReadOptions lo;
-  lo.snapshot = snapshot.get();
-  lo.lower_bound = storage::ChangeRecordBound(source->id, Micros(target->restore_date_time) + 1);
-  lo.upper_bound = storage::TableEnd(source->id);
-  {
-    auto it = engine_->NewIterator(storage::Column::kBackup, lo);
-    for (it->Seek(lo.lower_bound); it->Valid(); it->Next()) {
-      auto r = storage::DecodeChangeRecord(it->value());
-      if (!r) return Status::Corruption("malformed change record");
-      std::string key = storage::ItemKeyFromBackup(target->id, r->item_key);
-      if (undo.count(key)) continue;
-      undo.emplace(std::move(key), r->old_bytes ? std::optional<std::string>(std::string(
-                                                      *r->old_bytes))
-                                                : std::nullopt);
-    }
-    CAIRN_RETURN_IF_ERROR(it->status());
-  }
-  storage::ReadOptions ro;
-  ro.snapshot = snapshot.get();
-  ro.lower_bound = storage::TablePrefix(source->id);
-  ro.upper_bound = storage::TableEnd(source->id);
   std::vector<std::pair<std::string, Item>> batch;
-  auto it = engine_->NewIterator(storage::Column::kData, ro);
-  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
-    std::string key = storage::ItemKeyFromBackup(target->id, it->key());
-    if (undo.count(key)) continue;
-    auto item = DecodeItem(it->value());
-    if (!item.ok()) return item.status();
-    batch.emplace_back(std::move(key), std::move(item).value());
-    if (batch.size() >= kRestoreBatch) CAIRN_RETURN_IF_ERROR(PutItems(target, &batch, items));
-  }
-  CAIRN_RETURN_IF_ERROR(it->status());
-  for (auto& [key, bytes] : undo) {
-    if (!bytes) continue;
-    auto item = DecodeItem(*bytes);
-    if (!item.ok()) return item.status();
-    batch.emplace_back(key, std::move(item).value());
-    if (batch.size() >= kRestoreBatch) CAIRN_RETURN_IF_ERROR(PutItems(target, &batch, items));
-  }
+  CAIRN_RETURN_IF_ERROR(ForEachItemAt(
+      *engine_, snapshot.get(), source->id, MicrosOf(target->restore_date_time),
+      [&](std::string_view key, std::string_view bytes) -> Status {
+        auto item = DecodeItem(bytes);
+        if (!item.ok()) return item.status();
+        batch.emplace_back(storage::ItemKeyFromBackup(target->id, key), std::move(item).value());
+        if (batch.size() >= kRestoreBatch) return PutItems(target, &batch, items);
+        return Status::OK();
+      }));
   return PutItems(target, &batch, items);
 }
 
@@ -501,13 +498,29 @@ void Backups::TrimLoop() {
 }
 
 void Backups::TrimChangeLogs(double now) {
+  std::vector<std::shared_ptr<const BackupRecord>> expired;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [ns, of_ns] : backups_)
+      for (const auto& [arn, r] : of_ns)
+        if (r->type == BackupType::kSystem && r->status == BackupStatus::kAvailable &&
+            r->expiry_time() <= now)
+          expired.push_back(r);
+  }
+  for (const auto& r : expired) {
+    auto d = Delete(r->ns, r->arn);
+    if (d.ok())
+      spdlog::info("SYSTEM backup {} expired: deleted", r->arn);
+    else if (!d.status().IsNotFound() && d.status().code() != Status::Code::kBusy)
+      spdlog::error("expiring SYSTEM backup {}: {}", r->arn, d.status().ToString());
+  }
   for (const auto& t : catalog_->AllTables()) {
     if (t->pitr_enabled_time == 0) continue;
     const double cutoff = now - double(t->pitr_recovery_days) * 86400;
     if (cutoff <= 0) continue;
     storage::WriteBatch b;
     b.DeleteRange(storage::Column::kBackup, storage::TablePrefix(t->id),
-                  storage::ChangeRecordBound(t->id, Micros(cutoff)));
+                  storage::ChangeRecordBound(t->id, MicrosOf(cutoff)));
     Status s = engine_->Write(b);
     if (!s.ok()) spdlog::error("trimming the change log of {}: {}", t->name, s.ToString());
   }

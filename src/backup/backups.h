@@ -20,9 +20,14 @@
 // gone is failed cleanly: its table is dropped, never left half filled and ACTIVE.
 //
 // Point-in-time recovery: while it is on, every write stages an undo record (the item as it was)
-// in its own atomic batch (write/item_writer.h). The table at time T is then the table now with
-// every record after T undone: for each item written after T, the before-image of its first such
-// write. Records older than the recovery period are trimmed by a background thread.
+// in its own atomic batch (write/item_writer.h), and every schema change a schema record
+// (storage/catalog.h). The table at time T is then the table now with every record after T
+// undone (point_in_time.h, shared with the exports of transfer/). Records older than the recovery
+// period, and SYSTEM backups past their expiry, are deleted by a background thread.
+//
+// SYSTEM backups: DeleteTable of a table with PITR on hands its last state (a snapshot taken in
+// the drop) to CreateSystemBackup; the backup is then like any other, typed SYSTEM, and expires 35
+// days after its creation. One interrupted by a restart is lost like a USER backup's copy.
 //
 // Thread safety: every public method may be called from any thread.
 #pragma once
@@ -48,6 +53,11 @@ namespace cairn::backup {
 
 // Stored: do not reorder.
 enum class BackupStatus : uint8_t { kCreating = 0, kAvailable = 1 };
+// BackupType. USER: CreateBackup's. SYSTEM: made by DeleteTable of a table whose point-in-time
+// recovery is on, named "<table>$DeletedTableBackup", deleted by the trimming thread
+// kSystemBackupDays after its creation (BackupExpiryDateTime). Stored: do not reorder.
+enum class BackupType : uint8_t { kUser = 0, kSystem = 1 };
+inline constexpr int64_t kSystemBackupDays = 35;
 
 struct BackupRecord {
   std::string arn;
@@ -59,6 +69,12 @@ struct BackupRecord {
   int64_t item_count = 0;
   uint32_t id = 0;           // its items' range in the kBackup column
   storage::TableInfo table;  // the source table when the backup was taken
+  BackupType type = BackupType::kUser;
+
+  // BackupExpiryDateTime (epoch seconds) of a SYSTEM backup; 0 for a USER one.
+  double expiry_time() const {
+    return type == BackupType::kSystem ? creation_time + double(kSystemBackupDays) * 86400 : 0;
+  }
 };
 
 std::string EncodeBackupRecord(const BackupRecord& r);
@@ -90,6 +106,11 @@ class Backups {
   // Busy when a backup of the same table is being created (DynamoDB's BackupInUseException).
   Result<std::shared_ptr<const BackupRecord>> Create(
       std::shared_ptr<const storage::TableInfo> table, std::string name);
+  // The SYSTEM backup of a table DeleteTable dropped while its point-in-time recovery was on:
+  // `snapshot` was taken just before the drop (the catalog's check, api/table_ops.cc). Named
+  // "<table>$DeletedTableBackup", expiring kSystemBackupDays later.
+  Result<std::shared_ptr<const BackupRecord>> CreateSystemBackup(
+      std::shared_ptr<const storage::TableInfo> table, std::shared_ptr<storage::Snapshot> snapshot);
   // nullptr when there is no such backup in `ns`.
   std::shared_ptr<const BackupRecord> Find(std::string_view ns, std::string_view arn) const;
   // Every backup of `ns`, in ARN order.
@@ -104,11 +125,14 @@ class Backups {
 
   // Point-in-time recovery turned off: its change log goes. Writes in progress finish first.
   void DropChangeLog(uint32_t table_id);
-  // Deletes the change records older than each table's recovery period, as of `now` (epoch
-  // seconds). The trimming thread calls it every Options::trim_interval; public for tests.
+  // Deletes the change records older than each table's recovery period, and the SYSTEM backups
+  // past their expiry, as of `now` (epoch seconds). The trimming thread calls it every
+  // Options::trim_interval; public for tests.
   void TrimChangeLogs(double now);
 
  private:
+  Result<std::shared_ptr<const BackupRecord>> Start(std::shared_ptr<BackupRecord> record,
+                                                    std::shared_ptr<storage::Snapshot> snapshot);
   void RunBackup(std::shared_ptr<const BackupRecord> record,
                  std::shared_ptr<storage::Snapshot> snapshot);
   void RunRestore(std::shared_ptr<const storage::TableInfo> target);

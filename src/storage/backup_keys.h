@@ -10,6 +10,14 @@
 //                   batch while the table's PITR is on; an undo log, trimmed to the recovery
 //                   period)
 //
+//   schema record = a change record's key, its seq with kSchemaRecordSeqBit set
+//                   -> 2 u8 | the table's descriptor before the change (EncodeTableInfo)
+//                   (point-in-time recovery of the schema: staged by Catalog::Modify in the
+//                   change's batch while PITR is on, when what a restore takes from the
+//                   descriptor changes: keys, attribute definitions, indexes, billing,
+//                   throughput, encryption, table class; the table at T has the descriptor of the
+//                   first schema record after T, or its current one)
+//
 // Invariants (on-disk format, docs/format.md): change records of one table sort by the time they
 // were staged under the item's lock, so for one item they are in commit order; seq makes two
 // records of the same microsecond distinct and ordered.
@@ -61,6 +69,22 @@ inline std::string ChangeRecordValue(std::string_view item_key, const std::strin
   out.append(item_key);
   if (old_bytes) out.append(*old_bytes);
   return out;
+}
+
+// A schema record's seq bit: distinct from the item writer's sequence, so that a schema record and
+// an item's record of the same microsecond never share a key.
+inline constexpr uint64_t kSchemaRecordSeqBit = uint64_t(1) << 63;
+
+inline std::string SchemaRecordValue(std::string_view encoded_table_info) {
+  std::string out(1, 2);
+  out.append(encoded_table_info);
+  return out;
+}
+
+// The descriptor bytes of a schema record, or nullopt when `value` is an item's change record.
+inline std::optional<std::string_view> SchemaRecordTable(std::string_view value) {
+  if (value.empty() || value[0] != 2) return std::nullopt;
+  return value.substr(1);
 }
 
 struct ChangeRecord {

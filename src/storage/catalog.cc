@@ -18,11 +18,14 @@
 #include "storage/catalog.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
+#include "storage/backup_keys.h"
 #include "storage/key_encoding.h"
 #include "storage/namespace.h"
 #include "util/big_endian.h"
@@ -598,6 +601,43 @@ std::shared_ptr<const TableInfo> Catalog::RetireStreamInto(const TableInfo& tabl
   return retired;
 }
 
+namespace {
+
+// What a point-in-time restore takes from a table's descriptor (api/backup_ops.cc RestoreTarget),
+// encoded: an index whose backfill ends is not a change of it.
+std::string RestoredSchema(const TableInfo& t) {
+  TableInfo s;
+  s.hash = t.hash;
+  s.range = t.range;
+  s.attribute_definitions = t.attribute_definitions;
+  s.pay_per_request = t.pay_per_request;
+  s.read_capacity = t.read_capacity;
+  s.write_capacity = t.write_capacity;
+  s.max_read_request_units = t.max_read_request_units;
+  s.max_write_request_units = t.max_write_request_units;
+  s.sse_kms_key_arn = t.sse_kms_key_arn;
+  s.table_class = t.table_class;
+  s.indexes = t.indexes;
+  for (auto& x : s.indexes) x.backfilling = false;
+  return EncodeTableInfo(s);
+}
+
+}  // namespace
+
+// Point-in-time recovery of the schema (backup_keys.h, schema record): the descriptor before a
+// change of what a restore takes from it, in the change's own batch, stamped now.
+void Catalog::StageSchemaRecord(const TableInfo& before, const TableInfo& after,
+                                WriteBatch* batch) {
+  if (RestoredSchema(before) == RestoredSchema(after)) return;
+  static std::atomic<uint64_t> sequence{0};
+  const uint64_t now_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  batch->Put(Column::kBackup,
+             ChangeRecordKey(before.id, now_us, kSchemaRecordSeqBit | sequence.fetch_add(1)),
+             SchemaRecordValue(EncodeTableInfo(before)));
+}
+
 Status Catalog::Modify(std::string_view ns, std::string_view name, uint32_t id,
                        const Change& change, std::shared_ptr<const TableInfo>* published) {
   std::unique_lock lock(mu_);
@@ -609,6 +649,8 @@ Status Catalog::Modify(std::string_view ns, std::string_view name, uint32_t id,
   assert(after->ns == before.ns && after->name == before.name && after->id == before.id);
   WriteBatch batch;
   batch.Put(Column::kMeta, TableKey(after->ns, after->name), EncodeTableInfo(*after));
+  if (before.pitr_enabled_time != 0 && after->pitr_enabled_time != 0)
+    StageSchemaRecord(before, *after, &batch);
   std::shared_ptr<const TableInfo> retired;
   if (before.stream_id != 0 && after->stream_id != before.stream_id)
     retired = RetireStreamInto(before, &batch);

@@ -219,6 +219,11 @@ class Catalog {
   // in retired_ once the batch is written. REQUIRES: table.stream_id != 0.
   static std::shared_ptr<const TableInfo> RetireStreamInto(const TableInfo& table,
                                                            WriteBatch* batch);
+  // Adds a point-in-time recovery schema record (backup_keys.h) to `batch` when the change from
+  // `before` to `after` alters what a point-in-time restore takes from the descriptor.
+  // REQUIRES: point-in-time recovery on in both.
+  static void StageSchemaRecord(const TableInfo& before, const TableInfo& after,
+                                WriteBatch* batch);
 
   Engine* engine_;
   mutable std::shared_mutex mu_;

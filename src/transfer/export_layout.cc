@@ -67,14 +67,20 @@ std::string ManifestSummaryJson(const ManifestSummary& s) {
     else
       w.String(v);
   };
+  const bool incremental = s.export_type == "INCREMENTAL_EXPORT";
   w.BeginObject();
-  w.KV("version", "2020-06-30");
+  w.KV("version", incremental ? "2023-08-01" : "2020-06-30");
   w.KV("exportArn", s.export_arn);
   w.KV("startTime", IsoTime(s.start_time));
   w.KV("endTime", IsoTime(s.end_time));
   w.KV("tableId", s.table_id);
   w.KV("tableArn", s.table_arn);
-  w.KV("exportTime", IsoTime(s.export_time));
+  if (incremental) {
+    w.KV("exportFromTime", IsoTime(s.export_from_time));
+    w.KV("exportToTime", IsoTime(s.export_to_time));
+  } else {
+    w.KV("exportTime", IsoTime(s.export_time));
+  }
   w.KV("s3Bucket", s.bucket);
   nullable("s3Prefix", s.prefix);
   w.KV("s3SseAlgorithm", s.sse_algorithm);
@@ -85,6 +91,7 @@ std::string ManifestSummaryJson(const ManifestSummary& s) {
   w.Key("itemCount");
   w.Int(s.item_count);
   w.KV("outputFormat", s.output_format);
+  if (incremental) w.KV("outputView", s.output_view);
   w.KV("exportType", s.export_type);
   w.EndObject();
   out.push_back('\n');

@@ -10,7 +10,9 @@
 // manifest-summary.json: version "2020-06-30", exportArn, startTime, endTime, tableId, tableArn,
 // exportTime (ISO 8601 UTC with milliseconds), s3Bucket, s3Prefix (null when absent),
 // s3SseAlgorithm, s3SseKmsKeyId (null when absent), manifestFilesS3Key, billedSizeBytes,
-// itemCount, outputFormat, exportType.
+// itemCount, outputFormat, exportType. An INCREMENTAL_EXPORT's summary has version "2023-08-01",
+// exportFromTime and exportToTime instead of exportTime, and outputView (NEW_IMAGE or
+// NEW_AND_OLD_IMAGES); its data lines are item_codecs.h's AppendChangeLine.
 // Stateless functions: safe from any thread.
 #pragma once
 
@@ -37,6 +39,8 @@ struct ManifestSummary {
   std::string export_arn, table_id, table_arn, bucket, prefix, sse_algorithm, sse_kms_key_id;
   std::string manifest_files_key, output_format, export_type;
   double start_time = 0, end_time = 0, export_time = 0;
+  double export_from_time = 0, export_to_time = 0;  // INCREMENTAL_EXPORT
+  std::string output_view;                          // INCREMENTAL_EXPORT
   int64_t billed_size = 0, item_count = 0;
 };
 std::string ManifestSummaryJson(const ManifestSummary& s);

@@ -464,6 +464,46 @@ void AppendItemLine(ItemFormat format, const Item& item, std::string* out) {
   out->push_back('\n');
 }
 
+void AppendChangeLine(ItemFormat format, uint64_t write_timestamp_us, const Item& keys,
+                      const Item* old_image, const Item* new_image, std::string* out) {
+  const std::string micros = std::to_string(write_timestamp_us);
+  if (format == ItemFormat::kIon) {
+    out->append("$ion_1_0 {Metadata:{WriteTimestampMicros:" + micros + "},Keys:");
+    AppendIonValue(AttributeValue::Map(keys), out);
+    if (old_image) {
+      out->append(",OldImage:");
+      AppendIonValue(AttributeValue::Map(*old_image), out);
+    }
+    if (new_image) {
+      out->append(",NewImage:");
+      AppendIonValue(AttributeValue::Map(*new_image), out);
+    }
+    out->append("}\n");
+    return;
+  }
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("Metadata");
+  w.BeginObject();
+  w.Key("WriteTimestampMicros");
+  w.BeginObject();
+  w.KV("N", micros);
+  w.EndObject();
+  w.EndObject();
+  w.Key("Keys");
+  protocol::WriteItemJson(w, keys);
+  if (old_image) {
+    w.Key("OldImage");
+    protocol::WriteItemJson(w, *old_image);
+  }
+  if (new_image) {
+    w.Key("NewImage");
+    protocol::WriteItemJson(w, *new_image);
+  }
+  w.EndObject();
+  out->push_back('\n');
+}
+
 Result<Item> ParseDynamoDbJsonLine(std::string_view line) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;

@@ -16,6 +16,7 @@
 // Stateless functions: safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,16 @@ enum class ItemFormat : uint8_t { kDynamoDbJson, kIon, kCsv };
 
 // Appends one line (with its '\n') holding `item` in `format` (kDynamoDbJson or kIon).
 void AppendItemLine(ItemFormat format, const Item& item, std::string* out);
+
+// Appends one line of an INCREMENTAL_EXPORT: an item's net change in the export's period, as AWS
+// writes it (images present only when given: a new item has no OldImage, a deleted one no
+// NewImage, and the NEW_IMAGE view never has an OldImage):
+//   DYNAMODB_JSON  {"Metadata":{"WriteTimestampMicros":{"N":"<us>"}},"Keys":{...},
+//                   "OldImage":{...},"NewImage":{...}}
+//   ION            $ion_1_0 {Metadata:{WriteTimestampMicros:<us>},Keys:{...},OldImage:{...},
+//                   NewImage:{...}}
+void AppendChangeLine(ItemFormat format, uint64_t write_timestamp_us, const Item& keys,
+                      const Item* old_image, const Item* new_image, std::string* out);
 
 // Reads one line of an export in DYNAMODB_JSON ({"Item":{...}}) or ION ([$ion_1_0] {Item:{...}}).
 Result<Item> ParseDynamoDbJsonLine(std::string_view line);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "protocol/json_writer.h"
+#include "backup/point_in_time.h"
 #include "storage/key_encoding.h"
 #include "transfer/export_layout.h"
 #include "types/binary_codec.h"
@@ -35,12 +36,15 @@ const Fields<ExportJob>& ExportFields() {
        {"bucket", &ExportJob::bucket}, {"bucket_owner", &ExportJob::bucket_owner},
        {"prefix", &ExportJob::prefix}, {"sse_algorithm", &ExportJob::sse_algorithm},
        {"sse_kms_key_id", &ExportJob::sse_kms_key_id}, {"format", &ExportJob::format},
-       {"export_type", &ExportJob::export_type}, {"manifest", &ExportJob::manifest},
+       {"export_type", &ExportJob::export_type}, {"view_type", &ExportJob::view_type},
+       {"manifest", &ExportJob::manifest},
        {"failure_code", &ExportJob::failure_code},
        {"failure_message", &ExportJob::failure_message}},
       {{"item_count", &ExportJob::item_count}, {"billed_size", &ExportJob::billed_size}},
       {{"start_time", &ExportJob::start_time}, {"end_time", &ExportJob::end_time},
-       {"export_time", &ExportJob::export_time}}};
+       {"export_time", &ExportJob::export_time},
+       {"export_from_time", &ExportJob::export_from_time},
+       {"export_to_time", &ExportJob::export_to_time}}};
   return f;
 }
 
@@ -311,14 +315,8 @@ void Transfers::RunExport(ExportJob job) {
   };
   if (Status s = put(dir + "_started", ""); !s.ok()) return fail(s);
 
-  auto snapshot = engine_->GetSnapshot();
-  storage::ReadOptions ro;
-  ro.snapshot = snapshot.get();
-  ro.lower_bound = storage::TablePrefix(job.table_num);
-  ro.upper_bound = storage::TableEnd(job.table_num);
-  auto it = engine_->NewIterator(storage::Column::kData, ro);
   std::string manifest_files, lines;
-  int64_t in_file = 0, bytes = 0;
+  int64_t in_file = 0;
   auto flush = [&]() -> Status {
     if (in_file == 0) return Status::OK();
     std::string gz = GzipCompress(lines);
@@ -329,24 +327,55 @@ void Transfers::RunExport(ExportJob job) {
     in_file = 0;
     return Status::OK();
   };
-  const double began = EpochSeconds();
-  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
-    if (stop_.load()) return;  // stays IN_PROGRESS on disk: failed at the next start
-    auto item = DecodeItem(it->value());
-    if (!item.ok()) return fail(item.status());
-    AppendItemLine(ion ? ItemFormat::kIon : ItemFormat::kDynamoDbJson, *item, &lines);
+  // After each line appended: counts it, and writes a data file when one is full.
+  auto counted = [&](size_t billed) -> Status {
     ++in_file;
     ++job.item_count;
-    job.billed_size += static_cast<int64_t>(ItemSize(*item));
-    bytes += static_cast<int64_t>(it->value().size());
+    job.billed_size += static_cast<int64_t>(billed);
     if (in_file >= static_cast<int64_t>(options_.items_per_file)) {
-      if (Status s = flush(); !s.ok()) return fail(s);
+      CAIRN_RETURN_IF_ERROR(flush());
       spdlog::info("export {} of {}: {} items, {} bytes", job.id, job.table_name, job.item_count,
-                   bytes);
+                   job.billed_size);
     }
     if (options_.item_delay.count() > 0) std::this_thread::sleep_for(options_.item_delay);
+    return stop_.load() ? Status::Aborted("stopping") : Status::OK();
+  };
+  const ItemFormat format = ion ? ItemFormat::kIon : ItemFormat::kDynamoDbJson;
+  const double began = EpochSeconds();
+  auto snapshot = engine_->GetSnapshot();
+  Status read;
+  if (job.export_type == "INCREMENTAL_EXPORT") {
+    const bool old_images = job.view_type != "NEW_IMAGE";
+    read = backup::ForEachChangeBetween(
+        *engine_, snapshot.get(), job.table_num, backup::MicrosOf(job.export_from_time),
+        backup::MicrosOf(job.export_to_time), [&](const backup::NetChange& c) -> Status {
+          std::optional<Item> before, after;
+          if (*c.old_bytes) {
+            CAIRN_ASSIGN_OR_RETURN(before, DecodeItem(**c.old_bytes));
+          }
+          if (*c.new_bytes) {
+            CAIRN_ASSIGN_OR_RETURN(after, DecodeItem(**c.new_bytes));
+          }
+          const Item& either = after ? *after : *before;
+          Item keys;
+          for (const auto& name : job.key_names)
+            if (auto k = either.find(name); k != either.end()) keys.emplace(k->first, k->second);
+          AppendChangeLine(format, c.last_write_us, keys,
+                           old_images && before ? &*before : nullptr, after ? &*after : nullptr,
+                           &lines);
+          return counted(ItemSize(either));
+        });
+  } else {
+    read = backup::ForEachItemAt(*engine_, snapshot.get(), job.table_num,
+                              backup::MicrosOf(job.export_time),
+                              [&](std::string_view, std::string_view bytes) -> Status {
+                                CAIRN_ASSIGN_OR_RETURN(Item item, DecodeItem(bytes));
+                                AppendItemLine(format, item, &lines);
+                                return counted(ItemSize(item));
+                              });
   }
-  if (!it->status().ok()) return fail(it->status());
+  if (stop_.load()) return;  // stays IN_PROGRESS on disk: failed at the next start
+  if (!read.ok()) return fail(read);
   if (Status s = flush(); !s.ok()) return fail(s);
   job.end_time = EpochSeconds();
   ManifestSummary m;
@@ -363,6 +392,9 @@ void Transfers::RunExport(ExportJob job) {
   m.start_time = job.start_time;
   m.end_time = job.end_time;
   m.export_time = job.export_time;
+  m.export_from_time = job.export_from_time;
+  m.export_to_time = job.export_to_time;
+  m.output_view = job.view_type;
   m.billed_size = job.billed_size;
   m.item_count = job.item_count;
   std::string summary = ManifestSummaryJson(m);

@@ -2,10 +2,13 @@
 // run on background threads, their descriptions kept in the engine's meta column so that
 // DescribeExport, ListExports, DescribeImport and ListImports answer across restarts.
 //
-// An export reads the table from one engine snapshot (a consistent point in time, taken when the
-// export starts) and writes AWS's layout under --s3-dir (export_layout.h): data files of one item
-// per line, gzipped, then manifest-files.json, then manifest-summary.json, the last file written;
-// a reader that finds the summary finds a complete export.
+// An export reads one engine snapshot: a FULL_EXPORT writes the table as it was at ExportTime (its
+// items now, with the point-in-time change log's writes after ExportTime undone:
+// backup/point_in_time.h), an INCREMENTAL_EXPORT the net change of each item written in
+// [ExportFromTime, ExportToTime) from the same log. Both write AWS's layout under --s3-dir
+// (export_layout.h): data files of one item per line, gzipped, then manifest-files.json, then
+// manifest-summary.json, the last file written; a reader that finds the summary finds a complete
+// export.
 //
 // An import fills a new table that the API layer created with TableInfo::importing set (CREATING:
 // the data plane does not see it). Every line goes through the item writer (write/item_writer.h),
@@ -54,7 +57,11 @@ struct ExportJob {
   std::string client_token, request;  // request: the parameters, to compare a reused token
   std::string bucket, bucket_owner, prefix, sse_algorithm, sse_kms_key_id;
   std::string format = "DYNAMODB_JSON";  // or ION
-  std::string export_type = "FULL_EXPORT";
+  std::string export_type = "FULL_EXPORT";  // or INCREMENTAL_EXPORT
+  // INCREMENTAL_EXPORT: IncrementalExportSpecification (epoch seconds; [from, to)).
+  double export_from_time = 0, export_to_time = 0;
+  std::string view_type;  // NEW_IMAGE or NEW_AND_OLD_IMAGES
+  std::vector<std::string> key_names;  // the table's key attributes (not stored)
   std::string manifest;  // ExportManifest: the key of manifest-summary.json
   std::string failure_code, failure_message;
   int64_t item_count = 0, billed_size = 0;
@@ -100,6 +107,10 @@ class Transfers {
 
   const Options& options() const { return options_; }
 
+  // Held by an operation from its ClientToken lookup to its StartExport or StartImport, so that
+  // two requests with one token start one job.
+  std::unique_lock<std::mutex> LockClientTokens() { return std::unique_lock(token_mu_); }
+
   // Persists `job` (IN_PROGRESS) and starts it. `job.arn` and the table fields are set.
   Status StartExport(ExportJob job);
   // The same for an import whose table (job.table_*) the caller created with `importing` set.
@@ -132,6 +143,7 @@ class Transfers {
   write::ItemWriter* writer_;
   Options options_;
   std::atomic<bool> stop_{false};
+  std::mutex token_mu_;
   mutable std::mutex mu_;
   std::vector<ExportJob> exports_;  // GUARDED_BY(mu_), in start order
   std::vector<ImportJob> imports_;  // GUARDED_BY(mu_)

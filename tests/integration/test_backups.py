@@ -257,7 +257,7 @@ def test_list_backups_filters_and_paging(client, raw):
     assert len(client.list_backups(TableName="lb_a")["BackupSummaries"]) == 3
     assert len(client.list_backups(TableName="lb_b")["BackupSummaries"]) == 2
     assert client.list_backups(TableName="nope")["BackupSummaries"] == []
-    # BackupType: all of Cairn's backups are USER backups.
+    # BackupType: USER when absent; these are all USER backups (SYSTEM ones: below).
     assert len(client.list_backups(BackupType="USER")["BackupSummaries"]) == 5
     assert len(client.list_backups(BackupType="ALL")["BackupSummaries"]) == 5
     assert client.list_backups(BackupType="SYSTEM")["BackupSummaries"] == []
@@ -432,6 +432,72 @@ def test_in_progress_errors(make_server):
     c.delete_backup(BackupArn=first["BackupArn"])
 
 
+def test_deleting_a_pitr_table_leaves_a_system_backup(make_server):
+    """DynamoDB (BackupType's documentation): deleting a table with point-in-time recovery
+    enabled creates a SYSTEM backup, retained 35 days, from which the deleted table can be
+    restored as it was just before the deletion. ListBackups lists it with BackupType SYSTEM or
+    ALL only; it survives a restart; DeleteBackup deletes it. A table without PITR leaves none."""
+    s = make_server()
+    c = s.client("AKIDSYSTEMBK")
+    create_table(c, "sysb", range_key=("sk", "N"))
+    items = [{"pk": {"S": f"p{i % 4}"}, "sk": {"N": str(i)}, "v": {"S": "x" * i}}
+             for i in range(60)]
+    load(c, "sysb", items)
+    enable_pitr(c, "sysb")
+    user = backup(c, "sysb", "mine")["BackupDetails"]
+    c.put_item(TableName="sysb", Item={"pk": {"S": "last"}, "sk": {"N": "0"}})
+    items.append({"pk": {"S": "last"}, "sk": {"N": "0"}})
+    create_table(c, "nopitr")
+    c.delete_table(TableName="nopitr")
+    before = time.time()
+    c.delete_table(TableName="sysb")
+    after = time.time()
+
+    assert [b["BackupArn"] for b in c.list_backups()["BackupSummaries"]] == [user["BackupArn"]]
+    assert [b["BackupArn"] for b in c.list_backups(BackupType="USER")["BackupSummaries"]] == [
+        user["BackupArn"]]
+    system = c.list_backups(BackupType="SYSTEM")["BackupSummaries"]
+    assert len(system) == 1
+    summary = system[0]
+    assert summary["BackupType"] == "SYSTEM"
+    assert summary["TableName"] == "sysb"
+    assert summary["BackupName"] == "sysb$DeletedTableBackup"
+    created = summary["BackupCreationDateTime"].timestamp()
+    assert before - 1 <= created <= after + 1
+    assert summary["BackupExpiryDateTime"].timestamp() == pytest.approx(created + 35 * 86400,
+                                                                       abs=0.01)
+    assert "BackupExpiryDateTime" not in c.list_backups()["BackupSummaries"][0]
+    assert sorted(b["BackupType"] for b in c.list_backups(BackupType="ALL")[
+        "BackupSummaries"]) == ["SYSTEM", "USER"]
+    assert c.list_backups(BackupType="AWS_BACKUP")["BackupSummaries"] == []
+    assert c.list_backups(BackupType="SYSTEM", TableName="nopitr")["BackupSummaries"] == []
+
+    arn = summary["BackupArn"]
+    d = wait_backup(c, arn)
+    details = d["BackupDetails"]
+    assert details["BackupType"] == "SYSTEM"
+    assert details["BackupName"] == "sysb$DeletedTableBackup"
+    assert details["BackupExpiryDateTime"] == summary["BackupExpiryDateTime"]
+    assert d["SourceTableDetails"]["ItemCount"] == 61
+    assert d["SourceTableDetails"]["TableName"] == "sysb"
+
+    s.restart()
+    c = s.client("AKIDSYSTEMBK")
+    assert c.describe_backup(BackupArn=arn)["BackupDescription"] == d
+    c.restore_table_from_backup(TargetTableName="sysb", BackupArn=arn)
+    t = wait_active(c, "sysb")
+    assert t["RestoreSummary"]["SourceBackupArn"] == arn
+    assert by_key(scan_items(c, "sysb")) == by_key(items)
+    # The restored table does not have PITR on: deleting it leaves no second SYSTEM backup.
+    c.delete_table(TableName="sysb")
+    assert len(c.list_backups(BackupType="SYSTEM")["BackupSummaries"]) == 1
+    got = c.delete_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+    assert (got["BackupStatus"], got["BackupType"]) == ("DELETED", "SYSTEM")
+    assert c.list_backups(BackupType="SYSTEM")["BackupSummaries"] == []
+    expect_error(c.describe_backup, "BackupNotFoundException",
+                 "Backup not found for the given BackupARN.", BackupArn=arn)
+
+
 def test_restart_keeps_backups(make_server):
     s = make_server()
     c = s.client("AKIDRESTARTBK")
@@ -578,6 +644,67 @@ def test_pitr_restore_between_two_writes(client):
                                           UseLatestRestorableTime=True)
     wait_active(client, "ptt_now")
     assert by_key(scan_items(client, "ptt_now")) == by_key(scan_items(client, "ptt"))
+
+
+def test_pitr_restore_takes_the_schema_of_its_time(client):
+    """A point-in-time restore to T creates the table with the indexes, billing mode and
+    throughput the source had at T: a GSI deleted after T is there, one created after T is not
+    (the PITR log records each schema change, backup/point_in_time.h)."""
+    client.create_table(
+        TableName="psch", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": "old_g",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                 "ProvisionedThroughput": {"ReadCapacityUnits": 3,
+                                                           "WriteCapacityUnits": 4}}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6})
+    enable_pitr(client, "psch")
+    items = [{"pk": {"S": f"k{i}"}, "g": {"S": f"g{i % 3}"}, "h": {"S": f"h{i % 2}"}}
+             for i in range(12)]
+    load(client, "psch", items)
+    time.sleep(1.1)
+    moment = time.time()
+    time.sleep(1.1)
+    client.update_table(TableName="psch",
+                        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "old_g"}}])
+    client.update_table(
+        TableName="psch", AttributeDefinitions=[{"AttributeName": "h", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "new_h", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}])
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        gsis = client.describe_table(TableName="psch")["Table"].get("GlobalSecondaryIndexes", [])
+        if [(x["IndexName"], x["IndexStatus"]) for x in gsis] == [("new_h", "ACTIVE")]:
+            break
+        assert time.monotonic() < deadline, gsis
+        time.sleep(0.05)
+    client.update_table(TableName="psch", BillingMode="PAY_PER_REQUEST")
+
+    client.restore_table_to_point_in_time(SourceTableName="psch", TargetTableName="psch_then",
+                                          RestoreDateTime=moment)
+    then = wait_active(client, "psch_then")
+    assert [x["IndexName"] for x in then["GlobalSecondaryIndexes"]] == ["old_g"]
+    assert then["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+    assert then["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert then.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED") == "PROVISIONED"
+    assert (then["ProvisionedThroughput"]["ReadCapacityUnits"],
+            then["ProvisionedThroughput"]["WriteCapacityUnits"]) == (5, 6)
+    assert sorted(d["AttributeName"] for d in then["AttributeDefinitions"]) == ["g", "pk"]
+    got = client.query(TableName="psch_then", IndexName="old_g",
+                       KeyConditionExpression="g = :g",
+                       ExpressionAttributeValues={":g": {"S": "g1"}})["Items"]
+    assert sorted(i["pk"]["S"] for i in got) == ["k1", "k10", "k4", "k7"]
+    assert by_key(scan_items(client, "psch_then")) == by_key(items)
+
+    client.restore_table_to_point_in_time(SourceTableName="psch", TargetTableName="psch_now",
+                                          UseLatestRestorableTime=True)
+    now = wait_active(client, "psch_now")
+    assert [x["IndexName"] for x in now["GlobalSecondaryIndexes"]] == ["new_h"]
+    assert now["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
 def test_pitr_restore_overrides(client):

@@ -426,7 +426,7 @@ def test_errors(s3):
 
 def test_export_type_members_newer_than_the_model(s3):
     """ExportType and IncrementalExportSpecification (2023) through raw requests: boto3's model
-    predates them. INCREMENTAL_EXPORT needs a PITR change history Cairn does not keep: refused."""
+    predates them. INCREMENTAL_EXPORT's own behaviour is tested in test_pitr_exports.py."""
     srv, _, root = s3
     key = unique_access_key()
     c, raw = srv.client(key), srv.raw(key)
@@ -436,16 +436,22 @@ def test_export_type_members_newer_than_the_model(s3):
     r = srv.raw(unique_access_key()).request(
         "ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt"})
     assert r.error_type == "TableNotFoundException"  # another caller's namespace
+    spec = {"ExportFromTime": time.time() - 1000}
     r = raw.request("ExportTableToPointInTime",
                     {"TableArn": arn.replace("tbl", "nopitr"), "S3Bucket": "bkt",
-                     "ExportType": "INCREMENTAL_EXPORT"})
+                     "ExportType": "INCREMENTAL_EXPORT", "IncrementalExportSpecification": spec})
     assert r.error_type == "PointInTimeRecoveryUnavailableException"
     r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
                                                  "ExportType": "INCREMENTAL_EXPORT",
-                                                 "IncrementalExportSpecification": {}})
+                                                 "IncrementalExportSpecification": spec})
     assert (r.error_type, r.message) == (
-        "ValidationException", "ExportType INCREMENTAL_EXPORT is not supported by Cairn: it "
-        "needs the table's point-in-time change history")
+        "InvalidExportTimeException",
+        "ExportFromTime is earlier than the table's earliest restorable time")
+    r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
+                                                 "ExportType": "INCREMENTAL_EXPORT",
+                                                 "IncrementalExportSpecification": {
+                                                     "ExportFromTime": "yesterday"}})
+    assert r.error_type == "SerializationException"
     r = raw.request("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt",
                                                  "IncrementalExportSpecification": {}})
     assert (r.error_type, r.message) == (
@@ -646,3 +652,31 @@ def test_in_memory_uses_a_temporary_s3_dir(make_server):
         assert manifest.read_text() == ""  # an empty table: no data file
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_simultaneous_requests_with_one_client_token_start_one_job(s3):
+    """ClientToken makes ExportTableToPointInTime and ImportTable idempotent: requests with the
+    same token and parameters, even at the same moment, start one export or import."""
+    import concurrent.futures
+    srv, _, root = s3
+    key = unique_access_key()
+    clients = [srv.client(key) for _ in range(8)]
+    c = clients[0]
+    make_table(c, "tok")
+    arn = c.describe_table(TableName="tok")["Table"]["TableArn"]
+    (root / "bkt" / "in").mkdir(parents=True)
+    (root / "bkt" / "in" / "x.csv").write_text("pk,sk,g\na,1,b\n")
+    with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
+        exports = list(pool.map(lambda cl: cl.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bkt", ClientToken="one-token")["ExportDescription"]["ExportArn"],
+            clients))
+        imports = list(pool.map(lambda cl: cl.import_table(
+            S3BucketSource={"S3Bucket": "bkt", "S3KeyPrefix": "in/"}, InputFormat="CSV",
+            ClientToken="one-token", TableCreationParameters=creation_params("tok-imp"))[
+                "ImportTableDescription"]["ImportArn"], clients))
+    assert len(set(exports)) == 1
+    assert len(set(imports)) == 1
+    assert [e["ExportArn"] for e in c.list_exports()["ExportSummaries"]] == exports[:1]
+    assert [i["ImportArn"] for i in c.list_imports()["ImportSummaryList"]] == imports[:1]
+    wait_export(c, exports[0])
+    assert wait_import(c, imports[0])["ImportStatus"] == "COMPLETED"

@@ -219,6 +219,33 @@ def test_table_items_and_bytes_as_describe_table(metered):
     assert scrape(port).value("cairn_table_items", namespace=ns, table="empty") is None
 
 
+def test_pitr_change_log_size_apart_from_table_size(metered):
+    """Point-in-time recovery's change log (one record per write, trimmed to the recovery
+    period) is reported per table with PITR on, and is not in TableSizeBytes, which DynamoDB
+    defines as the size of the items."""
+    server, port = metered()
+    key = unique_access_key()
+    c = server.client(key)
+    create(c, "logged")
+    create(c, "plain")
+    c.update_continuous_backups(TableName="logged", PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
+    for table in ("logged", "plain"):
+        for i in range(5):
+            c.put_item(TableName=table, Item={"pk": {"S": "same"}, "v": {"S": "x" * 1000}})
+    logged = c.describe_table(TableName="logged")["Table"]
+    plain = c.describe_table(TableName="plain")["Table"]
+    assert logged["TableSizeBytes"] == plain["TableSizeBytes"] < 1100
+    s = scrape(port)
+    ns = f"{len(key)}:{key}:{REGION}"
+    assert s.value("cairn_table_pitr_log_records", namespace=ns, table="logged") == 5
+    # Four before-images of ~1000 bytes, and a first write that had none.
+    assert 4000 < s.value("cairn_table_pitr_log_bytes", namespace=ns, table="logged") < 4400
+    assert s.value("cairn_table_pitr_log_bytes", namespace=ns, table="plain") is None
+    assert s.value("cairn_table_size_bytes", namespace=ns, table="logged") == \
+        logged["TableSizeBytes"]
+
+
 def test_connections_and_bytes(metered):
     server, port = metered("--max-connections", "1")
     # The fixture's readiness probe was a connection too: wait until it was accepted and closed

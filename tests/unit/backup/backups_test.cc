@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "backup/point_in_time.h"
 #include "storage/backup_keys.h"
 #include "storage/key_encoding.h"
 #include "storage/rocksdb_engine.h"
@@ -57,6 +58,27 @@ TEST(BackupRecordTest, RoundTrips) {
   EXPECT_EQ(back->id, r.id);
   EXPECT_EQ(back->table.name, "src");
   EXPECT_EQ(back->table.table_uuid, r.table.table_uuid);
+  EXPECT_EQ(back->type, BackupType::kUser);
+  r.type = BackupType::kSystem;
+  back = DecodeBackupRecord(EncodeBackupRecord(r));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->type, BackupType::kSystem);
+  EXPECT_EQ(back->expiry_time(), r.creation_time + 35 * 86400);
+}
+
+// A record written before BackupType was stored (version 1: no type field) is a USER backup.
+TEST(BackupRecordTest, VersionOneIsAUserBackup) {
+  BackupRecord r;
+  r.arn = "a";
+  r.table = SampleTable();
+  r.type = BackupType::kSystem;
+  std::string bytes = EncodeBackupRecord(r);
+  bytes.resize(bytes.size() - 5);  // the type field: u32 length 1, "1"
+  bytes[0] = 1;
+  auto back = DecodeBackupRecord(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->type, BackupType::kUser);
+  EXPECT_EQ(back->expiry_time(), 0);
 }
 
 TEST(BackupRecordTest, TruncationAndBadBytesAreCorruption) {
@@ -276,6 +298,123 @@ TEST_F(BackupsTest, ChangeLogIsTrimmedToTheRecoveryPeriod) {
   EXPECT_EQ(ChangeRecords(), 2u);
   backups_->TrimChangeLogs(now + 2 * 86400 + 60);  // older than two days: gone
   EXPECT_EQ(ChangeRecords(), 0u);
+}
+
+// A SYSTEM backup holds the snapshot it was given (the table just before DeleteTable dropped it),
+// and the trimming thread deletes it 35 days after its creation, not before.
+TEST_F(BackupsTest, SystemBackupHoldsItsSnapshotAndExpires) {
+  Put("a", "1");
+  std::shared_ptr<storage::Snapshot> before = engine_->GetSnapshot();
+  Put("b", "1");
+  auto r = backups_->CreateSystemBackup(table_, before);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)->type, BackupType::kSystem);
+  EXPECT_EQ((*r)->name, "src$DeletedTableBackup");
+  for (int i = 0; i < 2000 && backups_->Find("ns", (*r)->arn)->status != BackupStatus::kAvailable;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(backups_->Find("ns", (*r)->arn)->status, BackupStatus::kAvailable);
+  EXPECT_EQ(backups_->Find("ns", (*r)->arn)->item_count, 1);
+  const double created = (*r)->creation_time;
+  backups_->TrimChangeLogs(created + 35 * 86400 - 60);
+  EXPECT_NE(backups_->Find("ns", (*r)->arn), nullptr);
+  backups_->TrimChangeLogs(created + 35 * 86400 + 1);
+  EXPECT_EQ(backups_->Find("ns", (*r)->arn), nullptr);
+}
+
+// point_in_time.h: the table at a time, and the net changes of a period, from the change log.
+TEST_F(BackupsTest, TableAtATimeAndNetChangesOfAPeriod) {
+  SetPitr(true);
+  Put("a", "1");
+  Put("b", "1");
+  auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
+  pause();
+  const uint64_t from = MicrosOf(EpochSeconds());
+  pause();
+  Put("a", "2");
+  Put("a", "3");
+  Delete("b");
+  Put("c", "1");
+  Put("d", "1");  // created and deleted in the period: no net change
+  Delete("d");
+  pause();
+  const uint64_t to = MicrosOf(EpochSeconds());
+  pause();
+  Put("a", "4");
+  Put("e", "1");
+  auto snapshot = engine_->GetSnapshot();
+  auto value = [](const std::optional<std::string>& bytes) -> std::string {
+    if (!bytes) return "-";
+    auto item = DecodeItem(*bytes);
+    return item.ok() ? item->at("v").s : "?";
+  };
+  std::map<std::string, std::string> at;
+  ASSERT_TRUE(ForEachItemAt(*engine_, snapshot.get(), table_->id, from,
+                            [&](std::string_view, std::string_view bytes) {
+                              at[DecodeItem(bytes)->at("pk").s] = value(std::string(bytes));
+                              return Status::OK();
+                            })
+                  .ok());
+  EXPECT_EQ(at, (std::map<std::string, std::string>{{"a", "1"}, {"b", "1"}}));
+  std::map<std::string, std::pair<std::string, std::string>> changes;
+  ASSERT_TRUE(ForEachChangeBetween(*engine_, snapshot.get(), table_->id, from, to,
+                                   [&](const NetChange& c) {
+                                     EXPECT_GE(c.last_write_us, from);
+                                     EXPECT_LT(c.last_write_us, to);
+                                     const auto& any = *c.new_bytes ? *c.new_bytes : *c.old_bytes;
+                                     changes[DecodeItem(*any)->at("pk").s] = {
+                                         value(*c.old_bytes), value(*c.new_bytes)};
+                                     return Status::OK();
+                                   })
+                  .ok());
+  EXPECT_EQ(changes, (std::map<std::string, std::pair<std::string, std::string>>{
+                         {"a", {"1", "3"}}, {"b", {"1", "-"}}, {"c", {"-", "1"}}}));
+}
+
+// Catalog::Modify stages a schema record while PITR is on and what a restore takes changes;
+// TableInfoAt reads the schema of a time from them, and the item readers skip them.
+TEST_F(BackupsTest, SchemaOfATimeFromSchemaRecords) {
+  SetPitr(true);
+  const size_t before = ChangeRecords();
+  ASSERT_TRUE(catalog_->Modify("ns", "src", table_->id, [](TableInfo& t) {
+    t.deletion_protection = true;  // not restored: no record
+    return Status::OK();
+  }).ok());
+  EXPECT_EQ(ChangeRecords(), before);
+  Put("a", "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  const uint64_t t = MicrosOf(EpochSeconds());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  auto set_billing = [&](bool on_demand) {
+    ASSERT_TRUE(catalog_->Modify("ns", "src", table_->id, [on_demand](TableInfo& x) {
+      x.pay_per_request = on_demand;
+      x.read_capacity = on_demand ? 0 : 7;
+      return Status::OK();
+    }).ok());
+  };
+  set_billing(false);
+  set_billing(true);
+  Put("a", "2");
+  EXPECT_EQ(ChangeRecords(), before + 4);
+  auto current = catalog_->Find("ns", "src");
+  ASSERT_TRUE(current->pay_per_request);
+  auto then = TableInfoAt(*engine_, nullptr, *current, t);
+  ASSERT_TRUE(then.ok()) << then.status().ToString();
+  EXPECT_EQ(then->pay_per_request, table_->pay_per_request);
+  EXPECT_EQ(then->read_capacity, table_->read_capacity);
+  auto later = TableInfoAt(*engine_, nullptr, *current, MicrosOf(EpochSeconds()) + 1000);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->pay_per_request);
+  // The item readers see the items only.
+  std::map<std::string, std::string> at;
+  ASSERT_TRUE(ForEachItemAt(*engine_, nullptr, table_->id, t,
+                            [&](std::string_view, std::string_view bytes) {
+                              auto item = DecodeItem(bytes);
+                              at[item->at("pk").s] = item->at("v").s;
+                              return Status::OK();
+                            })
+                  .ok());
+  EXPECT_EQ(at, (std::map<std::string, std::string>{{"a", "1"}}));
 }
 
 TEST_F(BackupsTest, RestoreFromAMissingSourceDropsItsTable) {

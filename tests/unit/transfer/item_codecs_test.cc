@@ -55,6 +55,34 @@ TEST(ItemCodecs, IonIsWrittenAsDynamoDbWritesIt) {
   EXPECT_EQ(line, "$ion_1_0 {Item:{Authors:$dynamodb_SS::[\"A1\",\"A2\"],B:{{aGVsbG8=}},Id:103.}}\n");
 }
 
+// An incremental export's line (AWS's layout): Metadata, Keys, then the images that are given.
+TEST(ItemCodecs, ChangeLinesAsIncrementalExportsWriteThem) {
+  Item keys, old_image, new_image;
+  keys.emplace("pk", AttributeValue::String("a"));
+  old_image = keys;
+  old_image.emplace("v", AttributeValue::Num("1"));
+  new_image = keys;
+  new_image.emplace("v", AttributeValue::Num("2"));
+  std::string line;
+  AppendChangeLine(ItemFormat::kDynamoDbJson, 1700000000123456, keys, &old_image, &new_image,
+                   &line);
+  EXPECT_EQ(line,
+            "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"1700000000123456\"}},"
+            "\"Keys\":{\"pk\":{\"S\":\"a\"}},"
+            "\"OldImage\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}},"
+            "\"NewImage\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}}\n");
+  line.clear();
+  AppendChangeLine(ItemFormat::kDynamoDbJson, 7, keys, nullptr, nullptr, &line);  // a deletion
+  EXPECT_EQ(line,
+            "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"7\"}},"
+            "\"Keys\":{\"pk\":{\"S\":\"a\"}}}\n");
+  line.clear();
+  AppendChangeLine(ItemFormat::kIon, 7, keys, nullptr, &new_image, &line);
+  EXPECT_EQ(line,
+            "$ion_1_0 {Metadata:{WriteTimestampMicros:7},Keys:{pk:\"a\"},"
+            "NewImage:{pk:\"a\",v:2.}}\n");
+}
+
 TEST(ItemCodecs, IonReaderTakesOtherWritersForms) {
   auto r = ParseIonLine(
       "  {Item:{a:1.5d2, b:1e0, \"c\":'''x''' '''y''', 'd e':null.struct, f:[] /* c */, "
