@@ -15,10 +15,6 @@ moment of its window: the restored table holds exactly the writes acknowledged a
 Backups survive restarts; a restart during a restore finishes it.
 """
 
-import json
-import os
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -803,23 +799,10 @@ def test_pitr_survives_restart(make_server):
     assert scan_items(c, "prt2") == [{"pk": {"S": "k"}, "v": {"N": "1"}}]
 
 
-def test_aws_cli_backup_commands(server, client, access_key):
+def test_aws_cli_backup_commands(aws_cli, client):
     """The AWS CLI's create-backup, list-backups, describe-backup and restore-table-from-backup
     (skipped where the CLI is not installed)."""
-    aws = shutil.which("aws")
-    if aws is None:
-        pytest.skip("the AWS CLI (aws) is not installed in this image")
-    env = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "x",
-           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
-    if subprocess.run([aws, "--version"], env=env, capture_output=True, timeout=60).returncode:
-        pytest.skip("the aws command found does not run (a shim without the AWS CLI behind it)")
-
-    def cli(*args):
-        out = subprocess.run([aws, "dynamodb", *args, "--endpoint-url", server.endpoint,
-                              "--region", "us-east-1", "--output", "json"],
-                             env=env, capture_output=True, text=True, timeout=60, check=True)
-        return json.loads(out.stdout)
-
+    cli = aws_cli
     create_table(client, "cli_src")
     client.put_item(TableName="cli_src", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     arn = cli("create-backup", "--table-name", "cli_src", "--backup-name", "cli-bk")[

@@ -26,7 +26,6 @@ DynamoDB", API reference of ExecuteStatement):
 """
 
 import base64
-import json
 import time
 
 import pytest
