@@ -8,12 +8,13 @@ transaction, read back, updated with a return value, and conditionally refused; 
 paged by the CLI (--page-size sets Limit, --max-items stops and hands back a NextToken that
 --starting-token resumes from: the CLI's paging sits on DynamoDB's LastEvaluatedKey /
 ExclusiveStartKey) and split by --segment/--total-segments; ListTables paged; TTL and
-DescribeLimits; and DynamoDB's error types and messages as the CLI prints them (exit code 254,
+DescribeLimits; an export to point in time and an import of its files into a new table; and DynamoDB's error types and messages as the CLI prints them (exit code 254,
 "An error occurred (<type>) when calling the <Operation> operation: <message>").
 Each test skips when the AWS CLI is not installed (the aws_cli fixture).
 """
 
 import json
+import time
 
 import pytest
 
@@ -175,3 +176,45 @@ def test_errors_as_the_cli_prints_them(aws_cli, client, args, error, message):
     operation = "".join(w.capitalize() for w in args[0].split("-"))
     assert (f"An error occurred ({error}) when calling the {operation} operation: "
             f"{message}") in out.stderr, out.stderr
+
+
+def test_export_and_import_by_the_cli(aws_cli, client):
+    # An export of a table with point-in-time recovery on, then an import of its data files into
+    # a new table, both through the CLI (the files under the session server's --s3-dir).
+    create_table(client, "Src", ("pk", "S"), BillingMode="PAY_PER_REQUEST")
+    aws_cli("update-continuous-backups", "--table-name", "Src",
+            "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
+    items = [{"pk": {"S": f"k{i}"}, "n": {"N": str(i)}, "l": {"L": [{"S": "x"}, {"NULL": True}]}}
+             for i in range(12)]
+    client.batch_write_item(RequestItems={"Src": [{"PutRequest": {"Item": i}} for i in items]})
+    arn = client.describe_table(TableName="Src")["Table"]["TableArn"]
+    prefix = f"cli-{aws_cli.env['AWS_ACCESS_KEY_ID']}"
+    d = aws_cli("export-table-to-point-in-time", "--table-arn", arn, "--s3-bucket", "cli-bucket",
+                "--s3-prefix", prefix, "--export-format", "DYNAMODB_JSON")["ExportDescription"]
+    export_arn = d["ExportArn"]
+    deadline = time.monotonic() + 60
+    while (d := aws_cli("describe-export", "--export-arn", export_arn)["ExportDescription"])[
+            "ExportStatus"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, d
+        time.sleep(0.2)
+    assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 12
+    listed = aws_cli("list-exports", "--table-arn", arn)["ExportSummaries"]
+    assert [e["ExportArn"] for e in listed] == [export_arn]
+    export_id = export_arn.rsplit("/", 1)[1]
+    d = aws_cli("import-table", "--input-format", "DYNAMODB_JSON",
+                "--input-compression-type", "GZIP",
+                "--s3-bucket-source",
+                f"S3Bucket=cli-bucket,S3KeyPrefix={prefix}/AWSDynamoDB/{export_id}/data/",
+                "--table-creation-parameters", json.dumps({
+                    "TableName": "Dst", "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}))
+    import_arn = d["ImportTableDescription"]["ImportArn"]
+    deadline = time.monotonic() + 60
+    while (d := aws_cli("describe-import", "--import-arn", import_arn)[
+            "ImportTableDescription"])["ImportStatus"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, d
+        time.sleep(0.2)
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 12, d
+    got = client.scan(TableName="Dst", ConsistentRead=True)["Items"]
+    assert sorted(got, key=lambda i: int(i["n"]["N"])) == items
