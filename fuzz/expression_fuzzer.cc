@@ -10,9 +10,12 @@
 //  - a condition's value is deterministic, NOT c evaluates to the negation of c, and evaluation
 //    on the empty item (no such item) does not throw;
 //  - an update that applies leaves an item of valid values (canonical numbers, no empty or
-//    duplicated sets) that the item codec round trips; projecting it on the updated paths is
-//    idempotent;
-//  - a projection is idempotent: Project(Project(item, p), p) == Project(item, p).
+//    duplicated sets) that the item codec round trips; projecting it on the updated paths keeps
+//    the projection's laws below;
+//  - a projection holds only attributes of the item, and is idempotent,
+//    Project(Project(item, p), p) == Project(item, p), when no path names a list element (list
+//    elements close up in the result, as DynamoDB returns them: l[1] of [x, y] is [y], whose
+//    l[1] is absent; projection_test.cc ListElementsCloseUpInIndexOrder).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -58,6 +61,15 @@ void CheckStorable(const Item& item) {
   FUZZ_CHECK(decoded.value() == item);
 }
 
+void CheckProjection(const Item& item, const std::vector<cairn::expr::Path>& paths) {
+  const Item projected = cairn::expr::Project(item, paths);
+  for (const auto& [name, value] : projected) FUZZ_CHECK(item.count(name) == 1);
+  bool has_index = false;
+  for (const cairn::expr::Path& path : paths)
+    for (const cairn::expr::PathElement& e : path) has_index |= e.is_index();
+  if (!has_index) FUZZ_CHECK(cairn::expr::Project(projected, paths) == projected);
+}
+
 void Run(int kind, std::string_view text, ExpressionContext& ctx, const Item& item,
          FuzzedDataProvider& p) {
   switch (kind) {
@@ -74,14 +86,12 @@ void Run(int kind, std::string_view text, ExpressionContext& ctx, const Item& it
       std::vector<cairn::expr::Path> paths;
       cairn::expr::ApplyUpdate(*u, updated, &paths);
       CheckStorable(updated);
-      const Item projected = cairn::expr::Project(updated, paths);
-      FUZZ_CHECK(cairn::expr::Project(projected, paths) == projected);
+      CheckProjection(updated, paths);
       break;
     }
     case 2: {
       std::shared_ptr<const cairn::expr::Projection> proj = cairn::expr::ParseProjection(text, ctx);
-      const Item projected = cairn::expr::Project(item, proj->paths);
-      FUZZ_CHECK(cairn::expr::Project(projected, proj->paths) == projected);
+      CheckProjection(item, proj->paths);
       break;
     }
     default: {
