@@ -388,6 +388,10 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot read the catalog: {}", s.ToString());
     return 1;
   }
+#ifdef CAIRN_HAVE_RADOS
+  // Another server's CreateTable, UpdateTable or DeleteTable on the pool: seen at once.
+  cairn::storage::WatchRadosCatalog(engine->get(), [&catalog] { return catalog.Reload(); });
+#endif
   auto locks = std::make_unique<cairn::txn::LockTable>();  // 768 KB: not on the stack
   cairn::streams::StreamLog streams(engine->get(), config.stream_retention_seconds);
   if (auto s = streams.Load(); !s.ok()) {
@@ -510,6 +514,9 @@ int main(int argc, char** argv) {
   backups.Stop();     // an unfinished restore too
   transfers.Stop();  // an unfinished export or import fails at the next start
   expirer.Stop();
+#ifdef CAIRN_HAVE_RADOS
+  cairn::storage::WatchRadosCatalog(engine->get(), nullptr);  // the catalog goes before the engine
+#endif
   spdlog::info("stopped");
   return 0;
 }

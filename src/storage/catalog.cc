@@ -506,6 +506,9 @@ Status Catalog::MigrateNamespaces() {
 
 Status Catalog::Load() {
   std::unique_lock lock(mu_);
+  // A reload (Reload) replaces the maps under this one lock hold: readers never see them empty.
+  tables_.clear();
+  retired_.clear();
   std::string v;
   Status s = engine_->Get(Column::kMeta, kNextIdKey, &v);
   if (s.ok()) {
@@ -750,10 +753,8 @@ Result<size_t> Catalog::DropAll(const std::string* ns) {
 Status Catalog::Reload() {
   uint32_t floor;
   {
-    std::unique_lock lock(mu_);
+    std::shared_lock lock(mu_);
     floor = next_id_;
-    tables_.clear();
-    retired_.clear();
   }
   CAIRN_RETURN_IF_ERROR(Load());
   std::unique_lock lock(mu_);

@@ -88,6 +88,7 @@ std::optional<txn::LockTable::Guard> ItemWriter::LockAll(const std::vector<Targe
 Status ItemWriter::IndexItem(const storage::TableInfo& table, uint32_t index_id,
                              std::string_view key) {
   auto guard = locks_->Lock(LockHash(key));
+  storage::WriteScope scope;
   // Under the lock, the table as it is now: an index dropped (or a table deleted) meanwhile gets no
   // more entries.
   auto current = CurrentTable(table);

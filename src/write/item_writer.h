@@ -13,7 +13,9 @@
 //           (streams/stream_log.h) and, while point-in-time recovery is on, its change record
 //           (storage/backup_keys.h: the item as it was, for a restore) into one batch;
 //   commit  one atomic engine write; unlock.
-// Invariants: between the read and the commit no other writer touches the item, so conditions are
+// Invariants: between the read and the commit no other writer touches the item (in this process:
+// the stripe lock; across servers sharing a RADOS pool: the commit is guarded on the values read,
+// storage/write_scope.h, and fails with IOError if another server wrote one), so conditions are
 // checked against exactly the item they replace; index entries and stream records are committed in
 // the same atomic batch as the item, so an acknowledged write never leaves them behind; a
 // multi-item write either commits every change or none (check all, then write all).
@@ -45,6 +47,7 @@
 
 #include "storage/catalog.h"
 #include "storage/engine.h"
+#include "storage/write_scope.h"
 #include "streams/stream_log.h"
 #include "txn/lock_table.h"
 #include "types/attribute_value.h"
@@ -177,6 +180,7 @@ Status ItemWriter::Write(const storage::TableInfo& table, std::string_view key, 
                          std::optional<Item>* old_out, Decide&& decide) {
   auto guard = locks_->TryLock(LockHash(key), options_.conflict_wait);
   if (!guard) return Status::Busy("a transaction holds the item");
+  storage::WriteScope scope;  // the commit is guarded on the read (engines shared by servers)
   auto current = CurrentTable(table);
   if (!current) return Status::NotFound("table dropped");
   const bool reads = NeedsOld(*current, read);
@@ -204,6 +208,7 @@ Status ItemWriter::WriteMany(const std::vector<Target>& targets, Waiting waiting
                              size_t* conflict_stripe) {
   auto guard = LockAll(targets, waiting, conflict_stripe);
   if (!guard) return Status::Busy("a transaction holds an item");
+  storage::WriteScope scope;  // the commit is guarded on the reads (engines shared by servers)
   if (waiting == Waiting::kTransaction && options_.on_transaction_locked)
     options_.on_transaction_locked();
   const size_t n = targets.size();

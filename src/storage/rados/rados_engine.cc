@@ -11,7 +11,10 @@
 #include <cerrno>
 #include <condition_variable>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,6 +27,7 @@
 
 #include "storage/key_encoding.h"
 #include "storage/rados/rados_layout.h"
+#include "storage/write_scope.h"
 #include "util/big_endian.h"
 
 namespace cairn::storage {
@@ -35,12 +39,17 @@ using rados::Layout;
 using rados::ObjectRef;
 
 constexpr const char* kDirectoryObject = "cairn.directory";
-constexpr const char* kRedoObject = "cairn.redo";
+// The redo log of the first step (one per pool), replayed at open if a server of that version left
+// records there; each server now has its own, "cairn.redo.<server id>", listed in cairn.servers.
+constexpr const char* kLegacyRedoObject = "cairn.redo";
+constexpr const char* kServersObject = "cairn.servers";
+// The catalog's version: an xattr of the catalog object, 20 digits, guarded by every catalog write.
+constexpr const char* kCatalogVersion = "cairn.version";
 constexpr size_t kFirstPage = 32;
 constexpr size_t kMaxPage = 512;
 constexpr int kApplyAttempts = 5;
-// The single-server lease (rados_engine.h): a cls_lock on the catalog object, renewed every
-// kLeaseSeconds / 3; a server that starts waits up to kLeaseWaitSeconds for it.
+// Each server's lease (rados_engine.h): a cls_lock on its own redo object, renewed every
+// kLeaseSeconds / 3; a server whose lease lapsed is recovered by any other (its records replayed).
 constexpr const char* kLeaseName = "cairn.server";
 constexpr int kLeaseSeconds = 10;
 constexpr int kLeaseWaitSeconds = kLeaseSeconds + 10;
@@ -167,6 +176,46 @@ bool DecodeEffects(std::string_view in, Effects* out) {
 
 class RadosSnapshot final : public Snapshot {};  // read-latest: see rados_engine.h
 
+// The item values (kData keys) this thread read by Get, by object then omap key (nullopt: absent),
+// since its last Write: that Write is guarded on them (rados_engine.h, "Guards").
+struct Remembered {
+  const void* engine = nullptr;
+  uint64_t generation = 0;  // the WriteScope they were read in
+  std::map<std::string, std::map<std::string, std::optional<std::string>>> reads;
+  void Clear() { reads.clear(); }
+};
+thread_local Remembered t_remembered;
+
+uint64_t NowSeconds() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
+}
+
+std::string Digits20(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The watch on the catalog object: another server's change reloads this one's catalog before the
+// notification is acknowledged, so the writer's answer comes after every server saw the change.
+class CatalogWatch final : public librados::WatchCtx2 {
+ public:
+  explicit CatalogWatch(std::function<void(uint64_t notifier)> on_notify)
+      : on_notify_(std::move(on_notify)) {}
+  void handle_notify(uint64_t notify_id, uint64_t cookie, uint64_t notifier_id,
+                     librados::bufferlist&) override {
+    on_notify_(notifier_id);
+    if (ack_) ack_(notify_id, cookie);
+  }
+  void handle_error(uint64_t, int) override { on_notify_(0); }
+  std::function<void(uint64_t, uint64_t)> ack_;
+
+ private:
+  std::function<void(uint64_t)> on_notify_;
+};
+
 }  // namespace
 
 class RadosEngine final : public Engine {
@@ -178,9 +227,19 @@ class RadosEngine final : public Engine {
       stopping_ = true;
     }
     cv_.notify_all();
-    if (renewer_.joinable()) {
-      renewer_.join();
-      io_.unlock(kCatalogObject, kLeaseName, cookie_);  // the next server need not wait
+    if (renewer_.joinable()) renewer_.join();
+    if (watch_handle_ != 0) io_.unwatch2(watch_handle_);
+    if (reloader_.joinable()) reloader_.join();
+    if (!cookie_.empty()) {
+      // A clean stop: nothing of this server's is unfinished unless writes were stopped.
+      if (!poisoned_.load()) {
+        io_.remove(redo_);
+        librados::ObjectWriteOperation rm;
+        rm.omap_rm_keys({cookie_});
+        io_.operate(kServersObject, &rm);
+      } else {
+        io_.unlock(redo_, kLeaseName, cookie_);
+      }
     }
     io_.close();
     cluster_.shutdown();
@@ -201,15 +260,29 @@ class RadosEngine final : public Engine {
   // The objects covering [lower, upper) of column c, reading the directory when needed.
   Status Objects(Column c, const std::string& lower, const std::string& upper,
                  std::vector<ObjectRef>* out);
+  void OnCatalogChange(std::function<Status()> reload);
 
  private:
   explicit RadosEngine(int shard_bits) : layout_(shard_bits) {}
   Status Register(const std::vector<std::pair<Column, uint32_t>>& ids);
   Status Apply(const Effects& effects);
-  Status Replay();
-  int TakeLease(uint8_t flags);
+  // Replays every record of a redo object (this server's at open, or a lapsed server's).
+  Status Replay(const std::string& redo);
+  int TakeLease(const std::string& redo, uint8_t flags);
   Status AcquireLease();
+  // Writes this server's heartbeat (wall-clock seconds) into cairn.servers.
+  Status Beat();
+  // Replays the redo objects of the servers whose lease lapsed; waits up to `wait` for leases
+  // still held (a killed server's lapses within kLeaseSeconds).
+  Status RecoverOthers(std::chrono::seconds wait);
   void RenewLoop();
+  // The catalog: its version as last loaded, the watch, the reload on another server's change.
+  Status ReadCatalogVersion(uint64_t* v);
+  void ReloadCatalog();
+  void ReloaderLoop();
+  // One object's op of a batch with its guards: the catalog's version, remembered item reads.
+  void AddGuards(const std::string& object, librados::ObjectWriteOperation* op,
+                 const Remembered& reads);
 
   Layout layout_;
   librados::Rados cluster_;
@@ -218,10 +291,21 @@ class RadosEngine final : public Engine {
   std::set<std::pair<Column, uint32_t>> registered_;  // GUARDED_BY(mu_)
   std::atomic<uint64_t> next_record_{0};
   std::atomic<bool> poisoned_{false};  // an apply failed, or the lease was lost: writes refused
-  std::string cookie_;                 // this server's lease holder id
+  std::string cookie_;                 // this server's id (lease cookie, redo object suffix)
+  std::string redo_;                   // "cairn.redo.<cookie_>"
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::thread renewer_;
+  // The catalog (rados_engine.h "Several servers"): catalog writes are serialized in-process by
+  // catalog_mu_ and across servers by the version guard.
+  std::mutex catalog_mu_;
+  uint64_t catalog_version_ = 0;       // GUARDED_BY(catalog_mu_)
+  std::mutex reload_mu_;               // held while reload_ runs
+  std::function<Status()> reload_;     // GUARDED_BY(reload_mu_)
+  std::unique_ptr<CatalogWatch> watch_;
+  uint64_t watch_handle_ = 0;
+  bool reload_wanted_ = false;         // GUARDED_BY(mu_): a guard failed, reload asynchronously
+  std::thread reloader_;
 };
 
 // ---- iterator --------------------------------------------------------------------------------
@@ -403,31 +487,87 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   r = e->cluster_.ioctx_create(options.pool.c_str(), e->io_);
   if (r < 0) return ToStatus(r, "opening pool", options.pool);
   if (Status s = e->AcquireLease(); !s.ok()) return s;
-  if (Status s = e->Replay(); !s.ok()) return s;
+  if (Status s = e->Replay(kLegacyRedoObject); !s.ok()) return s;
+  if (Status s = e->RecoverOthers(std::chrono::seconds(kLeaseWaitSeconds)); !s.ok()) return s;
+  {
+    std::lock_guard<std::mutex> lock(e->catalog_mu_);
+    if (Status s = e->ReadCatalogVersion(&e->catalog_version_); !s.ok()) return s;
+  }
+  e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));
 }
 
-int RadosEngine::TakeLease(uint8_t flags) {
+int RadosEngine::TakeLease(const std::string& redo, uint8_t flags) {
   struct timeval duration = {kLeaseSeconds, 0};
-  return io_.lock_exclusive(kCatalogObject, kLeaseName, cookie_, "cairn server", &duration, flags);
+  return io_.lock_exclusive(redo, kLeaseName, cookie_, "cairn server", &duration, flags);
 }
 
 Status RadosEngine::AcquireLease() {
   cookie_ = std::to_string(cluster_.get_instance_id());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kLeaseWaitSeconds);
-  while (true) {
-    int r = TakeLease(0);
-    if (r == 0) break;
-    if (r != -EBUSY || std::chrono::steady_clock::now() > deadline) {
-      if (r == -EBUSY)
-        return Status::IOError("rados: another cairn server holds the pool (lease " +
-                               std::string(kLeaseName) + " on " + kCatalogObject +
-                               "); several servers on one pool are not supported yet");
-      return ToStatus(r, "taking the lease on", kCatalogObject);
+  redo_ = std::string("cairn.redo.") + cookie_;
+  int r = TakeLease(redo_, 0);
+  if (r < 0) return ToStatus(r, "taking the lease on", redo_);
+  return Beat();
+}
+
+Status RadosEngine::Beat() {
+  librados::ObjectWriteOperation op;
+  librados::bufferlist bl;
+  const std::string now = Digits20(NowSeconds());
+  bl.append(now.data(), now.size());
+  op.omap_set({{cookie_, bl}});
+  int r = io_.operate(kServersObject, &op);
+  return r < 0 ? ToStatus(r, "write to", kServersObject) : Status::OK();
+}
+
+Status RadosEngine::RecoverOthers(std::chrono::seconds wait) {
+  std::set<std::string> others;
+  const uint64_t now = NowSeconds();
+  {
+    std::string after;
+    while (true) {
+      std::map<std::string, librados::bufferlist> vals;
+      bool more = false;
+      int rval = 0;
+      librados::ObjectReadOperation op;
+      op.omap_get_vals2(after, 1000, &vals, &more, &rval);
+      int r = io_.operate(kServersObject, &op, nullptr);
+      if (r == -ENOENT) break;
+      if (r < 0) return ToStatus(r, "read from", kServersObject);
+      for (const auto& [k, v] : vals) {
+        if (k == cookie_) continue;
+        const uint64_t beat = std::strtoull(v.to_str().c_str(), nullptr, 10);
+        // A heartbeat within two renewals: alive, not waited for (if it died, a later round
+        // of the renewal loop recovers it once its lease lapsed).
+        if (wait.count() > 0 && beat + 2 * kLeaseSeconds / 3 + 1 >= now) continue;
+        others.insert(k);
+      }
+      if (!more || vals.empty()) break;
+      after = vals.rbegin()->first;
     }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (!others.empty()) {
+    for (auto it = others.begin(); it != others.end();) {
+      const std::string redo = std::string("cairn.redo.") + *it;
+      int r = TakeLease(redo, 0);
+      if (r == -EBUSY) {  // alive (or not lapsed yet)
+        ++it;
+        continue;
+      }
+      if (r < 0) return ToStatus(r, "taking the lease on", redo);
+      // Its lease lapsed (or it stopped): its unfinished batches are ours to finish.
+      if (Status s = Replay(redo); !s.ok()) return s;
+      io_.remove(redo);
+      librados::ObjectWriteOperation rm;
+      rm.omap_rm_keys({*it});
+      r = io_.operate(kServersObject, &rm);
+      if (r < 0) return ToStatus(r, "write to", kServersObject);
+      it = others.erase(it);
+    }
+    if (others.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  renewer_ = std::thread([this] { RenewLoop(); });
   return Status::OK();
 }
 
@@ -435,10 +575,89 @@ void RadosEngine::RenewLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, std::chrono::seconds(kLeaseSeconds) / 3, [this] { return stopping_; })) {
     lock.unlock();
-    int r = TakeLease(LIBRADOS_LOCK_FLAG_MUST_RENEW);
-    if (r < 0) r = TakeLease(LIBRADOS_LOCK_FLAG_MAY_RENEW);  // one more try
+    int r = TakeLease(redo_, LIBRADOS_LOCK_FLAG_MUST_RENEW);
+    if (r < 0) r = TakeLease(redo_, LIBRADOS_LOCK_FLAG_MAY_RENEW);  // one more try
+    // Another server whose lease lapsed: finish its batches (no wait: the next round retries).
+    if (r >= 0) {
+      // Failures here are retried next round (a stale heartbeat only makes an opening server
+      // wait for our lease, which it cannot take).
+      (void)Beat();
+      (void)RecoverOthers(std::chrono::seconds(0));
+    }
     lock.lock();
-    if (r < 0) poisoned_.store(true);  // another server may write now: stop writing
+    // Our lease lapsed: another server may replay our records over later writes: stop writing.
+    if (r < 0) poisoned_.store(true);
+  }
+}
+
+Status RadosEngine::ReadCatalogVersion(uint64_t* v) {
+  librados::bufferlist bl;
+  int r = io_.getxattr(kCatalogObject, kCatalogVersion, bl);
+  if (r == -ENOENT || r == -ENODATA) {
+    *v = 0;
+    return Status::OK();
+  }
+  if (r < 0) return ToStatus(r, "read from", kCatalogObject);
+  *v = std::strtoull(std::string(bl.c_str(), bl.length()).c_str(), nullptr, 10);
+  return Status::OK();
+}
+
+void RadosEngine::OnCatalogChange(std::function<Status()> reload) {
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    reload_ = std::move(reload);
+  }
+  if (watch_) return;
+  watch_ = std::make_unique<CatalogWatch>([this](uint64_t notifier) {
+    if (notifier == cluster_.get_instance_id()) return;  // our own change: already loaded
+    ReloadCatalog();
+  });
+  watch_->ack_ = [this](uint64_t notify_id, uint64_t cookie) {
+    librados::bufferlist none;
+    io_.notify_ack(kCatalogObject, notify_id, cookie, none);
+  };
+  // The catalog object must exist to be watched.
+  librados::ObjectWriteOperation create;
+  create.create(false);
+  io_.operate(kCatalogObject, &create);
+  int r = io_.watch2(kCatalogObject, &watch_handle_, watch_.get());
+  if (r < 0) watch_handle_ = 0;  // the reloader's periodic poll still catches changes
+  reloader_ = std::thread([this] { ReloaderLoop(); });
+}
+
+// Version first, then the catalog: the loaded state is at least as new as the version, so a
+// write based on it can only fail its guard spuriously (and reload), never pass on a stale state.
+void RadosEngine::ReloadCatalog() {
+  uint64_t v = 0;
+  {
+    std::lock_guard<std::mutex> lock(catalog_mu_);
+    if (!ReadCatalogVersion(&v).ok()) return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    if (!reload_ || !reload_().ok()) return;
+  }
+  std::lock_guard<std::mutex> lock(catalog_mu_);
+  catalog_version_ = std::max(catalog_version_, v);
+}
+
+// Reloads when a catalog guard failed (a writer cannot reload itself: it holds the catalog's
+// lock), and every 5 s as a backstop for a missed notification.
+void RadosEngine::ReloaderLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_ || reload_wanted_; });
+    if (stopping_) break;
+    reload_wanted_ = false;
+    lock.unlock();
+    uint64_t v = 0, known = 0;
+    {
+      std::lock_guard<std::mutex> c(catalog_mu_);
+      known = catalog_version_;
+      if (!ReadCatalogVersion(&v).ok()) v = known;
+    }
+    if (v != known) ReloadCatalog();
+    lock.lock();
   }
 }
 
@@ -450,9 +669,19 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value, cons
   int rval = 0;
   op.omap_get_vals_by_keys({k}, &vals, &rval);
   int r = io_.operate(o.name, &op, nullptr);
-  if (r == -ENOENT) return Status::NotFound();
-  if (r < 0) return ToStatus(r, "get from", o.name);
+  if (r < 0 && r != -ENOENT) return ToStatus(r, "get from", o.name);
   auto it = vals.find(k);
+  Remembered& m = t_remembered;
+  if (c == Column::kData && WriteScope::Active()) {
+    if (m.engine != this || m.generation != WriteScope::Generation()) {
+      m.Clear();
+      m.engine = this;
+      m.generation = WriteScope::Generation();
+    }
+    m.reads[o.name][k] = it == vals.end() ? std::nullopt
+                                          : std::optional<std::string>(std::string(
+                                                it->second.c_str(), it->second.length()));
+  }
   if (it == vals.end()) return Status::NotFound();
   value->assign(it->second.c_str(), it->second.length());
   return Status::OK();
@@ -644,64 +873,196 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       }
     }
   }
+  // The guards: this thread's item reads since its last write (taken now, whatever happens).
+  Remembered reads;
+  if (t_remembered.engine == this && WriteScope::Active() &&
+      t_remembered.generation == WriteScope::Generation())
+    std::swap(reads.reads, t_remembered.reads);
+  t_remembered.Clear();
   if (effects.empty()) return Status::OK();
   if (Status s = Register(ids); !s.ok()) return s;
-  if (effects.size() == 1) {  // one object: one atomic op
+  const bool catalog_write = effects.count(kCatalogObject) > 0;
+  std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
+  if (catalog_write) catalog_lock.lock();
+  // The guarded object, applied first: the catalog's, else the one holding remembered reads (with
+  // several, the others' guards are checked by reading them first: not atomic, rados_engine.h).
+  std::string first;
+  if (catalog_write) {
+    first = kCatalogObject;
+  } else {
+    for (const auto& [name, keys] : reads.reads)
+      if (effects.count(name)) {
+        if (first.empty()) {
+          first = name;
+          continue;
+        }
+        librados::ObjectReadOperation check;
+        std::set<std::string> wanted;
+        for (const auto& kv : keys) wanted.insert(kv.first);
+        std::map<std::string, librados::bufferlist> vals;
+        int rval = 0;
+        check.omap_get_vals_by_keys(wanted, &vals, &rval);
+        int r = io_.operate(name, &check, nullptr);
+        if (r < 0 && r != -ENOENT) return ToStatus(r, "read from", name);
+        for (const auto& [k, v] : keys) {
+          auto it = vals.find(k);
+          const bool same = it == vals.end() ? !v
+                                             : v && std::string_view(it->second.c_str(),
+                                                                     it->second.length()) == *v;
+          if (!same) return Status::IOError("rados: the item changed meanwhile (another server wrote it); retry");
+        }
+      }
+  }
+  bool catalog_changed = false;
+  auto guarded = [&](const std::string& name) -> Status {
+    auto attempt = [&]() {
+      librados::ObjectWriteOperation op;
+      AddGuards(name, &op, reads);
+      effects.at(name).AddTo(&op);
+      if (name == kCatalogObject) {
+        librados::bufferlist v;
+        const std::string next = Digits20(catalog_version_ + 1);
+        v.append(next.data(), next.size());
+        op.setxattr(kCatalogVersion, v);
+      }
+      return io_.operate(name, &op);
+    };
+    int r = attempt();
+    if (r == -ENOENT) {
+      // The OSD refuses a guard on a missing object (even one the same op creates): create it
+      // empty (what the guards saw: every key absent), then guard again.
+      librados::ObjectWriteOperation create;
+      create.create(false);
+      r = io_.operate(name, &create);
+      if (r < 0) return ToStatus(r, "write to", name);
+      r = attempt();
+    }
+    if (r == -ECANCELED) {
+      if (name == kCatalogObject) {
+        std::lock_guard<std::mutex> lock(mu_);
+        reload_wanted_ = true;
+        cv_.notify_all();
+        return Status::IOError(
+            "rados: the catalog was changed by another server; this one reloads it, retry");
+      }
+      return Status::IOError("rados: the item changed meanwhile (another server wrote it); retry");
+    }
+    if (r < 0) return ToStatus(r, "write to", name);
+    if (name == kCatalogObject) {
+      ++catalog_version_;
+      catalog_changed = true;
+    }
+    return Status::OK();
+  };
+  // Tell the other servers, and wait (bounded) until each reloaded its catalog.
+  auto announce = [&]() {
+    if (!catalog_changed) return;
+    librados::bufferlist none;
+    io_.notify2(kCatalogObject, none, 2000, nullptr);
+  };
+  if (effects.size() == 1) {  // one object: one atomic op, its guards in it
+    const std::string& name = effects.begin()->first;
+    if (name == kCatalogObject || reads.reads.count(name)) {
+      Status s = guarded(name);
+      if (catalog_lock.owns_lock()) catalog_lock.unlock();
+      if (s.ok()) announce();
+      return s;
+    }
     librados::ObjectWriteOperation op;
     effects.begin()->second.AddTo(&op);
-    int r = io_.operate(effects.begin()->first, &op);
-    return r < 0 ? ToStatus(r, "write to", effects.begin()->first) : Status::OK();
+    int r = io_.operate(name, &op);
+    return r < 0 ? ToStatus(r, "write to", name) : Status::OK();
   }
-  // Several objects: redo record, apply, remove the record.
-  char name[32];
-  std::snprintf(name, sizeof(name), "%020llu",
-                static_cast<unsigned long long>(next_record_.fetch_add(1)));
+  // Several objects: redo record, the guarded object's op, the others, remove the record.
+  const std::string name = Digits20(next_record_.fetch_add(1));
   {
     librados::ObjectWriteOperation op;
     librados::bufferlist bl;
     const std::string record = EncodeEffects(effects);
     bl.append(record.data(), record.size());
     op.omap_set({{name, bl}});
-    int r = io_.operate(kRedoObject, &op);
-    if (r < 0) return ToStatus(r, "write to", kRedoObject);
+    int r = io_.operate(redo_, &op);
+    if (r < 0) return ToStatus(r, "write to", redo_);
+  }
+  auto remove_record = [&]() -> Status {
+    librados::ObjectWriteOperation rm;
+    rm.omap_rm_keys({name});
+    int r = io_.operate(redo_, &rm);
+    if (r < 0) {
+      // Applied but still logged: a replay would repeat it over later writes.
+      poisoned_.store(true);
+      return ToStatus(r, "write to", redo_);
+    }
+    return Status::OK();
+  };
+  if (!first.empty()) {
+    if (Status s = guarded(first); !s.ok()) {
+      // Nothing applied: drop the record (if that fails, a replay would apply a refused batch).
+      if (Status rs = remove_record(); !rs.ok()) return rs;
+      return s;
+    }
+    effects.erase(first);
   }
   if (Status s = Apply(effects); !s.ok()) {
     poisoned_.store(true);
     return s;
   }
-  librados::ObjectWriteOperation rm;
-  rm.omap_rm_keys({name});
-  int r = io_.operate(kRedoObject, &rm);
-  if (r < 0) {
-    // Applied but still logged: a replay would repeat it over later writes.
-    poisoned_.store(true);
-    return ToStatus(r, "write to", kRedoObject);
-  }
+  if (Status s = remove_record(); !s.ok()) return s;
+  if (catalog_lock.owns_lock()) catalog_lock.unlock();
+  announce();
   return Status::OK();
 }
 
-Status RadosEngine::Replay() {
+void RadosEngine::AddGuards(const std::string& object, librados::ObjectWriteOperation* op,
+                            const Remembered& reads) {
+  if (object == kCatalogObject) {
+    // REQUIRES: catalog_mu_ held. An absent xattr compares as "" (version 0, never written).
+    librados::bufferlist v;
+    if (catalog_version_ != 0) {
+      const std::string digits = Digits20(catalog_version_);
+      v.append(digits.data(), digits.size());
+    }
+    op->cmpxattr(kCatalogVersion, LIBRADOS_CMPXATTR_OP_EQ, v);
+    return;
+  }
+  auto it = reads.reads.find(object);
+  if (it == reads.reads.end()) return;
+  // An absent key compares as empty; an item value never is (docs/rados.md section 1).
+  std::map<std::string, std::pair<librados::bufferlist, int>> cmp;
+  for (const auto& [k, v] : it->second) {
+    librados::bufferlist bl;
+    if (v) bl.append(v->data(), v->size());
+    cmp.emplace(k, std::make_pair(std::move(bl), int(LIBRADOS_CMPXATTR_OP_EQ)));
+  }
+  op->omap_cmp(cmp, nullptr);
+}
+
+Status RadosEngine::Replay(const std::string& redo) {
   while (true) {
     std::map<std::string, librados::bufferlist> records;
     bool more = false;
     librados::ObjectReadOperation op;
     int rval = 0;
     op.omap_get_vals2("", 16, &records, &more, &rval);
-    int r = io_.operate(kRedoObject, &op, nullptr);
+    int r = io_.operate(redo, &op, nullptr);
     if (r == -ENOENT || (r >= 0 && records.empty())) break;
-    if (r < 0) return ToStatus(r, "read from", kRedoObject);
+    if (r < 0) return ToStatus(r, "read from", redo);
     for (auto& [name, bl] : records) {
       Effects effects;
       if (!DecodeEffects(std::string_view(bl.c_str(), bl.length()), &effects))
-        return Status::Corruption("rados: redo record " + name + " cannot be decoded");
+        return Status::Corruption("rados: redo record " + redo + "/" + name + " cannot be decoded");
       if (Status s = Apply(effects); !s.ok()) return s;
       librados::ObjectWriteOperation rm;
       rm.omap_rm_keys({name});
-      r = io_.operate(kRedoObject, &rm);
-      if (r < 0) return ToStatus(r, "write to", kRedoObject);
+      r = io_.operate(redo, &rm);
+      if (r < 0) return ToStatus(r, "write to", redo);
     }
   }
   return Status::OK();
+}
+
+void WatchRadosCatalog(Engine* engine, std::function<Status()> reload) {
+  if (auto* e = dynamic_cast<RadosEngine*>(engine)) e->OnCatalogChange(std::move(reload));
 }
 
 Result<std::unique_ptr<Engine>> OpenRadosEngine(const RadosOptions& options) {

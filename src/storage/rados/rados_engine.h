@@ -24,28 +24,46 @@
 // set; in batch order, a later op on a key wins). DeleteRange over a whole object clears it; over
 // part of one, its keys in the range are listed and removed. A batch touching one object is ONE
 // RADOS write op: atomic and durable on the acting OSDs when it returns. A batch touching several
-// objects first writes its reduced form as one record in "cairn.redo" (one atomic op), then applies
-// each object's op (in parallel, aio_operate), then removes the record; OpenRadosEngine replays
-// every record left there before anything is read (the ops are idempotent), so after kill -9 a
-// batch is all or nothing once the engine is open again. If an apply fails past its retries, the
-// engine refuses every later write (IOError) until a restart replays the record: a later write
-// could otherwise be overwritten by that replay.
-// One server per pool: the redo log is one per pool, replayed by whoever opens it, and the catalog
-// is read once at start (several servers would allocate the same table ids). So the engine holds a
-// lease, an exclusive cls_lock "cairn.server" on "cairn.catalog" for 10 s, renewed every 3 s by a
-// thread; opening waits up to 20 s for it (a killed server's lease lapses) and then fails. A
-// renewal that fails stops writes (IOError) as above. Closing releases it.
+// objects first writes its reduced form as one record in this server's redo object (one atomic
+// op), then applies the guarded object's op (below), then the others' (in parallel, aio_operate),
+// then removes the record. Replaying a record is applying it again (the ops are idempotent). If an
+// apply fails past its retries, the engine refuses every later write (IOError) until a restart:
+// a later write could otherwise be overwritten by the replay of that record.
+// Several servers on one pool (docs/rados.md "Status"):
+//  - Each server has an id (its librados instance id), a redo object "cairn.redo.<id>", a lease
+//    on it (exclusive cls_lock "cairn.server", 10 s, renewed every ~3 s) and a heartbeat in
+//    "cairn.servers" (omap id -> wall-clock seconds). Any server that can take another's lease
+//    (lapsed: that server died or stalled) replays its records and removes it: at open (waiting
+//    up to 20 s for a server whose heartbeat is stale), then in every renewal round. A server
+//    whose own renewal fails stops writing (IOError), since others may now replay its records.
+//    The first step's pool-wide "cairn.redo" is still replayed at open.
+//  - Guards: inside a storage::WriteScope (write/item_writer.h's read-decide-commit), the item
+//    values Get returns are remembered per thread, and the scope's Write is conditional on them:
+//    omap_cmp(EQ) on each (an absent item compares as ""), in the same op as the writes of that
+//    object. A failed guard writes nothing and returns IOError ("the item changed meanwhile"; the
+//    API answers 500, which SDKs retry, and the retry decides again on the new item). With
+//    several objects, the op of the object holding the guarded items is applied first, guarded,
+//    after the redo record (a refusal removes the record); guards in a second object (a
+//    transaction over several shards) are only checked by reading before the record: NOT atomic.
+//  - The catalog: every write to "cairn.catalog" is guarded on its version (xattr
+//    "cairn.version", 20 digits, cmpxattr EQ) and sets version + 1; a refusal asks the reloader
+//    thread to reload the catalog and returns IOError (retry). After a catalog write the server
+//    sends notify2 on the catalog object (2 s timeout); every server watches it and, on another's
+//    notification, reads the version and reloads its catalog (WatchRadosCatalog's callback)
+//    before acknowledging: so a table created through one server is visible through the others
+//    when the creator answers. The reloader also polls the version every 5 s (a missed notify).
 // What this does NOT give yet (docs/rados.md "Status"): isolation of a multi-object batch from
-// concurrent readers (a reader may see some objects of it applied and others not); several
-// servers on a pool; guarded (compare-and-set) writes; snapshots: GetSnapshot returns a marker and
-// every read sees the latest state. Concurrent batches that write the same key may apply in a
-// different order on different objects; Cairn's writers hold the item's lock (or the catalog's
-// mutex) around such writes, so they do not race.
+// concurrent readers (a reader may see some objects of it applied and others not); atomic guards
+// across objects (GSI outbox, transaction coordinator); a replay of a dead server's record after
+// another server wrote the same keys overwrites them; snapshots: GetSnapshot returns a marker and
+// every read sees the latest state; stream sequence numbers are per server (streams/stream_log.h
+// numbers in-process), so stream records of two servers may collide.
 // Errors: librados -ETIMEDOUT, -EAGAIN, -EBUSY, -ENOSPC, -EDQUOT -> Busy; other errors -> IOError;
 // a missing object reads as empty. Each operation is bounded by RadosOptions::op_timeout_seconds.
 // Thread safety: as Engine. Iterators must be destroyed before the engine.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -65,5 +83,12 @@ struct RadosOptions {
 // Connects, opens the pool and replays the redo log. Errors: IOError naming what failed (the
 // configuration file, the connection, a missing pool, the replay).
 Result<std::unique_ptr<Engine>> OpenRadosEngine(const RadosOptions& options);
+
+// Several servers on one pool: `reload` (the catalog's Reload) is called whenever another server
+// changed the catalog, before this server acknowledges the change's notification, and every 5 s
+// if the catalog's version moved (a missed notification). No-op for an engine that is not RADOS.
+// Call once before serving; call again with nullptr before the catalog is destroyed (it returns
+// once no reload runs).
+void WatchRadosCatalog(Engine* engine, std::function<Status()> reload);
 
 }  // namespace cairn::storage
