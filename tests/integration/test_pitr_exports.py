@@ -53,6 +53,10 @@ def fast(make_server, tmp_path, monkeypatch):
     monkeypatch.setenv("FAKETIME", f"+0 x{SPEED}")
     monkeypatch.setenv("DONT_FAKE_MONOTONIC", "1")
     monkeypatch.setenv("FAKETIME_NO_CACHE", "1")
+    # The sanitizer build (./cairn.sh test) wants its runtime first among the loaded libraries;
+    # libfaketime, preloaded, comes before it. It only wraps the clock functions: let ASan start.
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") + "verify_asan_link_order=0")
     root = tmp_path / "s3root"
     srv = make_server("--s3-dir", str(root))
     monkeypatch.delenv("LD_PRELOAD")
