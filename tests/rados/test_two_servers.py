@@ -313,8 +313,8 @@ def test_transfers_through_both_servers_keep_total_and_readers_never_see_half(se
 
 
 def test_transaction_held_on_one_server_conflicts_with_writes_on_the_other(tmp_path):
-    # A holds every transaction 3 s once its items are held (prepared); B is a plain server.
-    a_proc, a_port = start(tmp_path, "held", "--test-transaction-hold", "3000")
+    # A holds every transaction 5 s once its items are held (prepared); B is a plain server.
+    a_proc, a_port = start(tmp_path, "held", "--test-transaction-hold", "5000")
     b_proc, b_port = start(tmp_path, "free")
     try:
         a, b = client(a_port), client(b_port)
@@ -366,6 +366,16 @@ def test_transaction_held_on_one_server_conflicts_with_writes_on_the_other(tmp_p
                     {"Get": {"TableName": name, "Key": {"pk": {"S": "x"}}}}])
             assert e.value.response["CancellationReasons"] == [
                 {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
+            # A ConditionCheck of x (only read, whatever shard the Puts are in): held too.
+            for z in ("z1", "z2", "z3", "z4"):
+                with pytest.raises(ClientError) as e:
+                    b.transact_write_items(TransactItems=[
+                        {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "x"}},
+                                            "ConditionExpression": "attribute_exists(pk)"}},
+                        {"Put": {"TableName": name, "Item": {"pk": {"S": z}}}}])
+                assert e.value.response["CancellationReasons"] == [
+                    {"Code": "TransactionConflict",
+                     "Message": "Transaction is ongoing for the item"}, {"Code": "None"}]
             # A blind DeleteItem through B: refused too (no intent is ever overwritten).
             with pytest.raises(ClientError) as e:
                 b.delete_item(TableName=name, Key={"pk": {"S": "y"}})
@@ -377,7 +387,9 @@ def test_transaction_held_on_one_server_conflicts_with_writes_on_the_other(tmp_p
         assert x["v"] == {"N": "10"}
         assert b.get_item(TableName=name, Key={"pk": {"S": "y"}},
                           ConsistentRead=True)["Item"]["v"] == {"N": "10"}
-        assert "Item" not in b.get_item(TableName=name, Key={"pk": {"S": "z"}}, ConsistentRead=True)
+        for z in ("z", "z1", "z2", "z3", "z4"):
+            assert "Item" not in b.get_item(TableName=name, Key={"pk": {"S": z}},
+                                            ConsistentRead=True)
         # Released: B writes x now.
         b.update_item(TableName=name, Key={"pk": {"S": "x"}}, UpdateExpression="SET w = :one",
                       ExpressionAttributeValues={":one": {"N": "1"}})

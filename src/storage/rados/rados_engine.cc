@@ -908,11 +908,15 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   if (effects.empty()) return Status::OK();
   if (Status s = Register(ids); !s.ok()) return s;
   const bool catalog_write = effects.count(kCatalogObject) > 0;
-  // A transaction over several objects (one object is one atomic op, guarded as any write),
-  // or any with the test hold (so the hold happens while its items are held by intents).
-  if (WriteScope::InTransaction() && (effects.size() > 1 || WriteScope::HasOnPrepared()) &&
-      !catalog_write)
-    return WriteTransaction(effects, &reads);
+  // A transaction over several objects, written or only read (a ConditionCheck's item must not
+  // change before the commit either; one object is one atomic op, guarded as any write), or any
+  // with the test hold (so the hold happens while its items are held by intents).
+  if (WriteScope::InTransaction() && !catalog_write) {
+    std::set<std::string> touched;
+    for (const auto& kv : effects) touched.insert(kv.first);
+    for (const auto& kv : reads.reads) touched.insert(kv.first);
+    if (touched.size() > 1 || WriteScope::HasOnPrepared()) return WriteTransaction(effects, &reads);
+  }
   std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
   if (catalog_write) catalog_lock.lock();
   // The guarded object, applied first: the catalog's, else the one holding remembered reads (with
