@@ -104,7 +104,8 @@ class Transactions {
       const std::map<std::string, std::vector<std::string>>& keys_by_object,
       std::chrono::milliseconds conflict_wait);
 
-  // Figures for tests and the docs (also logged at exit): transactions run, conflicts, recovered.
+  // This server's figures: transactions committed and cancelled, conflicts answered, records
+  // of other servers finished, TransactGetItems rounds repeated. (Not exported yet.)
   struct Counters {
     uint64_t committed = 0, cancelled = 0, conflicts = 0, recovered = 0, read_retries = 0;
   };
