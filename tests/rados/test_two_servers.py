@@ -210,3 +210,107 @@ def test_conditional_create_raced_from_two_servers_has_one_winner(servers):
     for k in range(keys):
         by = c.get_item(TableName=name, Key={"pk": {"S": f"k{k}"}}, ConsistentRead=True)["Item"]["by"]
         assert by == {"N": str(servers[0] if k in a_wins else servers[1])}
+
+
+def test_gsi_and_lsi_converge_under_writes_of_the_same_items_from_two_servers(servers):
+    """Both servers write the same 24 items, concurrently and alternately (each worker sends its
+    requests to A and B in turn): puts that move the GSI key or leave it out, updates of the GSI
+    and LSI keys, deletes. Then the LSI equals the table at once (same RADOS op as the item) and
+    the GSI within a bounded wait (outbox applied by the writers and the drainers): one entry per
+    item that has the GSI key, with the item's current values, nothing stale."""
+    import random
+    name = "conv"
+    a = client(servers[0])
+    a.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "l")],
+        GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [
+            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}],
+        LocalSecondaryIndexes=[{"IndexName": "byl", "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["v"]}}])
+    keys = [(f"p{i}", f"s{j}") for i in range(6) for j in range(4)]
+    per_worker = 160
+    results = {}
+
+    def worker(w):
+        rnd = random.Random(w)
+        cs = [client(servers[0]), client(servers[1])]
+        done = retried = 0
+        errors = []
+        for n in range(per_worker):
+            c = cs[(n + w) % 2]  # worker 0 starts on A, worker 1 on B: both servers, both items
+            pk, sk = rnd.choice(keys)
+            key = {"pk": {"S": pk}, "sk": {"S": sk}}
+            op = rnd.random()
+            if op < 0.45:
+                item = dict(key, v={"N": str(w * 10000 + n)})
+                if rnd.random() < 0.8:
+                    item["g"] = {"S": f"g{rnd.randrange(4)}"}
+                if rnd.random() < 0.8:
+                    item["l"] = {"S": f"l{rnd.randrange(50)}"}
+                call = lambda: c.put_item(TableName=name, Item=item)
+            elif op < 0.8:
+                call = lambda: c.update_item(
+                    TableName=name, Key=key, UpdateExpression="SET g = :g, l = :l, v = :v",
+                    ExpressionAttributeValues={":g": {"S": f"g{rnd.randrange(4)}"},
+                                               ":l": {"S": f"l{rnd.randrange(50)}"},
+                                               ":v": {"N": str(w * 10000 + n)}})
+            else:
+                call = lambda: c.delete_item(TableName=name, Key=key)
+            r, k = retrying(call)
+            retried += k
+            if isinstance(r, Exception):
+                errors.append(r)
+            else:
+                done += 1
+        results[w] = (done, retried, errors)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w, (done, retried, errors) in results.items():
+        assert errors == [] and done == per_worker, (w, errors[:3])
+    written = time.monotonic()
+
+    def scan(c, **kw):
+        out, start = [], None
+        while True:
+            page = c.scan(TableName=name, **kw, **({"ExclusiveStartKey": start} if start else {}))
+            out += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return out
+
+    def canon(items):
+        return sorted(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in x.items())) for x in items)
+
+    table = scan(a, ConsistentRead=True)
+    want_gsi = canon([x for x in table if "g" in x])
+    want_lsi = canon([{k: v for k, v in x.items() if k in ("pk", "sk", "l", "v")}
+                      for x in table if "l" in x])
+    b = client(servers[1])
+    # The LSI is in the item's RADOS op: exact at once, through either server.
+    assert canon(scan(b, IndexName="byl", ConsistentRead=True)) == want_lsi
+    assert canon(scan(a, IndexName="byl", ConsistentRead=True)) == want_lsi
+    deadline = written + 30
+    while True:
+        got = canon(scan(b, IndexName="byg"))
+        if got == want_gsi or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    converged = time.monotonic() - written
+    assert got == want_gsi, (len(got), len(want_gsi))
+    # Per GSI key too (a Query reads one index partition; no entry twice, none stale).
+    for g in range(4):
+        q = a.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": f"g{g}"}})["Items"]
+        assert canon(q) == canon([x for x in table if x.get("g") == {"S": f"g{g}"}])
+    print(f"{name}: {2 * per_worker} writes on {len(keys)} items from two servers, "
+          f"retried after a failed guard: {sum(r[1] for r in results.values())}; "
+          f"{len(table)} items, {len(want_gsi)} GSI and {len(want_lsi)} LSI entries; "
+          f"GSI converged {converged:.2f} s after the last write")
