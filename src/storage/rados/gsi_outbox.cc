@@ -268,8 +268,36 @@ void GsiOutbox::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  for (const auto& [object, since] : held_) io_->unlock(object, kOutboxLease, cookie_);
-  held_.clear();
+  while (!held_.empty()) {
+    const std::string object = held_.begin()->first;
+    Forget(object);
+    io_->unlock(object, kOutboxLease, cookie_);
+  }
+}
+
+void GsiOutbox::Forget(const std::string& shard_object) {
+  held_.erase(shard_object);
+  auto w = watches_.find(shard_object);
+  if (w == watches_.end()) return;
+  if (w->second.second != 0) io_->unwatch2(w->second.second);
+  retired_.push_back(std::move(w->second.first));  // a late callback may still run: kept
+  watches_.erase(w);
+}
+
+void GsiOutbox::Wake::handle_notify(uint64_t notify_id, uint64_t cookie, uint64_t,
+                                    librados::bufferlist&) {
+  {
+    std::lock_guard<std::mutex> lock(outbox_->mu_);
+    outbox_->woken_ = true;
+  }
+  outbox_->cv_.notify_all();
+  librados::bufferlist none;
+  outbox_->io_->notify_ack(object_, notify_id, cookie, none);
+}
+
+void GsiOutbox::Notify(const std::string& shard_object) {
+  librados::bufferlist none;
+  io_->notify2(shard_object, none, 1000, nullptr);  // no watcher (no holder): the poll drains
 }
 
 bool GsiOutbox::HoldLease(const std::string& shard_object) {
@@ -285,9 +313,15 @@ bool GsiOutbox::HoldLease(const std::string& shard_object) {
   if (r >= 0) {
     held_[shard_object] = now;
     busy_.erase(shard_object);
+    if (!watches_.count(shard_object)) {
+      auto wake = std::make_unique<Wake>(this, shard_object);
+      uint64_t handle = 0;
+      if (io_->watch2(shard_object, &handle, wake.get()) < 0) handle = 0;  // the poll remains
+      watches_[shard_object] = {std::move(wake), handle};
+    }
     return true;
   }
-  held_.erase(shard_object);
+  Forget(shard_object);
   busy_[shard_object] = now + std::chrono::seconds(kOutboxLeaseSeconds) / 3;
   return false;
 }
@@ -343,7 +377,10 @@ Status GsiOutbox::Sweep(const std::string& gsi_object) {
 void GsiOutbox::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   auto last_sweep = std::chrono::steady_clock::now();
-  while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+  while (true) {
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || woken_; });
+    if (stopping_) break;
+    woken_ = false;
     lock.unlock();
     std::map<uint32_t, std::vector<uint32_t>> tables;
     if (places_->Refresh(&tables).ok()) {
@@ -361,8 +398,10 @@ void GsiOutbox::Loop() {
             for (uint32_t gsi : gsis) (void)Sweep(layout_->Object(Column::kIndex, gsi, s).name);
         }
       // Tables gone (or without a GSI now): forget their leases (they lapse by themselves).
-      for (auto it = held_.begin(); it != held_.end();)
-        it = live.count(it->first) ? std::next(it) : held_.erase(it);
+      std::vector<std::string> gone;
+      for (const auto& [object, since] : held_)
+        if (!live.count(object)) gone.push_back(object);
+      for (const std::string& object : gone) Forget(object);
       for (auto it = busy_.begin(); it != busy_.end();)
         it = live.count(it->first) ? std::next(it) : busy_.erase(it);
     }

@@ -23,8 +23,10 @@
 //    write sees it, as on one server); and a drainer thread per server, every second, for every
 //    shard of a table with a GSI whose lease it holds (cls_lock "cairn.outbox" on the shard object,
 //    10 s, renewed): so an entry whose writer died (or failed to apply it) is applied by the lease
-//    holder, and a dead server's shards pass to another once its leases lapse. The lease only
-//    avoids duplicate work: correctness rests on the guards.
+//    holder, and a dead server's shards pass to another once its leases lapse. The holder watches
+//    its shards: a writer whose own apply failed notifies the shard object, and the holder drains
+//    at once rather than at its next poll. The lease only avoids duplicate work: correctness
+//    rests on the guards.
 //  - The backfill of a GSI (write/item_writer.h IndexItem: index ops without an item op, after a
 //    read of the item) applies its entry at once through the same guarded puts, at the item's
 //    version.
@@ -37,6 +39,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -106,6 +109,8 @@ class GsiOutbox {
   // The drainer thread (this server's id as the lease cookie).
   void Start(const std::string& cookie);
   void Stop();
+  // Tells the lease holder of `shard_object` to drain it now (a writer whose own apply failed).
+  void Notify(const std::string& shard_object);
 
   // Figures since start, for tests and logs.
   struct Counters {
@@ -124,6 +129,18 @@ class GsiOutbox {
   // Removes the tombstones past the grace period from a GSI object.
   Status Sweep(const std::string& gsi_object);
   bool HoldLease(const std::string& shard_object);
+  void Forget(const std::string& shard_object);
+  // The watch on a held shard: a writer's notification wakes the drainer.
+  class Wake final : public librados::WatchCtx2 {
+   public:
+    Wake(GsiOutbox* outbox, std::string object) : outbox_(outbox), object_(std::move(object)) {}
+    void handle_notify(uint64_t notify_id, uint64_t cookie, uint64_t, librados::bufferlist&) override;
+    void handle_error(uint64_t, int) override {}
+
+   private:
+    GsiOutbox* outbox_;
+    std::string object_;
+  };
 
   librados::IoCtx* io_;
   const Layout* layout_;
@@ -132,9 +149,12 @@ class GsiOutbox {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
+  bool woken_ = false;     // GUARDED_BY(mu_): a writer notified a shard
   std::thread thread_;
   // Lease state of the drainer thread (only it touches them).
   std::map<std::string, std::chrono::steady_clock::time_point> held_, busy_;
+  std::map<std::string, std::pair<std::unique_ptr<Wake>, uint64_t>> watches_;  // held shards
+  std::vector<std::unique_ptr<Wake>> retired_;  // unwatched; freed with the outbox
   Counters counters_;
 };
 
