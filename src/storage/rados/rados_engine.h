@@ -57,6 +57,8 @@
 //    the value); an item write's LSI entries go into its shard object's op, its GSI changes into
 //    one outbox entry in that op, applied afterwards by version-guarded puts and tombstones (by
 //    the writer before it answers, else by the shard's lease holder); GSI reads skip tombstones.
+//    Test hook: with CAIRN_RADOS_TEST_DRAINER_ONLY=1 in its environment a server leaves every
+//    entry to the lease holders (tests/rados/test_two_servers.py checks the drainer alone).
 // What this does NOT give yet (docs/rados.md "Status"): isolation of a multi-object batch from
 // concurrent readers (a reader may see some objects of it applied and others not); atomic guards
 // across objects (the transaction coordinator); a replay of a dead server's record after
