@@ -288,7 +288,7 @@ void GsiOutbox::Wake::handle_notify(uint64_t notify_id, uint64_t cookie, uint64_
                                     librados::bufferlist&) {
   {
     std::lock_guard<std::mutex> lock(outbox_->mu_);
-    outbox_->woken_ = true;
+    outbox_->woken_.insert(object_);
   }
   outbox_->cv_.notify_all();
   librados::bufferlist none;
@@ -374,37 +374,75 @@ Status GsiOutbox::Sweep(const std::string& gsi_object) {
   }
 }
 
+bool GsiOutbox::Pending(const std::string& shard_object) {
+  const std::string prefix(1, kOutboxByte);
+  std::map<std::string, librados::bufferlist> vals;
+  bool more = false;
+  int rval = 0;
+  librados::ObjectReadOperation op;
+  op.omap_get_vals2(prefix, prefix, 1, &vals, &more, &rval);
+  return io_->operate(shard_object, &op, nullptr) >= 0 && !vals.empty();
+}
+
+// Each round (every second, or at once when a writer notified a held shard): the notified shards,
+// then the next kShardsPerRound shards of the tables with a GSI (round robin; an idle shard costs
+// one read and no lease), then the tombstone sweep of one shard. The list of those tables is read
+// again every kRefreshSeconds.
 void GsiOutbox::Loop() {
+  constexpr size_t kShardsPerRound = 64;
+  constexpr auto kRefresh = std::chrono::seconds(5);
+  struct Shard {
+    std::string object;
+    std::vector<std::string> gsi_objects;
+  };
+  std::vector<Shard> shards;
+  size_t cursor = 0, sweep_cursor = 0;
+  std::chrono::steady_clock::time_point refreshed{};
   std::unique_lock<std::mutex> lock(mu_);
-  auto last_sweep = std::chrono::steady_clock::now();
   while (true) {
-    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || woken_; });
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !woken_.empty(); });
     if (stopping_) break;
-    woken_ = false;
+    std::set<std::string> woken;
+    std::swap(woken, woken_);
     lock.unlock();
-    std::map<uint32_t, std::vector<uint32_t>> tables;
-    if (places_->Refresh(&tables).ok()) {
-      const bool sweep =
-          std::chrono::steady_clock::now() - last_sweep > std::chrono::seconds(30);
-      if (sweep) last_sweep = std::chrono::steady_clock::now();
-      std::set<std::string> live;
-      for (const auto& [table, gsis] : tables)
-        for (uint32_t s = 0; s < layout_->Shards(); ++s) {
-          const std::string object = ShardObject(table, s);
-          live.insert(object);
-          if (!HoldLease(object)) continue;
-          (void)Drain(object);  // failures: the next round tries again
-          if (sweep)
-            for (uint32_t gsi : gsis) (void)Sweep(layout_->Object(Column::kIndex, gsi, s).name);
-        }
-      // Tables gone (or without a GSI now): forget their leases (they lapse by themselves).
-      std::vector<std::string> gone;
-      for (const auto& [object, since] : held_)
-        if (!live.count(object)) gone.push_back(object);
-      for (const std::string& object : gone) Forget(object);
-      for (auto it = busy_.begin(); it != busy_.end();)
-        it = live.count(it->first) ? std::next(it) : busy_.erase(it);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - refreshed >= kRefresh) {
+      std::map<uint32_t, std::vector<uint32_t>> tables;
+      if (places_->Refresh(&tables).ok()) {
+        refreshed = now;
+        shards.clear();
+        std::set<std::string> live;
+        for (const auto& [table, gsis] : tables)
+          for (uint32_t p = 0; p < layout_->Shards(); ++p) {
+            Shard shard{ShardObject(table, p), {}};
+            for (uint32_t gsi : gsis)
+              shard.gsi_objects.push_back(layout_->Object(Column::kIndex, gsi, p).name);
+            live.insert(shard.object);
+            shards.push_back(std::move(shard));
+          }
+        // Tables gone (or without a GSI now): forget their leases (they lapse by themselves).
+        std::vector<std::string> gone;
+        for (const auto& [object, since] : held_)
+          if (!live.count(object)) gone.push_back(object);
+        for (const std::string& object : gone) Forget(object);
+        for (auto it = busy_.begin(); it != busy_.end();)
+          it = live.count(it->first) ? std::next(it) : busy_.erase(it);
+      }
     }
+    for (const std::string& object : woken)
+      if (HoldLease(object)) (void)Drain(object);  // failures: a later round tries again
+    if (shards.empty()) {
+      lock.lock();
+      continue;
+    }
+    for (size_t i = 0; i < std::min(shards.size(), kShardsPerRound); ++i) {
+      const Shard& shard = shards[cursor++ % shards.size()];
+      if (!held_.count(shard.object) && !Pending(shard.object)) continue;
+      if (HoldLease(shard.object)) (void)Drain(shard.object);
+    }
+    const Shard& shard = shards[sweep_cursor++ % shards.size()];
+    if (!shard.gsi_objects.empty() && HoldLease(shard.object))
+      for (const std::string& gsi : shard.gsi_objects) (void)Sweep(gsi);
     lock.lock();
   }
 }

@@ -20,10 +20,11 @@
 //    GSI reads (the engine's Get and iterator) strip the version and skip tombstones. Tombstones
 //    older than kTombstoneGraceSeconds are removed (guarded on their value) by the shard's drainer.
 //  - Who applies: the writer, right after its op (best effort: so a Query on the GSI after the
-//    write sees it, as on one server); and a drainer thread per server, every second, for every
-//    shard of a table with a GSI whose lease it holds (cls_lock "cairn.outbox" on the shard object,
-//    10 s, renewed): so an entry whose writer died (or failed to apply it) is applied by the lease
-//    holder, and a dead server's shards pass to another once its leases lapse. The holder watches
+//    write sees it, as on one server); and a drainer thread per server, which every second looks
+//    at the next 64 shards of the tables with a GSI (round robin) and drains those with entries
+//    whose lease it holds or takes (cls_lock "cairn.outbox" on the shard object, 10 s, renewed):
+//    so an entry whose writer died (or failed to apply it) is applied by the lease holder, and a
+//    dead server's shards pass to another once its leases lapse. The holder watches
 //    its shards: a writer whose own apply failed notifies the shard object, and the holder drains
 //    at once rather than at its next poll. The lease only avoids duplicate work: correctness
 //    rests on the guards.
@@ -129,6 +130,8 @@ class GsiOutbox {
   // Removes the tombstones past the grace period from a GSI object.
   Status Sweep(const std::string& gsi_object);
   bool HoldLease(const std::string& shard_object);
+  // Whether a shard object has an outbox entry (one small read, no lease).
+  bool Pending(const std::string& shard_object);
   void Forget(const std::string& shard_object);
   // The watch on a held shard: a writer's notification wakes the drainer.
   class Wake final : public librados::WatchCtx2 {
@@ -149,7 +152,7 @@ class GsiOutbox {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
-  bool woken_ = false;     // GUARDED_BY(mu_): a writer notified a shard
+  std::set<std::string> woken_;  // GUARDED_BY(mu_): shards a writer notified
   std::thread thread_;
   // Lease state of the drainer thread (only it touches them).
   std::map<std::string, std::chrono::steady_clock::time_point> held_, busy_;
