@@ -9,53 +9,26 @@ them (polling every 50 ms), and prints the server's own timings from its log.
 """
 
 import argparse
-import os
 import random
 import re
-import shutil
-import socket
 import string
-import subprocess
 import sys
-import tempfile
 import time
 
-import boto3
 from botocore.config import Config
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait(pred, timeout=3600):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        time.sleep(0.05)
+import one_server
+from one_server import wait
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=100000)
     ap.add_argument("--gsi", action="store_true", help="give the table a GSI (ALL projection)")
-    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "build-rel",
-                                                  "cairn"))
+    ap.add_argument("--bin", default=one_server.DEFAULT_BIN)
     args = ap.parse_args()
-    data = tempfile.mkdtemp(prefix="cairn-bench-backup-")
-    port = free_port()
-    log = open(os.path.join(data, "cairn.log"), "w")
-    proc = subprocess.Popen([args.bin, "--host", "127.0.0.1", "--port", str(port), "--data-dir",
-                             os.path.join(data, "db"), "--log-level", "info"],
-                            stdout=log, stderr=log)
-    try:
-        c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}",
-                         region_name="us-east-1", aws_access_key_id="bench",
-                         aws_secret_access_key="x", config=Config(retries={"max_attempts": 10}))
-        wait(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 30)
+    with one_server.Cairn(args.bin, log_level="info") as srv:
+        c = srv.client(config=Config(retries={"max_attempts": 10}))
         extra = {}
         defs = [{"AttributeName": "pk", "AttributeType": "S"},
                 {"AttributeName": "sk", "AttributeType": "S"}]
@@ -89,13 +62,14 @@ def main():
         arn = c.create_backup(TableName="bench", BackupName="bench-backup")["BackupDetails"][
             "BackupArn"]
         wait(lambda: c.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"][
-            "BackupStatus"] == "AVAILABLE")
+            "BackupStatus"] == "AVAILABLE", 3600, "the backup")
         backup_s = time.monotonic() - t0
 
         def restore(call, name, **kw):
             t = time.monotonic()
             call(TargetTableName=name, **kw)
-            wait(lambda: c.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE")
+            wait(lambda: c.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+                 3600, "the restore")
             return time.monotonic() - t
 
         restore_s = restore(c.restore_table_from_backup, "restored", BackupArn=arn)
@@ -110,15 +84,11 @@ def main():
               f"({args.items / restore_s:,.0f} items/s)")
         print(f"RestoreTableToPointInTime (latest) -> ACTIVE: {pitr_s:.2f} s "
               f"({args.items / pitr_s:,.0f} items/s)")
-    finally:
-        proc.terminate()
-        proc.wait()
-        log.close()
-    with open(os.path.join(data, "cairn.log")) as f:
-        for line in f:
-            if re.search(r"backup arn|restored table|of table bench:", line):
-                print("server:", line.rstrip()[:200])
-    shutil.rmtree(data)
+        srv.stop()
+        with open(srv.log_path) as f:
+            for line in f:
+                if re.search(r"backup arn|restored table|of table bench:", line):
+                    print("server:", line.rstrip()[:200])
 
 
 if __name__ == "__main__":

@@ -6,37 +6,20 @@ import argparse
 import gzip
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 
-import boto3
+import one_server
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=100000)
-    ap.add_argument("--cairn", default=os.environ.get("CAIRN_BIN", "build-rel/cairn"))
+    ap.add_argument("--cairn", default=one_server.DEFAULT_BIN)
     a = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="cairn-bench-")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    proc = subprocess.Popen([a.cairn, "--port", str(port), "--host", "127.0.0.1", "--data-dir",
-                             tmp + "/data", "--s3-dir", tmp + "/s3", "--log-level", "warn"])
-    try:
-        c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                         aws_access_key_id="bench", aws_secret_access_key="x")
-        for _ in range(100):
-            try:
-                c.list_tables()
-                break
-            except Exception:
-                time.sleep(0.1)
-        src = os.path.join(tmp, "s3", "in-bucket", "gen")
+    with one_server.Cairn(a.cairn, s3=True) as srv:
+        c = srv.client()
+        src = os.path.join(srv.tmp, "s3", "in-bucket", "gen")
         os.makedirs(src)
         with gzip.open(os.path.join(src, "items.json.gz"), "wt") as f:
             for i in range(a.items):
@@ -86,10 +69,6 @@ def main():
         ion = run_export("bench", "ION")
         run_import("bench-json", js, "DYNAMODB_JSON")
         run_import("bench-ion", ion, "ION")
-    finally:
-        proc.terminate()
-        proc.wait()
-        subprocess.run(["rm", "-rf", tmp])
 
 
 if __name__ == "__main__":

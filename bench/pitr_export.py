@@ -10,14 +10,14 @@ Usage: bench/pitr_export.py [--items N] [--cairn BUILD/cairn]. Starts its own se
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
 import boto3
 import botocore.session
+
+import one_server
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
@@ -43,26 +43,13 @@ def overlaid_session(tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=100000)
-    ap.add_argument("--cairn", default=os.environ.get("CAIRN_BIN", "build-rel/cairn"))
+    ap.add_argument("--cairn", default=one_server.DEFAULT_BIN)
     a = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="cairn-bench-")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    env = dict(os.environ, LD_PRELOAD=FAKETIME_LIB, FAKETIME="+0 x60", DONT_FAKE_MONOTONIC="1",
+    env = dict(LD_PRELOAD=FAKETIME_LIB, FAKETIME="+0 x60", DONT_FAKE_MONOTONIC="1",
                FAKETIME_NO_CACHE="1")
-    proc = subprocess.Popen([a.cairn, "--port", str(port), "--host", "127.0.0.1", "--data-dir",
-                             tmp + "/data", "--s3-dir", tmp + "/s3", "--log-level", "warn"],
-                            env=env)
-    try:
-        c = overlaid_session(tmp).client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}")
-        for _ in range(100):
-            try:
-                c.list_tables()
-                break
-            except Exception:
-                time.sleep(0.1)
+    with one_server.Cairn(a.cairn, s3=True, env=env) as srv, \
+            tempfile.TemporaryDirectory(prefix="cairn-bench-models-") as models:
+        c = srv.client(session=overlaid_session(models))
         c.create_table(TableName="bench", BillingMode="PAY_PER_REQUEST",
                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
@@ -98,6 +85,8 @@ def main():
         t_past = mark()
         secs = load(2)
         print(f"rewrite {a.items} items: {secs:.1f} s")
+        while now() < t_from + 15 * 60 + 1:  # an incremental period is 15 minutes at least
+            time.sleep(0.1)
         t_to = mark()
         while now() < t_from + 16 * 60:
             time.sleep(0.1)
@@ -127,10 +116,6 @@ def main():
         run("INCREMENTAL_EXPORT, NEW_IMAGE, to now", ExportType="INCREMENTAL_EXPORT",
             IncrementalExportSpecification={"ExportFromTime": t_from,
                                             "ExportViewType": "NEW_IMAGE"})
-    finally:
-        proc.terminate()
-        proc.wait()
-        subprocess.run(["rm", "-rf", tmp])
 
 
 if __name__ == "__main__":

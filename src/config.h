@@ -20,7 +20,7 @@ struct Config {
   bool shared_db = false;        // one namespace for every access key and region
   bool sync = false;             // fsync every write group
   // Storage engine: "rocksdb" (the default: --data-dir or --in-memory) or "rados" (a Ceph pool,
-  // storage/rados/rados_engine.h; only in builds with librados, CAIRN_HAVE_RADOS).
+  // storage/rados/rados_engine.h; its plug-in cairn-rados.so is built where librados is).
   std::string engine = "rocksdb";
   std::string rados_conf;   // --rados-conf: the cluster's ceph.conf
   std::string rados_pool;   // --rados-pool: an existing pool

@@ -40,9 +40,7 @@
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
 #include "storage/engine.h"
-#ifdef CAIRN_HAVE_RADOS
-#include "storage/rados/rados_engine.h"
-#endif
+#include "storage/rados_plugin.h"
 #include "txn/lock_table.h"
 #include "write/item_writer.h"
 
@@ -147,15 +145,10 @@ std::string StorageName(const cairn::Config& config) {
 // The storage engine --engine names (config.cc checked its flags).
 cairn::Result<std::unique_ptr<cairn::storage::Engine>> OpenEngine(const cairn::Config& config) {
   if (config.engine == "rados") {
-#ifdef CAIRN_HAVE_RADOS
     cairn::storage::RadosOptions rados;
     rados.conf_file = config.rados_conf;
     rados.pool = config.rados_pool;
-    return cairn::storage::OpenRadosEngine(rados);
-#else
-    return cairn::Status::IOError(
-        "this cairn was built without librados (install librados-dev libradospp-dev and rebuild)");
-#endif
+    return cairn::storage::OpenRadosPlugin(rados, CAIRN_VERSION " " CAIRN_COMMIT);
   }
   cairn::storage::Options opts;
   opts.data_dir = config.data_dir;
@@ -388,10 +381,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot read the catalog: {}", s.ToString());
     return 1;
   }
-#ifdef CAIRN_HAVE_RADOS
   // Another server's CreateTable, UpdateTable or DeleteTable on the pool: seen at once.
-  cairn::storage::WatchRadosCatalog(engine->get(), [&catalog] { return catalog.Reload(); });
-#endif
+  cairn::storage::WatchRadosPlugin(engine->get(), [&catalog] { return catalog.Reload(); });
   auto locks = std::make_unique<cairn::txn::LockTable>();  // 768 KB: not on the stack
   cairn::streams::StreamLog streams(engine->get(), config.stream_retention_seconds);
   if (auto s = streams.Load(); !s.ok()) {
@@ -514,9 +505,7 @@ int main(int argc, char** argv) {
   backups.Stop();     // an unfinished restore too
   transfers.Stop();  // an unfinished export or import fails at the next start
   expirer.Stop();
-#ifdef CAIRN_HAVE_RADOS
-  cairn::storage::WatchRadosCatalog(engine->get(), nullptr);  // the catalog goes before the engine
-#endif
+  cairn::storage::WatchRadosPlugin(engine->get(), nullptr);  // the catalog goes before the engine
   spdlog::info("stopped");
   return 0;
 }

@@ -86,10 +86,12 @@ const rocksdb::Snapshot* Unwrap(const Snapshot* snapshot) {
 // and the Slices that point at them for its whole life. Not movable for that reason.
 class RocksDBIterator final : public Iterator {
  public:
-  RocksDBIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* column, const ReadOptions& options)
+  RocksDBIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* column, const ReadOptions& options,
+                  bool verify_checksums)
       : lower_(options.lower_bound), upper_(options.upper_bound) {
     rocksdb::ReadOptions ro;
     ro.snapshot = Unwrap(options.snapshot);
+    ro.verify_checksums = verify_checksums;
     if (!lower_.empty()) {
       lower_slice_ = rocksdb::Slice(lower_);
       ro.iterate_lower_bound = &lower_slice_;
@@ -240,6 +242,8 @@ class RocksDBEngine final : public Engine {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, owned until close
   std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns_{};  // indexed by Column
   rocksdb::WriteOptions write_options_;
+  // Reads verify block checksums on disk; in memory a block never left this process's memory.
+  bool verify_checksums_ = true;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -301,6 +305,7 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rock
   // nothing ever replays (the MemEnv dies with the engine): 24 MB after loading 100k items of 200
   // bytes, freed only as memtables flush. Batches stay atomic without it.
   engine->write_options_.disableWAL = options.in_memory;
+  engine->verify_checksums_ = !options.in_memory;
   return std::unique_ptr<Engine>(std::move(engine));
 }
 
@@ -332,6 +337,7 @@ Status RocksDBEngine::Get(Column c, std::string_view key, std::string* value,
                           const Snapshot* snapshot) {
   rocksdb::ReadOptions ro;
   ro.snapshot = Unwrap(snapshot);
+  ro.verify_checksums = verify_checksums_;
   return ToStatus(db_->Get(ro, handle(c), rocksdb::Slice(key.data(), key.size()), value));
 }
 
@@ -364,7 +370,7 @@ Status RocksDBEngine::Write(const WriteBatch& batch) {
 }
 
 std::unique_ptr<Iterator> RocksDBEngine::NewIterator(Column c, const ReadOptions& options) {
-  return std::make_unique<RocksDBIterator>(db_.get(), handle(c), options);
+  return std::make_unique<RocksDBIterator>(db_.get(), handle(c), options, verify_checksums_);
 }
 
 std::unique_ptr<Snapshot> RocksDBEngine::GetSnapshot() {

@@ -186,3 +186,27 @@ def test_rados_engine_that_cannot_open_exits_1(tmp_path):
     r = run(["--engine", "rados", "--rados-conf", str(missing), "--rados-pool", "p", "--port", "0"])
     assert r.returncode == 1, r
     assert f"cannot open storage pool p of {missing}" in r.stdout + r.stderr, r
+
+
+def test_rados_engine_is_a_plugin_loaded_only_for_it(tmp_path):
+    # The RADOS engine is cairn-rados.so (storage/rados_plugin.h), beside the binary in a build
+    # that has librados; the binary itself does not link librados, so other starts skip loading it.
+    deps = subprocess.run(["ldd", CAIRN_BIN], capture_output=True, text=True, check=True).stdout
+    assert "librados" not in deps and "ceph" not in deps, deps
+    plugin = os.path.join(os.path.dirname(CAIRN_BIN), "cairn-rados.so")
+    missing = tmp_path / "no-ceph.conf"
+    argv = ["--engine", "rados", "--rados-conf", str(missing), "--rados-pool", "p", "--port", "0"]
+    if os.path.exists(plugin):  # loaded: the engine itself reads the configuration
+        r = run(argv)
+        assert r.returncode == 1 and f"rados: reading {missing}" in r.stdout + r.stderr, r
+    # A binary without its plug-in (copied alone), and a plug-in path that is not a module.
+    alone = tmp_path / "cairn"
+    alone.write_bytes(open(CAIRN_BIN, "rb").read())
+    alone.chmod(0o755)
+    r = subprocess.run([str(alone), *argv], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1, r
+    assert "this cairn was built without the RADOS engine (no cairn-rados.so in " \
+        f"{tmp_path}/cairn-rados.so" in r.stdout + r.stderr, r
+    (tmp_path / "junk.so").write_text("not a module")
+    r = run(argv, env={"CAIRN_RADOS_PLUGIN": str(tmp_path / "junk.so")})
+    assert r.returncode == 1 and f"cannot load {tmp_path}/junk.so" in r.stdout + r.stderr, r

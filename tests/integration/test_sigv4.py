@@ -268,6 +268,16 @@ def test_session_tokens_as_aws_checks_them(verifying):
     assert post(verifying, target, b"{}", headers).status == 200
     target, headers = presign(verifying, key=TEMP_KEY, secret=TEMP_SECRET)
     expect(post(verifying, target, b"{}", headers), "UnrecognizedClientException", UNRECOGNIZED)
+    # An empty token, in the query or as a header, is no token: right for a long-term key, and
+    # missing for a key that has one.
+    target, headers = presign(verifying, query="X-Amz-Security-Token=")
+    assert "X-Amz-Security-Token=&" in target or target.endswith("X-Amz-Security-Token=")
+    assert post(verifying, target, b"{}", headers).status == 200
+    target, headers = presign(verifying, key=TEMP_KEY, secret=TEMP_SECRET,
+                              query="X-Amz-Security-Token=")
+    expect(post(verifying, target, b"{}", headers), "UnrecognizedClientException", UNRECOGNIZED)
+    resp, _ = signed_request(verifying, headers={"X-Amz-Security-Token": ""})
+    assert resp.status == 200, resp
 
 
 def test_host_must_be_signed(verifying):
@@ -419,11 +429,13 @@ class FixedTimeQueryAuth(SigV4QueryAuth):
 
 
 def presign(server, operation="ListTables", expires=60, when=None, key=KEY, secret=SECRET,
-            body=None, token=None):
+            body=None, token=None, query=""):
     """A presigned URL for a POST with these headers; the body is signed by its hash when given,
-    else as UNSIGNED-PAYLOAD. Returns (path?query, headers)."""
+    else as UNSIGNED-PAYLOAD; `query` is signed with the rest (e.g. "X-Amz-Security-Token=", an
+    empty token, which botocore never sends). Returns (path?query, headers)."""
     headers = {"Content-Type": JSON_CONTENT_TYPE, "X-Amz-Target": TARGET_PREFIX + operation}
-    req = AWSRequest(method="POST", url=server.endpoint + "/", headers=headers)
+    req = AWSRequest(method="POST", url=server.endpoint + "/" + ("?" + query if query else ""),
+                     headers=headers)
     when = when or datetime.datetime.utcnow()
     payload_hash = "UNSIGNED-PAYLOAD" if body is None else hashlib.sha256(body).hexdigest()
     FixedTimeQueryAuth(Credentials(key, secret, token), "dynamodb", REGION, expires, when,

@@ -1,6 +1,6 @@
 // RadosEngine: the Engine of engine.h on a Ceph RADOS pool (librados), first step of issue 20
 // (docs/rados.md, "Status" says what of the design this is). Built only when CMake finds librados
-// (option CAIRN_RADOS; the macro CAIRN_HAVE_RADOS is then defined for the code that opens it).
+// (option CAIRN_RADOS) and built as the plug-in cairn-rados.so, which storage/rados_plugin.h loads).
 //
 // Mapping (docs/rados.md section 1): every engine key lives as an omap key `column byte | key` in
 // exactly one object of the pool, chosen from the key alone:

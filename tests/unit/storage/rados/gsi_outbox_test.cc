@@ -2,8 +2,7 @@
 // (the GSI guards compare them bytewise), a stored GSI value is a tombstone or the entry, outbox
 // entries round-trip and one item's entries list in version order, versions grow; and an LSI
 // entry's key falls in its item's shard (which is why it can live in the item's shard object).
-// No cluster needed. Built with the RADOS engine only.
-#ifdef CAIRN_HAVE_RADOS
+// No cluster needed.
 #include "storage/rados/gsi_outbox.h"
 
 #include <gtest/gtest.h>
@@ -103,4 +102,3 @@ TEST(GsiOutbox, AnLsiEntryIsInItsItemsShard) {
 
 }  // namespace
 }  // namespace cairn::storage::rados
-#endif  // CAIRN_HAVE_RADOS
