@@ -48,6 +48,8 @@ void ItemWriter::Stage(const std::shared_ptr<const storage::TableInfo>& table,
   } else {
     batch->Delete(storage::Column::kData, key);
   }
+  // The item's index ops right after its own op: the RADOS engine takes the GSI ops that follow
+  // an item op as that item's (storage/rados/gsi_outbox.h).
   if (!table->indexes.empty()) index::AddIndexUpdates(*table, old_item, new_item, batch);
   if (table->pitr_enabled_time != 0) StageChangeRecord(table->id, key, old_item, batch);
   streams::StreamLog::Add(table, old_item, new_item, change.by_service, pending);
