@@ -9,8 +9,6 @@ inside a test cluster (CAIRN_RADOS_CONF, CAIRN_RADOS_POOL set; CAIRN_BIN the cai
 A guard that fails answers 500 (retryable); the workers here retry those, as SDKs do, and count them.
 """
 import os
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -20,31 +18,17 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from cairn_servers import StartError, start_cairn, stop_cairn
+
 BIN = os.environ.get("CAIRN_BIN", "")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(tmp_path, name):
-    port = free_port()
     log = open(tmp_path / f"{name}.log", "wb")
-    proc = subprocess.Popen([BIN, "--host", "127.0.0.1", "--port", str(port), "--engine", "rados",
-                             "--data-dir", str(tmp_path / name), "--log-level", "warn"],
-                            stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (tmp_path / f"{name}.log").read_text()[-3000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    pytest.fail("cairn did not start")
+    try:
+        return start_cairn([BIN, "--engine", "rados", "--data-dir", str(tmp_path / name)], log)
+    except StartError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +38,7 @@ def servers(tmp_path_factory):
     b = start(tmp, "b")
     yield a[1], b[1]
     for proc, _ in (a, b):
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_cairn(proc)
 
 
 RUN = uuid.uuid4().hex[:12].upper()  # a namespace of this run's own: the pool outlives runs
