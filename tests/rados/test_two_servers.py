@@ -7,6 +7,8 @@ inside a test cluster (CAIRN_RADOS_CONF, CAIRN_RADOS_POOL set; CAIRN_BIN the cai
     a GSI (several objects: the guarded item op first);
   - a conditional create raced from both servers is won by exactly one of them per item.
 A guard that fails answers 500 (retryable); the workers here retry those, as SDKs do, and count them.
+Server A runs requests on a pool of 8 workers (--rados-workers 8), B on its event loops
+(--rados-workers 0): both ways of running a request meet on the same items.
 """
 import os
 import threading
@@ -23,10 +25,11 @@ from cairn_servers import StartError, start_cairn, stop_cairn
 BIN = os.environ.get("CAIRN_BIN", "")
 
 
-def start(tmp_path, name):
+def start(tmp_path, name, *flags):
     log = open(tmp_path / f"{name}.log", "wb")
     try:
-        return start_cairn([BIN, "--engine", "rados", "--data-dir", str(tmp_path / name)], log)
+        return start_cairn([BIN, "--engine", "rados", "--data-dir", str(tmp_path / name), *flags],
+                           log)
     except StartError as e:
         pytest.fail(str(e))
 
@@ -34,8 +37,8 @@ def start(tmp_path, name):
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("two")
-    a = start(tmp, "a")
-    b = start(tmp, "b")
+    a = start(tmp, "a", "--rados-workers", "8")  # requests on a pool of 8 workers
+    b = start(tmp, "b", "--rados-workers", "0")  # requests on the event loops
     yield a[1], b[1]
     for proc, _ in (a, b):
         stop_cairn(proc)
