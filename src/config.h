@@ -13,7 +13,7 @@ namespace cairn {
 
 // Requests in flight per server with --engine rados: a RADOS write takes ~1-4 ms and costs the
 // server microseconds, so tens of blocked workers keep the cluster busy (docs/rados.md, "Rates").
-inline constexpr int kDefaultRadosWorkers = 32;
+inline constexpr int kDefaultRadosWorkers = 64;
 
 struct Config {
   std::string host = "127.0.0.1";
