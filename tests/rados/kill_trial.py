@@ -29,8 +29,6 @@ import ctypes.util
 import os
 import struct
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,32 +37,16 @@ import time
 import boto3
 from botocore.config import Config
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-LIVE = []  # every server started, killed on the way out whatever happens
+from cairn_servers import LIVE, StartError, free_port, start_cairn
 
 
 def start(binary, port, log):
-    proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--engine", "rados",
-                             "--log-level", "warn"], stdout=log, stderr=log,
-                            stdin=subprocess.DEVNULL)
-    LIVE.append(proc)
-    deadline = time.monotonic() + 60  # the lease of a killed server lapses within 10 s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"kill_trial: cairn exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("kill_trial: cairn did not start")
+    """A server on `port` (a restart reuses the killed one's), once it listens; the lease of a
+    killed server lapses within 10 s, so the bound is generous."""
+    try:
+        return start_cairn([binary, "--engine", "rados"], log, port=port)[0]
+    except StartError as e:
+        raise SystemExit(f"kill_trial: {e}")
 
 
 def client(port):

@@ -9,10 +9,10 @@ inside a test cluster (CAIRN_RADOS_CONF, CAIRN_RADOS_POOL set; CAIRN_BIN the cai
   - writes of the same items through both servers at once (GSI key moved, items deleted) leave
     the LSI exact at once and the GSI equal to the table after a bounded wait (the outbox).
 A guard that fails answers 500 (retryable); the workers here retry those, as SDKs do, and count them.
+Server A runs requests on a pool of 8 workers (--rados-workers 8), B on its event loops
+(--rados-workers 0): both ways of running a request meet on the same items.
 """
 import os
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -22,45 +22,27 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from cairn_servers import StartError, start_cairn, stop_cairn
+
 BIN = os.environ.get("CAIRN_BIN", "")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(tmp_path, name, env=None):
-    port = free_port()
+def start(tmp_path, name, *flags, env=None):
     log = open(tmp_path / f"{name}.log", "wb")
-    proc = subprocess.Popen([BIN, "--host", "127.0.0.1", "--port", str(port), "--engine", "rados",
-                             "--data-dir", str(tmp_path / name), "--log-level", "warn"],
-                            stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                            env=dict(os.environ, **(env or {})))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (tmp_path / f"{name}.log").read_text()[-3000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    pytest.fail("cairn did not start")
+    try:
+        return start_cairn([BIN, "--engine", "rados", "--data-dir", str(tmp_path / name), *flags],
+                           log, env=dict(os.environ, **(env or {})))
+    except StartError as e:
+        pytest.fail(str(e))
 
 
 def pair(tmp_path_factory, env=None):
     tmp = tmp_path_factory.mktemp("two")
-    a = start(tmp, "a", env)
-    b = start(tmp, "b", env)
+    a = start(tmp, "a", "--rados-workers", "8", env=env)  # requests on a pool of 8 workers
+    b = start(tmp, "b", "--rados-workers", "0", env=env)  # requests on the event loops
     yield a[1], b[1]
     for name, (proc, _) in zip("ab", (a, b)):
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_cairn(proc)
         # The engine's figures at its stop (rados_engine.cc): GSI outbox entries applied, stale
         # GSI puts refused by their version guard.
         for line in (tmp / f"{name}.log").read_text(errors="replace").splitlines():

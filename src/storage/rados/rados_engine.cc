@@ -259,6 +259,8 @@ class RadosEngine final : public Engine {
   }
 
   Status Get(Column c, std::string_view key, std::string* value, const Snapshot*) override;
+  std::vector<Status> MultiGet(Column c, const std::vector<std::string>& keys,
+                               std::vector<std::string>* values, const Snapshot* snapshot) override;
   Status Write(const WriteBatch& batch) override;
   std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override { return std::make_unique<RadosSnapshot>(); }
@@ -719,6 +721,55 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value, cons
   value->assign(it->second.c_str(), it->second.length());
   if (!Visible(c, o.name, value)) return Status::NotFound();
   return Status::OK();
+}
+
+// One omap_get_vals_by_keys per object, all in flight at once (aio_operate), then every answer.
+// Inside a WriteScope the reads must be remembered for the guard (Get does it): one by one.
+std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::string>& keys,
+                                          std::vector<std::string>* values,
+                                          const Snapshot* snapshot) {
+  if (keys.size() < 2 || (c == Column::kData && WriteScope::Active()))
+    return Engine::MultiGet(c, keys, values, snapshot);
+  values->assign(keys.size(), std::string());
+  std::vector<Status> statuses(keys.size(), Status::NotFound());
+  struct ObjectRead {
+    std::set<std::string> omap_keys;
+    std::vector<size_t> positions;  // into keys
+    librados::ObjectReadOperation op;
+    std::map<std::string, librados::bufferlist> vals;
+    int rval = 0;
+    std::unique_ptr<librados::AioCompletion, void (*)(librados::AioCompletion*)> done{
+        nullptr, [](librados::AioCompletion* a) { a->release(); }};
+  };
+  std::map<std::string, ObjectRead> reads;  // by object name
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ObjectRead& r = reads[layout_.ObjectOf(c, keys[i]).name];
+    r.omap_keys.insert(OmapKey(c, keys[i]));
+    r.positions.push_back(i);
+  }
+  for (auto& [name, r] : reads) {
+    r.op.omap_get_vals_by_keys(r.omap_keys, &r.vals, &r.rval);
+    r.done.reset(librados::Rados::aio_create_completion());
+    if (io_.aio_operate(name, r.done.get(), &r.op, nullptr) < 0) r.done.reset();
+  }
+  for (auto& [name, r] : reads) {
+    int rc = -EIO;
+    if (r.done) {
+      r.done->wait_for_complete();
+      rc = r.done->get_return_value();
+    }
+    for (size_t i : r.positions) {
+      if (rc < 0 && rc != -ENOENT) {
+        statuses[i] = ToStatus(rc, "get from", name);
+        continue;
+      }
+      auto it = r.vals.find(OmapKey(c, keys[i]));
+      if (it == r.vals.end()) continue;  // NotFound
+      (*values)[i].assign(it->second.c_str(), it->second.length());
+      statuses[i] = Status::OK();
+    }
+  }
+  return statuses;
 }
 
 Status RadosEngine::ReadPage(Column c, const std::string& object, const std::string& from,
