@@ -743,7 +743,7 @@ std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::strin
   };
   std::map<std::string, ObjectRead> reads;  // by object name
   for (size_t i = 0; i < keys.size(); ++i) {
-    ObjectRead& r = reads[layout_.ObjectOf(c, keys[i]).name];
+    ObjectRead& r = reads[ObjectFor(c, keys[i]).name];  // as Get: LSI entries in the item's shard
     r.omap_keys.insert(OmapKey(c, keys[i]));
     r.positions.push_back(i);
   }
@@ -766,7 +766,8 @@ std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::strin
       auto it = r.vals.find(OmapKey(c, keys[i]));
       if (it == r.vals.end()) continue;  // NotFound
       (*values)[i].assign(it->second.c_str(), it->second.length());
-      statuses[i] = Status::OK();
+      // As Get: an item's stored version and a GSI tombstone are not the caller's.
+      if (Visible(c, name, &(*values)[i])) statuses[i] = Status::OK();
     }
   }
   return statuses;
