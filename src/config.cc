@@ -130,6 +130,8 @@ std::string CheckEngineFlags(const Config& c) {
     if (c.in_memory) return "--in-memory is for the rocksdb engine, not --engine rados";
   } else if (!c.rados_conf.empty() || !c.rados_pool.empty()) {
     return "--rados-conf and --rados-pool need --engine rados";
+  } else if (c.rados_workers >= 0) {
+    return "--rados-workers needs --engine rados";
   }
   return "";
 }
@@ -175,6 +177,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "With --engine rados: the cluster's ceph.conf (monitors, keyring)");
   app.add_option("--rados-pool", c->rados_pool,
                  "With --engine rados: the pool that holds the tables (must exist)");
+  app.add_option("--rados-workers", c->rados_workers,
+                 "With --engine rados: threads that run requests, so that many RADOS operations "
+                 "are in flight (0: on the event loops; default " +
+                     std::to_string(kDefaultRadosWorkers) + ")")
+      ->check(CLI::Range(0, 1024));
   app.add_option("--cache-mb", c->cache_mb,
                  "Block cache for on-disk data, in MiB (0: a quarter of physical memory, at "
                  "most 4096); it fills only as data is read")

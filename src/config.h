@@ -11,6 +11,10 @@
 
 namespace cairn {
 
+// Requests in flight per server with --engine rados: a RADOS write takes ~1-4 ms and costs the
+// server microseconds, so tens of blocked workers keep the cluster busy (docs/rados.md, "Rates").
+inline constexpr int kDefaultRadosWorkers = 64;
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 8000;
@@ -24,6 +28,9 @@ struct Config {
   std::string engine = "rocksdb";
   std::string rados_conf;   // --rados-conf: the cluster's ceph.conf
   std::string rados_pool;   // --rados-pool: an existing pool
+  // --rados-workers: threads that run requests with --engine rados (http::ServerOptions::workers;
+  // 0: on the event loops, as with RocksDB). -1: not given, kDefaultRadosWorkers.
+  int rados_workers = -1;
   double cache_mb = 0;           // block cache; 0: a quarter of physical memory, at most 4 GiB
   std::string log_level = "info";
   std::string log_format = "text";  // or "json" (log_format.h)

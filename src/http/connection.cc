@@ -355,7 +355,7 @@ void Connection::BeginShutdown() {
 }
 
 void Connection::CloseIfIdle() {
-  if (state_ != State::kOpen) return;
+  if (state_ != State::kOpen || running_) return;
   if (!pending_in_.empty() || phase_ == Phase::kHeaders || phase_ == Phase::kBody) return;
   if (OutputPending()) {
     StartClosing();  // an answer sent with keep-alive: flush it, then close
@@ -367,7 +367,7 @@ void Connection::CloseIfIdle() {
 bool Connection::Busy() const {
   switch (state_) {
     case State::kOpen:
-      return OutputPending() || !pending_in_.empty() ||
+      return running_ || OutputPending() || !pending_in_.empty() ||
              (phase_ != Phase::kIdle && phase_ != Phase::kFirstRequest);
     case State::kClosing:
       return true;
@@ -385,7 +385,7 @@ void Connection::OnTimer(std::chrono::steady_clock::time_point now) {
     if (now >= drain_deadline_) state_ = State::kDone;
     return;
   }
-  if (held_) return;  // released by the loop's timer (server.cc), not a deadline
+  if (held_ || running_) return;  // released by the loop (server.cc), not a deadline
   const ServerOptions& o = *env_.options;
   if (OutputPending()) {  // a client that does not read what it asked for
     if (o.write_timeout.count() > 0 && now - write_progress_ >= o.write_timeout) {
@@ -428,7 +428,8 @@ uint32_t Connection::WantedEvents() const {
       (read_wants_write_ ? uint32_t{EPOLLOUT} : 0) | (write_wants_read_ ? uint32_t{EPOLLIN} : 0);
   switch (state_) {
     case State::kOpen:
-      if (held_) return (OutputPending() ? uint32_t{EPOLLOUT} : 0u) | tls_extra;  // nothing read
+      if (held_ || running_)  // nothing read meanwhile
+        return (OutputPending() ? uint32_t{EPOLLOUT} : 0u) | tls_extra;
       if (Backpressured()) return EPOLLOUT | tls_extra;
       return (OutputPending() ? (EPOLLIN | EPOLLOUT) : EPOLLIN) | tls_extra;
     case State::kClosing:
@@ -442,6 +443,7 @@ uint32_t Connection::WantedEvents() const {
 }
 
 void Connection::OnReadable() {
+  if (running_) return;  // a worker reads this request's buffers: nothing is parsed meanwhile
   if (!pending_in_.empty()) ParsePendingInput();
   if (ssl_ != nullptr && !tls_checked_ && !LooksLikeTls()) return;
   // Level-triggered: a few reads per wake-up, then other connections get their turn.
@@ -601,31 +603,39 @@ bool Connection::DecodeBody(std::string_view coding_header) {
   return true;
 }
 
+void Connection::EndRequest() {
+  ReleaseBody();
+  phase_ = Phase::kIdle;
+  phase_start_ = std::chrono::steady_clock::now();
+}
+
 void Connection::HandleRequest() {
   message_ready_ = false;
-  // Whatever happens below, the request is over after it: its body budget is given back and the
-  // connection waits for the next request.
-  struct Done {
-    Connection* c;
-    ~Done() {
-      c->ReleaseBody();
-      c->phase_ = Phase::kIdle;
-      c->phase_start_ = std::chrono::steady_clock::now();
-    }
-  } done{this};
   request_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   request_.url = url_;
   body_.append(kBodyPadding, '\0');
   request_.body = std::string_view(body_.data(), body_.size() - kBodyPadding);
   request_.wire_body = request_.body;
-  if (request_.HasHeader("content-encoding") && !DecodeBody(request_.Header("content-encoding")))
+  if (request_.HasHeader("content-encoding") && !DecodeBody(request_.Header("content-encoding"))) {
+    EndRequest();
     return;
+  }
 
   static const Response kFresh;
   response_.status = kFresh.status;
   response_.content_type.assign(kFresh.content_type);
   response_.headers.clear();
   response_.body.clear();
+  if (env_.offload != nullptr) {  // on a worker; FinishRequest() when it is done
+    running_ = true;
+    (*env_.offload)(this);
+    return;
+  }
+  RunHandler();
+  FinishRequest();
+}
+
+void Connection::RunHandler() {
   try {
     (*env_.handler)(request_, response_);
   } catch (const std::exception& e) {
@@ -635,6 +645,16 @@ void Connection::HandleRequest() {
     spdlog::error("http: handler threw a non-standard exception");
     response_.status = 0;
   }
+}
+
+void Connection::FinishRequest() {
+  running_ = false;
+  // Whatever happens below, the request is over after it.
+  struct Done {
+    Connection* c;
+    ~Done() { c->EndRequest(); }
+  } done{this};
+  if (state_ != State::kOpen) return;  // closed while a worker ran the Handler: nobody to answer
   // The request's body is done with: a rare huge one should not pin its memory to an idle
   // connection, and its budget is free again before the client can read the answer.
   if (body_.capacity() > kKeepCapacity) std::string().swap(body_);

@@ -30,16 +30,23 @@
 // Server shutdown (BeginShutdown()): no further keep-alive; requests already received (buffered
 // or arriving on a connection that has started one) are answered, the last with `Connection:
 // close`; an idle connection is closed at once.
-// Not thread-safe: owned and used by one event loop thread.
+// Offloaded Handlers (ConnectionEnv::offload set, ServerOptions::workers > 0): HandleRequest()
+// hands the request to the loop's offload function and returns; the connection is then "running":
+// it reads and parses nothing (its Request views point into its own buffers, which the Handler
+// reads on a worker thread), runs no deadline, and may not be freed. The worker calls RunHandler()
+// (it touches only request_ and response_), the loop then FinishRequest() on its own thread, which
+// sends the answer and goes on with pipelined input exactly as an inline Handler would.
+// Not thread-safe: owned and used by one event loop thread (RunHandler() excepted, above).
 #pragma once
 
 #include <llhttp.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -76,6 +83,9 @@ struct ConnectionEnv {
   size_t read_buffer_size = 0;
   Budget* body_budget = nullptr;  // bytes buffered for large bodies, over all loops
   LoopCounters* counters = nullptr;  // the loop's
+  // Set when the Handler runs on a worker pool: takes a request whose Handler call is to run
+  // elsewhere (the connection is running(); see above). Null: the Handler runs inline.
+  const std::function<void(class Connection*)>* offload = nullptr;
 };
 
 class Connection {
@@ -114,6 +124,14 @@ class Connection {
   // Sends (or, for Response::drop, closes instead of sending) the held response, then goes on
   // with the requests the client pipelined meanwhile. REQUIRES: held().
   void ReleaseHeld();
+
+  // An offloaded Handler call is in progress (see above).
+  bool running() const { return running_; }
+  // The Handler call itself; on a worker thread. REQUIRES: running().
+  void RunHandler();
+  // Back on the loop thread once RunHandler() returned: sends the answer (or holds it), then
+  // goes on with the input pipelined meanwhile. A connection closed meanwhile only stops running.
+  void FinishRequest();
 
   State state() const { return state_; }
   bool done() const { return state_ == State::kDone; }
@@ -165,6 +183,9 @@ class Connection {
   size_t ParseInput(const char* input, size_t len);
   void ParsePendingInput();
   void HandleRequest();
+  // The end of every request, handled or refused: its body budget is given back and the
+  // connection waits for the next request.
+  void EndRequest();
   // Undoes the request's Content-Encoding: a gzip/deflate body is decoded into decoded_ and
   // request_.body points there. False, after sending the error, for a coding we do not know or a
   // body that does not decode (500) and for a decoded body over max_body_bytes (413).
@@ -185,7 +206,9 @@ class Connection {
   void StartClosing();
   // What the connection waits for from the client now, for the read deadlines.
   enum class Phase : unsigned char { kFirstRequest, kIdle, kHeaders, kBody };
-  bool Backpressured() const { return held_ || out_.size() - out_pos_ > kMaxPendingOutput; }
+  bool Backpressured() const {
+    return held_ || running_ || out_.size() - out_pos_ > kMaxPendingOutput;
+  }
   bool OutputPending() const { return out_pos_ < out_.size(); }
 
   int fd_;
@@ -205,6 +228,7 @@ class Connection {
   // connection instead of sending them.
   bool held_ = false;
   bool held_drop_ = false;
+  bool running_ = false;  // an offloaded Handler call is in progress
   std::chrono::steady_clock::time_point held_until_{};
   std::string held_out_;
   std::chrono::steady_clock::time_point drain_deadline_{};

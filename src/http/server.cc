@@ -29,6 +29,7 @@
 #include "http/connection.h"
 #include "http/date_cache.h"
 #include "http/tls.h"
+#include "http/worker_pool.h"
 
 namespace cairn::http {
 namespace {
@@ -98,6 +99,7 @@ Result<int> OpenSocket(const sockaddr_storage& addr, socklen_t addr_len, bool re
 struct LoopSignals {
   const std::atomic<bool>* stop_now;
   const std::atomic<bool>* drain;
+  WorkerPool* workers;  // null: Handlers run on the loop thread
 };
 
 // One thread's loop: its listeners, its epoll instance, its connections. All members are used only
@@ -119,6 +121,10 @@ class EventLoop {
     env_.read_buffer_size = read_buffer_.size();
     env_.body_budget = body_bytes;
     env_.counters = &counters_;
+    if (signals_.workers != nullptr) {
+      offload_ = [this](Connection* c) { Offload(c); };
+      env_.offload = &offload_;
+    }
     refusal_ = RefusalBytes(options_);
     // Deadlines are checked by a sweep; a quarter of the shortest one keeps them within 25 %.
     sweep_period_ = std::chrono::milliseconds(1000);
@@ -198,8 +204,9 @@ class EventLoop {
           (void)got;                                              // EAGAIN: already reset
           if (signals_.stop_now->load()) {
             stop = true;
-          } else if (signals_.drain->load() && !draining_) {
-            BeginDrain();
+          } else {
+            if (running_ > 0) FinishCompleted();
+            if (signals_.drain->load() && !draining_) BeginDrain();
           }
         } else {
           auto* c = static_cast<Connection*>(tag);
@@ -222,12 +229,17 @@ class EventLoop {
           Rearm(c);
         }
       }
-      for (Connection* c : retired_) Remove(c);
+      for (Connection* c : retired_) {
+        if (c->running()) continue;  // a worker still reads it: freed when it is done
+        Remove(c);
+      }
       retired_.clear();
       if (draining_ && connections_.empty()) break;  // a graceful shutdown is complete here
     }
     // Stopping: close every connection and the listener now; the fds of epoll and the eventfd stay
     // open until the Server is destroyed, so a late RequestStop() writes to a valid descriptor.
+    // Handlers running on workers finish first (they read their connections' buffers).
+    WaitForWorkers();
     retired_.clear();
     held_.clear();
     cut_ = 0;
@@ -413,6 +425,53 @@ class EventLoop {
     return out;
   }
 
+  // Offloaded Handlers (ServerOptions::workers). The task runs the Handler on a worker, then
+  // posts the connection back and wakes the loop, which finishes the request on its own thread.
+  void Offload(Connection* c) {
+    ++running_;
+    signals_.workers->Submit([this, c] {
+      c->RunHandler();
+      {
+        std::lock_guard<std::mutex> lock(completed_mu_);
+        completed_.push_back(c);
+      }
+      completed_cv_.notify_one();
+      uint64_t one = 1;
+      ssize_t written = ::write(wake_fd_, &one, sizeof(one));
+      (void)written;  // EAGAIN: the counter is already non-zero, the loop will wake anyway
+    });
+  }
+  // Finishes the requests whose Handlers are done: answers them (or frees a connection that
+  // closed meanwhile), then parses what their clients pipelined.
+  void FinishCompleted() {
+    {
+      std::lock_guard<std::mutex> lock(completed_mu_);
+      finishing_.swap(completed_);
+    }
+    for (Connection* c : finishing_) {
+      --running_;
+      c->FinishRequest();
+      if (c->retired()) {  // closed while running: the sweep at the batch's end frees it
+        if (std::find(retired_.begin(), retired_.end(), c) == retired_.end())
+          retired_.push_back(c);
+        continue;
+      }
+      if (c->state() == Connection::State::kOpen && !c->held()) c->OnEvents(EPOLLIN);
+      Rearm(c);
+      if (c->held()) Hold(c);
+    }
+    finishing_.clear();
+  }
+  // Stopping: waits until no Handler of this loop runs on a worker.
+  void WaitForWorkers() {
+    while (running_ > 0) {
+      std::unique_lock<std::mutex> lock(completed_mu_);
+      completed_cv_.wait(lock, [this] { return !completed_.empty(); });
+      running_ -= completed_.size();
+      completed_.clear();
+    }
+  }
+
   // Held responses (Response::delay): the loop wakes when the first is due.
   void Hold(Connection* c) {
     if (std::find(held_.begin(), held_.end(), c) == held_.end()) held_.push_back(c);
@@ -506,6 +565,13 @@ class EventLoop {
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> retired_;  // done in this batch; freed at its end
   std::vector<Connection*> held_;     // holding a delayed response (few: fault injection only)
+  // Offloaded Handlers: how many run (loop thread only), and those done, posted by the workers.
+  std::function<void(Connection*)> offload_;
+  size_t running_ = 0;
+  std::mutex completed_mu_;
+  std::condition_variable completed_cv_;
+  std::vector<Connection*> completed_;  // GUARDED_BY(completed_mu_)
+  std::vector<Connection*> finishing_;  // loop thread only
 };
 
 Server::Server(ServerOptions options, Handler handler)
@@ -516,6 +582,7 @@ Server::Server(ServerOptions options, Handler handler)
 
 Server::~Server() {
   Stop();
+  workers_.reset();  // idle by now: every loop waited for its Handlers before it ended
   wake_count_.store(0, std::memory_order_release);
   loops_.clear();
 }
@@ -587,6 +654,13 @@ Status Server::Start() {
                       HostPort(options_.host, port));
   };
 
+  if (options_.workers > 0) {
+    try {
+      workers_ = std::make_unique<WorkerPool>(static_cast<size_t>(options_.workers));
+    } catch (const std::system_error& e) {
+      return Status::IOError(std::string("cannot start http worker threads: ") + e.what());
+    }
+  }
   int threads = options_.threads;
   if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
@@ -599,7 +673,7 @@ Status Server::Start() {
       return tls_fd.status();
     }
     auto loop = std::make_unique<EventLoop>(options_, handler_, &connections_, &body_bytes_,
-                                            LoopSignals{&stop_now_, &drain_});
+                                            LoopSignals{&stop_now_, &drain_, workers_.get()});
     Status s = loop->Init(*fd, *tls_fd);
     if (!s.ok()) return s;
     loops_.push_back(std::move(loop));

@@ -104,6 +104,12 @@ struct ServerOptions {
   int tls_port = -1;
   std::shared_ptr<const TlsContext> tls;
   int threads = 0;                      // 0 = number of cores
+  // 0: each loop runs the Handler on its own thread (a Handler that takes microseconds). > 0: a
+  // pool of this many threads runs the Handlers (a Handler that blocks on the network, such as
+  // storage on RADOS): a loop hands a request over and serves its other connections meanwhile;
+  // the answer and the connection's next request follow when the worker is done. Requests of one
+  // connection still run one at a time, in order.
+  int workers = 0;
   size_t max_body_bytes = 16u << 20;    // DynamoDB's request limit: 16 MiB; one byte more is 413
   size_t max_header_bytes = 64 * 1024;  // request line + all header names and values
   int listen_backlog = 1024;
@@ -132,6 +138,7 @@ struct ServerCounters {
 };
 
 class EventLoop;
+class WorkerPool;
 
 class Server {
  public:
@@ -185,6 +192,7 @@ class Server {
   std::condition_variable finished_cv_;  // a loop ended
   Budget connections_;                   // open connections (limit: options_.max_connections)
   Budget body_bytes_;  // bytes reserved for request bodies (limit: max_buffered_body_bytes)
+  std::unique_ptr<WorkerPool> workers_;            // options_.workers > 0; outlives the loops
   std::vector<std::unique_ptr<EventLoop>> loops_;  // fixed once Start() has returned
   std::vector<int> wake_fds_;                      // one eventfd per loop, owned by the loops
   std::atomic<size_t> wake_count_{0};              // how many of wake_fds_ are valid

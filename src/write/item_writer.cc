@@ -21,6 +21,29 @@ Result<std::optional<Item>> ReadItem(storage::Engine& engine, std::string_view k
   return std::optional<Item>(std::move(item).value());
 }
 
+std::vector<Result<std::optional<Item>>> ReadItems(storage::Engine& engine,
+                                                   const std::vector<std::string>& keys) {
+  std::vector<std::string> values;
+  std::vector<Status> statuses = engine.MultiGet(storage::Column::kData, keys, &values);
+  std::vector<Result<std::optional<Item>>> items;
+  items.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      items.emplace_back(std::optional<Item>());
+    } else if (!statuses[i].ok()) {
+      items.emplace_back(statuses[i]);
+    } else {
+      auto item = DecodeItem(values[i]);
+      if (item.ok()) {
+        items.emplace_back(std::optional<Item>(std::move(item).value()));
+      } else {
+        items.emplace_back(item.status());
+      }
+    }
+  }
+  return items;
+}
+
 // XXH3 of the whole storage key (table id, partition key, sort key): each item its own stripe.
 uint64_t ItemWriter::LockHash(std::string_view key) { return storage::PartitionHash(key); }
 
@@ -48,6 +71,8 @@ void ItemWriter::Stage(const std::shared_ptr<const storage::TableInfo>& table,
   } else {
     batch->Delete(storage::Column::kData, key);
   }
+  // The item's index ops right after its own op: the RADOS engine takes the GSI ops that follow
+  // an item op as that item's (storage/rados/gsi_outbox.h).
   if (!table->indexes.empty()) index::AddIndexUpdates(*table, old_item, new_item, batch);
   if (table->pitr_enabled_time != 0) StageChangeRecord(table->id, key, old_item, batch);
   streams::StreamLog::Add(table, old_item, new_item, change.by_service, pending);

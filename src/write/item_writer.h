@@ -85,6 +85,9 @@ struct Target {
 // The item stored under `key`, or nullopt. Reads take no locks.
 Result<std::optional<Item>> ReadItem(storage::Engine& engine, std::string_view key,
                                      const storage::Snapshot* snapshot = nullptr);
+// ReadItem of every key, read at once (Engine::MultiGet: in parallel on RADOS); not atomic.
+std::vector<Result<std::optional<Item>>> ReadItems(storage::Engine& engine,
+                                                   const std::vector<std::string>& keys);
 
 class ItemWriter {
  public:

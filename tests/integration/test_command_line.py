@@ -161,6 +161,8 @@ def test_bad_environment_value_is_refused():
     (["--rados-pool", "p"], {}, "cairn: --rados-conf and --rados-pool need --engine rados"),
     (["--engine", "rocksdb", "--rados-conf", "c"], {},
      "cairn: --rados-conf and --rados-pool need --engine rados"),
+    (["--rados-workers", "8"], {}, "cairn: --rados-workers needs --engine rados"),
+    ([], {"CAIRN_RADOS_WORKERS": "0"}, "cairn: --rados-workers needs --engine rados"),
 ])
 def test_engine_flags_that_do_not_fit_exit_2(argv, env, message):
     r = run(argv, env=env)

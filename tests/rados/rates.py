@@ -10,8 +10,6 @@ Run inside a test cluster (tests/rados/suite --rates, or by hand):
 
 import argparse
 import os
-import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -19,32 +17,14 @@ import time
 import boto3
 from botocore.config import Config
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from cairn_servers import StartError, start_cairn, stop_cairn
 
 
 def start(args, log):
-    port = free_port()
-    env = dict(os.environ)
-    if "rados" not in args:  # the cluster's CAIRN_RADOS_* would ask for --engine rados
-        env = {k: v for k, v in env.items() if not k.startswith("CAIRN_RADOS_")}
-    proc = subprocess.Popen(args + ["--host", "127.0.0.1", "--port", str(port), "--log-level",
-                                    "warn"], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                            env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"rates: cairn exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("rates: cairn did not start")
+    try:
+        return start_cairn(args, log)
+    except StartError as e:
+        raise SystemExit(f"rates: {e}")
 
 
 def client(port):
@@ -104,8 +84,7 @@ def measure(name, args, threads, seconds, log):
         print(f"rates: {name:8s} {label}: {rate:7.0f} ops/s, mean {mean:5.2f} ms, p99 "
               f"{p99:5.2f} ms ({n} ops, {errors} errors, {threads} client threads, server "
               f"{' '.join(args[-2:])})", flush=True)
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop_cairn(proc)
 
 
 def main():

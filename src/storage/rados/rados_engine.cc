@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "storage/key_encoding.h"
+#include "storage/rados/gsi_outbox.h"
 #include "storage/rados/rados_layout.h"
 #include "storage/rados/rados_tokens.h"
 #include "storage/rados/rados_txn.h"
@@ -229,6 +230,18 @@ class RadosEngine final : public Engine {
       stopping_ = true;
     }
     cv_.notify_all();
+    if (outbox_) {
+      outbox_->Stop();
+      // One line for the tests' figures (tests/rados/test_two_servers.py prints it).
+      const auto& n = outbox_->counters();
+      std::fprintf(stderr,
+                   "rados: GSI outbox: %llu entries applied (%llu by the drainer), %llu stale GSI "
+                   "puts refused by their guard, %llu tombstones removed\n",
+                   static_cast<unsigned long long>(n.entries_applied.load()),
+                   static_cast<unsigned long long>(n.drained.load()),
+                   static_cast<unsigned long long>(n.stale_skipped.load()),
+                   static_cast<unsigned long long>(n.tombstones_removed.load()));
+    }
     if (renewer_.joinable()) renewer_.join();
     if (watch_handle_ != 0) io_.unwatch2(watch_handle_);
     if (reloader_.joinable()) reloader_.join();
@@ -248,6 +261,8 @@ class RadosEngine final : public Engine {
   }
 
   Status Get(Column c, std::string_view key, std::string* value, const Snapshot*) override;
+  std::vector<Status> MultiGet(Column c, const std::vector<std::string>& keys,
+                               std::vector<std::string>* values, const Snapshot* snapshot) override;
   Status Write(const WriteBatch& batch) override;
   std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override { return std::make_unique<RadosSnapshot>(); }
@@ -269,7 +284,18 @@ class RadosEngine final : public Engine {
   void OnCatalogChange(std::function<Status()> reload);
 
  private:
-  explicit RadosEngine(int shard_bits) : layout_(shard_bits) {}
+  explicit RadosEngine(int shard_bits) : layout_(shard_bits), places_(&io_) {}
+  // The object holding `key` of column c: the layout's, except an LSI entry, which lives in its
+  // item's shard object (gsi_outbox.h).
+  ObjectRef ObjectFor(Column c, std::string_view key);
+  // The same for a layout object of column c (an LSI's objects are its table's shard objects).
+  void Place(Column c, ObjectRef* o);
+  // A stored value as the engine's callers see it: items without their version, GSI entries
+  // without theirs; false for a GSI tombstone (absent to readers).
+  static bool Visible(Column c, const std::string& object, std::string* value);
+  // The version of item `key` as this write's writer read it (0: absent or not read).
+  static uint64_t RememberedVersion(const Remembered& reads, const std::string& object,
+                                    std::string_view key);
   Status Register(const std::vector<std::pair<Column, uint32_t>>& ids);
   Status Apply(const Effects& effects);
   // Replays every record of a redo object (this server's at open, or a lapsed server's).
@@ -296,6 +322,11 @@ class RadosEngine final : public Engine {
   Layout layout_;
   librados::Rados cluster_;
   librados::IoCtx io_;
+  rados::IndexPlaces places_;
+  std::unique_ptr<rados::GsiOutbox> outbox_;
+  // Whether a writer applies its own outbox entries before answering (rados_engine.h: off only
+  // for the test of the drainer, CAIRN_RADOS_TEST_DRAINER_ONLY).
+  bool writer_applies_ = true;
   std::unique_ptr<rados::Transactions> txns_;  // after the lease (it needs the server id)
   std::unique_ptr<rados::RadosTokens> tokens_;
   uint64_t sweeps_ = 0;  // renewal rounds (the token sweep runs every tenth)
@@ -505,6 +536,10 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
     std::lock_guard<std::mutex> lock(e->catalog_mu_);
     if (Status s = e->ReadCatalogVersion(&e->catalog_version_); !s.ok()) return s;
   }
+  const char* drainer_only = std::getenv("CAIRN_RADOS_TEST_DRAINER_ONLY");
+  e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
+  e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
+  e->outbox_->Start(e->cookie_);
   e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));
 }
@@ -679,16 +714,18 @@ void RadosEngine::ReloaderLoop() {
 
 Status RadosEngine::Get(Column c, std::string_view key, std::string* value,
                         const Snapshot* snapshot) {
+  // TransactGetItems' view (GetSnapshotOf): the values as read and validated, stored form.
   if (auto* captured = dynamic_cast<const rados::CapturedSnapshot*>(snapshot);
       captured && c == Column::kData) {
     auto it = captured->values.find(std::string(key));
     if (it != captured->values.end()) {
       if (!it->second) return Status::NotFound();
       *value = *it->second;
+      if (!Visible(c, ObjectFor(c, key).name, value)) return Status::NotFound();
       return Status::OK();
     }
   }
-  const ObjectRef o = layout_.ObjectOf(c, key);
+  const ObjectRef o = ObjectFor(c, key);
   const std::string k = OmapKey(c, key);
   librados::ObjectReadOperation op;
   std::map<std::string, librados::bufferlist> vals;
@@ -710,7 +747,59 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value,
   }
   if (it == vals.end()) return Status::NotFound();
   value->assign(it->second.c_str(), it->second.length());
+  if (!Visible(c, o.name, value)) return Status::NotFound();
   return Status::OK();
+}
+
+// One omap_get_vals_by_keys per object, all in flight at once (aio_operate), then every answer.
+// Inside a WriteScope the reads must be remembered for the guard (Get does it): one by one.
+std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::string>& keys,
+                                          std::vector<std::string>* values,
+                                          const Snapshot* snapshot) {
+  if (keys.size() < 2 || (c == Column::kData && WriteScope::Active()) ||
+      dynamic_cast<const rados::CapturedSnapshot*>(snapshot))  // TransactGetItems' view: Get
+    return Engine::MultiGet(c, keys, values, snapshot);
+  values->assign(keys.size(), std::string());
+  std::vector<Status> statuses(keys.size(), Status::NotFound());
+  struct ObjectRead {
+    std::set<std::string> omap_keys;
+    std::vector<size_t> positions;  // into keys
+    librados::ObjectReadOperation op;
+    std::map<std::string, librados::bufferlist> vals;
+    int rval = 0;
+    std::unique_ptr<librados::AioCompletion, void (*)(librados::AioCompletion*)> done{
+        nullptr, [](librados::AioCompletion* a) { a->release(); }};
+  };
+  std::map<std::string, ObjectRead> reads;  // by object name
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ObjectRead& r = reads[ObjectFor(c, keys[i]).name];  // as Get: LSI entries in the item's shard
+    r.omap_keys.insert(OmapKey(c, keys[i]));
+    r.positions.push_back(i);
+  }
+  for (auto& [name, r] : reads) {
+    r.op.omap_get_vals_by_keys(r.omap_keys, &r.vals, &r.rval);
+    r.done.reset(librados::Rados::aio_create_completion());
+    if (io_.aio_operate(name, r.done.get(), &r.op, nullptr) < 0) r.done.reset();
+  }
+  for (auto& [name, r] : reads) {
+    int rc = -EIO;
+    if (r.done) {
+      r.done->wait_for_complete();
+      rc = r.done->get_return_value();
+    }
+    for (size_t i : r.positions) {
+      if (rc < 0 && rc != -ENOENT) {
+        statuses[i] = ToStatus(rc, "get from", name);
+        continue;
+      }
+      auto it = r.vals.find(OmapKey(c, keys[i]));
+      if (it == r.vals.end()) continue;  // NotFound
+      (*values)[i].assign(it->second.c_str(), it->second.length());
+      // As Get: an item's stored version and a GSI tombstone are not the caller's.
+      if (Visible(c, name, &(*values)[i])) statuses[i] = Status::OK();
+    }
+  }
+  return statuses;
 }
 
 Status RadosEngine::ReadPage(Column c, const std::string& object, const std::string& from,
@@ -719,31 +808,39 @@ Status RadosEngine::ReadPage(Column c, const std::string& object, const std::str
   out->clear();
   *more = false;
   const std::string prefix(1, static_cast<char>(c));
-  const std::string start = OmapKey(c, from);
-  librados::ObjectReadOperation op;
-  std::map<std::string, librados::bufferlist> first, vals;
-  int r1 = 0, r2 = 0;
-  // omap_get_vals2's start_after is exclusive: the start key itself is read by key, in the same
-  // op (one state of the object).
-  if (inclusive) op.omap_get_vals_by_keys({start}, &first, &r1);
-  op.omap_get_vals2(start, prefix, max, &vals, more, &r2);
-  int r = io_.operate(object, &op, nullptr);
-  if (r == -ENOENT) return Status::OK();
-  if (r < 0) return ToStatus(r, "read from", object);
+  std::string start = OmapKey(c, from);
   const std::string end = upper.empty() ? std::string() : OmapKey(c, upper);
-  auto add = [&](const std::string& k, librados::bufferlist& v) {
-    if (!end.empty() && k >= end) {
-      *more = false;
-      return false;
-    }
-    out->emplace_back(k.substr(1), std::string(v.c_str(), v.length()));
-    return true;
-  };
-  for (auto& [k, v] : first)
-    if (!add(k, v)) return Status::OK();
-  for (auto& [k, v] : vals)
-    if (!add(k, v)) return Status::OK();
-  return Status::OK();
+  // Tombstones of a GSI are skipped: a page of nothing but tombstones reads on.
+  while (true) {
+    librados::ObjectReadOperation op;
+    std::map<std::string, librados::bufferlist> first, vals;
+    int r1 = 0, r2 = 0;
+    // omap_get_vals2's start_after is exclusive: the start key itself is read by key, in the
+    // same op (one state of the object).
+    if (inclusive) op.omap_get_vals_by_keys({start}, &first, &r1);
+    op.omap_get_vals2(start, prefix, max, &vals, more, &r2);
+    int r = io_.operate(object, &op, nullptr);
+    if (r == -ENOENT) return Status::OK();
+    if (r < 0) return ToStatus(r, "read from", object);
+    bool past = false;
+    auto add = [&](const std::string& k, librados::bufferlist& v) {
+      if (!end.empty() && k >= end) {
+        *more = false;
+        past = true;
+        return false;
+      }
+      std::string value(v.c_str(), v.length());
+      if (Visible(c, object, &value)) out->emplace_back(k.substr(1), std::move(value));
+      return true;
+    };
+    for (auto& [k, v] : first)
+      if (!add(k, v)) return Status::OK();
+    for (auto& [k, v] : vals)
+      if (!add(k, v)) return Status::OK();
+    if (!out->empty() || !*more || vals.empty() || past) return Status::OK();
+    start = vals.rbegin()->first;
+    inclusive = false;
+  }
 }
 
 Status RadosEngine::Objects(Column c, const std::string& lower, const std::string& upper,
@@ -753,6 +850,7 @@ Status RadosEngine::Objects(Column c, const std::string& lower, const std::strin
   if (c != Column::kMeta && !Layout::IdRange(lower, upper, &first, &last)) return Status::OK();
   if (c == Column::kMeta || first == last) {
     *out = layout_.Objects(c, lower, upper, {first});
+    for (ObjectRef& o : *out) Place(c, &o);
     return Status::OK();
   }
   // Several ids: the directory says which exist.
@@ -777,7 +875,36 @@ Status RadosEngine::Objects(Column c, const std::string& lower, const std::strin
     after = *keys.rbegin();
   }
   *out = layout_.Objects(c, lower, upper, ids);
+  for (ObjectRef& o : *out) Place(c, &o);
   return Status::OK();
+}
+
+void RadosEngine::Place(Column c, ObjectRef* o) {
+  if (c != Column::kIndex) return;
+  uint32_t table = 0;
+  if (!places_.Local(IdOf(o->start), &table)) return;
+  // "i<index>.<d>-<p>" -> "t<table>.<d>-<p>": the same shard of the table.
+  const size_t dot = o->name.find('.');
+  o->name = "t" + std::to_string(table) + (dot == std::string::npos ? "" : o->name.substr(dot));
+}
+
+ObjectRef RadosEngine::ObjectFor(Column c, std::string_view key) {
+  ObjectRef o = layout_.ObjectOf(c, key);
+  Place(c, &o);
+  return o;
+}
+
+bool RadosEngine::Visible(Column c, const std::string& object, std::string* value) {
+  if (c == Column::kData) {
+    if (value->size() >= rados::kVersionDigits) value->erase(0, rados::kVersionDigits);
+    return true;
+  }
+  if (c == Column::kIndex && !object.empty() && object[0] == 'i') {
+    std::string v;
+    if (!rados::GsiValue(*value, &v)) return false;
+    *value = std::move(v);
+  }
+  return true;
 }
 
 std::unique_ptr<Iterator> RadosEngine::NewIterator(Column c, const ReadOptions& options) {
@@ -845,16 +972,52 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     return Status::IOError(
         "rados: writes stopped (a multi-object write failed to apply, or the server lease was "
         "lost); restart the server");
+  // The guards: this thread's item reads since its last write (taken now, whatever happens).
+  Remembered reads;
+  if (t_remembered.engine == this && WriteScope::Active() &&
+      t_remembered.generation == WriteScope::Generation())
+    std::swap(reads.reads, t_remembered.reads);
+  t_remembered.Clear();
   Effects effects;
   std::vector<std::pair<Column, uint32_t>> ids;
+  // Items get versions; GSI changes go to their item's outbox entry, or (no item op before them:
+  // the backfill) are applied directly after the write (gsi_outbox.h).
+  struct Outbound {
+    std::string object, key, value;
+  };
+  std::vector<Outbound> outbound;
+  std::map<std::string, std::pair<uint64_t, std::vector<rados::GsiChange>>> outbox;  // by item key
+  std::vector<rados::GsiChange> direct;
+  std::string item;  // the item key of the last kData op: the following index ops are its
   for (const WriteBatch::Op& op : batch.ops()) {
     switch (op.type) {
       case WriteBatch::OpType::kPut:
       case WriteBatch::OpType::kDelete: {
-        const ObjectRef o = layout_.ObjectOf(op.column, op.key);
+        const ObjectRef o = ObjectFor(op.column, op.key);
         if (op.column != Column::kMeta) ids.emplace_back(op.column, IdOf(op.key));
+        const bool put = op.type == WriteBatch::OpType::kPut;
+        if (op.column == Column::kIndex && o.name[0] == 'i') {  // a GSI entry
+          rados::GsiChange change{op.key, put ? std::optional<std::string>(op.value) : std::nullopt};
+          if (item.empty()) {
+            direct.push_back(std::move(change));
+          } else {
+            outbox[item].second.push_back(std::move(change));
+          }
+          break;
+        }
         auto& slot = effects[o.name].keys[OmapKey(op.column, op.key)];
-        if (op.type == WriteBatch::OpType::kPut) {
+        if (op.column == Column::kData) {
+          item = op.key;
+          auto& [version, changes] = outbox[item];
+          if (version == 0) version = rados::NextVersion(RememberedVersion(reads, o.name, op.key));
+          if (put) {
+            slot = rados::VersionDigits(version) + op.value;
+          } else {
+            slot = std::nullopt;
+          }
+          break;
+        }
+        if (put) {
           slot = op.value;
         } else {
           slot = std::nullopt;
@@ -871,7 +1034,8 @@ Status RadosEngine::Write(const WriteBatch& batch) {
         for (const ObjectRef& o : objects) {
           Effect& e = effects[o.name];
           const bool whole = o.start >= op.key && !o.end.empty() && o.end <= op.value &&
-                             op.column != Column::kMeta;
+                             op.column != Column::kMeta &&
+                             (op.column != Column::kIndex || o.name[0] == 'i');
           if (whole) {
             e.clear = true;
             e.keys.clear();
@@ -899,13 +1063,32 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       }
     }
   }
-  // The guards: this thread's item reads since its last write (taken now, whatever happens).
-  Remembered reads;
-  if (t_remembered.engine == this && WriteScope::Active() &&
-      t_remembered.generation == WriteScope::Generation())
-    std::swap(reads.reads, t_remembered.reads);
-  t_remembered.Clear();
-  if (effects.empty()) return Status::OK();
+  // Each item's GSI changes: one outbox entry in the item's shard object, in its op.
+  for (auto& [key, entry] : outbox) {
+    if (entry.second.empty()) continue;
+    const std::string object = ObjectFor(Column::kData, key).name;
+    const std::string k = rados::OutboxKey(key, entry.first);
+    std::string v = rados::EncodeOutboxEntry(entry.first, entry.second);
+    effects[object].keys[k] = v;
+    outbound.push_back({object, k, std::move(v)});
+  }
+  // After the write: apply what it put into outboxes (best effort: the drainer applies what is
+  // left), and the backfill's changes (at the version of the item it read).
+  auto after = [&](Status s) -> Status {
+    if (!s.ok()) return s;
+    if (writer_applies_)
+      for (const Outbound& o : outbound)
+        if (!outbox_->Apply(o.object, o.key, o.value).ok()) outbox_->Notify(o.object);
+    if (!direct.empty()) {
+      uint64_t version = 0;
+      for (const auto& [object, keys] : reads.reads)
+        for (const auto& [k, v] : keys)
+          if (v) version = std::max(version, rados::VersionOf(*v));
+      return outbox_->ApplyChanges(version ? version : rados::NextVersion(0), direct);
+    }
+    return s;
+  };
+  if (effects.empty()) return after(Status::OK());
   if (Status s = Register(ids); !s.ok()) return s;
   const bool catalog_write = effects.count(kCatalogObject) > 0;
   // A transaction over several objects, written or only read (a ConditionCheck's item must not
@@ -915,7 +1098,8 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     std::set<std::string> touched;
     for (const auto& kv : effects) touched.insert(kv.first);
     for (const auto& kv : reads.reads) touched.insert(kv.first);
-    if (touched.size() > 1 || WriteScope::HasOnPrepared()) return WriteTransaction(effects, &reads);
+    if (touched.size() > 1 || WriteScope::HasOnPrepared())
+      return after(WriteTransaction(effects, &reads));
   }
   std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
   if (catalog_write) catalog_lock.lock();
@@ -1024,12 +1208,12 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       Status s = guarded(name);
       if (catalog_lock.owns_lock()) catalog_lock.unlock();
       if (s.ok()) announce();
-      return s;
+      return after(s);
     }
     librados::ObjectWriteOperation op;
     effects.begin()->second.AddTo(&op);
     int r = io_.operate(name, &op);
-    return r < 0 ? ToStatus(r, "write to", name) : Status::OK();
+    return after(r < 0 ? ToStatus(r, "write to", name) : Status::OK());
   }
   // Several objects: redo record, the guarded object's op, the others, remove the record.
   const std::string name = Digits20(next_record_.fetch_add(1));
@@ -1068,7 +1252,16 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   if (Status s = remove_record(); !s.ok()) return s;
   if (catalog_lock.owns_lock()) catalog_lock.unlock();
   announce();
-  return Status::OK();
+  return after(Status::OK());
+}
+
+uint64_t RadosEngine::RememberedVersion(const Remembered& reads, const std::string& object,
+                                        std::string_view key) {
+  auto o = reads.reads.find(object);
+  if (o == reads.reads.end()) return 0;
+  auto k = o->second.find(OmapKey(Column::kData, key));
+  if (k == o->second.end() || !k->second) return 0;
+  return rados::VersionOf(*k->second);
 }
 
 Status RadosEngine::WriteTransaction(const Effects& effects, Remembered* reads) {
@@ -1084,7 +1277,7 @@ Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
                                                              const std::vector<std::string>& keys) {
   if (c != Column::kData || keys.empty()) return GetSnapshot();
   std::map<std::string, std::vector<std::string>> by_object;
-  for (const auto& k : keys) by_object[layout_.ObjectOf(c, k).name].push_back(k);
+  for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
   return txns_->ReadConsistent(by_object, std::chrono::milliseconds(100));
 }
 

@@ -6,7 +6,8 @@
 // exactly one object of the pool, chosen from the key alone:
 //   kMeta   -> "cairn.catalog"
 //   kData   -> "t<table id>.<d>-<p>"  the shard of the table whose partition hashes start with the
-//   kIndex  -> "i<index id>.<d>-<p>"  d bits p (hex); d = RadosOptions::shard_bits, fixed (no splits)
+//   kIndex  -> "i<index id>.<d>-<p>"  d bits p (hex); d = RadosOptions::shard_bits, fixed (no splits);
+//                                     an LSI's entries in its table's "t<table id>.<d>-<p>" instead
 //   kStream -> "s<stream id>"         (the design moves stream records into the table's shards later)
 //   kBackup -> "b<id>"
 // where the id is the key's first 4 bytes (u32 BE) and the hash its next 8 (storage/key_encoding.h),
@@ -52,9 +53,15 @@
 //    notification, reads the version and reloads its catalog (WatchRadosCatalog's callback)
 //    before acknowledging: so a table created through one server is visible through the others
 //    when the creator answers. The reloader also polls the version every 5 s (a missed notify).
+//  - Indexes (gsi_outbox.h): item values are stored as `version (20 digits) | value` (readers get
+//    the value); an item write's LSI entries go into its shard object's op, its GSI changes into
+//    one outbox entry in that op, applied afterwards by version-guarded puts and tombstones (by
+//    the writer before it answers, else by the shard's lease holder); GSI reads skip tombstones.
+//    Test hook: with CAIRN_RADOS_TEST_DRAINER_ONLY=1 in its environment a server leaves every
+//    entry to the lease holders (tests/rados/test_two_servers.py checks the drainer alone).
 // What this does NOT give yet (docs/rados.md "Status"): isolation of a multi-object batch from
 // concurrent readers (a reader may see some objects of it applied and others not); atomic guards
-// across objects (GSI outbox, transaction coordinator); a replay of a dead server's record after
+// across objects (the transaction coordinator); a replay of a dead server's record after
 // another server wrote the same keys overwrites them; snapshots: GetSnapshot returns a marker and
 // every read sees the latest state; stream sequence numbers are per server (streams/stream_log.h
 // numbers in-process), so stream records of two servers may collide.

@@ -193,11 +193,15 @@ ServerOptions EphemeralPort(int threads, std::string host = "127.0.0.1") {
   return o;
 }
 
-class ServerTest : public ::testing::Test {
+// Every ServerTest runs twice: Handlers on the event loops (workers = 0, the RocksDB engine's
+// way) and on a pool of workers (ServerOptions::workers, the RADOS engine's way); the HTTP
+// behaviour must not differ.
+class ServerTest : public ::testing::TestWithParam<int> {
  protected:
   void StartServer(ServerOptions options = {}, Handler handler = EchoHandler) {
     options.port = 0;
     if (options.threads == 0) options.threads = 2;
+    if (options.workers == 0) options.workers = GetParam();
     server_ = std::make_unique<Server>(std::move(options), std::move(handler));
     Status s = server_->Start();
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -208,8 +212,14 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
 };
 
+INSTANTIATE_TEST_SUITE_P(Handlers, ServerTest, ::testing::Values(0, 4),
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return param.param == 0 ? std::string("OnLoops")
+                                                  : "OnWorkers" + std::to_string(param.param);
+                         });
+
 // RFC 7230 3.3.2: Content-Length; RFC 7231 7.1.1.2: every response carries a Date.
-TEST_F(ServerTest, SimplePostRoundTrip) {
+TEST_P(ServerTest, SimplePostRoundTrip) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.connected());
@@ -240,7 +250,7 @@ TEST_F(ServerTest, SimplePostRoundTrip) {
   EXPECT_EQ(r->headers[4].first, "X-Method");
 }
 
-TEST_F(ServerTest, HeaderNamesAreLowerCasedAndValuesTrimmed) {
+TEST_P(ServerTest, HeaderNamesAreLowerCasedAndValuesTrimmed) {
   std::atomic<int> checks{0};
   StartServer({}, [&](const Request& req, Response& resp) {
     EXPECT_EQ(req.Header("x-amz-target"), "DynamoDB_20120810.PutItem");
@@ -271,7 +281,7 @@ TEST_F(ServerTest, HeaderNamesAreLowerCasedAndValuesTrimmed) {
   EXPECT_EQ(checks.load(), 2);
 }
 
-TEST_F(ServerTest, HeadersDoNotLeakBetweenRequests) {
+TEST_P(ServerTest, HeadersDoNotLeakBetweenRequests) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send(Post("a", "X-Echo: first\r\nX-Other: 1\r\nX-Third: 3\r\n")));
@@ -286,7 +296,7 @@ TEST_F(ServerTest, HeadersDoNotLeakBetweenRequests) {
 }
 
 // RFC 7230 6.3: HTTP/1.1 connections persist by default.
-TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+TEST_P(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   StartServer();
   Client c(port());
   for (int i = 0; i < 1000; ++i) {
@@ -301,7 +311,7 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
 }
 
 // RFC 7230 6.3.2: pipelined requests are answered in the order they were received.
-TEST_F(ServerTest, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
+TEST_P(ServerTest, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
   StartServer();
   Client c(port());
   std::string all;
@@ -314,7 +324,7 @@ TEST_F(ServerTest, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
   }
 }
 
-TEST_F(ServerTest, BodySplitAcrossManySmallWrites) {
+TEST_P(ServerTest, BodySplitAcrossManySmallWrites) {
   StartServer();
   Client c(port());
   std::string body(300, 'x');
@@ -333,7 +343,7 @@ TEST_F(ServerTest, BodySplitAcrossManySmallWrites) {
 }
 
 // RFC 7230 4.1: chunked transfer coding, with a chunk extension and a trailer.
-TEST_F(ServerTest, ChunkedBodyIsReassembled) {
+TEST_P(ServerTest, ChunkedBodyIsReassembled) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(
@@ -356,7 +366,7 @@ TEST_F(ServerTest, ChunkedBodyIsReassembled) {
   EXPECT_EQ(r->body, "after");
 }
 
-TEST_F(ServerTest, EmptyBodyAndGetWithoutBody) {
+TEST_P(ServerTest, EmptyBodyAndGetWithoutBody) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -371,7 +381,7 @@ TEST_F(ServerTest, EmptyBodyAndGetWithoutBody) {
 }
 
 // RFC 7231 4.3.2: HEAD gets the headers GET would, without the body.
-TEST_F(ServerTest, HeadGetsContentLengthButNoBody) {
+TEST_P(ServerTest, HeadGetsContentLengthButNoBody) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(
@@ -393,7 +403,7 @@ TEST_F(ServerTest, HeadGetsContentLengthButNoBody) {
 }
 
 // RFC 7231 5.1.1: a client sending `Expect: 100-continue` may wait for the interim response.
-TEST_F(ServerTest, ExpectContinueGets100BeforeTheBody) {
+TEST_P(ServerTest, ExpectContinueGets100BeforeTheBody) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(
@@ -410,7 +420,7 @@ TEST_F(ServerTest, ExpectContinueGets100BeforeTheBody) {
   EXPECT_EQ(r->body, "data");
 }
 
-TEST_F(ServerTest, ExpectContinueOverTheLimitGets413Instead) {
+TEST_P(ServerTest, ExpectContinueOverTheLimitGets413Instead) {
   ServerOptions o;
   o.max_body_bytes = 100;
   StartServer(o);
@@ -423,7 +433,7 @@ TEST_F(ServerTest, ExpectContinueOverTheLimitGets413Instead) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, BodyOfExactlyTheLimitIsAccepted) {
+TEST_P(ServerTest, BodyOfExactlyTheLimitIsAccepted) {
   ServerOptions o;
   o.max_body_bytes = 1000;
   StartServer(o);
@@ -436,7 +446,7 @@ TEST_F(ServerTest, BodyOfExactlyTheLimitIsAccepted) {
 }
 
 // A declared Content-Length over the limit is refused before the body is read.
-TEST_F(ServerTest, DeclaredOversizedBodyGets413AndClose) {
+TEST_P(ServerTest, DeclaredOversizedBodyGets413AndClose) {
   StartServer();  // the default limit: 16 MiB, DynamoDB's
   Client c(port());
   size_t too_big = (16u << 20) + 1;
@@ -454,7 +464,7 @@ TEST_F(ServerTest, DeclaredOversizedBodyGets413AndClose) {
 }
 
 // A client that sends the whole oversized body before reading still gets the 413 (lingering close).
-TEST_F(ServerTest, OversizedBodySentInFullStillGets413) {
+TEST_P(ServerTest, OversizedBodySentInFullStillGets413) {
   ServerOptions o;
   o.max_body_bytes = 64 * 1024;
   StartServer(o);
@@ -468,7 +478,7 @@ TEST_F(ServerTest, OversizedBodySentInFullStillGets413) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, OversizedChunkedBodyGets413) {
+TEST_P(ServerTest, OversizedChunkedBodyGets413) {
   ServerOptions o;
   o.max_body_bytes = 10;
   StartServer(o);
@@ -482,7 +492,7 @@ TEST_F(ServerTest, OversizedChunkedBodyGets413) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, ErrorBodyHookFillsServerMadeErrors) {
+TEST_P(ServerTest, ErrorBodyHookFillsServerMadeErrors) {
   ServerOptions o;
   o.max_body_bytes = 10;
   o.error_body = [](int status, Response& resp) {
@@ -501,7 +511,7 @@ TEST_F(ServerTest, ErrorBodyHookFillsServerMadeErrors) {
   EXPECT_EQ(r->Header("x-amzn-RequestId"), "r1");
 }
 
-TEST_F(ServerTest, GarbageGets400AndClose) {
+TEST_P(ServerTest, GarbageGets400AndClose) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send(std::string("\x01\x02 not http at all\r\n\r\n", 23)));
@@ -514,7 +524,7 @@ TEST_F(ServerTest, GarbageGets400AndClose) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, ConflictingLengthsGet400) {
+TEST_P(ServerTest, ConflictingLengthsGet400) {
   StartServer();
   Client c(port());
   // RFC 7230 3.3.3: Transfer-Encoding with Content-Length is a smuggling vector; refuse it.
@@ -527,7 +537,7 @@ TEST_F(ServerTest, ConflictingLengthsGet400) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, ResponsesBeforeAMalformedRequestAreStillSent) {
+TEST_P(ServerTest, ResponsesBeforeAMalformedRequestAreStillSent) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send(Post("one") + Post("two") + "BROKEN\r\n\r\n"));
@@ -541,7 +551,7 @@ TEST_F(ServerTest, ResponsesBeforeAMalformedRequestAreStillSent) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, OversizedHeadersGet431) {
+TEST_P(ServerTest, OversizedHeadersGet431) {
   ServerOptions o;
   o.max_header_bytes = 1024;
   StartServer(o);
@@ -555,7 +565,7 @@ TEST_F(ServerTest, OversizedHeadersGet431) {
 }
 
 // RFC 7230 6.3: an HTTP/1.0 request without keep-alive ends the connection.
-TEST_F(ServerTest, Http10ClosesAfterTheResponse) {
+TEST_P(ServerTest, Http10ClosesAfterTheResponse) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi"));
@@ -567,7 +577,7 @@ TEST_F(ServerTest, Http10ClosesAfterTheResponse) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, Http10KeepAliveIsHonoured) {
+TEST_P(ServerTest, Http10KeepAliveIsHonoured) {
   StartServer();
   Client c(port());
   for (int i = 0; i < 3; ++i) {
@@ -579,7 +589,7 @@ TEST_F(ServerTest, Http10KeepAliveIsHonoured) {
 }
 
 // RFC 7230 6.6: after `Connection: close` the server answers that request and no later one.
-TEST_F(ServerTest, ConnectionCloseIsHonoured) {
+TEST_P(ServerTest, ConnectionCloseIsHonoured) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send(Post("last", "Connection: close\r\n") + Post("ignored")));
@@ -592,7 +602,7 @@ TEST_F(ServerTest, ConnectionCloseIsHonoured) {
 
 // We speak nothing but HTTP/1.1: an Upgrade (or CONNECT) request is answered, then the connection
 // is closed, since what would follow it is another protocol.
-TEST_F(ServerTest, UpgradeRequestIsAnsweredThenClosed) {
+TEST_P(ServerTest, UpgradeRequestIsAnsweredThenClosed) {
   StartServer();
   for (std::string_view req : {"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
                                "Upgrade: websocket\r\n\r\n\x81\x05hello",
@@ -607,7 +617,7 @@ TEST_F(ServerTest, UpgradeRequestIsAnsweredThenClosed) {
   }
 }
 
-TEST_F(ServerTest, ClientHalfCloseStillGetsItsResponses) {
+TEST_P(ServerTest, ClientHalfCloseStillGetsItsResponses) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send(Post("a") + Post("b")));
@@ -620,7 +630,7 @@ TEST_F(ServerTest, ClientHalfCloseStillGetsItsResponses) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, HandlerExceptionGets500AndTheServerLivesOn) {
+TEST_P(ServerTest, HandlerExceptionGets500AndTheServerLivesOn) {
   StartServer();
   {
     Client c(port());
@@ -639,7 +649,7 @@ TEST_F(ServerTest, HandlerExceptionGets500AndTheServerLivesOn) {
   EXPECT_EQ(r->body, "ok");
 }
 
-TEST_F(ServerTest, LargeResponsesAreWrittenWhole) {
+TEST_P(ServerTest, LargeResponsesAreWrittenWhole) {
   StartServer();
   Client c(port());
   // 8 MiB does not fit the socket buffer: the rest goes out on EPOLLOUT while we read slowly.
@@ -654,7 +664,7 @@ TEST_F(ServerTest, LargeResponsesAreWrittenWhole) {
   EXPECT_TRUE(pattern);
 }
 
-TEST_F(ServerTest, PipelinedLargeResponsesKeepTheirOrder) {
+TEST_P(ServerTest, PipelinedLargeResponsesKeepTheirOrder) {
   StartServer();
   Client c(port());
   std::string all;
@@ -670,7 +680,7 @@ TEST_F(ServerTest, PipelinedLargeResponsesKeepTheirOrder) {
   }
 }
 
-TEST_F(ServerTest, ManyConcurrentConnections) {
+TEST_P(ServerTest, ManyConcurrentConnections) {
   StartServer();
   constexpr int kClients = 200, kThreads = 4, kRequests = 5;
   std::atomic<int> ok{0};
@@ -696,7 +706,7 @@ TEST_F(ServerTest, ManyConcurrentConnections) {
   EXPECT_EQ(ok.load(), kClients * kRequests);
 }
 
-TEST_F(ServerTest, StopWhileConnectionsAreOpen) {
+TEST_P(ServerTest, StopWhileConnectionsAreOpen) {
   StartServer();
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 20; ++i) clients.push_back(std::make_unique<Client>(port()));
@@ -713,7 +723,7 @@ TEST_F(ServerTest, StopWhileConnectionsAreOpen) {
   server_->Stop();                 // idempotent
 }
 
-TEST_F(ServerTest, RequestStopFromAnotherThreadThenWait) {
+TEST_P(ServerTest, RequestStopFromAnotherThreadThenWait) {
   StartServer();
   std::thread stopper([&] { server_->RequestStop(); });
   server_->Wait();
@@ -722,7 +732,7 @@ TEST_F(ServerTest, RequestStopFromAnotherThreadThenWait) {
   EXPECT_FALSE(late.connected());
 }
 
-TEST_F(ServerTest, RandomBytesNeverCrashTheServer) {
+TEST_P(ServerTest, RandomBytesNeverCrashTheServer) {
   StartServer();
   std::mt19937 rng(12345);
   const std::string prefixes[] = {"", "POST / HTTP/1.1\r\n", "POST / HTTP/1.1\r\nContent-Length: ",
@@ -762,7 +772,7 @@ std::string Compress(std::string_view data, int window_bits) {
   return out;
 }
 
-TEST_F(ServerTest, GzipBodyIsDecodedBeforeTheHandler) {
+TEST_P(ServerTest, GzipBodyIsDecodedBeforeTheHandler) {
   StartServer();
   Client c(port());
   std::string json = R"({"TableName":"Books","Item":{"id":{"N":"1"}}})";
@@ -778,7 +788,7 @@ TEST_F(ServerTest, GzipBodyIsDecodedBeforeTheHandler) {
 
 // A body that cannot be read (unknown coding, corrupt data) is a 500 and the Handler is not
 // called; a decoded body over the limit is a 413. The framing was sound: the connection stays open.
-TEST_F(ServerTest, UndecodableBodiesGet500AndBombGets413) {
+TEST_P(ServerTest, UndecodableBodiesGet500AndBombGets413) {
   ServerOptions o;
   o.max_body_bytes = 4096;
   std::atomic<int> calls{0};
@@ -854,7 +864,7 @@ TEST(ServerStartTest, EveryLoopThreadServes) {
 
 // RFC 9110 15.6.6: a server that does not support the request's major version answers 505.
 // An HTTP/0.9 request line (no version) is not one we can answer in its own form: 400.
-TEST_F(ServerTest, OnlyHttp1RequestLinesAreServed) {
+TEST_P(ServerTest, OnlyHttp1RequestLinesAreServed) {
   StartServer();
   for (const auto& [request, status] : std::vector<std::pair<std::string, int>>{
            {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},
@@ -869,7 +879,7 @@ TEST_F(ServerTest, OnlyHttp1RequestLinesAreServed) {
   }
 }
 
-TEST_F(ServerTest, HostOutsideTheAllowListGets403) {
+TEST_P(ServerTest, HostOutsideTheAllowListGets403) {
   ServerOptions o;
   o.allowed_hosts = {"localhost", "127.0.0.1", "[::1]", "dynamodb.local"};
   StartServer(o);
@@ -892,7 +902,7 @@ TEST_F(ServerTest, HostOutsideTheAllowListGets403) {
   }
 }
 
-TEST_F(ServerTest, ConnectionOverTheLimitGets503AndClose) {
+TEST_P(ServerTest, ConnectionOverTheLimitGets503AndClose) {
   ServerOptions o;
   o.max_connections = 2;
   o.threads = 1;
@@ -1001,7 +1011,7 @@ std::string PostTo(std::string_view url, std::string_view body) {
   return s + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
-TEST_F(ServerTest, ShutdownAnswersTheRequestInFlightThenCloses) {
+TEST_P(ServerTest, ShutdownAnswersTheRequestInFlightThenCloses) {
   StartServer({}, SlowHandler);
   Client c(port());
   ASSERT_TRUE(c.Send(PostTo("/slow", "in flight")));
@@ -1016,7 +1026,7 @@ TEST_F(ServerTest, ShutdownAnswersTheRequestInFlightThenCloses) {
   EXPECT_TRUE(server_->stopped());
 }
 
-TEST_F(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
+TEST_P(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
   ServerOptions o;
   o.threads = 1;
   StartServer(o, SlowHandler);
@@ -1032,7 +1042,7 @@ TEST_F(ServerTest, ShutdownAnswersPipelinedRequestsAlreadyReceived) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, ShutdownServesConnectionsWaitingToBeAccepted) {
+TEST_P(ServerTest, ShutdownServesConnectionsWaitingToBeAccepted) {
   ServerOptions o;
   o.threads = 1;
   StartServer(o, SlowHandler);
@@ -1051,7 +1061,7 @@ TEST_F(ServerTest, ShutdownServesConnectionsWaitingToBeAccepted) {
   }
 }
 
-TEST_F(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
+TEST_P(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
   StartServer({}, SlowHandler);
   Client c(port());
   // Some clients send a CRLF after a POST body: it keeps the connection alive, but it is no
@@ -1067,7 +1077,7 @@ TEST_F(ServerTest, ShutdownDoesNotWaitOnBytesThatAreNotARequest) {
   EXPECT_TRUE(c.ReadsEof());
 }
 
-TEST_F(ServerTest, ShutdownWaitsForABodyThatCompletesWithinTheGrace) {
+TEST_P(ServerTest, ShutdownWaitsForABodyThatCompletesWithinTheGrace) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf-"));
@@ -1087,7 +1097,7 @@ TEST_F(ServerTest, ShutdownWaitsForABodyThatCompletesWithinTheGrace) {
   EXPECT_EQ(cut, 0u);
 }
 
-TEST_F(ServerTest, ShutdownCutsWhatIsUnfinishedWhenTheGraceEnds) {
+TEST_P(ServerTest, ShutdownCutsWhatIsUnfinishedWhenTheGraceEnds) {
   ServerOptions o;
   o.header_timeout = std::chrono::milliseconds(0);
   o.body_timeout = std::chrono::milliseconds(0);
@@ -1108,7 +1118,7 @@ TEST_F(ServerTest, ShutdownCutsWhatIsUnfinishedWhenTheGraceEnds) {
   EXPECT_TRUE(idle.ReadsEof());
 }
 
-TEST_F(ServerTest, ShutdownClosesIdleConnectionsAtOnce) {
+TEST_P(ServerTest, ShutdownClosesIdleConnectionsAtOnce) {
   StartServer();
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 10; ++i) clients.push_back(std::make_unique<Client>(port()));
@@ -1120,7 +1130,7 @@ TEST_F(ServerTest, ShutdownClosesIdleConnectionsAtOnce) {
   for (auto& c : clients) EXPECT_TRUE(c->ReadsEof());
 }
 
-TEST_F(ServerTest, RequestStopDuringADrainEndsItAtOnce) {
+TEST_P(ServerTest, RequestStopDuringADrainEndsItAtOnce) {
   StartServer();
   Client c(port());
   ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf"));
@@ -1131,6 +1141,94 @@ TEST_F(ServerTest, RequestStopDuringADrainEndsItAtOnce) {
   server_->Stop();
   EXPECT_TRUE(server_->stopped());
   EXPECT_TRUE(c.ReadsEof());
+}
+
+// ServerOptions::workers: a Handler that blocks holds up neither its loop's other connections
+// nor the loop's reading; one connection's requests still run in order, one at a time.
+TEST(ServerWorkersTest, ABlockedHandlerDoesNotHoldUpTheLoopsOtherConnections) {
+  ServerOptions o = EphemeralPort(1);
+  o.workers = 4;
+  Server server(o, SlowHandler);
+  ASSERT_TRUE(server.Start().ok());
+  Client slow(server.port());
+  Client quick(server.port());
+  ASSERT_TRUE(slow.Send(PostTo("/slow", "slow") + PostTo("/", "after slow")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the slow one runs now
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(quick.Send(PostTo("/", "quick")));
+  std::optional<HttpReply> q = quick.Read();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->body, "quick");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  for (const char* body : {"slow", "after slow"}) {  // in order, on their connection
+    std::optional<HttpReply> r = slow.Read();
+    ASSERT_TRUE(r.has_value()) << body;
+    EXPECT_EQ(r->body, body);
+  }
+}
+
+TEST(ServerWorkersTest, ManyBlockedHandlersRunAtOnce) {
+  ServerOptions o = EphemeralPort(1);
+  o.workers = 8;
+  Server server(o, SlowHandler);
+  ASSERT_TRUE(server.Start().ok());
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(std::make_unique<Client>(server.port()));
+  auto start = std::chrono::steady_clock::now();
+  for (auto& c : clients) ASSERT_TRUE(c->Send(PostTo("/slow", "x")));
+  for (auto& c : clients) {
+    std::optional<HttpReply> r = c->Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+  }
+  // 8 x 300 ms on one loop thread would be 2.4 s; side by side they take one handler's time.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+TEST(ServerWorkersTest, AClientThatLeavesWhileItsHandlerRunsIsFreedAfterIt) {
+  std::atomic<int> finished{0};
+  ServerOptions o = EphemeralPort(1);
+  o.workers = 2;
+  Server server(o, [&finished](const Request& req, Response& resp) {
+    SlowHandler(req, resp);
+    finished.fetch_add(1);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  {
+    Client gone(server.port());
+    ASSERT_TRUE(gone.Send(PostTo("/slow", "nobody reads this")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    struct linger hard{1, 0};  // a reset: the loop sees EPOLLHUP / EPOLLERR while the handler runs
+    ::setsockopt(gone.fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the handler ends meanwhile
+  EXPECT_EQ(finished.load(), 1);
+  Client next(server.port());
+  ASSERT_TRUE(next.Send(PostTo("/", "still serving")));
+  std::optional<HttpReply> r = next.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "still serving");
+  EXPECT_EQ(server.Counters().open_connections, 1u);
+}
+
+TEST(ServerWorkersTest, StopWaitsForTheHandlersThatRun) {
+  std::atomic<int> finished{0};
+  ServerOptions o = EphemeralPort(2);
+  o.workers = 4;
+  auto server = std::make_unique<Server>(o, [&finished](const Request& req, Response& resp) {
+    SlowHandler(req, resp);
+    finished.fetch_add(1);
+  });
+  ASSERT_TRUE(server->Start().ok());
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<Client>(server->port()));
+    ASSERT_TRUE(clients.back()->Send(PostTo("/slow", "x")));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server->Stop();  // the connections are cut, but only once their handlers have returned
+  EXPECT_EQ(finished.load(), 4);
+  server.reset();
 }
 
 TEST(ServerStartTest, PlainListenerCanBeTurnedOffButNotBoth) {
@@ -1147,7 +1245,7 @@ TEST(ServerStartTest, PlainListenerCanBeTurnedOffButNotBoth) {
 }
 
 // Counters(): connections accepted and refused by the cap, open now, bytes read and written.
-TEST_F(ServerTest, CountersAddUpConnectionsAndBytes) {
+TEST_P(ServerTest, CountersAddUpConnectionsAndBytes) {
   ServerOptions o;
   o.max_connections = 1;
   o.threads = 1;

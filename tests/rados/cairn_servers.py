@@ -1,0 +1,108 @@
+"""Starting cairn servers for the scripts of tests/rados (and bench/rados.py): one home for the
+free loopback port, the start with its bounded wait for the port, the stop, and a boto3 client.
+
+    from cairn_servers import free_port, start_cairn, stop_cairn, boto_client
+    proc, port = start_cairn([BIN, "--engine", "rados"], log)          # a free port
+    proc, port = start_cairn([BIN, "--engine", "rados"], log, port=p)  # a restart on port p
+
+`args` is the command line without --host, --port and --log-level (added here: 127.0.0.1, the
+port, warn). A server whose arguments do not name --engine rados gets an environment without the
+CAIRN_RADOS_* variables that tests/rados/cluster sets (they would ask for the RADOS engine).
+The wait ends when the port accepts a connection (the server answers once its storage is open:
+requests wait until then, http/start_gate.h); it is bounded (`timeout`), and a server that exits
+or does not listen in time raises StartError with the end of its log when there is one.
+Every server started is also killed when the Python process exits (atexit), whatever happens.
+"""
+import atexit
+import os
+import socket
+import subprocess
+import time
+
+import boto3
+from botocore.config import Config
+
+LIVE = []  # servers started and not yet stopped
+
+
+class StartError(RuntimeError):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(log):
+    name = getattr(log, "name", None)
+    if not isinstance(name, str) or not os.path.exists(name):
+        return ""
+    log.flush()
+    with open(name, "rb") as f:
+        return f.read()[-3000:].decode("utf-8", "replace")
+
+
+def start_cairn(args, log, port=None, timeout=60, env=None):
+    """Starts cairn (`args` as above) on 127.0.0.1:`port` (a free one if None); returns
+    (process, port) once the port accepts connections."""
+    port = port or free_port()
+    env = dict(os.environ if env is None else env)
+    if "rados" not in args:
+        env = {k: v for k, v in env.items() if not k.startswith("CAIRN_RADOS_")}
+    proc = subprocess.Popen(list(args) + ["--host", "127.0.0.1", "--port", str(port),
+                                          "--log-level", "warn"],
+                            stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env)
+    LIVE.append(proc)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            LIVE.remove(proc)
+            raise StartError(f"cairn exited with {proc.returncode}: {' '.join(args)}\n"
+                             f"{_log_tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, port
+        except OSError:
+            time.sleep(0.1)
+    stop_cairn(proc, timeout=0)
+    raise StartError(f"cairn did not listen on {port} within {timeout} s: {' '.join(args)}\n"
+                     f"{_log_tail(log)}")
+
+
+def stop_cairn(proc, timeout=20):
+    """SIGTERM, then SIGKILL after `timeout` s (at once with 0); waits for the exit."""
+    if proc.poll() is None:
+        if timeout > 0:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc in LIVE:
+        LIVE.remove(proc)
+
+
+def boto_client(port, key, retries=0, read_timeout=30, connect_timeout=5, pool=10):
+    """A DynamoDB client for the server on `port` in the namespace of access key `key`;
+    `retries` retries (0: every error reaches the caller, as these tests want to count them)."""
+    return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}",
+                        region_name="us-east-1", aws_access_key_id=key,
+                        aws_secret_access_key="x",
+                        config=Config(retries={"total_max_attempts": retries + 1,
+                                               "mode": "standard"},
+                                      read_timeout=read_timeout, connect_timeout=connect_timeout,
+                                      max_pool_connections=pool))
+
+
+@atexit.register
+def _kill_live():
+    for proc in list(LIVE):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    LIVE.clear()
