@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/shared_tokens.h"
 #include "util/status.h"
 
 namespace cairn::storage {
@@ -129,6 +130,22 @@ class Engine {
   virtual Status Write(const WriteBatch& batch) = 0;
   virtual std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) = 0;
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
+  // A view in which the `keys` of column c are consistent with one another (TransactGetItems).
+  // The default is GetSnapshot(). An engine without cross-object snapshots (RADOS) reads them by
+  // read-and-validate; Busy when a transaction of another server holds one of them (its key in
+  // WriteScope::ConflictKey(), storage/write_scope.h) or they kept changing.
+  virtual Result<std::unique_ptr<Snapshot>> GetSnapshotOf(Column c,
+                                                          const std::vector<std::string>& keys) {
+    (void)c;
+    (void)keys;
+    return GetSnapshot();
+  }
+  // True when the engine itself holds a transaction's items across servers (WriteScope's
+  // OnPrepared runs there); false: the caller's lock table does (one process).
+  virtual bool PreparesTransactions() const { return false; }
+  // ClientRequestToken records every server of the store shares (storage/shared_tokens.h);
+  // nullptr: one process, the item writer keeps them.
+  virtual SharedTokens* SharedRequestTokens() { return nullptr; }
   // Reclaims space of deleted ranges in the background; a hint, may do nothing.
   virtual void CompactRange(Column c, std::string_view begin, std::string_view end) = 0;
   // The engine's figures now (EngineStats); the default knows none.

@@ -136,7 +136,14 @@ Result<std::unique_ptr<storage::Snapshot>> ItemWriter::SnapshotOf(
     const std::vector<Target>& targets, size_t* conflict_stripe) {
   auto guard = LockAll(targets, Waiting::kWrite, conflict_stripe);
   if (!guard) return Status::Busy("a transaction holds an item");
-  return engine_->GetSnapshot();
+  std::vector<std::string> keys;
+  for (const Target& t : targets) keys.push_back(t.key);
+  storage::WriteScope::ConflictKey().clear();
+  auto snapshot = engine_->GetSnapshotOf(storage::Column::kData, keys);
+  if (!snapshot.ok() && snapshot.status().IsBusy() && conflict_stripe &&
+      !storage::WriteScope::ConflictKey().empty())
+    *conflict_stripe = txn::LockTable::StripeOf(LockHash(storage::WriteScope::ConflictKey()));
+  return snapshot;
 }
 
 }  // namespace cairn::write

@@ -106,7 +106,9 @@ class ItemWriter {
         catalog_(catalog),
         locks_(locks),
         streams_(streams),
-        options_(std::move(options)) {}
+        options_(std::move(options)) {
+    if (engine_) tokens_.Share(engine_->SharedRequestTokens());
+  }
 
   // One item: lock, re-read the table, read the item (as `read` says), `decide`, stage, commit.
   // `decide(const storage::TableInfo& current, const Item* old, Change* change) -> bool`; false
@@ -141,6 +143,9 @@ class ItemWriter {
   // The lock hash of an item: what every writer of the item locks. Its stripe is
   // txn::LockTable::StripeOf(LockHash(key)).
   static uint64_t LockHash(std::string_view key);
+  // How many times a write reads and decides again when its guarded commit found an item changed
+  // by another server (storage/write_scope.h); then the engine's error (a retryable 500).
+  static constexpr int kAttempts = 8;
 
   // Returns once every write that was in progress when it was called has committed or given up:
   // each write after it re-reads the table's descriptor under its lock, so it sees every catalog
@@ -184,25 +189,30 @@ Status ItemWriter::Write(const storage::TableInfo& table, std::string_view key, 
   auto guard = locks_->TryLock(LockHash(key), options_.conflict_wait);
   if (!guard) return Status::Busy("a transaction holds the item");
   storage::WriteScope scope;  // the commit is guarded on the read (engines shared by servers)
-  auto current = CurrentTable(table);
-  if (!current) return Status::NotFound("table dropped");
-  const bool reads = NeedsOld(*current, read);
-  if (reads) {
-    auto old = ReadItem(*engine_, key);
-    if (!old.ok()) return old.status();
-    *old_out = std::move(old).value();
+  for (int attempt = 1;; ++attempt) {
+    storage::WriteScope::TakeChanged();
+    auto current = CurrentTable(table);
+    if (!current) return Status::NotFound("table dropped");
+    const bool reads = NeedsOld(*current, read);
+    if (reads) {
+      auto old = ReadItem(*engine_, key);
+      if (!old.ok()) return old.status();
+      *old_out = std::move(old).value();
+    }
+    const Item* before = old_out->has_value() ? &**old_out : nullptr;
+    Change change;
+    if (!decide(*current, before, &change))
+      return Status::Aborted();
+    // Known to be absent: nothing to delete, and no stream record for it.
+    if (reads && !before && change.kind == Change::Kind::kDelete) change.kind = Change::Kind::kNone;
+    if (change.kind == Change::Kind::kNone) return Status::OK();
+    storage::WriteBatch batch;
+    streams::PendingRecords pending;
+    Stage(current, key, before, change, &batch, &pending);
+    Status s = Commit(&batch, pending);
+    // Another server wrote the item between our read and commit: read and decide again.
+    if (!storage::WriteScope::TakeChanged() || attempt >= kAttempts) return s;
   }
-  const Item* before = old_out->has_value() ? &**old_out : nullptr;
-  Change change;
-  if (!decide(*current, before, &change))
-    return Status::Aborted();
-  // Known to be absent: nothing to delete, and no stream record for it.
-  if (reads && !before && change.kind == Change::Kind::kDelete) change.kind = Change::Kind::kNone;
-  if (change.kind == Change::Kind::kNone) return Status::OK();
-  storage::WriteBatch batch;
-  streams::PendingRecords pending;
-  Stage(current, key, before, change, &batch, &pending);
-  return Commit(&batch, pending);
 }
 
 template <typename Decide>
@@ -212,38 +222,50 @@ Status ItemWriter::WriteMany(const std::vector<Target>& targets, Waiting waiting
   auto guard = LockAll(targets, waiting, conflict_stripe);
   if (!guard) return Status::Busy("a transaction holds an item");
   storage::WriteScope scope;  // the commit is guarded on the reads (engines shared by servers)
-  if (waiting == Waiting::kTransaction && options_.on_transaction_locked)
-    options_.on_transaction_locked();
+  if (waiting == Waiting::kTransaction) {
+    storage::WriteScope::MarkTransaction(&options_.on_transaction_locked);
+    if (options_.on_transaction_locked && !engine_->PreparesTransactions())
+      options_.on_transaction_locked();
+  }
   const size_t n = targets.size();
-  olds->assign(n, std::nullopt);
-  std::vector<std::shared_ptr<const storage::TableInfo>> current(n);
-  std::vector<Change> changes(n);
-  bool refused = false;
-  for (size_t k = 0; k < n; ++k) {
-    current[k] = CurrentTable(*targets[k].table);
-    if (!current[k]) return Status::NotFound("table dropped");
-    const bool reads = NeedsOld(*current[k], read);
-    if (reads) {
-      auto old = ReadItem(*engine_, targets[k].key);
-      if (!old.ok()) return old.status();
-      (*olds)[k] = std::move(old).value();
+  for (int attempt = 1;; ++attempt) {
+    storage::WriteScope::TakeChanged();
+    storage::WriteScope::ConflictKey().clear();
+    olds->assign(n, std::nullopt);
+    std::vector<std::shared_ptr<const storage::TableInfo>> current(n);
+    std::vector<Change> changes(n);
+    bool refused = false;
+    for (size_t k = 0; k < n; ++k) {
+      current[k] = CurrentTable(*targets[k].table);
+      if (!current[k]) return Status::NotFound("table dropped");
+      const bool reads = NeedsOld(*current[k], read);
+      if (reads) {
+        auto old = ReadItem(*engine_, targets[k].key);
+        if (!old.ok()) return old.status();
+        (*olds)[k] = std::move(old).value();
+      }
+      const Item* before = (*olds)[k] ? &*(*olds)[k] : nullptr;
+      if (!decide(k, *current[k], before, &changes[k]))
+        refused = true;
+      if (reads && !before && changes[k].kind == Change::Kind::kDelete)
+        changes[k].kind = Change::Kind::kNone;
     }
-    const Item* before = (*olds)[k] ? &*(*olds)[k] : nullptr;
-    if (!decide(k, *current[k], before, &changes[k]))
-      refused = true;
-    if (reads && !before && changes[k].kind == Change::Kind::kDelete)
-      changes[k].kind = Change::Kind::kNone;
+    if (refused) return Status::Aborted();
+    storage::WriteBatch batch;
+    streams::PendingRecords pending;
+    for (size_t k = 0; k < n; ++k) {
+      if (changes[k].kind == Change::Kind::kNone) continue;
+      Stage(current[k], targets[k].key, (*olds)[k] ? &*(*olds)[k] : nullptr, changes[k], &batch,
+            &pending);
+    }
+    if (batch.empty() && pending.changes.empty()) return Status::OK();
+    Status s = Commit(&batch, pending);
+    // Another server's transaction holds an item (engines shared by servers name it).
+    if (s.IsBusy() && conflict_stripe && !storage::WriteScope::ConflictKey().empty())
+      *conflict_stripe = txn::LockTable::StripeOf(LockHash(storage::WriteScope::ConflictKey()));
+    // Another server wrote an item between our reads and commit: read and decide again.
+    if (!storage::WriteScope::TakeChanged() || attempt >= kAttempts) return s;
   }
-  if (refused) return Status::Aborted();
-  storage::WriteBatch batch;
-  streams::PendingRecords pending;
-  for (size_t k = 0; k < n; ++k) {
-    if (changes[k].kind == Change::Kind::kNone) continue;
-    Stage(current[k], targets[k].key, (*olds)[k] ? &*(*olds)[k] : nullptr, changes[k], &batch,
-          &pending);
-  }
-  if (batch.empty() && pending.changes.empty()) return Status::OK();
-  return Commit(&batch, pending);
 }
 
 }  // namespace cairn::write

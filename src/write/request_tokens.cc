@@ -14,6 +14,7 @@ void RequestTokens::Evict(std::chrono::steady_clock::time_point now) {
 
 RequestTokens::Claim RequestTokens::Try(const std::string& key, std::string_view request,
                                         std::string* response) {
+  if (shared_) return shared_->Try(key, request, response);
   std::lock_guard lock(mu_);
   Evict(std::chrono::steady_clock::now());
   auto [it, fresh] = entries_.try_emplace(key);
@@ -28,6 +29,7 @@ RequestTokens::Claim RequestTokens::Try(const std::string& key, std::string_view
 }
 
 void RequestTokens::Finish(const std::string& key, std::string response) {
+  if (shared_) return shared_->Finish(key, std::move(response));
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   Entry& e = entries_[key];
@@ -39,6 +41,7 @@ void RequestTokens::Finish(const std::string& key, std::string response) {
 }
 
 void RequestTokens::Release(const std::string& key) {
+  if (shared_) return shared_->Release(key);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it != entries_.end() && !it->second.done) entries_.erase(it);

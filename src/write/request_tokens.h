@@ -7,6 +7,7 @@
 // Protocol: Claim() first; on kClaimed the caller runs the request, then Finish() with its answer,
 // or Release() if it failed (a retry may then apply). A claim that is neither finished nor
 // released blocks its token until Release(): callers hold it in a scope guard.
+// With an engine shared by several servers the records are the engine's (Share()).
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
@@ -18,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage/shared_tokens.h"
+
 namespace cairn::write {
 
 class RequestTokens {
@@ -25,12 +28,11 @@ class RequestTokens {
   static constexpr auto kLifetime = std::chrono::minutes(10);
   static constexpr size_t kMaxTokens = 100000;
 
-  enum class Claim : unsigned char {
-    kClaimed,     // new: the caller runs the request
-    kMismatch,    // the token was used with another request
-    kInProgress,  // the first request with the token still runs
-    kDone,        // answered before: *response holds the answer
-  };
+  using Claim = storage::TokenClaim;  // kClaimed, kMismatch, kInProgress, kDone
+
+  // Hands every call to `shared` (the engine's records, shared by the servers of a pool) when
+  // not null. Call before serving.
+  void Share(storage::SharedTokens* shared) { shared_ = shared; }
 
   // `key` identifies the token (the caller's namespace and the token); `request` is the request's
   // canonical text.
@@ -50,6 +52,7 @@ class RequestTokens {
   // REQUIRES: mu_ held.
   void Evict(std::chrono::steady_clock::time_point now);
 
+  storage::SharedTokens* shared_ = nullptr;
   std::mutex mu_;
   std::map<std::string, Entry, std::less<>> entries_;  // GUARDED_BY(mu_)
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>>

@@ -12,7 +12,9 @@ them, a restart on the same pool, and checks:
     GetItem); the GSI converges (bounded wait) to exactly the table's items, whatever outbox
     entries the kill left unapplied (counted before the restart);
   - every acknowledged transaction's two items are there; for every transaction, acknowledged or
-    not, both items are there or neither (all-or-nothing across objects after the crash).
+    not, both items are there or neither (all-or-nothing across objects after the crash), checked
+    once the transaction ledger (xlog.*) is empty: the killed coordinator's records were finished
+    by the new server (COMMITTED applied, PENDING cancelled once its lock lapsed).
 Then a replay check: with the server stopped, a redo record (the engine's format, rados_engine.cc
 EncodeEffects) that removes two items in two different shard objects is written into "cairn.redo"
 with python3-rados, as a crash between the record and its apply would leave it; the next start
@@ -127,9 +129,14 @@ def trial(binary, number, seconds, log):
     started = time.monotonic()
     proc = start(binary, port, log)
     restart_s = time.monotonic() - started
+    left_txns = len(ledger())
     # The killed server's unfinished batches are finished by whichever server takes its lease once
     # it lapsed (the new one, in a renewal round): wait until it is no longer listed.
     recovered_s = wait_for_servers(1) - started
+    # Its transactions (docs/rados.md section 6): records left in the ledger are finished by the
+    # sweeper of a live server once the coordinator's lock lapsed (COMMITTED applied, PENDING
+    # cancelled); wait until the ledger is empty.
+    txns_s = wait_for_empty_ledger() - started
     c = client(port)
     lost = []
     for k, v in acked["items"]:
@@ -163,7 +170,8 @@ def trial(binary, number, seconds, log):
     print(f"kill_trial {number}: {len(acked['items'])} acknowledged item writes and "
           f"{len(acked_txns)} acknowledged transactions ({len(attempted)} attempted) checked; "
           f"lost {len(lost)}, half-applied transactions {half}; restart took {restart_s:.1f} s, "
-          f"the killed server recovered after {recovered_s:.1f} s; outbox entries left by the "
+          f"the killed server recovered after {recovered_s:.1f} s, its {left_txns} unfinished "
+          f"transaction records after {txns_s:.1f} s; outbox entries left by the "
           f"kill: {outboxed}, GSI ({len(want)} items) equal to the table after {gsi_s:.1f} s",
           flush=True)
     if lost:
@@ -218,6 +226,37 @@ def servers_listed():
             return [k for k, _ in it]
     finally:
         cluster.shutdown()
+
+
+def ledger():
+    """The live transaction records listed in xlog.0..15 (storage/rados/rados_txn.h)."""
+    import rados
+    cluster = rados.Rados(conffile=os.environ["CAIRN_RADOS_CONF"])
+    cluster.connect()
+    try:
+        io = cluster.open_ioctx(os.environ["CAIRN_RADOS_POOL"])
+        ids = []
+        for n in range(16):
+            with rados.ReadOpCtx() as op:
+                it, _ = io.get_omap_vals(op, "", "", 1000)
+                try:
+                    io.operate_read_op(op, f"xlog.{n}")
+                except rados.ObjectNotFound:
+                    continue
+                ids += [k for k, _ in it]
+        return ids
+    finally:
+        cluster.shutdown()
+
+
+def wait_for_empty_ledger(timeout=40):
+    """Waits until no transaction record is listed; returns the time.monotonic() it was so."""
+    deadline = time.monotonic() + timeout
+    while ledger():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"kill_trial: transaction records still listed: {ledger()[:5]}")
+        time.sleep(0.5)
+    return time.monotonic()
 
 
 def wait_for_servers(n, timeout=40):

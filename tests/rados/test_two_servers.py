@@ -6,6 +6,11 @@ inside a test cluster (CAIRN_RADOS_CONF, CAIRN_RADOS_POOL set; CAIRN_BIN the cai
     guarded on the value read), on a table without indexes (one object per write) and on one with
     a GSI (several objects: the guarded item op first);
   - a conditional create raced from both servers is won by exactly one of them per item;
+  - transactions (docs/rados.md section 6, storage/rados/rados_txn.h): transfers between accounts
+    through both servers keep the total exactly, and TransactGetItems through either never sees a
+    transfer half applied; a transaction held on A makes a write, a transaction and a
+    TransactGetItems of its item on B answer TransactionConflict; a ClientRequestToken retried
+    through the other server applies once (another request with it: IdempotentParameterMismatch).
   - writes of the same items through both servers at once (GSI key moved, items deleted) leave
     the LSI exact at once and the GSI equal to the table after a bounded wait (the outbox).
 A guard that fails answers 500 (retryable); the workers here retry those, as SDKs do, and count them.
@@ -211,6 +216,219 @@ def test_conditional_create_raced_from_two_servers_has_one_winner(servers):
     for k in range(keys):
         by = c.get_item(TableName=name, Key={"pk": {"S": f"k{k}"}}, ConsistentRead=True)["Item"]["by"]
         assert by == {"N": str(servers[0] if k in a_wins else servers[1])}
+
+
+# --- transactions across servers (docs/rados.md section 6)
+
+ACCOUNTS, START = 8, 1000
+
+
+def test_transfers_through_both_servers_keep_total_and_readers_never_see_half(servers):
+    name = "bank"
+    a = client(servers[0])
+    create(a, name)
+    for i in range(ACCOUNTS):
+        a.put_item(TableName=name, Item={"pk": {"S": f"acct{i}"}, "bal": {"N": str(START)}})
+    total = ACCOUNTS * START
+    lock = threading.Lock()
+    applied = [0] * ACCOUNTS
+    outcomes = {"ok": 0, "ccf": 0, "conflict": 0, "retried_500": 0}
+    reads = {"ok": 0, "conflict": 0}
+    failures = []
+    done = threading.Event()
+    gets = [{"Get": {"TableName": name, "Key": {"pk": {"S": f"acct{i}"}}}} for i in range(ACCOUNTS)]
+
+    def writer(port, seed):
+        import random
+        c = client(port)
+        rng = random.Random(seed)
+        try:
+            for n in range(60):
+                src, dst = rng.sample(range(ACCOUNTS), 2)
+                amount = rng.randint(1, 300)
+                # A token per transfer: a retry after a 500 is applied at most once.
+                token = f"{RUN}-{seed}-{n}"
+                r, retried = retrying(lambda: c.transact_write_items(ClientRequestToken=token,
+                    TransactItems=[
+                        {"Update": {"TableName": name, "Key": {"pk": {"S": f"acct{src}"}},
+                                    "UpdateExpression": "SET bal = bal - :a",
+                                    "ConditionExpression": "bal >= :a",
+                                    "ExpressionAttributeValues": {":a": {"N": str(amount)}}}},
+                        {"Update": {"TableName": name, "Key": {"pk": {"S": f"acct{dst}"}},
+                                    "UpdateExpression": "SET bal = bal + :a",
+                                    "ExpressionAttributeValues": {":a": {"N": str(amount)}}}}]))
+                with lock:
+                    outcomes["retried_500"] += retried
+                    if not isinstance(r, Exception):
+                        applied[src] -= amount
+                        applied[dst] += amount
+                        outcomes["ok"] += 1
+                        continue
+                    assert r.response["Error"]["Code"] == "TransactionCanceledException", r
+                    codes = [x["Code"] for x in r.response["CancellationReasons"]]
+                    if "TransactionConflict" in codes:
+                        outcomes["conflict"] += 1
+                    else:
+                        assert codes == ["ConditionalCheckFailed", "None"], codes
+                        outcomes["ccf"] += 1
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    def reader(port):
+        c = client(port)
+        try:
+            while not done.is_set():
+                try:
+                    resp = c.transact_get_items(TransactItems=gets)
+                except ClientError as e:
+                    assert e.response["Error"]["Code"] == "TransactionCanceledException", e
+                    assert "TransactionConflict" in [
+                        x["Code"] for x in e.response["CancellationReasons"]]
+                    reads["conflict"] += 1
+                    continue
+                bals = [int(x["Item"]["bal"]["N"]) for x in resp["Responses"]]
+                assert sum(bals) == total, bals  # never half a transfer
+                reads["ok"] += 1
+        except Exception as e:  # noqa: BLE001
+            failures.append(e)
+
+    writers = [threading.Thread(target=writer, args=(servers[w % 2], w)) for w in range(4)]
+    readers = [threading.Thread(target=reader, args=(p,)) for p in servers]
+    for t in writers + readers:
+        t.start()
+    for t in writers:
+        t.join(timeout=240)
+    done.set()
+    for t in readers:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in writers + readers)
+    assert not failures, failures[:3]
+    final = [int(client(servers[i % 2]).get_item(
+        TableName=name, Key={"pk": {"S": f"acct{i}"}}, ConsistentRead=True)["Item"]["bal"]["N"])
+        for i in range(ACCOUNTS)]
+    assert sum(final) == total
+    assert final == [START + d for d in applied]  # exactly the acknowledged transfers
+    assert outcomes["ok"] > 0 and reads["ok"] > 0
+    print(f"transfers: {sum(v for k, v in outcomes.items() if k != 'retried_500')} transactions "
+          f"through 2 servers: {outcomes}; TransactGetItems: {reads}")
+
+
+def test_transaction_held_on_one_server_conflicts_with_writes_on_the_other(tmp_path):
+    # A holds every transaction 5 s once its items are held (prepared); B is a plain server.
+    a_proc, a_port = start(tmp_path, "held", "--test-transaction-hold", "5000")
+    b_proc, b_port = start(tmp_path, "free")
+    try:
+        a, b = client(a_port), client(b_port)
+        name = "held"
+        create(a, name)
+        for k in ("x", "y"):
+            a.put_item(TableName=name, Item={"pk": {"S": k}, "v": {"N": "0"}})
+        result = {}
+
+        def background():
+            try:
+                a.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": name, "Key": {"pk": {"S": "x"}},
+                                "UpdateExpression": "SET v = v + :a",
+                                "ExpressionAttributeValues": {":a": {"N": "10"}}}},
+                    {"Put": {"TableName": name, "Item": {"pk": {"S": "y"}, "v": {"N": "10"}}}}])
+                result["done"] = True
+            except Exception as e:  # noqa: BLE001
+                result["error"] = e
+
+        t = threading.Thread(target=background)
+        t.start()
+        try:
+            # Until A prepared, B's write may win (A then decides again); once held, B conflicts.
+            deadline = time.monotonic() + 2.5
+            while True:
+                assert time.monotonic() < deadline, "the transaction on A was never seen holding x"
+                try:
+                    b.update_item(TableName=name, Key={"pk": {"S": "x"}},
+                                  UpdateExpression="SET w = :one",
+                                  ExpressionAttributeValues={":one": {"N": "1"}})
+                except ClientError as e:
+                    assert e.response["Error"]["Code"] == "TransactionConflictException", e
+                    assert e.response["Error"]["Message"] == "Transaction is ongoing for the item"
+                    break
+                time.sleep(0.02)
+            # A transaction through B: cancelled, its first item conflicting, the other None.
+            with pytest.raises(ClientError) as e:
+                b.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": name, "Item": {"pk": {"S": "y"}, "v": {"N": "99"}}}},
+                    {"Put": {"TableName": name, "Item": {"pk": {"S": "z"}}}}])
+            assert e.value.response["Error"]["Code"] == "TransactionCanceledException"
+            assert e.value.response["CancellationReasons"] == [
+                {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"},
+                {"Code": "None"}]
+            # A TransactGetItems through B: the same.
+            with pytest.raises(ClientError) as e:
+                b.transact_get_items(TransactItems=[
+                    {"Get": {"TableName": name, "Key": {"pk": {"S": "x"}}}}])
+            assert e.value.response["CancellationReasons"] == [
+                {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
+            # A ConditionCheck of x (only read, whatever shard the Puts are in): held too.
+            for z in ("z1", "z2", "z3", "z4"):
+                with pytest.raises(ClientError) as e:
+                    b.transact_write_items(TransactItems=[
+                        {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "x"}},
+                                            "ConditionExpression": "attribute_exists(pk)"}},
+                        {"Put": {"TableName": name, "Item": {"pk": {"S": z}}}}])
+                assert e.value.response["CancellationReasons"] == [
+                    {"Code": "TransactionConflict",
+                     "Message": "Transaction is ongoing for the item"}, {"Code": "None"}]
+            # A blind DeleteItem through B: refused too (no intent is ever overwritten).
+            with pytest.raises(ClientError) as e:
+                b.delete_item(TableName=name, Key={"pk": {"S": "y"}})
+            assert e.value.response["Error"]["Code"] == "TransactionConflictException"
+        finally:
+            t.join(timeout=30)
+        assert result.get("done"), result
+        x = b.get_item(TableName=name, Key={"pk": {"S": "x"}}, ConsistentRead=True)["Item"]
+        assert x["v"] == {"N": "10"}
+        assert b.get_item(TableName=name, Key={"pk": {"S": "y"}},
+                          ConsistentRead=True)["Item"]["v"] == {"N": "10"}
+        for z in ("z", "z1", "z2", "z3", "z4"):
+            assert "Item" not in b.get_item(TableName=name, Key={"pk": {"S": z}},
+                                            ConsistentRead=True)
+        # Released: B writes x now.
+        b.update_item(TableName=name, Key={"pk": {"S": "x"}}, UpdateExpression="SET w = :one",
+                      ExpressionAttributeValues={":one": {"N": "1"}})
+    finally:
+        for proc in (a_proc, b_proc):
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_same_token_through_the_other_server_applies_once(servers):
+    name = "tokens"
+    a, b = client(servers[0]), client(servers[1])
+    create(a, name)
+    a.put_item(TableName=name, Item={"pk": {"S": "n"}, "n": {"N": "0"}})
+    token = "tok-" + RUN
+    items = [{"Update": {"TableName": name, "Key": {"pk": {"S": "n"}},
+                         "UpdateExpression": "SET n = n + :one",
+                         "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+             {"Put": {"TableName": name, "Item": {"pk": {"S": "other"}}}}]
+    first = a.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    again = b.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    third = a.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    for r in (first, again, third):
+        r.pop("ResponseMetadata")
+    assert first == again == third
+    assert a.get_item(TableName=name, Key={"pk": {"S": "n"}},
+                      ConsistentRead=True)["Item"]["n"] == {"N": "1"}
+    # The same token with another request, through either server.
+    for c in (b, a):
+        with pytest.raises(ClientError) as e:
+            c.transact_write_items(ClientRequestToken=token, TransactItems=items[:1])
+        assert e.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+        assert e.value.response["Error"]["Message"] == (
+            "The request uses the same client token as a previous, but non-identical request.")
+    # Another token applies again.
+    b.transact_write_items(TransactItems=items, ClientRequestToken=token + "-2")
+    assert a.get_item(TableName=name, Key={"pk": {"S": "n"}},
+                      ConsistentRead=True)["Item"]["n"] == {"N": "2"}
 
 
 def test_gsi_and_lsi_converge_under_writes_of_the_same_items_from_two_servers(servers):

@@ -28,6 +28,8 @@
 #include "storage/key_encoding.h"
 #include "storage/rados/gsi_outbox.h"
 #include "storage/rados/rados_layout.h"
+#include "storage/rados/rados_tokens.h"
+#include "storage/rados/rados_txn.h"
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
 
@@ -264,6 +266,10 @@ class RadosEngine final : public Engine {
   Status Write(const WriteBatch& batch) override;
   std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override { return std::make_unique<RadosSnapshot>(); }
+  Result<std::unique_ptr<Snapshot>> GetSnapshotOf(Column c,
+                                                  const std::vector<std::string>& keys) override;
+  bool PreparesTransactions() const override { return true; }
+  SharedTokens* SharedRequestTokens() override { return tokens_.get(); }
   void CompactRange(Column, std::string_view, std::string_view) override {}
 
   // Reads up to `max` entries of `object` in column c with keys in [from, upper) (from inclusive
@@ -310,6 +316,9 @@ class RadosEngine final : public Engine {
   void AddGuards(const std::string& object, librados::ObjectWriteOperation* op,
                  const Remembered& reads);
 
+  // A write of a transaction's scope over several objects (rados_txn.h): the coordinator.
+  Status WriteTransaction(const Effects& effects, Remembered* reads);
+
   Layout layout_;
   librados::Rados cluster_;
   librados::IoCtx io_;
@@ -318,6 +327,9 @@ class RadosEngine final : public Engine {
   // Whether a writer applies its own outbox entries before answering (rados_engine.h: off only
   // for the test of the drainer, CAIRN_RADOS_TEST_DRAINER_ONLY).
   bool writer_applies_ = true;
+  std::unique_ptr<rados::Transactions> txns_;  // after the lease (it needs the server id)
+  std::unique_ptr<rados::RadosTokens> tokens_;
+  uint64_t sweeps_ = 0;  // renewal rounds (the token sweep runs every tenth)
   std::mutex mu_;
   std::set<std::pair<Column, uint32_t>> registered_;  // GUARDED_BY(mu_)
   std::atomic<uint64_t> next_record_{0};
@@ -542,6 +554,8 @@ Status RadosEngine::AcquireLease() {
   redo_ = std::string("cairn.redo.") + cookie_;
   int r = TakeLease(redo_, 0);
   if (r < 0) return ToStatus(r, "taking the lease on", redo_);
+  txns_ = std::make_unique<rados::Transactions>(&io_, cookie_);
+  tokens_ = std::make_unique<rados::RadosTokens>(&io_);
   return Beat();
 }
 
@@ -618,6 +632,8 @@ void RadosEngine::RenewLoop() {
       // wait for our lease, which it cannot take).
       (void)Beat();
       (void)RecoverOthers(std::chrono::seconds(0));
+      txns_->Sweep();  // transactions whose coordinator died
+      if (sweeps_++ % 10 == 0) tokens_->Sweep();
     }
     lock.lock();
     // Our lease lapsed: another server may replay our records over later writes: stop writing.
@@ -696,7 +712,19 @@ void RadosEngine::ReloaderLoop() {
   }
 }
 
-Status RadosEngine::Get(Column c, std::string_view key, std::string* value, const Snapshot*) {
+Status RadosEngine::Get(Column c, std::string_view key, std::string* value,
+                        const Snapshot* snapshot) {
+  // TransactGetItems' view (GetSnapshotOf): the values as read and validated, stored form.
+  if (auto* captured = dynamic_cast<const rados::CapturedSnapshot*>(snapshot);
+      captured && c == Column::kData) {
+    auto it = captured->values.find(std::string(key));
+    if (it != captured->values.end()) {
+      if (!it->second) return Status::NotFound();
+      *value = *it->second;
+      if (!Visible(c, ObjectFor(c, key).name, value)) return Status::NotFound();
+      return Status::OK();
+    }
+  }
   const ObjectRef o = ObjectFor(c, key);
   const std::string k = OmapKey(c, key);
   librados::ObjectReadOperation op;
@@ -728,7 +756,8 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value, cons
 std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::string>& keys,
                                           std::vector<std::string>* values,
                                           const Snapshot* snapshot) {
-  if (keys.size() < 2 || (c == Column::kData && WriteScope::Active()))
+  if (keys.size() < 2 || (c == Column::kData && WriteScope::Active()) ||
+      dynamic_cast<const rados::CapturedSnapshot*>(snapshot))  // TransactGetItems' view: Get
     return Engine::MultiGet(c, keys, values, snapshot);
   values->assign(keys.size(), std::string());
   std::vector<Status> statuses(keys.size(), Status::NotFound());
@@ -1062,6 +1091,16 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   if (effects.empty()) return after(Status::OK());
   if (Status s = Register(ids); !s.ok()) return s;
   const bool catalog_write = effects.count(kCatalogObject) > 0;
+  // A transaction over several objects, written or only read (a ConditionCheck's item must not
+  // change before the commit either; one object is one atomic op, guarded as any write), or any
+  // with the test hold (so the hold happens while its items are held by intents).
+  if (WriteScope::InTransaction() && !catalog_write) {
+    std::set<std::string> touched;
+    for (const auto& kv : effects) touched.insert(kv.first);
+    for (const auto& kv : reads.reads) touched.insert(kv.first);
+    if (touched.size() > 1 || WriteScope::HasOnPrepared())
+      return after(WriteTransaction(effects, &reads));
+  }
   std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
   if (catalog_write) catalog_lock.lock();
   // The guarded object, applied first: the catalog's, else the one holding remembered reads (with
@@ -1089,15 +1128,23 @@ Status RadosEngine::Write(const WriteBatch& batch) {
           const bool same = it == vals.end() ? !v
                                              : v && std::string_view(it->second.c_str(),
                                                                      it->second.length()) == *v;
-          if (!same) return Status::IOError("rados: the item changed meanwhile (another server wrote it); retry");
+          if (!same) return rados::Transactions::ItemChanged();
         }
       }
   }
   bool catalog_changed = false;
   auto guarded = [&](const std::string& name) -> Status {
+    // The items this op reads or writes must not be held by a transaction (rados_txn.h).
+    std::set<std::string> items;
+    if (name != kCatalogObject) {
+      for (const auto& kv : effects.at(name).keys) items.insert(kv.first);
+      if (auto it = reads.reads.find(name); it != reads.reads.end())
+        for (const auto& kv : it->second) items.insert(kv.first);
+    }
     auto attempt = [&]() {
       librados::ObjectWriteOperation op;
       AddGuards(name, &op, reads);
+      rados::Transactions::AddNoIntentGuards(items, &op);
       effects.at(name).AddTo(&op);
       if (name == kCatalogObject) {
         librados::bufferlist v;
@@ -1117,6 +1164,18 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       if (r < 0) return ToStatus(r, "write to", name);
       r = attempt();
     }
+    if (r == -ECANCELED && name != kCatalogObject) {
+      // A transaction's intent (finish it if decided or abandoned, else wait, bounded), or a value.
+      switch (txns_->Resolve(name, items, std::chrono::milliseconds(100))) {
+        case rados::Transactions::Held::kHeld:
+          return Status::Busy("a transaction of another server holds the item");
+        case rados::Transactions::Held::kResolved:
+          r = attempt();
+          break;
+        case rados::Transactions::Held::kNone:
+          break;
+      }
+    }
     if (r == -ECANCELED) {
       if (name == kCatalogObject) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -1125,7 +1184,7 @@ Status RadosEngine::Write(const WriteBatch& batch) {
         return Status::IOError(
             "rados: the catalog was changed by another server; this one reloads it, retry");
       }
-      return Status::IOError("rados: the item changed meanwhile (another server wrote it); retry");
+      return rados::Transactions::ItemChanged();
     }
     if (r < 0) return ToStatus(r, "write to", name);
     if (name == kCatalogObject) {
@@ -1142,7 +1201,10 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   };
   if (effects.size() == 1) {  // one object: one atomic op, its guards in it
     const std::string& name = effects.begin()->first;
-    if (name == kCatalogObject || reads.reads.count(name)) {
+    bool items = false;  // a blind item write is guarded too: on "no intent"
+    for (const auto& kv : effects.begin()->second.keys)
+      items = items || rados::Transactions::IsDataKey(kv.first);
+    if (name == kCatalogObject || reads.reads.count(name) || items) {
       Status s = guarded(name);
       if (catalog_lock.owns_lock()) catalog_lock.unlock();
       if (s.ok()) announce();
@@ -1200,6 +1262,23 @@ uint64_t RadosEngine::RememberedVersion(const Remembered& reads, const std::stri
   auto k = o->second.find(OmapKey(Column::kData, key));
   if (k == o->second.end() || !k->second) return 0;
   return rados::VersionOf(*k->second);
+}
+
+Status RadosEngine::WriteTransaction(const Effects& effects, Remembered* reads) {
+  rados::Changes changes;
+  for (const auto& [name, e] : effects) {
+    if (e.clear) return Status::IOError("rados: a transaction cannot clear an object");
+    changes[name].keys = e.keys;
+  }
+  return txns_->Run(changes, reads->reads);
+}
+
+Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
+                                                             const std::vector<std::string>& keys) {
+  if (c != Column::kData || keys.empty()) return GetSnapshot();
+  std::map<std::string, std::vector<std::string>> by_object;
+  for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
+  return txns_->ReadConsistent(by_object, std::chrono::milliseconds(100));
 }
 
 void RadosEngine::AddGuards(const std::string& object, librados::ObjectWriteOperation* op,

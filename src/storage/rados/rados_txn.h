@@ -1,0 +1,137 @@
+// Transactions: the transaction protocol of docs/rados.md section 6 on a RADOS pool shared by
+// several cairn servers: the coordinator of a multi-object transactional write, the intents that
+// hold its items, their recovery by any server, and the read-and-validate of TransactGetItems.
+// The RADOS engine (rados_engine.cc) hands it the reduced batch of a write made inside a
+// transaction's storage::WriteScope, and asks it about intents when one of its guarded item ops
+// fails.
+//
+// Objects: "x.<txn id>" the transaction record (omap "state" PENDING | COMMITTED | CANCELLED,
+// "coord" the coordinator's server id, "ops" the batch per object, "intents" the intent keys per
+// object), locked by its coordinator (cls_lock "cairn.txn", cookie the txn id, 10 s, not
+// renewed; a recoverer locks with "recovery.<server id>"); "xlog.<n>" (n < 16) the ledger
+// of live records (omap txn id -> wall-clock seconds), walked by every server's sweeper.
+// An intent is the omap key 0x11 | item key (the item's data omap key with 0x11 for its column
+// byte) in the item's shard object; its value is the txn id.
+//
+// The coordinator (Run): record + ledger entry; lock; prepare: per shard object one op guarded on
+// every item value the transaction read there and on "no intent" for every item it reads or
+// writes there, setting its intents (all shards in parallel); decide: omap_cmp(state == PENDING)
+// and set COMMITTED (the commit point), or CANCELLED when a prepare failed; apply: per object the
+// batch's share, guarded on our intents (shard objects), removing them; then the record and its
+// ledger entry are removed.
+// Recovery (Resolve, Sweep): COMMITTED -> apply (guarded on the intents: applying twice does
+// nothing); CANCELLED -> remove the intents; PENDING whose coordinator's lock lapsed (it died, or
+// stalled 10 s) -> take the lock, guard PENDING -> CANCELLED (the coordinator's own decision then
+// fails its guard), remove the intents; no record -> the intent is stale, removed.
+// Invariants: an item with an intent is written only by its transaction's apply; the decision is
+// one guarded write, so a transaction is applied entirely or not at all, whoever finishes it.
+// Errors: Busy (a live transaction holds an item past the conflict wait; its key in
+// WriteScope::ConflictKey()); IOError "changed meanwhile" (a guard on a value read failed:
+// retryable 500, as a single-item write); other librados failures as the engine maps them.
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <rados/librados.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/engine.h"
+#include "util/status.h"
+
+namespace cairn::storage::rados {
+
+// One object's share of a write (omap key -> value, or nullopt: removed).
+struct ObjectChange {
+  std::map<std::string, std::optional<std::string>> keys;
+};
+using Changes = std::map<std::string, ObjectChange>;  // by object name
+// The item values a transaction read (omap key -> value, nullopt: absent), by object name.
+using Reads = std::map<std::string, std::map<std::string, std::optional<std::string>>>;
+
+// The values read by GetSnapshotOf (engine key -> value, nullopt: absent).
+class CapturedSnapshot final : public Snapshot {
+ public:
+  std::map<std::string, std::optional<std::string>> values;
+};
+
+class Transactions {
+ public:
+  static constexpr int kLeaseSeconds = 10;
+  static constexpr uint8_t kIntentByte = 0x11;
+  static constexpr uint8_t kDataByte = 0x01;
+
+  Transactions(librados::IoCtx* io, std::string server_id)
+      : io_(io), server_(std::move(server_id)) {}
+
+  // Runs a transaction's write: `changes` (no clears) and the guards `reads`. OK: applied;
+  // Busy / IOError as above: nothing applied.
+  Status Run(const Changes& changes, const Reads& reads);
+
+  // A guard on a value read failed: IOError, and WriteScope::MarkChanged() (the writer may read
+  // and decide again).
+  static Status ItemChanged();
+  // The intent key of an item's data omap key.
+  static std::string IntentKey(const std::string& data_omap_key);
+  static bool IsDataKey(const std::string& omap_key) {
+    return !omap_key.empty() && uint8_t(omap_key[0]) == kDataByte;
+  }
+  // Adds omap_cmp(intent == "") for every data omap key of `keys` to `op`.
+  static void AddNoIntentGuards(const std::set<std::string>& data_keys,
+                                librados::ObjectWriteOperation* op);
+
+  enum class Held { kNone, kResolved, kHeld };
+  // After a guarded op on `object` failed: reads the intents of `data_keys` there and finishes
+  // the transactions they belong to when they are decided or abandoned, waiting up to
+  // `conflict_wait` for live ones. kNone: no intent (the guard failed on a value); kResolved:
+  // intents were there and are gone (retry the op); kHeld: a live transaction still holds one
+  // (its engine key in WriteScope::ConflictKey()).
+  Held Resolve(const std::string& object, const std::set<std::string>& data_keys,
+               std::chrono::milliseconds conflict_wait);
+
+  // Finishes the transactions in the ledger whose coordinator's lock lapsed (every renewal round).
+  void Sweep();
+
+  // TransactGetItems: `keys` (engine keys of column kData) by object -> values, read per object
+  // with the object's version, then validated by an assert_version round; bounded retries.
+  Result<std::unique_ptr<Snapshot>> ReadConsistent(
+      const std::map<std::string, std::vector<std::string>>& keys_by_object,
+      std::chrono::milliseconds conflict_wait);
+
+  // This server's figures: transactions committed and cancelled, conflicts answered, records
+  // of other servers finished, TransactGetItems rounds repeated. (Not exported yet.)
+  struct Counters {
+    uint64_t committed = 0, cancelled = 0, conflicts = 0, recovered = 0, read_retries = 0;
+  };
+  Counters counters() const;
+
+ private:
+  struct Record {
+    std::string state, coord;
+    Changes ops;
+    std::map<std::string, std::set<std::string>> intents;  // object -> intent keys
+  };
+  enum class Found { kRecord, kMissing, kError };
+  Found ReadRecord(const std::string& id, Record* out);
+  // Finishes a decided transaction: applies (commit) or only removes its intents.
+  Status Finish(const std::string& id, const Record& r, bool commit);
+  // Looks at the record of `id` and finishes it if decided or abandoned. True when finished (or
+  // gone); false when it is live.
+  bool Recover(const std::string& id, bool from_sweep);
+  void RemoveRecord(const std::string& id);
+  static std::string LedgerOf(const std::string& id);
+
+  librados::IoCtx* io_;
+  std::string server_;
+  std::atomic<uint64_t> next_{0};
+  mutable std::atomic<uint64_t> committed_{0}, cancelled_{0}, conflicts_{0}, recovered_{0},
+      read_retries_{0};
+};
+
+}  // namespace cairn::storage::rados
