@@ -384,8 +384,17 @@ int main(int argc, char** argv) {
   }
   const double storage_ms = millis_since_start() - listening_ms;
   cairn::storage::Catalog catalog(engine->get());
-  if (auto s = catalog.Load(); !s.ok()) {
-    spdlog::critical("cannot read the catalog: {}", s.ToString());
+  // Servers sharing a RADOS pool may start together: Load's one write (the namespace format's
+  // marker, on a new pool) then loses the catalog's version guard on all but one of them; their
+  // engines reload the version, and loading again succeeds. Bounded: 50 tries, 100 ms apart.
+  cairn::Status catalog_read = catalog.Load();
+  for (int tries = 1; !catalog_read.ok() && config.engine == "rados" && tries < 50; ++tries) {
+    spdlog::warn("reading the catalog: {}; again", catalog_read.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    catalog_read = catalog.Load();
+  }
+  if (!catalog_read.ok()) {
+    spdlog::critical("cannot read the catalog: {}", catalog_read.ToString());
     return 1;
   }
   // Another server's CreateTable, UpdateTable or DeleteTable on the pool: seen at once.
