@@ -11,6 +11,7 @@
 
 #include "storage/catalog.h"
 #include "util/big_endian.h"
+#include "storage/rados/rados_wire.h"
 
 namespace cairn::storage::rados {
 namespace {
@@ -18,32 +19,9 @@ namespace {
 constexpr const char* kOutboxLease = "cairn.outbox";
 constexpr size_t kPage = 256;
 
-uint64_t NowMicros() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
-void AppendBytes(std::string* out, std::string_view s) {
-  AppendBigEndian32(out, uint32_t(s.size()));
-  out->append(s);
-}
 
-bool TakeBytes(std::string_view* in, std::string* s) {
-  if (in->size() < 4) return false;
-  const uint32_t n = ReadBigEndian32(*in);
-  in->remove_prefix(4);
-  if (in->size() < n) return false;
-  s->assign(in->substr(0, n));
-  in->remove_prefix(n);
-  return true;
-}
 
-librados::bufferlist Bl(std::string_view s) {
-  librados::bufferlist bl;
-  bl.append(s.data(), s.size());
-  return bl;
-}
 
 struct Release {
   void operator()(librados::AioCompletion* c) const { c->release(); }

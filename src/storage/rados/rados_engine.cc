@@ -32,9 +32,13 @@
 #include "storage/rados/rados_txn.h"
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
+#include "storage/rados/rados_wire.h"
 
 namespace cairn::storage {
 namespace {
+
+using rados::AppendBytes;
+using rados::NowSeconds;
 
 using rados::IdOf;
 using rados::kCatalogObject;
@@ -104,10 +108,6 @@ struct Effect {
 
 using Effects = std::map<std::string, Effect>;  // by object name
 
-void AppendBytes(std::string* out, std::string_view s) {
-  AppendBigEndian32(out, uint32_t(s.size()));
-  out->append(s);
-}
 
 // The redo record: u32 objects; per object: name, u8 clear, u32 keys; per key: key, u8 has value,
 // value (if any). Strings are u32 BE length | bytes.
@@ -189,11 +189,6 @@ struct Remembered {
 };
 thread_local Remembered t_remembered;
 
-uint64_t NowSeconds() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
 std::string Digits20(uint64_t v) {
   char buf[32];

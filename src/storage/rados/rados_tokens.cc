@@ -1,5 +1,6 @@
 // RadosTokens (rados_tokens.h): ClientRequestToken records as pool objects.
 #include "storage/rados/rados_tokens.h"
+#include "storage/rados/rados_wire.h"
 
 #include <cerrno>
 #include <chrono>
@@ -16,17 +17,7 @@ constexpr const char* kAt = "cairn.at";
 constexpr const char* kAnswer = "cairn.answer";
 constexpr int kLedgers = 16;
 
-librados::bufferlist Bl(std::string_view s) {
-  librados::bufferlist bl;
-  bl.append(s.data(), s.size());
-  return bl;
-}
 
-uint64_t NowSeconds() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
 uint64_t Fnv64(std::string_view s) {
   uint64_t h = 14695981039346656037ull;

@@ -10,6 +10,7 @@
 
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
+#include "storage/rados/rados_wire.h"
 
 namespace cairn::storage::rados {
 namespace {
@@ -27,49 +28,21 @@ Status Fail(int r, std::string_view what, std::string_view oid) {
   return Status::IOError(msg);
 }
 
-librados::bufferlist Bl(std::string_view s) {
-  librados::bufferlist bl;
-  bl.append(s.data(), s.size());
-  return bl;
-}
 std::string Str(const librados::bufferlist& bl) { return bl.to_str(); }
 
-uint64_t NowSeconds() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
-uint64_t NowMicros() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
-void Put(std::string* out, std::string_view s) {
-  AppendBigEndian32(out, uint32_t(s.size()));
-  out->append(s);
-}
-bool Take(std::string_view* in, std::string* s) {
-  if (in->size() < 4) return false;
-  const uint32_t n = ReadBigEndian32(*in);
-  in->remove_prefix(4);
-  if (in->size() < n) return false;
-  s->assign(in->substr(0, n));
-  in->remove_prefix(n);
-  return true;
-}
 
 // "ops": u32 objects; per object: name, u32 keys; per key: key, u8 has value, value.
 std::string EncodeOps(const Changes& c) {
   std::string out;
   AppendBigEndian32(&out, uint32_t(c.size()));
   for (const auto& [name, ch] : c) {
-    Put(&out, name);
+    AppendBytes(&out, name);
     AppendBigEndian32(&out, uint32_t(ch.keys.size()));
     for (const auto& [k, v] : ch.keys) {
-      Put(&out, k);
+      AppendBytes(&out, k);
       out.push_back(v ? 1 : 0);
-      if (v) Put(&out, *v);
+      if (v) AppendBytes(&out, *v);
     }
   }
   return out;
@@ -80,16 +53,16 @@ bool DecodeOps(std::string_view in, Changes* out) {
   in.remove_prefix(4);
   for (uint32_t i = 0; i < objects; ++i) {
     std::string name;
-    if (!Take(&in, &name) || in.size() < 4) return false;
+    if (!TakeBytes(&in, &name) || in.size() < 4) return false;
     uint32_t keys = ReadBigEndian32(in);
     in.remove_prefix(4);
     ObjectChange& ch = (*out)[name];
     for (uint32_t j = 0; j < keys; ++j) {
       std::string k, v;
-      if (!Take(&in, &k) || in.empty()) return false;
+      if (!TakeBytes(&in, &k) || in.empty()) return false;
       const bool has = in[0] != 0;
       in.remove_prefix(1);
-      if (has && !Take(&in, &v)) return false;
+      if (has && !TakeBytes(&in, &v)) return false;
       ch.keys[k] = has ? std::optional<std::string>(std::move(v)) : std::nullopt;
     }
   }
@@ -100,9 +73,9 @@ std::string EncodeIntents(const std::map<std::string, std::set<std::string>>& m)
   std::string out;
   AppendBigEndian32(&out, uint32_t(m.size()));
   for (const auto& [name, keys] : m) {
-    Put(&out, name);
+    AppendBytes(&out, name);
     AppendBigEndian32(&out, uint32_t(keys.size()));
-    for (const auto& k : keys) Put(&out, k);
+    for (const auto& k : keys) AppendBytes(&out, k);
   }
   return out;
 }
@@ -112,12 +85,12 @@ bool DecodeIntents(std::string_view in, std::map<std::string, std::set<std::stri
   in.remove_prefix(4);
   for (uint32_t i = 0; i < objects; ++i) {
     std::string name;
-    if (!Take(&in, &name) || in.size() < 4) return false;
+    if (!TakeBytes(&in, &name) || in.size() < 4) return false;
     uint32_t keys = ReadBigEndian32(in);
     in.remove_prefix(4);
     for (uint32_t j = 0; j < keys; ++j) {
       std::string k;
-      if (!Take(&in, &k)) return false;
+      if (!TakeBytes(&in, &k)) return false;
       (*out)[name].insert(std::move(k));
     }
   }
