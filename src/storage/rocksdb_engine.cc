@@ -9,6 +9,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -82,6 +83,16 @@ const rocksdb::Snapshot* Unwrap(const Snapshot* snapshot) {
   return s != nullptr ? s->get() : nullptr;
 }
 
+// The prefix of a key that RocksDB's prefix filters index: table (or index) id and partition hash,
+// the first 12 bytes of every item key and index entry key (storage/key_encoding.h). Keys shorter
+// than that (the catalog's, the streams') are outside its domain and in no prefix filter.
+constexpr size_t kPartitionPrefixBytes = 12;
+
+bool SamePartition(std::string_view lower, std::string_view upper) {
+  return lower.size() >= kPartitionPrefixBytes && upper.size() >= kPartitionPrefixBytes &&
+         lower.substr(0, kPartitionPrefixBytes) == upper.substr(0, kPartitionPrefixBytes);
+}
+
 // rocksdb::ReadOptions keeps pointers to the bound Slices, so the iterator owns the bound strings
 // and the Slices that point at them for its whole life. Not movable for that reason.
 class RocksDBIterator final : public Iterator {
@@ -92,6 +103,13 @@ class RocksDBIterator final : public Iterator {
     rocksdb::ReadOptions ro;
     ro.snapshot = Unwrap(options.snapshot);
     ro.verify_checksums = verify_checksums;
+    // Bounds inside one partition (a Query: both start with the same table or index id and
+    // partition hash) use the prefix filters to skip files and memtables without that partition;
+    // anything else (Scan, whole-column walks) iterates in total order, as without an extractor.
+    if (SamePartition(lower_, upper_))
+      ro.auto_prefix_mode = true;
+    else
+      ro.total_order_seek = true;
     if (!lower_.empty()) {
       lower_slice_ = rocksdb::Slice(lower_);
       ro.iterate_lower_bound = &lower_slice_;
@@ -202,6 +220,12 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // 18.0 us (two runs each, alternating, on a machine with other work).
   o.column.memtable_whole_key_filtering = true;
   o.column.memtable_prefix_bloom_size_ratio = 0.005;
+  // Prefix filters on (table id, partition hash), besides the whole-key ones: a Query's Seek
+  // skips every table file and memtable without its partition instead of searching each level's
+  // index and data blocks (the iterator enables them only for bounds inside one partition).
+  // Measured, Release, on disk, idle machine, bench/run --scale --quick (10M items vs 100k): GetItem
+  // kept 66% -> 78% of its 100k rate, Query(10) 68% -> 81% (32.0 -> 26.2 us of CPU per Query).
+  o.column.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kPartitionPrefixBytes));
   // On disk LZ4 if this RocksDB build has it (Debian's does), otherwise none; never fail on it.
   // In memory none: without a block cache every read of a compressed block would decompress it.
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
