@@ -148,6 +148,7 @@ cairn::Result<std::unique_ptr<cairn::storage::Engine>> OpenEngine(const cairn::C
     cairn::storage::RadosOptions rados;
     rados.conf_file = config.rados_conf;
     rados.pool = config.rados_pool;
+    rados.conflict_wait_ms = config.conflict_wait_ms;
     return cairn::storage::OpenRadosPlugin(rados, CAIRN_VERSION " " CAIRN_COMMIT);
   }
   cairn::storage::Options opts;

@@ -4,7 +4,9 @@
 // engine has one (Engine::SharedRequestTokens), and keeps them in process otherwise.
 // Semantics (as RequestTokens): Try claims a token for a request (its canonical text), or says the
 // token was used with another request (kMismatch), is still being answered (kInProgress), or was
-// answered (kDone, the answer in *response) within the last 10 minutes; Finish records the answer
+// answered (kDone, the answer in *response; an empty answer: the request was applied but its
+// server died before answering, so the caller answers as for a success) within the last 10
+// minutes; Finish records the answer
 // of a claim; Release drops a claim whose request failed.
 // Thread safety: all methods may be called concurrently.
 #pragma once

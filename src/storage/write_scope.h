@@ -9,6 +9,10 @@
 // and calls OnPrepared() once the items are held (the --test-transaction-hold hook). An engine
 // that answers Busy (a transaction of another server holds an item) names the item's engine key
 // in ConflictKey(), so the caller can say which item conflicted.
+// A batch's scope (ItemWriter::WriteMany for BatchWriteItem, Waiting::kBatch) is marked too: an
+// engine atomic per shard only may then write it shard by shard (not atomic as a whole, as
+// DynamoDB's BatchWriteItem), naming in Written() the item keys it wrote when it returns a
+// failure, so the caller reads, decides and writes again only the others.
 // Invariants: scopes nest (the outermost one counts); each outermost scope has a new generation,
 // so reads of an earlier sequence never guard a later one's write.
 // Thread safety: per thread (thread_local state); a scope must end on the thread that began it.
@@ -16,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 namespace cairn::storage {
@@ -26,7 +31,10 @@ class WriteScope {
     if (Depth()++ == 0) ++Gen();
   }
   ~WriteScope() {
-    if (--Depth() == 0) Hook() = nullptr;
+    if (--Depth() == 0) {
+      Hook() = nullptr;
+      Batch() = false;
+    }
   }
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
@@ -42,6 +50,15 @@ class WriteScope {
     Hook() = on_prepared ? on_prepared : &none;
   }
   static bool InTransaction() { return Active() && Hook() != nullptr; }
+  // Marks the current scope as a batch's (see above); ends with the outermost scope.
+  static void MarkBatch() { Batch() = true; }
+  static bool InBatch() { return Active() && Batch(); }
+  // The engine keys (column kData) of the items a batch's failed write did write (its shards
+  // whose ops succeeded). The caller clears it before each write.
+  static std::set<std::string>& Written() {
+    static thread_local std::set<std::string> keys;
+    return keys;
+  }
   static bool HasOnPrepared() { return InTransaction() && *Hook(); }
   static void OnPrepared() {
     if (InTransaction() && *Hook()) (*Hook())();
@@ -68,6 +85,10 @@ class WriteScope {
   static const std::function<void()>*& Hook() {
     static thread_local const std::function<void()>* hook = nullptr;
     return hook;
+  }
+  static bool& Batch() {
+    static thread_local bool batch = false;
+    return batch;
   }
   static bool& Changed() {
     static thread_local bool changed = false;

@@ -222,20 +222,27 @@ Status ItemWriter::WriteMany(const std::vector<Target>& targets, Waiting waiting
   auto guard = LockAll(targets, waiting, conflict_stripe);
   if (!guard) return Status::Busy("a transaction holds an item");
   storage::WriteScope scope;  // the commit is guarded on the reads (engines shared by servers)
+  // A batch may be written shard by shard (storage/write_scope.h): the items an attempt wrote
+  // are done; a later attempt reads, decides and writes only the others.
+  if (waiting == Waiting::kBatch) storage::WriteScope::MarkBatch();
   if (waiting == Waiting::kTransaction) {
     storage::WriteScope::MarkTransaction(&options_.on_transaction_locked);
     if (options_.on_transaction_locked && !engine_->PreparesTransactions())
       options_.on_transaction_locked();
   }
   const size_t n = targets.size();
+  std::vector<bool> done(n, false);  // written by an earlier attempt (a batch, shard by shard)
+  olds->assign(n, std::nullopt);
   for (int attempt = 1;; ++attempt) {
     storage::WriteScope::TakeChanged();
     storage::WriteScope::ConflictKey().clear();
-    olds->assign(n, std::nullopt);
+    storage::WriteScope::Written().clear();
     std::vector<std::shared_ptr<const storage::TableInfo>> current(n);
     std::vector<Change> changes(n);
     bool refused = false;
     for (size_t k = 0; k < n; ++k) {
+      if (done[k]) continue;
+      (*olds)[k] = std::nullopt;
       current[k] = CurrentTable(*targets[k].table);
       if (!current[k]) return Status::NotFound("table dropped");
       const bool reads = NeedsOld(*current[k], read);
@@ -263,6 +270,9 @@ Status ItemWriter::WriteMany(const std::vector<Target>& targets, Waiting waiting
     // Another server's transaction holds an item (engines shared by servers name it).
     if (s.IsBusy() && conflict_stripe && !storage::WriteScope::ConflictKey().empty())
       *conflict_stripe = txn::LockTable::StripeOf(LockHash(storage::WriteScope::ConflictKey()));
+    if (waiting == Waiting::kBatch && !s.ok())
+      for (size_t k = 0; k < n; ++k)
+        if (storage::WriteScope::Written().count(targets[k].key)) done[k] = true;
     // Another server wrote an item between our reads and commit: read and decide again.
     if (!storage::WriteScope::TakeChanged() || attempt >= kAttempts) return s;
   }

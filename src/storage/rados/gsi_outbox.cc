@@ -195,6 +195,13 @@ Status GsiOutbox::ApplyChanges(uint64_t version, const std::vector<GsiChange>& c
         counters_.stale_skipped.fetch_add(1);  // as new or newer already there
         continue;
       }
+      if (r >= 0 && pending[i].stored.size() == v.size() + 1 && pending[i].stored.back() == '~') {
+        // A tombstone: its object is due for a sweep once the grace passed.
+        const auto when = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds_ + 1);
+        std::lock_guard<std::mutex> lock(mu_);
+        due_.emplace(pending[i].object, when);  // an earlier due time stays
+        continue;
+      }
       if (r == -ENOENT) {
         // A guard on a missing object fails: create it (empty), then guard again.
         librados::ObjectWriteOperation create;
@@ -325,9 +332,33 @@ Status GsiOutbox::Drain(const std::string& shard_object) {
   }
 }
 
-Status GsiOutbox::Sweep(const std::string& gsi_object) {
+void GsiOutbox::SweepDue() {
+  std::vector<std::string> now_due;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = due_.begin(); it != due_.end();) {
+      if (it->second > now) {
+        ++it;
+        continue;
+      }
+      now_due.push_back(it->first);
+      it = due_.erase(it);
+    }
+  }
+  for (const std::string& object : now_due) {
+    size_t young = 0;
+    Status s = Sweep(object, &young);
+    if (s.ok() && young == 0) continue;
+    // Younger tombstones (or a failure): again a second later.
+    std::lock_guard<std::mutex> lock(mu_);
+    due_.emplace(object, now + std::chrono::seconds(1));
+  }
+}
+
+Status GsiOutbox::Sweep(const std::string& gsi_object, size_t* young) {
   const std::string prefix(1, static_cast<char>(Column::kIndex));
-  const uint64_t horizon = NowMicros() - uint64_t(kTombstoneGraceSeconds) * 1000000;
+  const uint64_t horizon = NowMicros() - uint64_t(grace_seconds_) * 1000000;
   std::string after = prefix;
   while (true) {
     std::map<std::string, librados::bufferlist> vals;
@@ -341,7 +372,11 @@ Status GsiOutbox::Sweep(const std::string& gsi_object) {
     for (auto& [k, v] : vals) {
       const std::string stored = v.to_str();
       std::string ignored;
-      if (GsiValue(stored, &ignored) || VersionOf(stored) >= horizon) continue;
+      if (GsiValue(stored, &ignored)) continue;
+      if (VersionOf(stored) >= horizon) {
+        if (young) ++*young;
+        continue;
+      }
       librados::ObjectWriteOperation rm;
       rm.omap_cmp({{k, {Bl(stored), int(LIBRADOS_CMPXATTR_OP_EQ)}}}, nullptr);
       rm.omap_rm_keys({k});
@@ -409,6 +444,7 @@ void GsiOutbox::Loop() {
     }
     for (const std::string& object : woken)
       if (HoldLease(object)) (void)Drain(object);  // failures: a later round tries again
+    SweepDue();
     if (shards.empty()) {
       lock.lock();
       continue;

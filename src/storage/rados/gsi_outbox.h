@@ -18,7 +18,11 @@
 //    `version | "~"`: the version leads, so an entry changes only to a newer version's state,
 //    whoever applies it and however often. Then the outbox entry is removed, guarded on its value.
 //    GSI reads (the engine's Get and iterator) strip the version and skip tombstones. Tombstones
-//    older than kTombstoneGraceSeconds are removed (guarded on their value) by the shard's drainer.
+//    older than the grace (kTombstoneGraceSeconds; SetTombstoneGrace, the test hook
+//    CAIRN_RADOS_TEST_TOMBSTONE_GRACE_S) are removed (guarded on their value): the GSI objects
+//    this server wrote tombstones into are swept once their grace passed (so a tombstone leaves
+//    about one grace after its delete), and the shard's drainer sweeps round robin (a backstop
+//    for those of a server that died).
 //  - Who applies: the writer, right after its op (best effort: so a Query on the GSI after the
 //    write sees it, as on one server); and a drainer thread per server, which every second looks
 //    at the next 64 shards of the tables with a GSI (round robin) and drains those with entries
@@ -112,6 +116,9 @@ class GsiOutbox {
   void Stop();
   // Tells the lease holder of `shard_object` to drain it now (a writer whose own apply failed).
   void Notify(const std::string& shard_object);
+  // The tombstone grace in seconds (default kTombstoneGraceSeconds); call before Start.
+  void SetTombstoneGrace(int seconds) { grace_seconds_ = seconds; }
+  int tombstone_grace() const { return grace_seconds_; }
 
   // Figures since start, for tests and logs.
   struct Counters {
@@ -127,8 +134,11 @@ class GsiOutbox {
   void Loop();
   // Applies every outbox entry of a shard object.
   Status Drain(const std::string& shard_object);
-  // Removes the tombstones past the grace period from a GSI object.
-  Status Sweep(const std::string& gsi_object);
+  // Removes the tombstones past the grace period from a GSI object; *young (if given) counts
+  // the tombstones left because they are younger.
+  Status Sweep(const std::string& gsi_object, size_t* young = nullptr);
+  // The GSI objects due for a sweep (a tombstone written into them a grace ago): swept now.
+  void SweepDue();
   bool HoldLease(const std::string& shard_object);
   // Whether a shard object has an outbox entry (one small read, no lease).
   bool Pending(const std::string& shard_object);
@@ -153,6 +163,9 @@ class GsiOutbox {
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::set<std::string> woken_;  // GUARDED_BY(mu_): shards a writer notified
+  // GSI objects this server wrote a tombstone into, and when to sweep them (grace + 1 s later).
+  std::map<std::string, std::chrono::steady_clock::time_point> due_;  // GUARDED_BY(mu_)
+  int grace_seconds_ = kTombstoneGraceSeconds;
   std::thread thread_;
   // Lease state of the drainer thread (only it touches them).
   std::map<std::string, std::chrono::steady_clock::time_point> held_, busy_;

@@ -27,6 +27,7 @@
 
 #include "storage/key_encoding.h"
 #include "storage/rados/gsi_outbox.h"
+#include "storage/rados/rados_batch.h"
 #include "storage/rados/rados_layout.h"
 #include "storage/rados/rados_tokens.h"
 #include "storage/rados/rados_txn.h"
@@ -237,6 +238,15 @@ class RadosEngine final : public Engine {
                    static_cast<unsigned long long>(n.stale_skipped.load()),
                    static_cast<unsigned long long>(n.tombstones_removed.load()));
     }
+    {
+      const auto& b = rados::batch_counters();
+      std::fprintf(stderr,
+                   "rados: batches by shard: %llu shard ops written, %llu shards decided again "
+                   "(an item changed), %llu ops sent again after a transaction\n",
+                   static_cast<unsigned long long>(b.written.load()),
+                   static_cast<unsigned long long>(b.redecided.load()),
+                   static_cast<unsigned long long>(b.resent.load()));
+    }
     if (renewer_.joinable()) renewer_.join();
     if (watch_handle_ != 0) io_.unwatch2(watch_handle_);
     if (reloader_.joinable()) reloader_.join();
@@ -279,7 +289,8 @@ class RadosEngine final : public Engine {
   void OnCatalogChange(std::function<Status()> reload);
 
  private:
-  explicit RadosEngine(int shard_bits) : layout_(shard_bits), places_(&io_) {}
+  RadosEngine(int shard_bits, std::chrono::milliseconds conflict_wait)
+      : layout_(shard_bits), places_(&io_), conflict_wait_(conflict_wait) {}
   // The object holding `key` of column c: the layout's, except an LSI entry, which lives in its
   // item's shard object (gsi_outbox.h).
   ObjectRef ObjectFor(Column c, std::string_view key);
@@ -312,7 +323,23 @@ class RadosEngine final : public Engine {
                  const Remembered& reads);
 
   // A write of a transaction's scope over several objects (rados_txn.h): the coordinator.
-  Status WriteTransaction(const Effects& effects, Remembered* reads);
+  // `hold_wait`: how long it waits for items held by live transactions; `token`: the request's
+  // ClientRequestToken claim (may be null).
+  Status WriteTransaction(const Effects& effects, Remembered* reads,
+                          std::chrono::milliseconds hold_wait,
+                          const rados::TokenRef* token = nullptr);
+  // A batch's write (WriteScope::InBatch) over several shard objects (rados_batch.h): one guarded
+  // op per shard, not atomic across them. Objects written go to *written.
+  Status WriteBatchByShard(const Effects& effects, const Remembered& reads,
+                           std::set<std::string>* written);
+  // How long a batch waits for an item a live transaction holds: past the transaction lock's
+  // lapse, so an abandoned one is always cancelled meanwhile (RocksDB's batch waits too).
+  std::chrono::milliseconds BatchHoldWait() const {
+    return std::max(conflict_wait_, std::chrono::milliseconds((rados::Transactions::kLeaseSeconds +
+                                                               2) * 1000));
+  }
+  // Whether server `id` has a heartbeat in cairn.servers younger than a lease.
+  bool ServerAlive(const std::string& id);
 
   Layout layout_;
   librados::Rados cluster_;
@@ -322,6 +349,7 @@ class RadosEngine final : public Engine {
   // Whether a writer applies its own outbox entries before answering (rados_engine.h: off only
   // for the test of the drainer, CAIRN_RADOS_TEST_DRAINER_ONLY).
   bool writer_applies_ = true;
+  std::chrono::milliseconds conflict_wait_;      // RadosOptions::conflict_wait_ms
   std::unique_ptr<rados::Transactions> txns_;  // after the lease (it needs the server id)
   std::unique_ptr<rados::RadosTokens> tokens_;
   uint64_t sweeps_ = 0;  // renewal rounds (the token sweep runs every tenth)
@@ -510,7 +538,10 @@ class RadosIterator final : public Iterator {
 Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   if (options.shard_bits < 0 || options.shard_bits > 16)
     return Status::IOError("rados: shard bits must be 0..16");
-  std::unique_ptr<RadosEngine> e(new RadosEngine(options.shard_bits));
+  if (options.conflict_wait_ms < 0) return Status::IOError("rados: negative conflict wait");
+  std::unique_ptr<RadosEngine> e(new RadosEngine(
+      options.shard_bits,
+      std::chrono::milliseconds(static_cast<int64_t>(options.conflict_wait_ms + 0.999))));
   int r = e->cluster_.init2(options.client.c_str(), "ceph", 0);
   if (r < 0) return ToStatus(r, "init", options.client);
   r = e->cluster_.conf_read_file(options.conf_file.c_str());
@@ -534,6 +565,9 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   const char* drainer_only = std::getenv("CAIRN_RADOS_TEST_DRAINER_ONLY");
   e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
   e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
+  // Test hook: a short tombstone grace (tests/rados/test_two_servers.py sees tombstones leave).
+  if (const char* grace = std::getenv("CAIRN_RADOS_TEST_TOMBSTONE_GRACE_S"); grace && *grace)
+    e->outbox_->SetTombstoneGrace(std::max(1, std::atoi(grace)));
   e->outbox_->Start(e->cookie_);
   e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));
@@ -549,8 +583,10 @@ Status RadosEngine::AcquireLease() {
   redo_ = std::string("cairn.redo.") + cookie_;
   int r = TakeLease(redo_, 0);
   if (r < 0) return ToStatus(r, "taking the lease on", redo_);
-  txns_ = std::make_unique<rados::Transactions>(&io_, cookie_);
-  tokens_ = std::make_unique<rados::RadosTokens>(&io_);
+  txns_ = std::make_unique<rados::Transactions>(&io_, cookie_, conflict_wait_);
+  tokens_ = std::make_unique<rados::RadosTokens>(
+      &io_, cookie_, [this](const std::string& id) { return ServerAlive(id); },
+      [this](const std::string& txn) { return txns_->Settle(txn); });
   return Beat();
 }
 
@@ -562,6 +598,19 @@ Status RadosEngine::Beat() {
   op.omap_set({{cookie_, bl}});
   int r = io_.operate(kServersObject, &op);
   return r < 0 ? ToStatus(r, "write to", kServersObject) : Status::OK();
+}
+
+bool RadosEngine::ServerAlive(const std::string& id) {
+  librados::ObjectReadOperation op;
+  std::map<std::string, librados::bufferlist> vals;
+  int rval = 0;
+  op.omap_get_vals_by_keys({id}, &vals, &rval);
+  int r = io_.operate(kServersObject, &op, nullptr);
+  if (r < 0 && r != -ENOENT) return true;  // unknown: not taken as dead
+  auto it = vals.find(id);
+  if (it == vals.end()) return false;  // recovered (its entry removed) or stopped
+  const uint64_t beat = std::strtoull(it->second.to_str().c_str(), nullptr, 10);
+  return beat + kLeaseSeconds >= NowSeconds();
 }
 
 Status RadosEngine::RecoverOthers(std::chrono::seconds wait) {
@@ -1069,11 +1118,14 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   }
   // After the write: apply what it put into outboxes (best effort: the drainer applies what is
   // left), and the backfill's changes (at the version of the item it read).
-  auto after = [&](Status s) -> Status {
-    if (!s.ok()) return s;
+  // `only`: the objects written (a batch written by shard may fail after writing some).
+  auto after = [&](Status s, const std::set<std::string>* only = nullptr) -> Status {
+    if (!s.ok() && !only) return s;
     if (writer_applies_)
       for (const Outbound& o : outbound)
-        if (!outbox_->Apply(o.object, o.key, o.value).ok()) outbox_->Notify(o.object);
+        if (!only || only->count(o.object))
+          if (!outbox_->Apply(o.object, o.key, o.value).ok()) outbox_->Notify(o.object);
+    if (!s.ok()) return s;
     if (!direct.empty()) {
       uint64_t version = 0;
       for (const auto& [object, keys] : reads.reads)
@@ -1093,8 +1145,28 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     std::set<std::string> touched;
     for (const auto& kv : effects) touched.insert(kv.first);
     for (const auto& kv : reads.reads) touched.insert(kv.first);
-    if (touched.size() > 1 || WriteScope::HasOnPrepared())
-      return after(WriteTransaction(effects, &reads));
+    // With a ClientRequestToken, always (its claim names the transaction's record).
+    const std::optional<rados::TokenRef> token = tokens_->Current();
+    if (touched.size() > 1 || WriteScope::HasOnPrepared() || token)
+      return after(WriteTransaction(effects, &reads, conflict_wait_, token ? &*token : nullptr));
+  }
+  // A batch over several shard objects: one guarded op per shard (rados_batch.h).
+  if (WriteScope::InBatch() && !catalog_write) {
+    size_t shards = 0;
+    bool records = false;  // stream or PITR records: objects holding no item
+    for (const auto& [name, e] : effects) {
+      bool items = false;
+      for (const auto& kv : e.keys) items = items || rados::IsDataKey(kv.first);
+      shards += items ? 1 : 0;
+      records = records || !items;
+    }
+    if (shards > 1 && records)  // atomic, so no record of an item not written (docs/rados.md)
+      return after(WriteTransaction(effects, &reads, BatchHoldWait()));
+    if (shards > 1) {
+      std::set<std::string> written;
+      Status s = WriteBatchByShard(effects, reads, &written);
+      return after(s, &written);
+    }
   }
   std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
   if (catalog_write) catalog_lock.lock();
@@ -1161,7 +1233,9 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     }
     if (r == -ECANCELED && name != kCatalogObject) {
       // A transaction's intent (finish it if decided or abandoned, else wait, bounded), or a value.
-      switch (txns_->Resolve(name, items, std::chrono::milliseconds(100))) {
+      // A batch waits for the transaction, as it does on one server (RocksDB's LockMany).
+      const auto wait = WriteScope::InBatch() ? BatchHoldWait() : conflict_wait_;
+      switch (txns_->Resolve(name, items, wait)) {
         case rados::Transactions::Held::kHeld:
           return Status::Busy("a transaction of another server holds the item");
         case rados::Transactions::Held::kResolved:
@@ -1259,13 +1333,25 @@ uint64_t RadosEngine::RememberedVersion(const Remembered& reads, const std::stri
   return rados::VersionOf(*k->second);
 }
 
-Status RadosEngine::WriteTransaction(const Effects& effects, Remembered* reads) {
+Status RadosEngine::WriteTransaction(const Effects& effects, Remembered* reads,
+                                     std::chrono::milliseconds hold_wait,
+                                     const rados::TokenRef* token) {
   rados::Changes changes;
   for (const auto& [name, e] : effects) {
     if (e.clear) return Status::IOError("rados: a transaction cannot clear an object");
     changes[name].keys = e.keys;
   }
-  return txns_->Run(changes, reads->reads);
+  return txns_->Run(changes, reads->reads, hold_wait, token);
+}
+
+Status RadosEngine::WriteBatchByShard(const Effects& effects, const Remembered& reads,
+                                      std::set<std::string>* written) {
+  rados::Changes changes;
+  for (const auto& [name, e] : effects) {
+    if (e.clear) return Status::IOError("rados: a batch cannot clear an object");
+    changes[name].keys = e.keys;
+  }
+  return rados::WriteShards(&io_, txns_.get(), changes, reads.reads, BatchHoldWait(), written);
 }
 
 Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
@@ -1273,7 +1359,7 @@ Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
   if (c != Column::kData || keys.empty()) return GetSnapshot();
   std::map<std::string, std::vector<std::string>> by_object;
   for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
-  return txns_->ReadConsistent(by_object, std::chrono::milliseconds(100));
+  return txns_->ReadConsistent(by_object, conflict_wait_);
 }
 
 void RadosEngine::AddGuards(const std::string& object, librados::ObjectWriteOperation* op,

@@ -85,6 +85,9 @@ struct RadosOptions {
   std::string client = "client.admin";     // the cephx user
   int shard_bits = 2;                      // shards per table or index: 2^shard_bits, fixed
   double op_timeout_seconds = 30;          // rados_osd_op_timeout and rados_mon_op_timeout
+  // How long a write waits for an item another server's transaction holds before answering
+  // TransactionConflict (--conflict-wait, as the in-process lock table's wait).
+  double conflict_wait_ms = 100;
 };
 
 // Connects, opens the pool and replays the redo log. Errors: IOError naming what failed (the

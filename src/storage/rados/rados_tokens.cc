@@ -1,6 +1,5 @@
 // RadosTokens (rados_tokens.h): ClientRequestToken records as pool objects.
 #include "storage/rados/rados_tokens.h"
-#include "storage/rados/rados_wire.h"
 
 #include <cerrno>
 #include <chrono>
@@ -9,21 +8,29 @@
 #include <map>
 #include <set>
 
+#include "storage/rados/rados_wire.h"
+
 namespace cairn::storage::rados {
 namespace {
 
 constexpr const char* kKey = "cairn.key";
-constexpr const char* kAt = "cairn.at";
 constexpr const char* kAnswer = "cairn.answer";
-constexpr int kLedgers = 16;
-
-
+constexpr const char* kServer = "cairn.server";
+constexpr int kLedgersOfTokens = 16;
 
 uint64_t Fnv64(std::string_view s) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
 }
+
+// The claim this thread holds (Try claimed it; Finish or Release end it).
+struct HeldClaim {
+  const RadosTokens* owner = nullptr;
+  std::string key;
+  TokenRef ref;
+};
+thread_local HeldClaim t_held;
 
 }  // namespace
 
@@ -35,20 +42,47 @@ std::string RadosTokens::ObjectOf(const std::string& key) {
 }
 
 std::string RadosTokens::LedgerOf(const std::string& oid) {
-  return "cairn.tokens." + std::to_string(Fnv64(oid) % kLedgers);
+  return "cairn.tokens." + std::to_string(Fnv64(oid) % kLedgersOfTokens);
+}
+
+RadosTokens::Verdict RadosTokens::Judge(const ClaimState& state, const std::string& key,
+                                        std::string_view request, uint64_t now,
+                                        bool claimant_alive, bool txn_settled) {
+  if (state.key != key) return Verdict::kReplace;  // a hash collision, or garbage
+  const uint64_t at = std::strtoull(state.at.c_str(), nullptr, 10);
+  const uint64_t age = now - std::min(now, at);
+  if (state.answered) {
+    if (age > uint64_t(kLifetimeSeconds)) return Verdict::kReplace;  // expired
+    return state.request == request ? Verdict::kDone : Verdict::kMismatch;
+  }
+  if (state.outcome == kCommitted)
+    return state.request == request ? Verdict::kDoneByOutcome : Verdict::kMismatch;
+  const bool gone = state.server.empty() ? age > uint64_t(kAbandonSeconds)
+                                         : !claimant_alive || age > uint64_t(kLifetimeSeconds);
+  if (gone) {
+    if (!state.txn.empty() && !txn_settled) return Verdict::kSettle;
+    return Verdict::kReplace;  // never applied: the token is free again
+  }
+  return state.request == request ? Verdict::kInProgress : Verdict::kMismatch;
 }
 
 TokenClaim RadosTokens::Try(const std::string& key, std::string_view request,
                             std::string* response) {
   const std::string oid = ObjectOf(key);
-  for (int round = 0; round < 3; ++round) {
+  std::string settled;  // the transaction settled in an earlier round
+  for (int round = 0; round < 4; ++round) {
+    const std::string at = std::to_string(NowSeconds());
     librados::ObjectWriteOperation claim;
     claim.create(true);
     claim.write_full(Bl(request));
     claim.setxattr(kKey, Bl(key));
-    claim.setxattr(kAt, Bl(std::to_string(NowSeconds())));
+    claim.setxattr(kTokenAtAttr, Bl(at));
+    claim.setxattr(kServer, Bl(server_));
     int r = io_->operate(oid, &claim);
-    if (r == 0) return TokenClaim::kClaimed;
+    if (r == 0) {
+      t_held = HeldClaim{this, key, TokenRef{oid, at}};
+      return TokenClaim::kClaimed;
+    }
     if (r != -EEXIST) return TokenClaim::kInProgress;
     // Taken: read what it holds.
     librados::ObjectReadOperation read;
@@ -60,51 +94,89 @@ TokenClaim RadosTokens::Try(const std::string& key, std::string_view request,
     r = io_->operate(oid, &read, nullptr);
     if (r == -ENOENT) continue;  // removed meanwhile: claim again
     if (r < 0) return TokenClaim::kInProgress;
-    const std::string at = attrs.count(kAt) ? attrs[kAt].to_str() : std::string();
-    const uint64_t age =
-        NowSeconds() - std::min<uint64_t>(NowSeconds(), std::strtoull(at.c_str(), nullptr, 10));
-    const bool done = attrs.count(kAnswer) > 0;
-    const bool same_key = attrs.count(kKey) && attrs[kKey].to_str() == key;
-    if (!same_key || (done && age > kLifetimeSeconds) || (!done && age > kAbandonSeconds)) {
-      // Expired, abandoned, or another key's (a hash collision, or garbage): replace it, guarded
-      // on the time read, so two servers do not both replace it.
-      librados::ObjectWriteOperation rm;
-      rm.cmpxattr(kAt, LIBRADOS_CMPXATTR_OP_EQ, Bl(at));
-      rm.remove();
-      io_->operate(oid, &rm);
-      continue;
+    auto attr = [&](const char* name) {
+      auto it = attrs.find(name);
+      return it == attrs.end() ? std::string() : it->second.to_str();
+    };
+    ClaimState state;
+    state.key = attr(kKey);
+    state.request = text.to_str();
+    state.at = attr(kTokenAtAttr);
+    state.server = attr(kServer);
+    state.txn = attr(kTokenTxnAttr);
+    state.outcome = attr(kTokenOutcomeAttr);
+    state.answered = attrs.count(kAnswer) > 0;
+    state.answer = attr(kAnswer);
+    const bool alive =
+        state.answered || state.server.empty() || state.server == server_ || alive_(state.server);
+    switch (Judge(state, key, request, NowSeconds(), alive, !state.txn.empty() &&
+                                                            state.txn == settled)) {
+      case Verdict::kReplace: {
+        // Guarded on the time read, so two servers do not both replace it.
+        librados::ObjectWriteOperation rm;
+        rm.cmpxattr(kTokenAtAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(state.at));
+        rm.remove();
+        io_->operate(oid, &rm);
+        continue;
+      }
+      case Verdict::kMismatch:
+        return TokenClaim::kMismatch;
+      case Verdict::kInProgress:
+        return TokenClaim::kInProgress;
+      case Verdict::kDone:
+        *response = state.answer;
+        return TokenClaim::kDone;
+      case Verdict::kDoneByOutcome:
+        // Record the (empty) answer, so the token expires as an answered one.
+        Answer(oid, std::string(), &state.txn);
+        response->clear();
+        return TokenClaim::kDone;
+      case Verdict::kSettle:
+        if (!settle_(state.txn)) return TokenClaim::kInProgress;  // its coordinator's lock holds
+        settled = state.txn;  // look again: COMMITTED now, or never applied
+        continue;
     }
-    if (text.to_str() != request) return TokenClaim::kMismatch;
-    if (!done) return TokenClaim::kInProgress;
-    *response = attrs[kAnswer].to_str();
-    return TokenClaim::kDone;
   }
   return TokenClaim::kInProgress;
 }
 
-void RadosTokens::Finish(const std::string& key, std::string response) {
-  const std::string oid = ObjectOf(key);
+std::optional<TokenRef> RadosTokens::Current() const {
+  if (t_held.owner != this) return std::nullopt;
+  return t_held.ref;
+}
+
+void RadosTokens::Answer(const std::string& oid, const std::string& response,
+                         const std::string* guard_txn) {
   const std::string now = std::to_string(NowSeconds());
   librados::ObjectWriteOperation op;
   op.assert_exists();
+  if (guard_txn) op.cmpxattr(kTokenTxnAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(*guard_txn));
   op.setxattr(kAnswer, Bl(response));
-  op.setxattr(kAt, Bl(now));
+  op.setxattr(kTokenAtAttr, Bl(now));
   if (io_->operate(oid, &op) < 0) return;
   librados::ObjectWriteOperation entry;
   entry.omap_set({{oid, Bl(now)}});
   io_->operate(LedgerOf(oid), &entry);
 }
 
+void RadosTokens::Finish(const std::string& key, std::string response) {
+  if (t_held.owner == this && t_held.key == key) t_held = HeldClaim{};
+  Answer(ObjectOf(key), response, nullptr);
+}
+
 void RadosTokens::Release(const std::string& key) {
+  if (t_held.owner == this && t_held.key == key) t_held = HeldClaim{};
   librados::ObjectWriteOperation rm;
   rm.cmpxattr(kAnswer, LIBRADOS_CMPXATTR_OP_EQ, Bl(""));  // absent compares as "": unanswered
+  // Not a claim whose transaction committed (its apply failed, say): a retry must not apply it.
+  rm.cmpxattr(kTokenOutcomeAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(""));
   rm.remove();
   io_->operate(ObjectOf(key), &rm);
 }
 
 void RadosTokens::Sweep() {
   const uint64_t now = NowSeconds();
-  for (int n = 0; n < kLedgers; ++n) {
+  for (int n = 0; n < kLedgersOfTokens; ++n) {
     const std::string ledger = "cairn.tokens." + std::to_string(n);
     librados::ObjectReadOperation op;
     std::map<std::string, librados::bufferlist> vals;
@@ -117,7 +189,7 @@ void RadosTokens::Sweep() {
       const std::string t = at.to_str();
       if (std::strtoull(t.c_str(), nullptr, 10) + kLifetimeSeconds > now) continue;
       librados::ObjectWriteOperation rm;
-      rm.cmpxattr(kAt, LIBRADOS_CMPXATTR_OP_EQ, Bl(t));  // not a newer claim of the same name
+      rm.cmpxattr(kTokenAtAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(t));  // not a newer claim
       rm.remove();
       io_->operate(oid, &rm);
       gone.insert(oid);

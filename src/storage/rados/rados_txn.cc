@@ -3,6 +3,7 @@
 #include "storage/rados/rados_txn.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -10,149 +11,18 @@
 
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
+#include "storage/rados/rados_ops.h"
 #include "storage/rados/rados_wire.h"
 
 namespace cairn::storage::rados {
 namespace {
 
 constexpr const char* kLockName = "cairn.txn";
-constexpr int kLedgers = 16;
 constexpr int kReadAttempts = 8;
 constexpr int kFinishAttempts = 4;
-const std::string kPending = "PENDING", kCommitted = "COMMITTED", kCancelled = "CANCELLED";
-
-Status Fail(int r, std::string_view what, std::string_view oid) {
-  std::string msg =
-      "rados: " + std::string(what) + " " + std::string(oid) + ": " + std::strerror(-r);
-  if (r == -ETIMEDOUT || r == -EAGAIN || r == -EBUSY) return Status::Busy(msg);
-  return Status::IOError(msg);
-}
 
 std::string Str(const librados::bufferlist& bl) { return bl.to_str(); }
-
-
-
-// "ops": u32 objects; per object: name, u32 keys; per key: key, u8 has value, value.
-std::string EncodeOps(const Changes& c) {
-  std::string out;
-  AppendBigEndian32(&out, uint32_t(c.size()));
-  for (const auto& [name, ch] : c) {
-    AppendBytes(&out, name);
-    AppendBigEndian32(&out, uint32_t(ch.keys.size()));
-    for (const auto& [k, v] : ch.keys) {
-      AppendBytes(&out, k);
-      out.push_back(v ? 1 : 0);
-      if (v) AppendBytes(&out, *v);
-    }
-  }
-  return out;
-}
-bool DecodeOps(std::string_view in, Changes* out) {
-  if (in.size() < 4) return false;
-  uint32_t objects = ReadBigEndian32(in);
-  in.remove_prefix(4);
-  for (uint32_t i = 0; i < objects; ++i) {
-    std::string name;
-    if (!TakeBytes(&in, &name) || in.size() < 4) return false;
-    uint32_t keys = ReadBigEndian32(in);
-    in.remove_prefix(4);
-    ObjectChange& ch = (*out)[name];
-    for (uint32_t j = 0; j < keys; ++j) {
-      std::string k, v;
-      if (!TakeBytes(&in, &k) || in.empty()) return false;
-      const bool has = in[0] != 0;
-      in.remove_prefix(1);
-      if (has && !TakeBytes(&in, &v)) return false;
-      ch.keys[k] = has ? std::optional<std::string>(std::move(v)) : std::nullopt;
-    }
-  }
-  return in.empty();
-}
-// "intents": u32 objects; per object: name, u32 keys, keys.
-std::string EncodeIntents(const std::map<std::string, std::set<std::string>>& m) {
-  std::string out;
-  AppendBigEndian32(&out, uint32_t(m.size()));
-  for (const auto& [name, keys] : m) {
-    AppendBytes(&out, name);
-    AppendBigEndian32(&out, uint32_t(keys.size()));
-    for (const auto& k : keys) AppendBytes(&out, k);
-  }
-  return out;
-}
-bool DecodeIntents(std::string_view in, std::map<std::string, std::set<std::string>>* out) {
-  if (in.size() < 4) return false;
-  uint32_t objects = ReadBigEndian32(in);
-  in.remove_prefix(4);
-  for (uint32_t i = 0; i < objects; ++i) {
-    std::string name;
-    if (!TakeBytes(&in, &name) || in.size() < 4) return false;
-    uint32_t keys = ReadBigEndian32(in);
-    in.remove_prefix(4);
-    for (uint32_t j = 0; j < keys; ++j) {
-      std::string k;
-      if (!TakeBytes(&in, &k)) return false;
-      (*out)[name].insert(std::move(k));
-    }
-  }
-  return in.empty();
-}
-
-// Ops on several objects at once (aio_operate); results in order.
-class Parallel {
- public:
-  explicit Parallel(librados::IoCtx* ctx) : io(ctx) {}
-  struct Release {
-    void operator()(librados::AioCompletion* c) const { c->release(); }
-  };
-  librados::IoCtx* io;
-  std::vector<std::unique_ptr<librados::AioCompletion, Release>> done;
-  std::vector<int> started;
-
-  void Write(const std::string& oid, librados::ObjectWriteOperation* op) {
-    done.emplace_back(librados::Rados::aio_create_completion());
-    started.push_back(io->aio_operate(oid, done.back().get(), op));
-  }
-  void Read(const std::string& oid, librados::ObjectReadOperation* op) {
-    done.emplace_back(librados::Rados::aio_create_completion());
-    started.push_back(io->aio_operate(oid, done.back().get(), op, nullptr));
-  }
-  // Waits for all; returns each op's result; *versions (if given) each object's version.
-  std::vector<int> Wait(std::vector<uint64_t>* versions = nullptr) {
-    std::vector<int> out;
-    for (size_t i = 0; i < done.size(); ++i) {
-      if (started[i] < 0) {
-        out.push_back(started[i]);
-        if (versions) versions->push_back(0);
-        continue;
-      }
-      done[i]->wait_for_complete();
-      out.push_back(done[i]->get_return_value());
-      if (versions) versions->push_back(done[i]->get_version64());
-    }
-    return out;
-  }
-};
-
-// omap_cmp(key == value) for each; value "" for an absent key.
-void AddCmpEq(const std::map<std::string, std::string>& eq, librados::ObjectWriteOperation* op) {
-  if (eq.empty()) return;
-  std::map<std::string, std::pair<librados::bufferlist, int>> cmp;
-  for (const auto& [k, v] : eq) cmp.emplace(k, std::make_pair(Bl(v), int(LIBRADOS_CMPXATTR_OP_EQ)));
-  op->omap_cmp(cmp, nullptr);
-}
-
-void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op) {
-  std::set<std::string> rm;
-  std::map<std::string, librados::bufferlist> set;
-  for (const auto& [k, v] : ch.keys) {
-    if (v)
-      set.emplace(k, Bl(*v));
-    else
-      rm.insert(k);
-  }
-  if (!rm.empty()) op->omap_rm_keys(rm);
-  if (!set.empty()) op->omap_set(set);
-}
+Status Fail(int r, std::string_view what, std::string_view oid) { return OpFailed(r, what, oid); }
 
 }  // namespace
 
@@ -161,10 +31,11 @@ Status Transactions::ItemChanged() {
   return Status::IOError("rados: the item changed meanwhile (another server wrote it); retry");
 }
 
-std::string Transactions::IntentKey(const std::string& data_omap_key) {
-  std::string k = data_omap_key;
-  k[0] = char(kIntentByte);
-  return k;
+Transactions::Transactions(librados::IoCtx* io, std::string server_id,
+                           std::chrono::milliseconds conflict_wait)
+    : io_(io), server_(std::move(server_id)), conflict_wait_(conflict_wait) {
+  if (const char* hold = std::getenv("CAIRN_RADOS_TEST_COMMIT_HOLD_MS"); hold && *hold)
+    commit_hold_ = std::chrono::milliseconds(std::strtoll(hold, nullptr, 10));
 }
 
 void Transactions::AddNoIntentGuards(const std::set<std::string>& data_keys,
@@ -173,12 +44,6 @@ void Transactions::AddNoIntentGuards(const std::set<std::string>& data_keys,
   for (const auto& k : data_keys)
     if (IsDataKey(k)) eq.emplace(IntentKey(k), std::string());
   AddCmpEq(eq, op);
-}
-
-std::string Transactions::LedgerOf(const std::string& id) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (unsigned char c : id) h = (h ^ c) * 16777619u;
-  return "xlog." + std::to_string(h % kLedgers);
 }
 
 Transactions::Counters Transactions::counters() const {
@@ -191,36 +56,44 @@ Transactions::Counters Transactions::counters() const {
   return c;
 }
 
-Status Transactions::Run(const Changes& changes, const Reads& reads) {
+Status Transactions::Run(const Changes& changes, const Reads& reads,
+                         std::chrono::milliseconds hold_wait, const TokenRef* token) {
   for (int attempt = 0;; ++attempt) {
-    const std::string id =
-        server_ + "." + std::to_string(NowMicros()) + "." + std::to_string(next_.fetch_add(1));
-    const std::string rec = "x." + id;
+    const std::string id = TxnId(server_, NowMicros(), next_.fetch_add(1));
+    const std::string rec = RecordObject(id);
     Record r;
     r.ops = changes;
-    for (const auto& [obj, keys] : reads)
-      for (const auto& kv : keys)
-        if (IsDataKey(kv.first)) r.intents[obj].insert(IntentKey(kv.first));
-    for (const auto& [obj, ch] : changes)
-      for (const auto& kv : ch.keys)
-        if (IsDataKey(kv.first)) r.intents[obj].insert(IntentKey(kv.first));
+    r.intents = IntentsOf(changes, reads);
+    if (token) r.token = token->object;
 
-    // 1. The record (created exclusively) and its ledger entry, then the coordinator's lock.
+    // 1. The record (created exclusively) and its ledger entry (and, with a ClientRequestToken,
+    // the claim naming the record), then the coordinator's lock.
     {
-      librados::ObjectWriteOperation create, ledger;
+      librados::ObjectWriteOperation create, ledger, claim;
       create.create(true);
-      create.omap_set({{"state", Bl(kPending)},
-                       {"coord", Bl(server_)},
-                       {"ops", Bl(EncodeOps(r.ops))},
-                       {"intents", Bl(EncodeIntents(r.intents))}});
+      std::map<std::string, librados::bufferlist> fields = {
+          {"state", Bl(kPending)},
+          {"coord", Bl(server_)},
+          {"ops", Bl(EncodeOps(r.ops))},
+          {"intents", Bl(EncodeIntents(r.intents))}};
+      if (token) fields.emplace("token", Bl(token->object));
+      create.omap_set(fields);
       ledger.omap_set({{id, Bl(std::to_string(NowSeconds()))}});
       Parallel p(io_);
       p.Write(rec, &create);
       p.Write(LedgerOf(id), &ledger);
+      if (token) {
+        // Still our claim (not taken over as abandoned), still unanswered.
+        claim.cmpxattr(kTokenAtAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(token->at));
+        claim.setxattr(kTokenTxnAttr, Bl(id));
+        p.Write(token->object, &claim);
+      }
       auto res = p.Wait();
       for (size_t i = 0; i < res.size(); ++i)
         if (res[i] < 0) {
           RemoveRecord(id);
+          if (i == 2)
+            return Status::IOError("rados: the request token's claim was taken over; retry");
           return Fail(res[i], "write to", i == 0 ? rec : LedgerOf(id));
         }
       timeval duration{kLeaseSeconds, 0};
@@ -268,8 +141,8 @@ Status Transactions::Run(const Changes& changes, const Reads& reads) {
       prepare_op(objects[i], &op);
       res[i] = io_->operate(objects[i], &op);
     }
-    bool prepared = true;
-    for (int x : res) prepared = prepared && x == 0;
+    const std::string decision = Decision(res);
+    const bool prepared = decision == kCommitted;
     if (prepared) WriteScope::OnPrepared();  // the test hold: the items are held now
 
     // 3. The decision: the commit point.
@@ -278,7 +151,7 @@ Status Transactions::Run(const Changes& changes, const Reads& reads) {
       std::map<std::string, std::pair<librados::bufferlist, int>> cmp;
       cmp.emplace("state", std::make_pair(Bl(kPending), int(LIBRADOS_CMPXATTR_OP_EQ)));
       decide.omap_cmp(cmp, nullptr);
-      decide.omap_set({{"state", Bl(prepared ? kCommitted : kCancelled)}});
+      decide.omap_set({{"state", Bl(decision)}});
       int d = io_->operate(rec, &decide);
       if (d < 0) {
         // Cancelled by a recovering server (we stalled past the lease), or unknown: whoever
@@ -291,10 +164,14 @@ Status Transactions::Run(const Changes& changes, const Reads& reads) {
       }
     }
 
-    // 4. Apply (or remove the intents), 5. remove the record.
+    // 4. Apply (or remove the intents), mark a token's claim, 5. remove the record.
     if (prepared) {
-      if (Status s = Finish(id, r, true); !s.ok()) return s;  // COMMITTED: the sweeper finishes it
-      RemoveRecord(id);
+      if (commit_hold_.count() > 0) std::this_thread::sleep_for(commit_hold_);  // test hook
+      Status s = Finish(id, r, true);
+      // Committed whatever the apply did: a retry with the token must not apply it again.
+      Status m = token ? MarkCommitted(token->object, id) : Status::OK();
+      if (!s.ok()) return s;  // COMMITTED: the sweeper finishes it
+      if (m.ok()) RemoveRecord(id);  // else the sweeper marks the claim, then removes it
       committed_.fetch_add(1);
       return Status::OK();
     }
@@ -307,18 +184,24 @@ Status Transactions::Run(const Changes& changes, const Reads& reads) {
       if (res[i] == 0) continue;
       if (res[i] != -ECANCELED) return Fail(res[i], "write to", objects[i]);
       std::set<std::string> data_keys;
-      for (const auto& ik : r.intents[objects[i]]) {
-        std::string k = ik;
-        k[0] = char(kDataByte);
-        data_keys.insert(k);
-      }
-      Held h = Resolve(objects[i], data_keys, std::chrono::milliseconds(100));
+      for (const auto& ik : r.intents[objects[i]]) data_keys.insert(DataKeyOf(ik));
+      Held h = Resolve(objects[i], data_keys, hold_wait);
       if (h == Held::kHeld) return Status::Busy("a transaction of another server holds an item");
       if (h == Held::kResolved) held = h;
     }
     if (held == Held::kResolved && attempt < 2) continue;  // the intents are gone: try again
     return ItemChanged();
   }
+}
+
+Status Transactions::MarkCommitted(const std::string& token, const std::string& id) {
+  librados::ObjectWriteOperation op;
+  op.cmpxattr(kTokenTxnAttr, LIBRADOS_CMPXATTR_OP_EQ, Bl(id));
+  op.setxattr(kTokenOutcomeAttr, Bl(kCommitted));
+  int r = io_->operate(token, &op);
+  // Gone (expired, released) or naming another attempt: nothing of ours to mark.
+  if (r < 0 && r != -ENOENT && r != -ECANCELED) return Fail(r, "write to", token);
+  return Status::OK();
 }
 
 Status Transactions::Finish(const std::string& id, const Record& r, bool commit) {
@@ -366,7 +249,7 @@ void Transactions::RemoveRecord(const std::string& id) {
   rm_rec.remove();
   rm_entry.omap_rm_keys({id});
   Parallel p(io_);
-  p.Write("x." + id, &rm_rec);
+  p.Write(RecordObject(id), &rm_rec);
   p.Write(LedgerOf(id), &rm_entry);
   p.Wait();
 }
@@ -375,13 +258,14 @@ Transactions::Found Transactions::ReadRecord(const std::string& id, Record* out)
   librados::ObjectReadOperation op;
   std::map<std::string, librados::bufferlist> vals;
   int rval = 0;
-  op.omap_get_vals_by_keys({"state", "coord", "ops", "intents"}, &vals, &rval);
-  int r = io_->operate("x." + id, &op, nullptr);
+  op.omap_get_vals_by_keys({"state", "coord", "ops", "intents", "token"}, &vals, &rval);
+  int r = io_->operate(RecordObject(id), &op, nullptr);
   if (r == -ENOENT) return Found::kMissing;
   if (r < 0) return Found::kError;
   if (!vals.count("state")) return Found::kMissing;
   out->state = Str(vals["state"]);
   out->coord = Str(vals["coord"]);
+  if (vals.count("token")) out->token = Str(vals["token"]);
   const std::string ops = Str(vals["ops"]), intents = Str(vals["intents"]);
   if (!DecodeOps(ops, &out->ops) || !DecodeIntents(intents, &out->intents)) return Found::kError;
   return Found::kRecord;
@@ -401,6 +285,8 @@ bool Transactions::Recover(const std::string& id, bool from_sweep) {
     }
     if (r.state == kCommitted || r.state == kCancelled) {
       if (!Finish(id, r, r.state == kCommitted).ok()) return false;
+      if (r.state == kCommitted && !r.token.empty() && !MarkCommitted(r.token, id).ok())
+        return false;
       RemoveRecord(id);
       if (r.coord != server_) recovered_.fetch_add(1);
       return true;
@@ -408,7 +294,7 @@ bool Transactions::Recover(const std::string& id, bool from_sweep) {
     // PENDING: only once the coordinator's lock lapsed (or it never took it, long ago).
     timeval duration{kLeaseSeconds, 0};
     // The coordinator's cookie is the txn id; a recoverer's its server's.
-    int l = io_->lock_exclusive("x." + id, kLockName, "recovery." + server_, "cairn recovery",
+    int l = io_->lock_exclusive(RecordObject(id), kLockName, "recovery." + server_, "cairn recovery",
                                 &duration, 0);
     if (l < 0 && l != -EEXIST) return false;  // held: the coordinator is alive
     librados::ObjectWriteOperation cancel;
@@ -416,7 +302,7 @@ bool Transactions::Recover(const std::string& id, bool from_sweep) {
     cmp.emplace("state", std::make_pair(Bl(kPending), int(LIBRADOS_CMPXATTR_OP_EQ)));
     cancel.omap_cmp(cmp, nullptr);
     cancel.omap_set({{"state", Bl(kCancelled)}});
-    int c = io_->operate("x." + id, &cancel);
+    int c = io_->operate(RecordObject(id), &cancel);
     if (c < 0 && c != -ECANCELED) return false;
     // Cancelled now, or decided meanwhile: the next round finishes it as recorded.
   }
@@ -432,6 +318,7 @@ Transactions::Held Transactions::Resolve(const std::string& object,
   if (wanted.empty()) return Held::kNone;
   const auto deadline = std::chrono::steady_clock::now() + conflict_wait;
   bool resolved = false;
+  auto pause = std::chrono::milliseconds(5);  // doubling to 80 ms: a long wait polls gently
   while (true) {
     librados::ObjectReadOperation op;
     std::map<std::string, librados::bufferlist> vals;
@@ -465,7 +352,10 @@ Transactions::Held Transactions::Resolve(const std::string& object,
       conflicts_.fetch_add(1);
       return Held::kHeld;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    deadline - std::chrono::steady_clock::now()) +
+                                                    std::chrono::milliseconds(1)));
+    pause = std::min(pause * 2, std::chrono::milliseconds(80));
   }
 }
 

@@ -25,6 +25,15 @@
 // fails its guard), remove the intents; no record -> the intent is stale, removed.
 // Invariants: an item with an intent is written only by its transaction's apply; the decision is
 // one guarded write, so a transaction is applied entirely or not at all, whoever finishes it.
+// ClientRequestTokens (rados_tokens.h): a transaction run for a claimed token always runs the
+// protocol (even in one object) and names its record in the token's claim object (xattr
+// "cairn.txn" = txn id, in parallel with the record's creation, guarded on the claim being ours);
+// the record names the claim object ("token"). Whoever finishes a COMMITTED record with a token
+// (the coordinator, or recovery) marks the claim "cairn.outcome" = COMMITTED (guarded on
+// "cairn.txn" naming this record) before removing the record: so a retry after the claimant died
+// settles the named transaction and answers from its outcome (docs/rados.md, "ClientRequestToken").
+// Test hook: CAIRN_RADOS_TEST_COMMIT_HOLD_MS=n in the environment makes the coordinator sleep n ms
+// right after its commit point (before the apply), so a test can kill it there.
 // Errors: Busy (a live transaction holds an item past the conflict wait; its key in
 // WriteScope::ConflictKey()); IOError "changed meanwhile" (a guard on a value read failed:
 // retryable 500, as a single-item write); other librados failures as the engine maps them.
@@ -43,17 +52,10 @@
 #include <vector>
 
 #include "storage/engine.h"
+#include "storage/rados/rados_txn_record.h"
 #include "util/status.h"
 
 namespace cairn::storage::rados {
-
-// One object's share of a write (omap key -> value, or nullopt: removed).
-struct ObjectChange {
-  std::map<std::string, std::optional<std::string>> keys;
-};
-using Changes = std::map<std::string, ObjectChange>;  // by object name
-// The item values a transaction read (omap key -> value, nullopt: absent), by object name.
-using Reads = std::map<std::string, std::map<std::string, std::optional<std::string>>>;
 
 // The values read by GetSnapshotOf (engine key -> value, nullopt: absent).
 class CapturedSnapshot final : public Snapshot {
@@ -61,27 +63,34 @@ class CapturedSnapshot final : public Snapshot {
   std::map<std::string, std::optional<std::string>> values;
 };
 
+// A ClientRequestToken's claim object held by this thread's request (rados_tokens.h): its name
+// and its claim time (the claim's "cairn.at", which guards writes to it).
+struct TokenRef {
+  std::string object, at;
+};
+// The claim object's xattrs the transaction writes (rados_tokens.h reads them).
+inline constexpr const char* kTokenTxnAttr = "cairn.txn";
+inline constexpr const char* kTokenOutcomeAttr = "cairn.outcome";
+inline constexpr const char* kTokenAtAttr = "cairn.at";
+
 class Transactions {
  public:
   static constexpr int kLeaseSeconds = 10;
-  static constexpr uint8_t kIntentByte = 0x11;
-  static constexpr uint8_t kDataByte = 0x01;
 
-  Transactions(librados::IoCtx* io, std::string server_id)
-      : io_(io), server_(std::move(server_id)) {}
+  // `conflict_wait`: how long a write waits for a live transaction's item (--conflict-wait).
+  Transactions(librados::IoCtx* io, std::string server_id, std::chrono::milliseconds conflict_wait);
 
-  // Runs a transaction's write: `changes` (no clears) and the guards `reads`. OK: applied;
-  // Busy / IOError as above: nothing applied.
-  Status Run(const Changes& changes, const Reads& reads);
+  // Runs a transaction's write: `changes` (no clears) and the guards `reads`, waiting up to
+  // `hold_wait` for items held by live transactions; `token` (may be null) the request's claim.
+  // OK: applied; Busy / IOError as above: nothing applied.
+  Status Run(const Changes& changes, const Reads& reads, std::chrono::milliseconds hold_wait,
+             const TokenRef* token = nullptr);
+  std::chrono::milliseconds conflict_wait() const { return conflict_wait_; }
 
   // A guard on a value read failed: IOError, and WriteScope::MarkChanged() (the writer may read
   // and decide again).
   static Status ItemChanged();
-  // The intent key of an item's data omap key.
-  static std::string IntentKey(const std::string& data_omap_key);
-  static bool IsDataKey(const std::string& omap_key) {
-    return !omap_key.empty() && uint8_t(omap_key[0]) == kDataByte;
-  }
+  static bool IsDataKey(const std::string& omap_key) { return rados::IsDataKey(omap_key); }
   // Adds omap_cmp(intent == "") for every data omap key of `keys` to `op`.
   static void AddNoIntentGuards(const std::set<std::string>& data_keys,
                                 librados::ObjectWriteOperation* op);
@@ -97,6 +106,9 @@ class Transactions {
 
   // Finishes the transactions in the ledger whose coordinator's lock lapsed (every renewal round).
   void Sweep();
+  // Finishes transaction `id` if it is decided or abandoned (its coordinator's lock lapsed). True
+  // when it is finished (or gone); false while it is live (or its record cannot be read).
+  bool Settle(const std::string& id) { return Recover(id, false); }
 
   // TransactGetItems: `keys` (engine keys of column kData) by object -> values, read per object
   // with the object's version, then validated by an assert_version round; bounded retries.
@@ -113,10 +125,13 @@ class Transactions {
 
  private:
   struct Record {
-    std::string state, coord;
+    std::string state, coord, token;  // token: the claim object of its ClientRequestToken
     Changes ops;
-    std::map<std::string, std::set<std::string>> intents;  // object -> intent keys
+    IntentsByObject intents;
   };
+  // Marks the claim object `token` of committed transaction `id` (guarded on the claim naming
+  // it): OK also when the claim is gone or names another transaction.
+  Status MarkCommitted(const std::string& token, const std::string& id);
   enum class Found { kRecord, kMissing, kError };
   Found ReadRecord(const std::string& id, Record* out);
   // Finishes a decided transaction: applies (commit) or only removes its intents.
@@ -125,10 +140,11 @@ class Transactions {
   // gone); false when it is live.
   bool Recover(const std::string& id, bool from_sweep);
   void RemoveRecord(const std::string& id);
-  static std::string LedgerOf(const std::string& id);
 
   librados::IoCtx* io_;
   std::string server_;
+  std::chrono::milliseconds conflict_wait_;
+  std::chrono::milliseconds commit_hold_{0};  // CAIRN_RADOS_TEST_COMMIT_HOLD_MS
   std::atomic<uint64_t> next_{0};
   mutable std::atomic<uint64_t> committed_{0}, cancelled_{0}, conflicts_{0}, recovered_{0},
       read_retries_{0};
