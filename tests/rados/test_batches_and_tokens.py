@@ -116,6 +116,9 @@ def test_batch_waits_for_a_transaction_held_on_the_other_server_and_conflict_wai
     finally:
         for proc in (a_proc, b_proc):
             stop_cairn(proc)
+        for line in (tmp_path / "wait.log").read_text(errors="replace").splitlines():
+            if "batches by shard" in line:
+                print(f"server B: {line}")
 
 
 @pytest.fixture(scope="module")

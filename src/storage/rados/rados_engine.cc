@@ -565,7 +565,7 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   const char* drainer_only = std::getenv("CAIRN_RADOS_TEST_DRAINER_ONLY");
   e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
   e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
-  // Test hook: a short tombstone grace (tests/rados/test_two_servers.py sees tombstones leave).
+  // Test hook: a short tombstone grace (tests/rados/test_batches_and_tokens.py sees them leave).
   if (const char* grace = std::getenv("CAIRN_RADOS_TEST_TOMBSTONE_GRACE_S"); grace && *grace)
     e->outbox_->SetTombstoneGrace(std::max(1, std::atoi(grace)));
   e->outbox_->Start(e->cookie_);

@@ -44,8 +44,13 @@
 //    object. A failed guard writes nothing and returns IOError ("the item changed meanwhile"; the
 //    API answers 500, which SDKs retry, and the retry decides again on the new item). With
 //    several objects, the op of the object holding the guarded items is applied first, guarded,
-//    after the redo record (a refusal removes the record); guards in a second object (a
-//    transaction over several shards) are only checked by reading before the record: NOT atomic.
+//    after the redo record (a refusal removes the record). A transaction's scope over several
+//    objects runs the coordinator (rados_txn.h); a batch's scope (BatchWriteItem) over several
+//    shard objects is one guarded op per shard (rados_batch.h; as a transaction when it has
+//    stream or PITR records); guards in a second object of any other multi-object write (none
+//    of ItemWriter's today) are only checked by reading before the record: NOT atomic.
+//    The wait for an item held by another server's transaction is RadosOptions::conflict_wait_ms
+//    (--conflict-wait); a batch waits past the transaction lock's lapse, as LockMany does.
 //  - The catalog: every write to "cairn.catalog" is guarded on its version (xattr
 //    "cairn.version", 20 digits, cmpxattr EQ) and sets version + 1; a refusal asks the reloader
 //    thread to reload the catalog and returns IOError (retry). After a catalog write the server
