@@ -197,7 +197,8 @@ Status GsiOutbox::ApplyChanges(uint64_t version, const std::vector<GsiChange>& c
       }
       if (r >= 0 && pending[i].stored.size() == v.size() + 1 && pending[i].stored.back() == '~') {
         // A tombstone: its object is due for a sweep once the grace passed.
-        const auto when = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds_ + 1);
+        const auto when =
+            std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds_ + 1);
         std::lock_guard<std::mutex> lock(mu_);
         due_.emplace(pending[i].object, when);  // an earlier due time stays
         continue;

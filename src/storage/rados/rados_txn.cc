@@ -294,8 +294,8 @@ bool Transactions::Recover(const std::string& id, bool from_sweep) {
     // PENDING: only once the coordinator's lock lapsed (or it never took it, long ago).
     timeval duration{kLeaseSeconds, 0};
     // The coordinator's cookie is the txn id; a recoverer's its server's.
-    int l = io_->lock_exclusive(RecordObject(id), kLockName, "recovery." + server_, "cairn recovery",
-                                &duration, 0);
+    int l = io_->lock_exclusive(RecordObject(id), kLockName, "recovery." + server_,
+                                "cairn recovery", &duration, 0);
     if (l < 0 && l != -EEXIST) return false;  // held: the coordinator is alive
     librados::ObjectWriteOperation cancel;
     std::map<std::string, std::pair<librados::bufferlist, int>> cmp;
@@ -325,7 +325,10 @@ Transactions::Held Transactions::Resolve(const std::string& object,
     int rval = 0;
     op.omap_get_vals_by_keys(wanted, &vals, &rval);
     int r = io_->operate(object, &op, nullptr);
+    // Intents seen earlier and gone now: their transactions finished (by their coordinators or
+    // by us): resolved, so the caller sends its op again.
     if (r < 0 || vals.empty()) return resolved ? Held::kResolved : Held::kNone;
+    resolved = true;
     std::string held;
     for (const auto& [ik, v] : vals) {
       if (Recover(Str(v), false)) {
@@ -352,9 +355,9 @@ Transactions::Held Transactions::Resolve(const std::string& object,
       conflicts_.fetch_add(1);
       return Held::kHeld;
     }
-    std::this_thread::sleep_for(std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                    deadline - std::chrono::steady_clock::now()) +
-                                                    std::chrono::milliseconds(1)));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    std::this_thread::sleep_for(std::min(pause, left + std::chrono::milliseconds(1)));
     pause = std::min(pause * 2, std::chrono::milliseconds(80));
   }
 }
