@@ -1,6 +1,7 @@
 // Transactions on RADOS (rados_txn.h; docs/rados.md section 6). Internals: the record's encoding,
 // parallel ops (aio_operate), the coordinator, recovery, the read-and-validate.
 #include "storage/rados/rados_txn.h"
+#include "storage/rados/stream_shard.h"
 
 #include <atomic>
 #include <cerrno>
@@ -145,6 +146,7 @@ void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op) {
   std::set<std::string> rm;
   std::map<std::string, librados::bufferlist> set;
   for (const auto& [k, v] : ch.keys) {
+    if (IsPendingRecord(k)) continue;  // numbered by the exec below (stream_shard.h)
     if (v)
       set.emplace(k, Bl(*v));
     else
@@ -152,6 +154,7 @@ void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op) {
   }
   if (!rm.empty()) op->omap_rm_keys(rm);
   if (!set.empty()) op->omap_set(set);
+  AddPendingRecords(ch.keys, op);
 }
 
 }  // namespace
