@@ -547,6 +547,10 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
   e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
   e->stream_shards_ = std::make_unique<rados::RadosStreamShards>(&e->io_, &e->layout_);
+  // Stream records are numbered by cls_lua: say at start if it is missing (the server still
+  // serves; a stream write then fails whole).
+  if (Status s = e->stream_shards_->CheckLua(); !s.ok())
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
   e->outbox_->Start(e->cookie_);
   e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));

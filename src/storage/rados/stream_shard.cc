@@ -225,6 +225,22 @@ std::vector<ShardedStreams::Shard> WithParents(const std::vector<std::string>& n
   return out;
 }
 
+Status RadosStreamShards::CheckLua() {
+  static constexpr const char* kObject = "cairn.lua.check";
+  librados::ObjectWriteOperation op;
+  op.create(false);
+  librados::bufferlist in = Bl(EncodeLuaEval(
+      "function check(input, output) end\nobjclass.register(check)\n", "check", ""));
+  op.exec("lua", "eval_bufferlist", in);
+  int r = io_->operate(kObject, &op);
+  if (r < 0)
+    return Status::IOError(std::string("rados: cls_lua does not run on the OSDs (") +
+                           std::strerror(-r) +
+                           "): writes to tables with a stream will fail; add lua to `osd class "
+                           "load list` and `osd class default list`");
+  return Status::OK();
+}
+
 std::vector<std::string> RadosStreamShards::StreamShardNames(uint32_t table_id) const {
   (void)table_id;  // every table has the layout's shards (no splitting yet)
   std::vector<std::string> names;

@@ -80,6 +80,10 @@ class RadosStreamShards final : public ShardedStreams {
  public:
   RadosStreamShards(librados::IoCtx* io, const Layout* layout) : io_(io), layout_(layout) {}
 
+  // Whether the OSDs run cls_lua (one exec of a no-op script on a scratch object): stream records
+  // need it. IOError naming `osd class load list` when they do not.
+  Status CheckLua();
+
   // The one place that says which storage shards a table has (today the layout's fixed
   // 2^bits; shard splitting plugs its shard map in here).
   std::vector<std::string> StreamShardNames(uint32_t table_id) const;
