@@ -1,9 +1,12 @@
 // This file implements the DynamoDB Streams API (target prefix DynamoDBStreams_20120810., served on
 // the same port): ListStreams, DescribeStream, GetShardIterator, GetRecords.
-// Each stream has one shard, open while the stream is enabled, with no parent and no children
+// On RocksDB each stream has one shard, open while the stream is enabled, with no parent and no
+// children; on an engine that numbers records per storage shard (RADOS: storage/engine.h,
+// ShardedStreams) a stream has one shard per storage shard of its table, each with its own
+// numbers and horizon, and ParentShardId when its parent storage shard is listed too
 // (StreamShards() is the one place that says which shards a stream has: DescribeStream pages and
-// filters whatever it returns). A shard iterator is an opaque token naming the stream, the next
-// sequence number to read and when it was made; it expires after 15 minutes
+// filters whatever it returns). A shard iterator is an opaque token naming the stream, its shard,
+// the next sequence number to read and when it was made; it expires after 15 minutes
 // (ExpiredIteratorException). Reading before the trim horizon is TrimmedDataAccessException.
 // Every member is checked against the constraints of DynamoDB Streams' service model (lengths,
 // enums, Limit ranges) with DynamoDB's "N validation error(s) detected" messages, in the model's
@@ -12,6 +15,7 @@
 // by earlier versions are copied as they are. Both give the same members in the same order.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,12 +54,51 @@ void CheckRange(Violations& v, std::optional<int64_t> value, std::string_view fi
 // The documented Limit ranges ("The upper limit is 100", GetRecords' 1000), which the model lacks.
 constexpr int64_t kMaxStreamsLimit = 100, kMaxShardsLimit = 100, kMaxRecordsLimit = 1000;
 
-std::string ShardId(const storage::TableInfo& t) {
-  // DynamoDB's shape: shardId-<20 digits>-<8 hex>.
+// DynamoDB's shape: shardId-<20 digits>-<8 hex>: the stream's creation (ms), then `code`.
+std::string ShardIdOf(const storage::TableInfo& t, uint32_t code) {
   char buf[64];
   snprintf(buf, sizeof buf, "shardId-%020lld-%08x", static_cast<long long>(t.stream_created * 1000),
-           t.stream_id);
+           code);
   return buf;
+}
+
+// The one shard of a stream the stream log numbers (RocksDB): its code is the stream id.
+std::string ShardId(const storage::TableInfo& t) { return ShardIdOf(t, t.stream_id); }
+
+// The shard of an engine that numbers records per storage shard (storage/engine.h,
+// ShardedStreams): storage shard "<d>-<p>" has code d << 24 | p, so ids order parents (fewer
+// bits) before their children, and shards of one depth by position.
+uint32_t ShardCode(const std::string& storage_shard) {
+  unsigned d = 0, p = 0;
+  if (std::sscanf(storage_shard.c_str(), "%u-%x", &d, &p) != 2) return 0xFFFFFFFFu;
+  return (d << 24) | (p & 0xFFFFFFu);
+}
+
+std::string EngineShardId(const storage::TableInfo& t, const std::string& storage_shard) {
+  return ShardIdOf(t, ShardCode(storage_shard));
+}
+
+// ShardedStreams: the SequenceNumber of number `seq` of the shard with code `code`: seq (20
+// digits) then the code (10 digits), 30 digits. Numbers of one shard increase with seq; across
+// shards they are unique and follow the writers' clocks (storage/engine.h), ties by shard.
+std::string EngineSequence(uint64_t seq, uint32_t code) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%020llu%010u", static_cast<unsigned long long>(seq), code);
+  return buf;
+}
+
+// The reverse: false unless 11..30 digits whose last 10 are a code.
+bool ParseEngineSequence(std::string_view text, uint64_t* seq, uint32_t* code) {
+  if (text.size() <= 10 || text.size() > 30) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  uint64_t prefix = 0, low = 0;
+  for (char c : text.substr(0, text.size() - 10)) prefix = prefix * 10 + uint64_t(c - '0');
+  for (char c : text.substr(text.size() - 10)) low = low * 10 + uint64_t(c - '0');
+  if (low > UINT32_MAX) return false;
+  *seq = prefix;
+  *code = uint32_t(low);
+  return true;
 }
 
 // The table a stream ARN names ("<table arn>/stream/<label>"), if its latest stream is that one.
@@ -80,11 +123,57 @@ struct Shard {
   std::string parent_id;  // empty: no parent
   uint64_t starting_sequence = 0;
   std::optional<uint64_t> ending_sequence;  // set once the shard is closed
+  std::string storage_shard;  // ShardedStreams: the engine's shard; empty: the stream log's one
 };
+
+// A number of `shard` as DescribeStream and GetRecords print it.
+std::string FormatShardSequence(const Shard& shard, uint64_t seq) {
+  return shard.storage_shard.empty() ? streams::StreamLog::FormatSequence(seq)
+                                     : EngineSequence(seq, ShardCode(shard.storage_shard));
+}
+
+// ShardedStreams: the storage shard whose stream shard is `shard_id` (no I/O beyond the shard
+// list); nullopt when the stream has no such shard.
+Result<std::optional<std::string>> StorageShardOf(storage::ShardedStreams& sharded,
+                                                   const storage::TableInfo& t,
+                                                   std::string_view shard_id) {
+  CAIRN_ASSIGN_OR_RETURN(auto shards, sharded.Shards(t.id));
+  for (const auto& s : shards)
+    if (EngineShardId(t, s.name) == shard_id) return std::optional<std::string>(s.name);
+  return std::optional<std::string>();
+}
+
+// ShardedStreams: the shards of stream `t`, one per storage shard, each with its own numbers.
+Result<std::vector<Shard>> EngineStreamShards(storage::ShardedStreams& sharded,
+                                              const storage::TableInfo& t) {
+  CAIRN_ASSIGN_OR_RETURN(auto storage_shards, sharded.Shards(t.id));
+  std::vector<Shard> shards;
+  for (const auto& s : storage_shards) {
+    CAIRN_ASSIGN_OR_RETURN(auto range, sharded.ShardRange(t.id, s.name, t.stream_id));
+    std::vector<std::pair<uint64_t, std::string>> first;
+    CAIRN_RETURN_IF_ERROR(sharded.Read(t.id, s.name, t.stream_id, range.horizon, 1, &first));
+    Shard shard;
+    shard.id = EngineShardId(t, s.name);
+    if (!s.parent.empty()) shard.parent_id = EngineShardId(t, s.parent);
+    shard.storage_shard = s.name;
+    shard.starting_sequence =
+        !first.empty() ? first.front().first : std::max(range.horizon, range.last + 1);
+    if (!t.stream_enabled)
+      shard.ending_sequence = range.last > 0 ? range.last : shard.starting_sequence - 1;
+    shards.push_back(std::move(shard));
+  }
+  return shards;
+}
 
 // The shards of stream `t`, in shard-id order. Today one: open while the stream is enabled; a
 // closed one ends at its stream's last record. Returns the engine's error, if any.
 Result<std::vector<Shard>> StreamShards(OpContext& ctx, const storage::TableInfo& t) {
+  if (storage::ShardedStreams* sharded = ctx.server.engine->ShardedStreamRecords()) {
+    CAIRN_ASSIGN_OR_RETURN(auto shards, EngineStreamShards(*sharded, t));
+    std::sort(shards.begin(), shards.end(),
+              [](const Shard& a, const Shard& b) { return a.id < b.id; });
+    return shards;
+  }
   auto& log = *ctx.server.streams;
   Shard shard;
   shard.id = ShardId(t);
@@ -109,13 +198,15 @@ Result<std::vector<Shard>> StreamShards(OpContext& ctx, const storage::TableInfo
 
 struct Iterator {
   std::string stream_arn;
+  std::string shard_id;
   uint64_t position = 0;  // the next sequence number to read
   int64_t created_ms = 0;
 };
 
+// position | created ms | shard id | stream ARN (a shard id and an ARN have no '|').
 std::string EncodeIterator(const Iterator& it) {
   std::string raw = std::to_string(it.position) + "|" + std::to_string(it.created_ms) + "|" +
-                    it.stream_arn;
+                    it.shard_id + "|" + it.stream_arn;
   return Base64Encode(raw);
 }
 
@@ -126,11 +217,13 @@ Iterator DecodeIterator(std::string_view token) {
     const std::string& r = *raw;
     size_t a = r.find('|');
     size_t b = a == std::string::npos ? a : r.find('|', a + 1);
-    if (b != std::string::npos) {
+    size_t c = b == std::string::npos ? b : r.find('|', b + 1);
+    if (c != std::string::npos) {
       try {
         it.position = std::stoull(r.substr(0, a));
         it.created_ms = std::stoll(r.substr(a + 1, b - a - 1));
-        it.stream_arn = r.substr(b + 1);
+        it.shard_id = r.substr(b + 1, c - b - 1);
+        it.stream_arn = r.substr(c + 1);
         return it;
       } catch (const std::exception&) {
       }
@@ -147,7 +240,7 @@ Status WriteImage(JsonWriter& w, std::string_view key, std::string_view stored) 
 
 // Writes a binary record as GetRecords returns it: DynamoDB's members in the order of the JSON
 // records written before the binary format (tests/integration/test_streams.py pins the shape).
-Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, uint64_t seq) {
+Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, std::string_view sequence) {
   w.BeginObject();
   w.KV("eventID", r.event_id);
   w.KV("eventName", streams::EventNameText(r.event_name));
@@ -161,7 +254,7 @@ Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, uint64_t seq) 
   CAIRN_RETURN_IF_ERROR(WriteImage(w, "Keys", r.keys));
   if (r.new_image) CAIRN_RETURN_IF_ERROR(WriteImage(w, "NewImage", *r.new_image));
   if (r.old_image) CAIRN_RETURN_IF_ERROR(WriteImage(w, "OldImage", *r.old_image));
-  w.KV("SequenceNumber", streams::StreamLog::FormatSequence(seq));
+  w.KV("SequenceNumber", sequence);
   w.Key("SizeBytes");
   w.UInt(r.size_bytes);
   w.KV("StreamViewType", streams::StreamViewTypeText(r.view_type));
@@ -177,6 +270,58 @@ Status WriteRecord(JsonWriter& w, const streams::StreamRecord& r, uint64_t seq) 
   }
   w.EndObject();
   return Status::OK();
+}
+
+// Writes one stored record (either format) as GetRecords returns it.
+Status WriteStoredRecord(JsonWriter& w, std::string_view value, std::string_view sequence) {
+  Result<streams::StoredRecord> stored = streams::DecodeRecordValue(value);
+  if (!stored.ok()) return stored.status();
+  if (stored->json) {
+    w.Raw(*stored->json);  // a record written before the binary format
+    return Status::OK();
+  }
+  return WriteRecord(w, *stored->record, sequence);
+}
+
+// GetRecords from one storage shard's records (ShardedStreams).
+OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
+                               const storage::TableInfo& t, const Iterator& it,
+                               std::optional<int64_t> limit, int64_t now) {
+  auto storage_shard = StorageShardOf(sharded, t, it.shard_id);
+  if (!storage_shard.ok()) return ApiError::FromStatus(storage_shard.status());
+  if (!*storage_shard)
+    return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
+  auto range = sharded.ShardRange(t.id, **storage_shard, t.stream_id);
+  if (!range.ok()) return ApiError::FromStatus(range.status());
+  if (it.position < range->horizon)
+    return ApiError::TrimmedDataAccess(
+        "Attempted to access data that has been trimmed from the stream");
+  std::vector<std::pair<uint64_t, std::string>> records;
+  const size_t max = limit ? size_t(*limit) : size_t(kMaxRecordsLimit);
+  if (Status s = sharded.Read(t.id, **storage_shard, t.stream_id, it.position, max, &records);
+      !s.ok())
+    return ApiError::FromStatus(s);
+  uint64_t next = it.position;
+  const uint32_t code = ShardCode(**storage_shard);
+  ctx.out.BeginObject();
+  ctx.out.Key("Records");
+  ctx.out.BeginArray();
+  for (const auto& [seq, value] : records) {
+    if (value.size() < 8) continue;
+    if (Status s = WriteStoredRecord(ctx.out, value, EngineSequence(seq, code)); !s.ok())
+      return ApiError::FromStatus(s);  // the partial response is discarded with the error
+    next = seq + 1;
+  }
+  ctx.out.EndArray();
+  // An open shard always has a next iterator; a closed one ends once it is read to the end.
+  if (t.stream_enabled || !records.empty()) {
+    Iterator following = it;
+    following.position = next;
+    following.created_ms = now;
+    ctx.out.KV("NextShardIterator", EncodeIterator(following));
+  }
+  ctx.out.EndObject();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -307,10 +452,10 @@ OpResult DescribeStream(OpContext& ctx, const Params& p) {
     ctx.out.Key("SequenceNumberRange");
     ctx.out.BeginObject();
     ctx.out.KV("StartingSequenceNumber",
-               streams::StreamLog::FormatSequence(shard->starting_sequence));
+               FormatShardSequence(*shard, shard->starting_sequence));
     if (shard->ending_sequence)
       ctx.out.KV("EndingSequenceNumber",
-                 streams::StreamLog::FormatSequence(*shard->ending_sequence));
+                 FormatShardSequence(*shard, *shard->ending_sequence));
     ctx.out.EndObject();
     if (!shard->parent_id.empty()) ctx.out.KV("ParentShardId", shard->parent_id);
     ctx.out.EndObject();
@@ -329,11 +474,27 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
   auto type = p.String("ShardIteratorType");
   auto seq = p.String("SequenceNumber");
   CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, *arn));
-  if (*shard != ShardId(*t))
-    return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
+  // The shard's numbers: the stream log's, or (ShardedStreams) the storage shard's.
   auto& log = *ctx.server.streams;
+  uint64_t horizon = log.trim_horizon(), next = log.next_sequence();
+  storage::ShardedStreams* sharded = ctx.server.engine->ShardedStreamRecords();
+  std::string storage_shard_name;
+  if (sharded) {
+    auto storage_shard = StorageShardOf(*sharded, *t, *shard);
+    if (!storage_shard.ok()) return ApiError::FromStatus(storage_shard.status());
+    if (!*storage_shard)
+      return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
+    auto range = sharded->ShardRange(t->id, **storage_shard, t->stream_id);
+    if (!range.ok()) return ApiError::FromStatus(range.status());
+    horizon = range->horizon;
+    next = range->last + 1;
+    storage_shard_name = **storage_shard;
+  } else if (*shard != ShardId(*t)) {
+    return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
+  }
   Iterator it;
   it.stream_arn = std::string(*arn);
+  it.shard_id = std::string(*shard);
   it.created_ms = NowMs();
   bool by_number = *type == "AT_SEQUENCE_NUMBER" || *type == "AFTER_SEQUENCE_NUMBER";
   if (by_number != seq.has_value())
@@ -342,9 +503,22 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
                               : "Sequence number must not be specified for iterator type " +
                                     std::string(*type));
   if (*type == "TRIM_HORIZON") {
-    it.position = log.trim_horizon();
+    it.position = horizon;
   } else if (*type == "LATEST") {
-    it.position = log.next_sequence();
+    it.position = next;
+  } else if (sharded) {
+    // A number of this shard, or of another one: the records of this shard that come at or after
+    // it in the stream's order (seq, then shard code).
+    uint64_t n = 0;
+    uint32_t from_code = 0;
+    if (!ParseEngineSequence(*seq, &n, &from_code))
+      ThrowValidation("Invalid SequenceNumber: " + std::string(*seq));
+    const uint32_t code = ShardCode(storage_shard_name);
+    const bool at = *type == "AT_SEQUENCE_NUMBER";
+    it.position = n + ((at ? code < from_code : code <= from_code) ? 1 : 0);
+    if (it.position < horizon)
+      return ApiError::TrimmedDataAccess(
+          "Attempted to access data that has been trimmed from the stream");
   } else {
     uint64_t n = 0;
     try {
@@ -352,7 +526,7 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
     } catch (const std::exception&) {
       ThrowValidation("Invalid SequenceNumber: " + std::string(*seq));
     }
-    if (n < log.trim_horizon())
+    if (n < horizon)
       return ApiError::TrimmedDataAccess(
           "Attempted to access data that has been trimmed from the stream");
     it.position = *type == "AT_SEQUENCE_NUMBER" ? n : n + 1;
@@ -381,6 +555,8 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
                                      std::to_string(it.created_ms) + " while right now it's " +
                                      std::to_string(now));
   CAIRN_API_ASSIGN_OR_RETURN(auto t, TableForStream(ctx, it.stream_arn));
+  if (storage::ShardedStreams* sharded = ctx.server.engine->ShardedStreamRecords())
+    return GetEngineShardRecords(ctx, *sharded, *t, it, limit, now);
   auto& log = *ctx.server.streams;
   if (it.position < log.trim_horizon())
     return ApiError::TrimmedDataAccess(
@@ -403,7 +579,9 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
     if (!stored.ok()) return ApiError::FromStatus(stored.status());
     if (stored->json) {
       ctx.out.Raw(*stored->json);  // a record written before the binary format
-    } else if (Status s = WriteRecord(ctx.out, *stored->record, seq); !s.ok()) {
+    } else if (Status s = WriteRecord(ctx.out, *stored->record,
+                                      streams::StreamLog::FormatSequence(seq));
+               !s.ok()) {
       return ApiError::FromStatus(s);  // the partial response is discarded with the error
     }
     next = seq + 1;

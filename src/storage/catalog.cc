@@ -787,6 +787,14 @@ std::vector<std::shared_ptr<const TableInfo>> Catalog::RetiredStreams(std::strin
   return out;
 }
 
+std::vector<std::shared_ptr<const TableInfo>> Catalog::AllRetiredStreams() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableInfo>> out;
+  for (const auto& [ns, arns] : retired_)
+    for (const auto& [arn, t] : arns) out.push_back(t);
+  return out;
+}
+
 std::vector<std::shared_ptr<const TableInfo>> Catalog::AllTables() const {
   std::shared_lock lock(mu_);
   std::vector<std::shared_ptr<const TableInfo>> out;

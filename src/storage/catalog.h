@@ -199,6 +199,8 @@ class Catalog {
   std::shared_ptr<const TableInfo> FindRetiredStream(std::string_view ns,
                                                      std::string_view arn) const;
   std::vector<std::shared_ptr<const TableInfo>> RetiredStreams(std::string_view ns) const;
+  // The retired streams of every namespace.
+  std::vector<std::shared_ptr<const TableInfo>> AllRetiredStreams() const;
 
   // Every table of every namespace.
   std::vector<std::shared_ptr<const TableInfo>> AllTables() const;

@@ -1,5 +1,6 @@
 #include "streams/stream_log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -124,6 +125,22 @@ void StreamLog::Add(const std::shared_ptr<const storage::TableInfo>& table, cons
 
 Status StreamLog::Commit(storage::WriteBatch* batch, const PendingRecords& pending) {
   if (pending.changes.empty()) return engine_->Write(*batch);
+  if (engine_->ShardedStreamRecords()) {
+    // The engine numbers each record in its item's shard op (storage/engine.h).
+    const uint64_t now = NowMs();
+    for (const auto& c : pending.changes) {
+      CAIRN_ASSIGN_OR_RETURN(std::string value, EncodeChange(c));
+      SetRecordTimes(&value, now, now);
+      const Item& any = c.new_item ? *c.new_item : *c.old_item;
+      auto pk = any.find(c.table->hash.name);
+      if (pk == any.end()) return Status::InvalidArgument("stream record without its partition key");
+      batch->Put(storage::Column::kStream,
+                 storage::ShardedStreams::RecordKey(c.table->stream_id,
+                                                    storage::PartitionPrefix(c.table->id, pk->second)),
+                 value);
+    }
+    return engine_->Write(*batch);
+  }
   // Encoding (the bulk of the work: the images) happens before the lock; numbering, the time and
   // the write under it.
   std::vector<std::string> values;
@@ -146,9 +163,26 @@ Status StreamLog::Commit(storage::WriteBatch* batch, const PendingRecords& pendi
   return s;
 }
 
-void StreamLog::Trim() {
+void StreamLog::Trim(const storage::Catalog* catalog) {
   double cutoff = double(NowMs()) - retention_seconds_ * 1000;
   uint64_t cutoff_ms = cutoff > 0 ? uint64_t(cutoff) : 0;
+  if (storage::ShardedStreams* sharded = engine_->ShardedStreamRecords()) {
+    if (!catalog) return;
+    const uint64_t now = NowMs();
+    const double interval_ms = std::min(60.0, retention_seconds_ / 4) * 1000;
+    if (double(now - last_sharded_trim_ms_) < interval_ms) return;
+    last_sharded_trim_ms_ = now;
+    std::vector<std::shared_ptr<const storage::TableInfo>> streams = catalog->AllTables();
+    for (auto& r : catalog->AllRetiredStreams()) streams.push_back(std::move(r));
+    for (const auto& t : streams) {
+      if (t->stream_id == 0) continue;
+      auto shards = sharded->Shards(t->id);
+      if (!shards.ok()) continue;
+      // Failures are retried next round (the guard makes a trim by several servers harmless).
+      for (const auto& shard : *shards) (void)sharded->Trim(t->id, shard.name, t->stream_id, cutoff_ms);
+    }
+    return;
+  }
   storage::ReadOptions ro;
   auto it = engine_->NewIterator(storage::Column::kStream, ro);
   storage::WriteBatch batch;

@@ -12,7 +12,10 @@
 // A change that leaves the item as it was produces no record. Records older than the retention
 // (24 hours, --stream-retention for tests) are trimmed by Trim().
 // Stored (docs/format.md, "Stream records"): key = stream id u32 BE | sequence number u64 BE; value
-// as stream_record.h describes. This layer needs only storage/ and types/: it never writes JSON.
+// as stream_record.h describes. An engine that numbers records itself, per storage shard (RADOS:
+// storage/engine.h, ShardedStreams), gets each record under ShardedStreams::RecordKey (its item's
+// partition prefix) instead, stamped but unnumbered: Commit takes no lock for it, and
+// next_sequence() / trim_horizon() do not describe those streams (GetRecords asks the engine). This layer needs only storage/ and types/: it never writes JSON.
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
@@ -64,8 +67,10 @@ class StreamLog {
   uint64_t trim_horizon() const { return trim_horizon_.load(); }
   double retention_seconds() const { return retention_seconds_; }
 
-  // Deletes records older than the retention. Called by the background sweeper.
-  void Trim();
+  // Deletes records older than the retention. Called by the background sweeper. With an engine
+  // that numbers records per storage shard (storage/engine.h, ShardedStreams), the streams to trim
+  // come from `catalog` (tables' and retired streams), at most every min(60 s, retention / 4).
+  void Trim(const storage::Catalog* catalog = nullptr);
 
   // Sequence numbers as DynamoDB Streams prints them: decimal, 21 digits.
   static std::string FormatSequence(uint64_t seq);
@@ -77,6 +82,7 @@ class StreamLog {
   std::mutex mu_;  // held while numbering and writing a batch with records
   std::atomic<uint64_t> next_{1};
   std::atomic<uint64_t> trim_horizon_{1};
+  uint64_t last_sharded_trim_ms_ = 0;  // the sweeper's thread only
 };
 
 }  // namespace cairn::streams

@@ -74,7 +74,7 @@ void Expirer::Run() {
     lock.unlock();
     items_deleted_.fetch_add(SweepOnce(), std::memory_order_relaxed);
     sweeps_.fetch_add(1, std::memory_order_relaxed);
-    if (streams_) streams_->Trim();
+    if (streams_) streams_->Trim(catalog_);
     lock.lock();
   }
 }

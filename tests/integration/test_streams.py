@@ -67,40 +67,71 @@ def stream_table(client, name, view, range_key=None, **kwargs):
     return desc["LatestStreamArn"]
 
 
-def shard_of(streams, arn):
+def shard_ids(streams, arn):
+    """The stream's shards: one on the RocksDB engine, one per storage shard on RADOS (DynamoDB
+    too spreads a stream over shards)."""
     shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-    assert len(shards) == 1, shards
-    return shards[0]["ShardId"]
+    assert shards, shards
+    return [s["ShardId"] for s in shards]
+
+
+def shard_of(streams, arn):
+    """The first shard (the one shard on RocksDB)."""
+    return shard_ids(streams, arn)[0]
 
 
 def iterator(streams, arn, kind, seq=None):
+    """One iterator per shard of the stream (`seq` given to each: a shard's iterator at another
+    shard's number starts at the records that come after it in the stream's order)."""
     kwargs = {"SequenceNumber": seq} if seq is not None else {}
-    return streams.get_shard_iterator(StreamArn=arn, ShardId=shard_of(streams, arn),
-                                      ShardIteratorType=kind, **kwargs)["ShardIterator"]
+    return [streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType=kind,
+                                       **kwargs)["ShardIterator"]
+            for shard in shard_ids(streams, arn)]
 
 
 def collect(streams, arn=None, count=0, it=None, limit=None, pages=None):
-    """Reads from `it` (default: a TRIM_HORIZON iterator of `arn`) until at least `count` records
-    came back and then a page came back empty (so that an extra record would be seen), or the
-    shard ended. Fails after 10 s. `pages`, if a list, gets the size of every page."""
+    """Reads from `it` (an iterator or a list of them, one per shard; default: TRIM_HORIZON
+    iterators of every shard of `arn`) until at least `count` records came back and then a round
+    of pages came back empty (so that an extra record would be seen), or every shard ended. Fails
+    after 10 s. `pages`, if a list, gets the size of every page. Returns the records of all shards
+    in sequence-number order."""
     if it is None:
         it = iterator(streams, arn, "TRIM_HORIZON")
+    its = list(it) if isinstance(it, list) else [it]
     records = []
     deadline = time.monotonic() + DEADLINE_S
-    while it is not None:
-        kwargs = {"Limit": limit} if limit else {}
-        resp = streams.get_records(ShardIterator=it, **kwargs)
-        page = resp["Records"]
-        if pages is not None:
-            pages.append(len(page))
-        records.extend(page)
-        it = resp.get("NextShardIterator")
-        if not page:
+    while its:
+        following, got = [], 0
+        for one in its:
+            kwargs = {"Limit": limit} if limit else {}
+            resp = streams.get_records(ShardIterator=one, **kwargs)
+            page = resp["Records"]
+            if pages is not None:
+                pages.append(len(page))
+            records.extend(page)
+            got += len(page)
+            if resp.get("NextShardIterator"):
+                following.append(resp["NextShardIterator"])
+        its = following
+        if not got:
             if len(records) >= count:
                 break
             assert time.monotonic() < deadline, f"only {len(records)} of {count} records"
             time.sleep(POLL_S)
+    records.sort(key=seq)
     return records
+
+
+def shard_holding(streams, arn, number):
+    """The shard whose records include SequenceNumber `number`."""
+    for shard in shard_ids(streams, arn):
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        numbers = [r["dynamodb"]["SequenceNumber"]
+                   for r in streams.get_records(ShardIterator=it)["Records"]]
+        if number in numbers:
+            return shard
+    pytest.fail(f"no shard holds {number}")
 
 
 def seq(record):
@@ -146,12 +177,12 @@ def test_create_table_with_stream_describes_it(client, streams):
                                {"AttributeName": "sk", "KeyType": "RANGE"}]
     assert isinstance(sd["CreationRequestDateTime"], datetime.datetime)
     assert "LastEvaluatedShardId" not in sd
-    assert len(sd["Shards"]) == 1
-    shard = sd["Shards"][0]
-    assert shard["ShardId"].startswith("shardId-")
-    start = shard["SequenceNumberRange"]["StartingSequenceNumber"]
-    assert start.isdigit() and len(start) >= 21, start
-    assert "EndingSequenceNumber" not in shard["SequenceNumberRange"]  # open shard
+    assert len(sd["Shards"]) >= 1  # one on RocksDB, one per storage shard on RADOS
+    for shard in sd["Shards"]:
+        assert re.fullmatch(r"shardId-\d{20}-[0-9a-f]{8}", shard["ShardId"]), shard
+        start = shard["SequenceNumberRange"]["StartingSequenceNumber"]
+        assert start.isdigit() and 21 <= len(start) <= 40, start
+        assert "EndingSequenceNumber" not in shard["SequenceNumberRange"]  # open shard
 
 
 @pytest.mark.parametrize("name", ["stream", "stream.stream", "table"])
@@ -224,19 +255,19 @@ def test_disabling_closes_the_stream_and_keeps_its_records(client, streams):
         assert sd["StreamStatus"] == "DISABLING", sd
         assert time.monotonic() < deadline
         time.sleep(POLL_S)
-    (shard,) = sd["Shards"]
-    assert shard["SequenceNumberRange"]["EndingSequenceNumber"].isdigit()
-    # The closed shard is read to its end, then has no next iterator.
+    for shard in sd["Shards"]:
+        assert shard["SequenceNumberRange"]["EndingSequenceNumber"].isdigit()
+    # The closed shards are read to their end, then have no next iterator.
     records = collect(streams, arn, 1)
     assert [r["dynamodb"]["Keys"] for r in records] == [{"pk": {"S": "before"}}]
-    it = iterator(streams, arn, "TRIM_HORIZON")
-    for _ in range(100):
-        resp = streams.get_records(ShardIterator=it)
-        if "NextShardIterator" not in resp:
-            break
-        it = resp["NextShardIterator"]
-    else:
-        pytest.fail("a closed shard kept returning NextShardIterator")
+    for it in iterator(streams, arn, "TRIM_HORIZON"):
+        for _ in range(100):
+            resp = streams.get_records(ShardIterator=it)
+            if "NextShardIterator" not in resp:
+                break
+            it = resp["NextShardIterator"]
+        else:
+            pytest.fail("a closed shard kept returning NextShardIterator")
     # The stream is still listed.
     assert [s["StreamArn"] for s in streams.list_streams(TableName="tbl_t")["Streams"]] == [arn]
 
@@ -424,7 +455,7 @@ def test_iterator_types(client, streams):
     assert collect(streams, it=iterator(streams, arn, "AFTER_SEQUENCE_NUMBER", last)) == []
     # LATEST now: only what is written after it.
     latest = iterator(streams, arn, "LATEST")
-    assert streams.get_records(ShardIterator=latest)["Records"] == []
+    assert all(streams.get_records(ShardIterator=i)["Records"] == [] for i in latest)
     client.put_item(TableName="tbl_t", Item={"pk": {"S": "new"}})
     (rec,) = collect(streams, it=latest, count=1)
     assert rec["dynamodb"]["Keys"] == {"pk": {"S": "new"}}
@@ -463,9 +494,14 @@ def test_paging_loses_and_repeats_nothing(client, streams):
     assert numbers == sorted(numbers) and len(set(numbers)) == n
     assert len({r["eventID"] for r in records}) == n
     # Without a Limit a page holds up to 1000 records (DynamoDB may return fewer per call).
-    first = streams.get_records(ShardIterator=iterator(streams, arn, "TRIM_HORIZON"))["Records"]
-    assert 0 < len(first) <= n
-    assert [seq(r) for r in first] == numbers[:len(first)]
+    firsts = [streams.get_records(ShardIterator=i)["Records"]
+              for i in iterator(streams, arn, "TRIM_HORIZON")]
+    assert 0 < sum(len(first) for first in firsts) <= n
+    for first in firsts:  # each shard's page in order, its records among the stream's
+        assert [seq(r) for r in first] == sorted(seq(r) for r in first)
+        assert {seq(r) for r in first} <= set(numbers)
+    if len(firsts) == 1:
+        assert [seq(r) for r in firsts[0]] == numbers[:len(firsts[0])]
 
 
 def test_many_updates_of_one_item_in_order(client, streams):
@@ -705,29 +741,32 @@ def test_expired_iterator(make_server, access_key):
     client, streams = srv.client(access_key), streams_client(srv, access_key)
     arn = stream_table(client, "tbl_t", "KEYS_ONLY")
     client.put_item(TableName="tbl_t", Item={"pk": {"S": "a"}})
-    old = iterator(streams, arn, "TRIM_HORIZON")
-    fresh = streams.get_records(ShardIterator=old)
-    assert len(fresh["Records"]) == 1
+    old = iterator(streams, arn, "TRIM_HORIZON")  # one per shard
+    fresh = [streams.get_records(ShardIterator=i) for i in old]
+    assert sum(len(f["Records"]) for f in fresh) == 1
     time.sleep(1.3)
-    for stale in (old, fresh["NextShardIterator"]):
+    for stale in old + [f["NextShardIterator"] for f in fresh]:
         with pytest.raises(ClientError) as e:
             streams.get_records(ShardIterator=stale)
         assert error_of(e)[0] == "ExpiredIteratorException"
     # A new iterator works, and each NextShardIterator is good for a lifetime of its own.
-    resp = streams.get_records(ShardIterator=iterator(streams, arn, "TRIM_HORIZON"))
-    assert [r["dynamodb"]["Keys"] for r in resp["Records"]] == [{"pk": {"S": "a"}}]
-    assert streams.get_records(ShardIterator=resp["NextShardIterator"])["Records"] == []
+    resps = [streams.get_records(ShardIterator=i) for i in iterator(streams, arn, "TRIM_HORIZON")]
+    assert [r["dynamodb"]["Keys"] for resp in resps for r in resp["Records"]] == \
+        [{"pk": {"S": "a"}}]
+    for resp in resps:
+        assert streams.get_records(ShardIterator=resp["NextShardIterator"])["Records"] == []
 
 
 def test_trimmed_data(make_server, access_key):
     srv = make_server("--stream-retention", "1", "--ttl-interval", "0.2")
     client, streams = srv.client(access_key), streams_client(srv, access_key)
     arn = stream_table(client, "tbl_t", "KEYS_ONLY")
-    shard = shard_of(streams, arn)
     client.put_item(TableName="tbl_t", Item={"pk": {"S": "early"}})
     (rec,) = collect(streams, arn, 1)
     number = rec["dynamodb"]["SequenceNumber"]
-    horizon = iterator(streams, arn, "TRIM_HORIZON")
+    shard = shard_holding(streams, arn, number)
+    horizon = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     deadline = time.monotonic() + DEADLINE_S
     while True:  # until the record is trimmed
         try:
@@ -744,8 +783,8 @@ def test_trimmed_data(make_server, access_key):
         streams.get_records(ShardIterator=horizon)
     assert error_of(e)[0] == "TrimmedDataAccessException"
     # A new TRIM_HORIZON iterator starts after the trimmed records.
-    assert streams.get_records(ShardIterator=iterator(streams, arn, "TRIM_HORIZON"))[
-        "Records"] == []
+    for it in iterator(streams, arn, "TRIM_HORIZON"):
+        assert streams.get_records(ShardIterator=it)["Records"] == []
     client.put_item(TableName="tbl_t", Item={"pk": {"S": "late"}})
     (rec,) = collect(streams, arn, 1)
     assert rec["dynamodb"]["Keys"] == {"pk": {"S": "late"}}

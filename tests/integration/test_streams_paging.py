@@ -410,8 +410,19 @@ def test_list_streams_table_name_constraints(client, raw):
 
 
 def shard_of(raw, arn):
-    (shard,) = ok(raw, "DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"]
-    return shard["ShardId"]
+    """The stream's first shard (its one shard on RocksDB; RADOS has one per storage shard)."""
+    shards = ok(raw, "DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"]
+    return shards[0]["ShardId"]
+
+
+def shard_with_records(raw, arn):
+    """The first shard whose TRIM_HORIZON GetRecords returns records."""
+    for shard in ok(raw, "DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"]:
+        it = ok(raw, "GetShardIterator", {"StreamArn": arn, "ShardId": shard["ShardId"],
+                                          "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+        if ok(raw, "GetRecords", {"ShardIterator": it})["Records"]:
+            return shard["ShardId"]
+    pytest.fail("no shard has records")
 
 
 def test_get_shard_iterator_members(client, raw):
@@ -441,9 +452,9 @@ def test_get_shard_iterator_members(client, raw):
 
 def test_get_shard_iterator_sequence_number_length(client, raw):
     arn = stream_table(client, "tbl_t")
-    body = {"StreamArn": arn, "ShardId": shard_of(raw, arn),
-            "ShardIteratorType": "AT_SEQUENCE_NUMBER"}
     client.put_item(TableName="tbl_t", Item={"pk": {"S": "a"}})
+    body = {"StreamArn": arn, "ShardId": shard_with_records(raw, arn),
+            "ShardIteratorType": "AT_SEQUENCE_NUMBER"}
     it = ok(raw, "GetShardIterator", dict(body, ShardIteratorType="TRIM_HORIZON"))["ShardIterator"]
     (record,) = ok(raw, "GetRecords", {"ShardIterator": it})["Records"]
     number = record["dynamodb"]["SequenceNumber"]
@@ -466,9 +477,9 @@ def test_get_shard_iterator_sequence_number_length(client, raw):
 
 def test_get_records_members(client, raw):
     arn = stream_table(client, "tbl_t")
-    for i in range(3):
-        client.put_item(TableName="tbl_t", Item={"pk": {"S": f"k{i}"}})
-    it = ok(raw, "GetShardIterator", {"StreamArn": arn, "ShardId": shard_of(raw, arn),
+    for i in range(3):  # one item: its records are in one shard
+        client.put_item(TableName="tbl_t", Item={"pk": {"S": "k"}, "v": {"N": str(i)}})
+    it = ok(raw, "GetShardIterator", {"StreamArn": arn, "ShardId": shard_with_records(raw, arn),
                                       "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
     assert 1 <= len(it) <= 2048
     page = ok(raw, "GetRecords", {"ShardIterator": it, "Limit": 1})

@@ -31,6 +31,7 @@
 #include "storage/rados/rados_layout.h"
 #include "storage/rados/rados_tokens.h"
 #include "storage/rados/rados_txn.h"
+#include "storage/rados/stream_shard.h"
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
 #include "storage/rados/rados_wire.h"
@@ -91,19 +92,7 @@ struct Effect {
   void AddTo(librados::ObjectWriteOperation* op) const {
     op->create(false);  // so removals and clears of a missing object succeed
     if (clear) op->omap_clear();
-    std::set<std::string> rm;
-    std::map<std::string, librados::bufferlist> set;
-    for (const auto& [k, v] : keys) {
-      if (!v) {
-        rm.insert(k);
-      } else {
-        librados::bufferlist bl;
-        bl.append(v->data(), v->size());
-        set.emplace(k, std::move(bl));
-      }
-    }
-    if (!rm.empty()) op->omap_rm_keys(rm);
-    if (!set.empty()) op->omap_set(set);
+    rados::AddKeyChanges(keys, op);
   }
 };
 
@@ -275,6 +264,7 @@ class RadosEngine final : public Engine {
                                                   const std::vector<std::string>& keys) override;
   bool PreparesTransactions() const override { return true; }
   SharedTokens* SharedRequestTokens() override { return tokens_.get(); }
+  ShardedStreams* ShardedStreamRecords() override { return stream_shards_.get(); }
   void CompactRange(Column, std::string_view, std::string_view) override {}
 
   // Reads up to `max` entries of `object` in column c with keys in [from, upper) (from inclusive
@@ -322,6 +312,12 @@ class RadosEngine final : public Engine {
   void AddGuards(const std::string& object, librados::ObjectWriteOperation* op,
                  const Remembered& reads);
 
+  // A stream record to be numbered in its item's shard op (ShardedStreams::RecordKey, whose
+  // partition prefix names the shard): a pending key of that object's effect (stream_shard.h).
+  void AddStreamRecord(const WriteBatch::Op& op, uint32_t index, Effects* effects);
+  // Whether a shard object holds stream records (a counter of some stream).
+  Result<bool> HasStreamRecords(const std::string& object);
+
   // A write of a transaction's scope over several objects (rados_txn.h): the coordinator.
   // `hold_wait`: how long it waits for items held by live transactions; `token`: the request's
   // ClientRequestToken claim (may be null).
@@ -352,6 +348,8 @@ class RadosEngine final : public Engine {
   std::chrono::milliseconds conflict_wait_;      // RadosOptions::conflict_wait_ms
   std::unique_ptr<rados::Transactions> txns_;  // after the lease (it needs the server id)
   std::unique_ptr<rados::RadosTokens> tokens_;
+  // Stream records in the shard objects (stream_shard.h).
+  std::unique_ptr<rados::RadosStreamShards> stream_shards_;
   uint64_t sweeps_ = 0;  // renewal rounds (the token sweep runs every tenth)
   std::mutex mu_;
   std::set<std::pair<Column, uint32_t>> registered_;  // GUARDED_BY(mu_)
@@ -568,6 +566,11 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   // Test hook: a short tombstone grace (tests/rados/test_batches_and_tokens.py sees them leave).
   if (const char* grace = std::getenv("CAIRN_RADOS_TEST_TOMBSTONE_GRACE_S"); grace && *grace)
     e->outbox_->SetTombstoneGrace(std::max(1, std::atoi(grace)));
+  e->stream_shards_ = std::make_unique<rados::RadosStreamShards>(&e->io_, &e->layout_);
+  // Stream records are numbered by cls_lua: say at start if it is missing (the server still
+  // serves; a stream write then fails whole).
+  if (Status s = e->stream_shards_->CheckLua(); !s.ok())
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
   e->outbox_->Start(e->cookie_);
   e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));
@@ -1033,10 +1036,15 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   std::map<std::string, std::pair<uint64_t, std::vector<rados::GsiChange>>> outbox;  // by item key
   std::vector<rados::GsiChange> direct;
   std::string item;  // the item key of the last kData op: the following index ops are its
+  uint32_t records = 0;  // stream records of the batch, numbered in its items' ops (stream_shard.h)
   for (const WriteBatch::Op& op : batch.ops()) {
     switch (op.type) {
       case WriteBatch::OpType::kPut:
       case WriteBatch::OpType::kDelete: {
+        if (op.column == Column::kStream && op.key.size() > 12) {  // ShardedStreams::RecordKey
+          if (op.type == WriteBatch::OpType::kPut) AddStreamRecord(op, records++, &effects);
+          break;
+        }
         const ObjectRef o = ObjectFor(op.column, op.key);
         if (op.column != Column::kMeta) ids.emplace_back(op.column, IdOf(op.key));
         const bool put = op.type == WriteBatch::OpType::kPut;
@@ -1077,9 +1085,15 @@ Status RadosEngine::Write(const WriteBatch& batch) {
         const std::string end_k = OmapKey(op.column, op.value);
         for (const ObjectRef& o : objects) {
           Effect& e = effects[o.name];
-          const bool whole = o.start >= op.key && !o.end.empty() && o.end <= op.value &&
-                             op.column != Column::kMeta &&
-                             (op.column != Column::kIndex || o.name[0] == 'i');
+          bool whole = o.start >= op.key && !o.end.empty() && o.end <= op.value &&
+                       op.column != Column::kMeta &&
+                       (op.column != Column::kIndex || o.name[0] == 'i');
+          // A shard object with stream records keeps them (readable 24 h after DeleteTable).
+          if (whole && op.column == Column::kData) {
+            Result<bool> has = HasStreamRecords(o.name);
+            if (!has.ok()) return has.status();
+            whole = !*has;
+          }
           if (whole) {
             e.clear = true;
             e.keys.clear();
@@ -1322,6 +1336,25 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   if (catalog_lock.owns_lock()) catalog_lock.unlock();
   announce();
   return after(Status::OK());
+}
+
+void RadosEngine::AddStreamRecord(const WriteBatch::Op& op, uint32_t index, Effects* effects) {
+  const std::string object = ObjectFor(Column::kData, std::string_view(op.key).substr(4)).name;
+  (*effects)[object].keys[rados::PendingRecordKey(IdOf(op.key), rados::NowMicros(), index)] =
+      op.value;
+}
+
+Result<bool> RadosEngine::HasStreamRecords(const std::string& object) {
+  librados::ObjectReadOperation op;
+  std::map<std::string, librados::bufferlist> vals;
+  bool more = false;
+  int rval = 0;
+  const std::string prefix(1, char(rados::kStreamCounterByte));
+  op.omap_get_vals2("", prefix, 1, &vals, &more, &rval);
+  int r = io_.operate(object, &op, nullptr);
+  if (r == -ENOENT) return false;
+  if (r < 0) return ToStatus(r, "read from", object);
+  return !vals.empty();
 }
 
 uint64_t RadosEngine::RememberedVersion(const Remembered& reads, const std::string& object,

@@ -8,7 +8,9 @@
 //   kData   -> "t<table id>.<d>-<p>"  the shard of the table whose partition hashes start with the
 //   kIndex  -> "i<index id>.<d>-<p>"  d bits p (hex); d = RadosOptions::shard_bits, fixed (no splits);
 //                                     an LSI's entries in its table's "t<table id>.<d>-<p>" instead
-//   kStream -> "s<stream id>"         (the design moves stream records into the table's shards later)
+//   kStream -> "s<stream id>"         records numbered by a caller (none today); a record to be
+//                                     numbered here (ShardedStreams::RecordKey) goes into its
+//                                     item's "t<table id>.<d>-<p>", in the item's op (stream_shard.h)
 //   kBackup -> "b<id>"
 // where the id is the key's first 4 bytes (u32 BE) and the hash its next 8 (storage/key_encoding.h),
 // so each object holds one contiguous key range and objects in key order are the column in order.
@@ -68,8 +70,10 @@
 // concurrent readers (a reader may see some objects of it applied and others not); atomic guards
 // across objects (the transaction coordinator); a replay of a dead server's record after
 // another server wrote the same keys overwrites them; snapshots: GetSnapshot returns a marker and
-// every read sees the latest state; stream sequence numbers are per server (streams/stream_log.h
-// numbers in-process), so stream records of two servers may collide.
+// every read sees the latest state.
+// Streams (stream_shard.h): records are numbered per storage shard inside the item's op by
+// cls_lua (ShardedStreamRecords()); a DeleteRange over a whole shard object that holds stream
+// records removes its item keys one by one instead of clearing it, so the records stay readable.
 // Errors: librados -ETIMEDOUT, -EAGAIN, -EBUSY, -ENOSPC, -EDQUOT -> Busy; other errors -> IOError;
 // a missing object reads as empty. Each operation is bounded by RadosOptions::op_timeout_seconds.
 // Thread safety: as Engine. Iterators must be destroyed before the engine.

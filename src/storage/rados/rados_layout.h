@@ -53,6 +53,7 @@ class Layout {
     return bits_ == 0 ? 0 : uint32_t(HashOf(key) >> (64 - bits_));
   }
   uint32_t Shards() const { return 1u << bits_; }
+  int bits() const { return bits_; }
 
   ObjectRef Object(Column c, uint32_t id, uint32_t shard) const {
     ObjectRef o;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 
 #include "storage/rados/rados_txn_record.h"
 #include "storage/rados/rados_wire.h"
+#include "storage/rados/stream_shard.h"
 #include "util/status.h"
 
 namespace cairn::storage::rados {
@@ -78,11 +80,14 @@ inline void AddCmpEq(const std::map<std::string, std::string>& eq,
   op->omap_cmp(cmp, nullptr);
 }
 
-// One object's share of a write: its removals, then its sets.
-inline void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op) {
+// Key changes of one object: its removals, then its sets, then its stream records (pending keys,
+// numbered inside the op by stream_shard.h's exec).
+inline void AddKeyChanges(const std::map<std::string, std::optional<std::string>>& keys,
+                          librados::ObjectWriteOperation* op) {
   std::set<std::string> rm;
   std::map<std::string, librados::bufferlist> set;
-  for (const auto& [k, v] : ch.keys) {
+  for (const auto& [k, v] : keys) {
+    if (IsPendingRecord(k)) continue;
     if (v)
       set.emplace(k, Bl(*v));
     else
@@ -90,6 +95,12 @@ inline void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op
   }
   if (!rm.empty()) op->omap_rm_keys(rm);
   if (!set.empty()) op->omap_set(set);
+  AddPendingRecords(keys, op);
+}
+
+// One object's share of a write.
+inline void AddChange(const ObjectChange& ch, librados::ObjectWriteOperation* op) {
+  AddKeyChanges(ch.keys, op);
 }
 
 }  // namespace cairn::storage::rados
