@@ -15,8 +15,9 @@
 //    items of the shards not written).
 // The objects written are put in *written, their items' engine keys in WriteScope::Written(),
 // whatever the result (the caller applies their GSI outbox entries and skips them next time).
-// REQUIRES: every object of `changes` holds items (stream and PITR records, in objects of their
-// own, need the atomic path: the engine runs such a batch as a transaction).
+// REQUIRES: every object of `changes` holds items (stream records are in their items' ops,
+// stream_shard.h; PITR records, in objects of their own, need the atomic path: the engine runs
+// such a batch as a transaction).
 // Thread safety: as the engine's Write.
 #pragma once
 

@@ -29,6 +29,7 @@
 #include "storage/rados/gsi_outbox.h"
 #include "storage/rados/rados_batch.h"
 #include "storage/rados/rados_layout.h"
+#include "storage/rados/rados_ops.h"
 #include "storage/rados/rados_tokens.h"
 #include "storage/rados/rados_txn.h"
 #include "storage/rados/stream_shard.h"
@@ -1167,14 +1168,14 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   // A batch over several shard objects: one guarded op per shard (rados_batch.h).
   if (WriteScope::InBatch() && !catalog_write) {
     size_t shards = 0;
-    bool records = false;  // stream or PITR records: objects holding no item
+    bool apart = false;  // PITR records: objects holding no item (stream records are in items' ops)
     for (const auto& [name, e] : effects) {
       bool items = false;
       for (const auto& kv : e.keys) items = items || rados::IsDataKey(kv.first);
       shards += items ? 1 : 0;
-      records = records || !items;
+      apart = apart || !items;
     }
-    if (shards > 1 && records)  // atomic, so no record of an item not written (docs/rados.md)
+    if (shards > 1 && apart)  // atomic, so no record of an item not written (docs/rados.md)
       return after(WriteTransaction(effects, &reads, BatchHoldWait()));
     if (shards > 1) {
       std::set<std::string> written;
