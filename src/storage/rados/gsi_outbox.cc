@@ -230,10 +230,6 @@ Status GsiOutbox::Apply(const std::string& shard_object, const std::string& outb
 
 // ---- the drainer ------------------------------------------------------------------------------
 
-std::string GsiOutbox::ShardObject(uint32_t table, uint32_t shard) const {
-  return layout_->Object(Column::kData, table, shard).name;
-}
-
 void GsiOutbox::Start(const std::string& cookie) {
   cookie_ = cookie;
   thread_ = std::thread([this] { Loop(); });
@@ -369,11 +365,11 @@ bool GsiOutbox::Pending(const std::string& shard_object) {
 void GsiOutbox::Loop() {
   constexpr size_t kShardsPerRound = 64;
   constexpr auto kRefresh = std::chrono::seconds(5);
-  struct Shard {
+  struct TableShard {
     std::string object;
     std::vector<std::string> gsi_objects;
   };
-  std::vector<Shard> shards;
+  std::vector<TableShard> shards;
   size_t cursor = 0, sweep_cursor = 0;
   std::chrono::steady_clock::time_point refreshed{};
   std::unique_lock<std::mutex> lock(mu_);
@@ -390,14 +386,20 @@ void GsiOutbox::Loop() {
         refreshed = now;
         shards.clear();
         std::set<std::string> live;
-        for (const auto& [table, gsis] : tables)
-          for (uint32_t p = 0; p < layout_->Shards(); ++p) {
-            Shard shard{ShardObject(table, p), {}};
-            for (uint32_t gsi : gsis)
-              shard.gsi_objects.push_back(layout_->Object(Column::kIndex, gsi, p).name);
+        for (const auto& [table, gsis] : tables) {
+          // The table's live shards (its map splits as it grows; GSIs keep theirs): the p-th
+          // table shard's holder sweeps the tombstones of GSI shard p (mod their number).
+          const std::vector<ObjectRef> objects = layout_->LiveObjects(Column::kData, table);
+          std::vector<std::vector<ObjectRef>> gsi_objects;
+          for (uint32_t gsi : gsis) gsi_objects.push_back(layout_->LiveObjects(Column::kIndex, gsi));
+          for (size_t p = 0; p < objects.size(); ++p) {
+            TableShard shard{objects[p].name, {}};
+            for (const auto& g : gsi_objects)
+              if (p < g.size()) shard.gsi_objects.push_back(g[p].name);
             live.insert(shard.object);
             shards.push_back(std::move(shard));
           }
+        }
         // Tables gone (or without a GSI now): forget their leases (they lapse by themselves).
         std::vector<std::string> gone;
         for (const auto& [object, since] : held_)
@@ -414,11 +416,11 @@ void GsiOutbox::Loop() {
       continue;
     }
     for (size_t i = 0; i < std::min(shards.size(), kShardsPerRound); ++i) {
-      const Shard& shard = shards[cursor++ % shards.size()];
+      const TableShard& shard = shards[cursor++ % shards.size()];
       if (!held_.count(shard.object) && !Pending(shard.object)) continue;
       if (HoldLease(shard.object)) (void)Drain(shard.object);
     }
-    const Shard& shard = shards[sweep_cursor++ % shards.size()];
+    const TableShard& shard = shards[sweep_cursor++ % shards.size()];
     if (!shard.gsi_objects.empty() && HoldLease(shard.object))
       for (const std::string& gsi : shard.gsi_objects) (void)Sweep(gsi);
     lock.lock();

@@ -123,7 +123,6 @@ class GsiOutbox {
   const Counters& counters() const { return counters_; }
 
  private:
-  std::string ShardObject(uint32_t table, uint32_t shard) const;
   void Loop();
   // Applies every outbox entry of a shard object.
   Status Drain(const std::string& shard_object);

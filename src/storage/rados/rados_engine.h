@@ -83,7 +83,9 @@ struct RadosOptions {
   std::string conf_file;                   // a ceph.conf naming the monitors (and keyring)
   std::string pool;                        // must exist
   std::string client = "client.admin";     // the cephx user
-  int shard_bits = 2;                      // shards per table or index: 2^shard_bits, fixed
+  int shard_bits = 2;                      // initial shards per table or index: 2^shard_bits
+  // A table shard object holding more omap keys than this is split (shard_splitter.h); 0: never.
+  uint64_t shard_keys = 100000;
   double op_timeout_seconds = 30;          // rados_osd_op_timeout and rados_mon_op_timeout
 };
 
