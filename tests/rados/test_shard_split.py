@@ -51,10 +51,10 @@ def client(port):
     return boto_client(port, "SPLIT" + RUN, retries=0, read_timeout=60, pool=16)
 
 
-def call(fn, deadline, ok_codes=()):
+def call(fn, deadline, ok_codes=(), retry_codes=()):
     """Calls fn until it answers (a 500/503 or a dropped connection is retried: the write may or
-    may not have been applied, so callers only retry idempotent writes); returns the answer or
-    the ClientError whose code is in ok_codes."""
+    may not have been applied, so callers only retry idempotent writes; so are the codes in
+    retry_codes); returns the answer or the ClientError whose code is in ok_codes."""
     tries = 0
     while True:
         try:
@@ -64,7 +64,7 @@ def call(fn, deadline, ok_codes=()):
             if code in ok_codes:
                 return e
             status = e.response["ResponseMetadata"]["HTTPStatusCode"]
-            if status < 500 and code not in ("ThrottlingException",
+            if status < 500 and code not in retry_codes and code not in ("ThrottlingException",
                                              "ProvisionedThroughputExceededException",
                                              "TransactionConflictException"):
                 raise
@@ -158,13 +158,18 @@ def shard_map(table_id):
 def pair(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("split")
     a = start(tmp, "a", "--rados-shard-keys", "200")
-    b = start(tmp, "b", env={"CAIRN_RADOS_SHARD_KEYS": "200"})
+    # B's first split stays frozen for 2 s: the writers of that shard wait, then go to a child.
+    b = start(tmp, "b", env={"CAIRN_RADOS_SHARD_KEYS": "200", "CAIRN_RADOS_TEST_SPLIT_PAUSE": "2"})
     yield tmp, a[1], b[1]
+    followed = 0
     for name, (proc, _) in zip("ab", (a, b)):
         stop_cairn(proc)
         for line in (tmp / f"{name}.log").read_text(errors="replace").splitlines():
             if "shard splits:" in line:
                 print(f"server {name}: {line}")
+                followed += int(re.search(r"(\d+) reads followed", line).group(1))
+    # The readers did meet retired shards (and went on in their children).
+    assert followed > 0
 
 
 def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair):
@@ -177,8 +182,8 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
     acked_lock = threading.Lock()
     stop = threading.Event()
     errors = []
-    figures = {"put": 0, "batch": 0, "update": 0, "cond_failed": 0, "queries": 0, "scans": 0,
-               "query_items": 0, "scan_items": 0}
+    figures = {"put": 0, "batch": 0, "update": 0, "cond_failed": 0, "transact": 0, "queries": 0,
+               "scans": 0, "segment_scans": 0, "query_items": 0, "scan_items": 0, "point_reads": 0}
     fig_lock = threading.Lock()
 
     def count(what, n=1):
@@ -243,6 +248,68 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
         except Exception as e:  # reported by the test
             errors.append(e)
 
+    def transact_writer():
+        """TransactWriteItems: two new items in two partitions (mostly two shards: the
+        coordinator's protocol) and a ConditionCheck of an earlier one, through both servers."""
+        try:
+            rng = random.Random(4)
+            sk, mine = 0, []
+            for step in range(120):
+                c = client(ports[step % 2])
+                new = []
+                for _ in range(2):
+                    sk += 1
+                    new.append((f"w4p{rng.randrange(12)}", sk, rng.randrange(1000)))
+                items = [{"Put": {"TableName": table, "Item": item(p, s, v)}} for p, s, v in new]
+                if mine:
+                    p, s = rng.choice(mine)
+                    items.append({"ConditionCheck": {
+                        "TableName": table, "Key": {"pk": {"S": p}, "sk": {"N": str(s)}},
+                        "ConditionExpression": "attribute_exists(pk)"}})
+                # A cancellation here can only be a conflict (the condition holds): retried.
+                call(lambda: c.transact_write_items(TransactItems=items), deadline,
+                     retry_codes=("TransactionCanceledException",))
+                for p, s, v in new:
+                    mine.append((p, s))
+                    ack(p, s, v)
+                count("transact")
+        except Exception as e:
+            errors.append(e)
+
+    def point_reader(r):
+        """GetItem, BatchGetItem and TransactGetItems of acknowledged items: each is there, with
+        its acknowledged value or a later one (values only grow)."""
+        try:
+            c = client(ports[r % 2])
+            rng = random.Random(200 + r)
+            while not stop.is_set():
+                with acked_lock:
+                    if len(acked) < 10:
+                        continue
+                    sample = dict(rng.sample(sorted(acked.items()), 10))
+                keys = [{"pk": {"S": p}, "sk": {"N": str(s)}} for p, s in sample]
+                kind = rng.randrange(3)
+                if kind == 0:
+                    got = [call(lambda: c.get_item(TableName=table, Key=k, ConsistentRead=True),
+                                deadline).get("Item") for k in keys]
+                elif kind == 1:
+                    a = call(lambda: c.batch_get_item(RequestItems={
+                        table: {"Keys": keys, "ConsistentRead": True}}), deadline)
+                    assert not a.get("UnprocessedKeys"), "unprocessed keys"
+                    got = a["Responses"][table]
+                else:
+                    a = call(lambda: c.transact_get_items(TransactItems=[
+                        {"Get": {"TableName": table, "Key": k}} for k in keys]), deadline,
+                        retry_codes=("TransactionCanceledException",))
+                    got = [x.get("Item") for x in a["Responses"]]
+                found = {(i["pk"]["S"], int(i["sk"]["N"])): int(i["v"]["N"]) for i in got if i}
+                for k, v in sample.items():
+                    assert k in found, f"{k} acknowledged, not found by read kind {kind}"
+                    assert found[k] >= v, f"{k}: {found[k]} older than acknowledged {v}"
+                count("point_reads", len(sample))
+        except Exception as e:
+            errors.append(e)
+
     def reader(r):
         try:
             c = client(ports[r % 2])
@@ -264,8 +331,15 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
                     assert not missing, f"Query of {pk} missed {sorted(missing)[:5]}"
                     count("queries")
                     count("query_items", len(keys))
-                else:  # a paged Scan of the whole table, Limit 50
-                    keys = paged(c, deadline, TableName=table, Limit=50, ConsistentRead=True)
+                else:  # a paged Scan of the whole table, Limit 50: whole, or in 3 segments
+                    segments = rng.choice((1, 3))
+                    keys = []
+                    for segment in range(segments):
+                        extra = {"Segment": segment, "TotalSegments": 3} if segments > 1 else {}
+                        keys += paged(c, deadline, TableName=table, Limit=50, ConsistentRead=True,
+                                      **extra)
+                    if segments > 1:
+                        count("segment_scans")
                     assert len(keys) == len(set(keys)), "Scan: an item returned twice"
                     missing = before - set(keys)
                     assert not missing, f"Scan missed {sorted(missing)[:5]}"
@@ -276,7 +350,9 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
 
     started = time.monotonic()
     writers = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    writers.append(threading.Thread(target=transact_writer))
     readers = [threading.Thread(target=reader, args=(r,)) for r in range(4)]
+    readers += [threading.Thread(target=point_reader, args=(r,)) for r in range(2)]
     for t in writers + readers:
         t.start()
     for t in writers:
@@ -332,42 +408,69 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
     table_id = splits[0][1]
     retired = shard_map(table_id)
     assert len(retired) == len(splits), (retired, splits)
-    # A key count stays bounded: 2 omap keys per item (item, LSI entry) over live shards.
     live = 4 + len(retired)
     print(f"shard split under load: {len(acked)} items ({figures['put']} PutItem, "
           f"{figures['batch']} BatchWriteItem of 6, {figures['update']} UpdateItem, "
-          f"{figures['cond_failed']} conditions failed as meant) in {elapsed:.1f} s; "
-          f"{len(splits)} splits ({sum(1 for s in splits if s[4])} resumed; "
-          f"{sum(1 for p in (tmp / 'a.log', tmp / 'b.log') for _ in splits_in(p))} in logs), "
-          f"{live} live shards; {figures['queries']} paged Queries ({figures['query_items']} "
-          f"items), {figures['scans']} paged Scans ({figures['scan_items']} items): "
-          f"0 lost, 0 repeated, 0 missed")
+          f"{figures['cond_failed']} conditions failed as meant, {figures['transact']} "
+          f"TransactWriteItems of 2 + a ConditionCheck) in {elapsed:.1f} s; {len(splits)} splits "
+          f"({sum(1 for s in splits if s[4])} resumed), {live} live shards, map epoch "
+          f"{len(retired)}; {figures['queries']} paged Queries ({figures['query_items']} items), "
+          f"{figures['scans']} paged Scans ({figures['segment_scans']} in 3 segments; "
+          f"{figures['scan_items']} items), {figures['point_reads']} items read by GetItem, "
+          f"BatchGetItem, TransactGetItems: 0 lost, 0 repeated, 0 missed")
     assert len(retired) >= 3, f"only {len(retired)} splits"
 
 
-def test_killed_splitter_is_finished_by_the_other_server(tmp_path):
+@pytest.mark.parametrize("how", ["kill", "stall"])
+def test_killed_or_stalled_splitter_is_finished_by_the_other_server(tmp_path, how):
+    """kill: C is killed with its parent frozen. stall: C sleeps 14 s there (its split lease
+    lapses after 10 s) and wakes up after D finished the split: it must then change nothing."""
     # C pauses in its first split once the parent is frozen; D has the same bound.
     c_proc, pc = start(tmp_path, "c", "--rados-shard-keys", "200",
-                       env={"CAIRN_RADOS_TEST_SPLIT_PAUSE": "60"})
+                       env={"CAIRN_RADOS_TEST_SPLIT_PAUSE": "60" if how == "kill" else "14"})
     d_proc, pd = start(tmp_path, "d", "--rados-shard-keys", "200")
     try:
-        table = "killed"
+        table = f"split{how}"
         create_table(client(pc), table)
         deadline = time.monotonic() + 120
-        acked = {}
+        acked, attempted = {}, {}
         c = client(pc)
         log = tmp_path / "c.log"
-        n = 0
-        # Write through C until its splitter pauses in a frozen split, then kill it.
+        stop = threading.Event()
+        counter = [0]
+
+        def write_through_c():
+            # Until C's splitter pauses in a frozen split. A write that hits the frozen shard
+            # waits there; once C is killed it fails, unacknowledged (it may or may not be in).
+            while not stop.is_set():
+                counter[0] += 1
+                m = counter[0]
+                key = (f"k{m % 37}", m)
+                attempted[key] = m
+                while True:
+                    try:
+                        c.put_item(TableName=table, Item=item(key[0], m, m))
+                        acked[key] = m
+                        break
+                    except (ClientError,) + RETRYABLE:
+                        if stop.is_set() and how == "kill":
+                            return
+                        time.sleep(0.05)
+
+        writer = threading.Thread(target=write_through_c)
+        writer.start()
         while "frozen, pausing" not in log.read_text(errors="replace"):
-            assert time.monotonic() < deadline and n < 4000, "no split started"
-            n += 1
-            call(lambda: c.put_item(TableName=table, Item=item(f"k{n % 37}", n, n)), deadline)
-            acked[(f"k{n % 37}", n)] = n
+            assert time.monotonic() < deadline and counter[0] < 4000, "no split started"
+            time.sleep(0.02)
         frozen = re.search(r"rados: split of (\S+) frozen", log.read_text()).group(1)
-        c_proc.send_signal(signal.SIGKILL)
-        c_proc.wait()
+        if how == "kill":
+            c_proc.send_signal(signal.SIGKILL)
+            c_proc.wait()
+        stop.set()
         killed_at = time.monotonic()
+        if how == "kill":
+            writer.join()
+        n = counter[0]
         # Through D: writes everywhere, the frozen shard's included (they wait, are answered
         # 500 and retried until D finished the split, ~10 s after the kill once the lease lapsed).
         d = client(pd)
@@ -378,17 +481,30 @@ def test_killed_splitter_is_finished_by_the_other_server(tmp_path):
             assert time.monotonic() < deadline, "the frozen split was not finished by D"
             time.sleep(0.2)
         finished = time.monotonic() - killed_at
+        if how == "stall":  # C wakes up (14 s), finds its lease gone, gives up; writes go on
+            for m in range(n + 301, n + 401):
+                cc = (c, d)[m % 2]
+                call(lambda: cc.put_item(TableName=table, Item=item(f"k{m % 37}", m, m)),
+                     deadline)
+                acked[(f"k{m % 37}", m)] = m
+            while time.monotonic() - killed_at < 16:
+                time.sleep(0.2)
+            assert not any(s[0] == frozen for s in splits_in(log)), "C finished it too"
+            assert f"split of {frozen} not done" in log.read_text(errors="replace")
+        writer.join()
         items = scan_all(d, table, deadline)
-        assert set(items) == set(acked)
+        # Every acknowledged write is there; nothing else but the one a kill left unanswered.
+        assert set(acked) <= set(items) <= set(acked) | set(attempted)
         assert all(items[k]["v"] == {"N": str(v)} for k, v in acked.items())
-        for pk in {k[0] for k in acked}:
+        for pk in {k[0] for k in items}:
             keys = paged(d, deadline, TableName=table, Limit=7, KeyConditionExpression="pk = :pk",
                          ExpressionAttributeValues={":pk": {"S": pk}}, ConsistentRead=True)
-            assert keys == sorted(k for k in acked if k[0] == pk)
+            assert keys == sorted(k for k in items if k[0] == pk)
         resumed = [s for s in splits_in(tmp_path / "d.log") if s[0] == frozen]
-        print(f"splitter killed in a frozen split of {frozen}: finished by the other server "
-              f"{finished:.1f} s after the kill{' (resumed)' if resumed[0][4] else ''}; "
-              f"{len(acked)} acknowledged items checked ({n} before the kill), 0 lost")
+        print(f"splitter {'killed' if how == 'kill' else 'stalled'} in a frozen split of "
+              f"{frozen}: finished by the other server {finished:.1f} s after the "
+              f"{how}{' (resumed)' if resumed[0][4] else ''}; {len(acked)} acknowledged items "
+              f"checked ({n} before the {how}), 0 lost")
     finally:
         stop_cairn(d_proc)
         if c_proc.poll() is None:

@@ -253,11 +253,14 @@ class RadosEngine final : public Engine {
       const auto& n = splitter_->counters();
       std::fprintf(stderr,
                    "rados: shard splits: %llu done (%llu resumed from another attempt), %llu "
-                   "given up, %llu size checks\n",
+                   "given up, %llu size checks; %llu reads followed a retired shard to its "
+                   "children, %llu writes placed again after their shard moved\n",
                    static_cast<unsigned long long>(n.splits.load()),
                    static_cast<unsigned long long>(n.resumed.load()),
                    static_cast<unsigned long long>(n.gave_up.load()),
-                   static_cast<unsigned long long>(n.checks.load()));
+                   static_cast<unsigned long long>(n.checks.load()),
+                   static_cast<unsigned long long>(reads_followed_.load()),
+                   static_cast<unsigned long long>(writes_moved_.load()));
     }
     if (renewer_.joinable()) renewer_.join();
     if (watch_handle_ != 0) io_.unwatch2(watch_handle_);
@@ -366,6 +369,8 @@ class RadosEngine final : public Engine {
   rados::IndexPlaces places_;
   std::unique_ptr<rados::ShardMaps> shard_maps_;
   std::unique_ptr<rados::ShardSplitter> splitter_;  // after the lease (it needs the server id)
+  std::atomic<uint64_t> reads_followed_{0};  // reads that met a retired shard (for the tests)
+  std::atomic<uint64_t> writes_moved_{0};    // writes whose shard was frozen or retired
   std::unique_ptr<rados::GsiOutbox> outbox_;
   // Whether a writer applies its own outbox entries before answering (rados_engine.h: off only
   // for the test of the drainer, CAIRN_RADOS_TEST_DRAINER_ONLY).
@@ -820,6 +825,7 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value,
     if (!shard || st == vals.end() ||
         !NoteShardState(o.name, std::string_view(st->second.c_str(), st->second.length())))
       break;
+    reads_followed_.fetch_add(1);
     if (follow >= kFollowAttempts) return Status::IOError("rados: " + o.name + " retired");
   }
   auto it = vals.find(k);
@@ -881,7 +887,10 @@ std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::strin
       retired = true;
   }
   // A shard split under the read: key by key, each following its shard (Get).
-  if (retired) return Engine::MultiGet(c, keys, values, snapshot);
+  if (retired) {
+    reads_followed_.fetch_add(1);
+    return Engine::MultiGet(c, keys, values, snapshot);
+  }
   for (auto& [name, r] : reads) {
     int rc = -EIO;
     if (r.done) rc = r.done->get_return_value();
@@ -930,6 +939,7 @@ Status RadosEngine::ReadPage(Column c, const std::string& object, const std::str
       out->clear();
       *more = false;
       *retired = true;
+      reads_followed_.fetch_add(1);
       return Status::OK();
     }
     bool past = false;
@@ -1155,6 +1165,7 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     if (s.ok())
       for (const auto& [object, keys] : written) splitter_->Wrote(object, keys);
     if (!moved) return s;
+    writes_moved_.fetch_add(1);
     // A shard of the batch split under it (nothing applied): a writer that read items reads
     // them again where they are now (write/item_writer.h: it decides again); a blind write is
     // placed again by the map, which learnt the split.
@@ -1503,7 +1514,9 @@ Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
     for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
     std::map<std::string, std::string> retired;  // shard objects a split retired meanwhile
     auto snapshot = txns_->ReadConsistent(by_object, std::chrono::milliseconds(100), &retired);
-    if (retired.empty() || follow >= kFollowAttempts) return snapshot;
+    if (retired.empty()) return snapshot;
+    reads_followed_.fetch_add(1);
+    if (follow >= kFollowAttempts) return Status::IOError("rados: shards kept splitting; retry");
     for (const auto& [object, state] : retired) NoteShardState(object, state);
   }
 }

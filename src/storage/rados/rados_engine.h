@@ -5,8 +5,13 @@
 // Mapping (docs/rados.md section 1): every engine key lives as an omap key `column byte | key` in
 // exactly one object of the pool, chosen from the key alone:
 //   kMeta   -> "cairn.catalog"
-//   kData   -> "t<table id>.<d>-<p>"  the shard of the table whose partition hashes start with the
-//   kIndex  -> "i<index id>.<d>-<p>"  d bits p (hex); d = RadosOptions::shard_bits, fixed (no splits);
+//   kData   -> "t<table id>.<d>-<p>"  the live shard of the table whose partition hashes start with
+//   kIndex  -> "i<index id>.<d>-<p>"  the d bits p (hex): the table's shard map (shard_map.h) says
+//                                     which are live; it starts as the 2^shard_bits shards of depth
+//                                     shard_bits, and a table shard past shard_keys omap keys is
+//                                     split online (shard_splitter.h; every write to a shard object
+//                                     is guarded on its state, shard_state.h, and every read reads
+//                                     it: a retired shard is followed to its children);
 //                                     an LSI's entries in its table's "t<table id>.<d>-<p>" instead
 //   kStream -> "s<stream id>"         (the design moves stream records into the table's shards later)
 //   kBackup -> "b<id>"
