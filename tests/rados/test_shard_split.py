@@ -11,11 +11,13 @@ item lost, none returned twice by a paged Query)".
     there with its last acknowledged value, no paged Query or Scan returned an item twice or
     missed one acknowledged before it started, the item counts agree, the LSI and the GSI equal
     the table, and the table's shard map (its object in the pool) grew.
+  - One partition key holding 3 times the bound is not split (no split could separate its keys:
+    they share their hash), and a paged Query reads it whole.
   - A server killed (kill -9) in the middle of a split, its parent shard frozen (the test hook
     CAIRN_RADOS_TEST_SPLIT_PAUSE holds it there): writers through the other server wait, that
     server takes the split's lease once it lapses and finishes the split, and no acknowledged
     item is lost.
-DynamoDB splits partitions the same way, unseen by clients: nothing here is Cairn-specific
+DynamoDB splits its partitions unseen by clients too: nothing here is Cairn-specific
 behaviour a client could see, except the figures printed.
 """
 import os
@@ -419,6 +421,29 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
           f"{figures['scan_items']} items), {figures['point_reads']} items read by GetItem, "
           f"BatchGetItem, TransactGetItems: 0 lost, 0 repeated, 0 missed")
     assert len(retired) >= 3, f"only {len(retired)} splits"
+
+
+def test_one_partition_past_the_bound_is_not_split(pair):
+    """300 items under one partition key (600 omap keys with their LSI entries, 3x the bound):
+    every key of the shard has the same hash, so a split would leave a child empty; the shard
+    stays whole (a split would gain nothing, and again at every depth below) and reads work."""
+    tmp, pa, pb = pair
+    before = {s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")}
+    table = "hot"
+    create_table(client(pa), table)
+    deadline = time.monotonic() + 60
+    for first in range(0, 300, 25):
+        requests = [{"PutRequest": {"Item": item("one", sk, sk)}} for sk in range(first, first + 25)]
+        c = client((pa, pb)[first % 2])
+        while requests:
+            r = call(lambda: c.batch_write_item(RequestItems={table: requests}), deadline)
+            requests = r.get("UnprocessedItems", {}).get(table, [])
+    time.sleep(2)  # the size checks run on the splitters' threads
+    keys = paged(client(pb), deadline, TableName=table, Limit=7, ConsistentRead=True,
+                 KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "one"}})
+    assert keys == [("one", sk) for sk in range(300)]
+    after = {s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")}
+    assert after <= before, f"tables split: {after - before}"
 
 
 @pytest.mark.parametrize("how", ["kill", "stall"])

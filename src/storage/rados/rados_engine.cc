@@ -253,12 +253,14 @@ class RadosEngine final : public Engine {
       const auto& n = splitter_->counters();
       std::fprintf(stderr,
                    "rados: shard splits: %llu done (%llu resumed from another attempt), %llu "
-                   "given up, %llu size checks; %llu reads followed a retired shard to its "
+                   "given up, %llu size checks (%llu past the bound, not splittable: one "
+                   "partition); %llu reads followed a retired shard to its "
                    "children, %llu writes placed again after their shard moved\n",
                    static_cast<unsigned long long>(n.splits.load()),
                    static_cast<unsigned long long>(n.resumed.load()),
                    static_cast<unsigned long long>(n.gave_up.load()),
                    static_cast<unsigned long long>(n.checks.load()),
+                   static_cast<unsigned long long>(n.unsplittable.load()),
                    static_cast<unsigned long long>(reads_followed_.load()),
                    static_cast<unsigned long long>(writes_moved_.load()));
     }

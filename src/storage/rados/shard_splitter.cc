@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -292,8 +293,10 @@ Status ShardSplitter::ReadState(const std::string& object, std::string* state, b
   return Status::OK();
 }
 
-Status ShardSplitter::CountKeys(const std::string& object, uint64_t* n) {
+Status ShardSplitter::CountKeys(const std::string& object, uint64_t* n, bool* one_hash) {
   *n = 0;
+  *one_hash = true;
+  std::optional<uint64_t> first_hash;
   std::string after;
   while (true) {
     std::set<std::string> keys;
@@ -305,6 +308,12 @@ Status ShardSplitter::CountKeys(const std::string& object, uint64_t* n) {
     if (r == -ENOENT) return Status::OK();
     if (r < 0) return Failed(r, "read from", object);
     *n += keys.size();
+    for (const std::string& k : keys) {
+      if (!Moves(k)) continue;
+      const uint64_t hash = HashOf(std::string_view(k).substr(1));
+      if (!first_hash) first_hash = hash;
+      if (hash != *first_hash) *one_hash = false;
+    }
     if (!more || keys.empty()) return Status::OK();
     after = *keys.rbegin();
   }
@@ -351,12 +360,21 @@ Status ShardSplitter::Check(const std::string& object) {
   }
   if (state.empty()) {
     uint64_t n = 0;
-    if (Status s = CountKeys(object, &n); !s.ok()) return s;
+    bool one_hash = true;
+    if (Status s = CountKeys(object, &n, &one_hash); !s.ok()) return s;
     librados::ObjectWriteOperation op;  // the approximate count, while it is still writable
     AddWritableGuard(&op);
     op.omap_set({{kCountKey, Bl(std::to_string(n))}});
     io_->operate(object, &op);
     if (n <= shard_keys_) return Status::OK();
+    // Keys that all have one hash (one partition key with many items) stay together whatever
+    // the split: splitting would only make empty shards, at every depth. The shard stays whole.
+    // (Keys of several partitions that share the next bits split into an empty child and a
+    // full one, which splits again at its next check, until they part.)
+    if (one_hash) {
+      counters_.unsplittable.fetch_add(1);
+      return Status::OK();
+    }
   }
   if (!state.empty() && state != kCopying && !IsFrozen(state)) return Status::OK();  // a child
   if (!RenewLease(object, true)) return Status::OK();  // another server splits it

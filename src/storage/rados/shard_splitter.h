@@ -17,7 +17,9 @@
 // than `shard_keys` omap keys. Each server counts the keys its writes set per shard object, and
 // every max(16, shard_keys / 8) of them has the shard's size checked by its splitter thread: the
 // check lists the keys (omap_get_keys2), stores the count under "count", and splits when the
-// count passes the bound. A split, by the holder of the shard's lease (cls_lock "cairn.split",
+// count passes the bound, unless all its keys have one partition hash (one partition key with
+// many items: no split can part them, it would only make empty shards at every depth). A split,
+// by the holder of the shard's lease (cls_lock "cairn.split",
 // exclusive, 10 s, renewed while it copies):
 //   1. parent state -> "c" (guarded on active); children created exclusively with state
 //      "s:<token>" (this attempt's; a resumed split takes them over with its own token);
@@ -113,6 +115,7 @@ class ShardSplitter {
     std::atomic<uint64_t> splits{0};     // splits this server finished
     std::atomic<uint64_t> resumed{0};    // of which it had found already started (c or f)
     std::atomic<uint64_t> gave_up{0};    // unfrozen again: transaction intents stayed
+    std::atomic<uint64_t> unsplittable{0};  // past the bound, but all of one partition
   };
   const Counters& counters() const { return counters_; }
 
@@ -126,7 +129,8 @@ class ShardSplitter {
   Status Sync(const std::string& parent, int child_depth, const std::string child_names[2],
               const std::string& syncing, uint64_t* parent_keys);
   Status ReadState(const std::string& object, std::string* state, bool* exists);
-  Status CountKeys(const std::string& object, uint64_t* n);
+  // The object's omap keys; *one_hash: those a split moves all have one partition hash.
+  Status CountKeys(const std::string& object, uint64_t* n, bool* one_hash);
   bool RenewLease(const std::string& object, bool first);
   Status SetState(const std::string& object, const std::string& expected,
                   const std::string* next);
