@@ -37,7 +37,7 @@ from cairn_servers import StartError, boto_client, start_cairn, stop_cairn
 BIN = os.environ.get("CAIRN_BIN", "")
 RUN = uuid.uuid4().hex[:12].upper()  # this run's own namespace: the pool outlives runs
 RETRYABLE = (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError)
-SPLIT_LINE = re.compile(r"rados: split (t(\d+)\.\S+) into (\S+) and (\S+)( \(resumed\))?")
+SPLIT_LINE = re.compile(r"rados: split ([ti](\d+)\.\S+) into (\S+) and (\S+)( \(resumed\))?")
 
 
 def start(tmp, name, *flags, env=None):
@@ -96,7 +96,7 @@ def create_table(c, name):
 
 def item(pk, sk, v):
     return {"pk": {"S": pk}, "sk": {"N": str(sk)}, "v": {"N": str(v)}, "l": {"N": str(v % 97)},
-            "g": {"S": f"g{sk % 5}"}, "pad": {"S": "x" * 60}}
+            "g": {"S": f"g{sk % 50}"}, "pad": {"S": "x" * 60}}
 
 
 def paged(c, deadline, **kwargs):
@@ -136,8 +136,8 @@ def splits_in(log_path):
     return [m.groups() for m in SPLIT_LINE.finditer(text)]
 
 
-def shard_map(table_id):
-    """The retired shards of table t<id> as its map object in the pool lists them."""
+def shard_map(table_id, letter="t"):
+    """The retired shards of table t<id> (GSI i<id>) as its map object in the pool lists them."""
     import rados
     cluster = rados.Rados(conffile=os.environ["CAIRN_RADOS_CONF"])
     cluster.connect()
@@ -146,7 +146,7 @@ def shard_map(table_id):
         with rados.ReadOpCtx() as op:
             it, _ = io.get_omap_vals(op, "", "", 100000)
             try:
-                io.operate_read_op(op, f"cairn.shards.t{table_id}")
+                io.operate_read_op(op, f"cairn.shards.{letter}{table_id}")
             except rados.ObjectNotFound:
                 return []
             names = [k for k, _ in it]
@@ -185,7 +185,7 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
     stop = threading.Event()
     errors = []
     figures = {"put": 0, "batch": 0, "update": 0, "cond_failed": 0, "transact": 0, "queries": 0,
-               "scans": 0, "segment_scans": 0, "query_items": 0, "scan_items": 0, "point_reads": 0}
+               "gsi_queries": 0, "scans": 0, "segment_scans": 0, "query_items": 0, "scan_items": 0, "point_reads": 0}
     fig_lock = threading.Lock()
 
     def count(what, n=1):
@@ -319,7 +319,15 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
             while not stop.is_set():
                 with acked_lock:
                     before = set(acked)
-                if r % 2 == 0:  # a paged Query of one partition, Limit 7, forward or backward
+                if r % 2 == 0 and rng.random() < 0.25:  # a paged Query of the GSI, Limit 7
+                    g = f"g{rng.randrange(50)}"
+                    keys = paged(c, deadline, TableName=table, IndexName="byg", Limit=7,
+                                 KeyConditionExpression="g = :g",
+                                 ExpressionAttributeValues={":g": {"S": g}})
+                    # Eventually consistent: nothing to require present; nothing twice.
+                    assert len(keys) == len(set(keys)), f"GSI Query of {g}: an item twice"
+                    count("gsi_queries")
+                elif r % 2 == 0:  # a paged Query of one partition, Limit 7, forward or backward
                     pk = f"w{rng.randrange(4)}p{rng.randrange(12)}"
                     forward = rng.random() < 0.7
                     keys = paged(c, deadline, TableName=table, Limit=7,
@@ -407,16 +415,21 @@ def test_shards_split_under_writes_and_paged_reads_lose_and_repeat_nothing(pair)
     # The splits: from both servers' logs, and the table's map object.
     splits = splits_in(tmp / "a.log") + splits_in(tmp / "b.log")
     assert splits, "no shard split"
-    table_id = splits[0][1]
+    table_id = [s[1] for s in splits if s[0].startswith("t")][0]
     retired = shard_map(table_id)
-    assert len(retired) == len(splits), (retired, splits)
+    gsi_id = [s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")
+              if s[0].startswith("i")]
+    gsi_retired = shard_map(gsi_id[0], "i") if gsi_id else []
+    assert len(retired) + len(gsi_retired) == len(splits), (retired, gsi_retired, splits)
+    assert gsi_retired, "the GSI did not split"
     live = 4 + len(retired)
     print(f"shard split under load: {len(acked)} items ({figures['put']} PutItem, "
           f"{figures['batch']} BatchWriteItem of 6, {figures['update']} UpdateItem, "
           f"{figures['cond_failed']} conditions failed as meant, {figures['transact']} "
           f"TransactWriteItems of 2 + a ConditionCheck) in {elapsed:.1f} s; {len(splits)} splits "
           f"({sum(1 for s in splits if s[4])} resumed), {live} live shards, map epoch "
-          f"{len(retired)}; {figures['queries']} paged Queries ({figures['query_items']} items), "
+          f"{len(retired)}; {len(gsi_retired)} GSI splits; {figures['queries']} paged Queries "
+          f"({figures['query_items']} items), {figures['gsi_queries']} of the GSI, "
           f"{figures['scans']} paged Scans ({figures['segment_scans']} in 3 segments; "
           f"{figures['scan_items']} items), {figures['point_reads']} items read by GetItem, "
           f"BatchGetItem, TransactGetItems: 0 lost, 0 repeated, 0 missed")
@@ -428,7 +441,11 @@ def test_one_partition_past_the_bound_is_not_split(pair):
     every key of the shard has the same hash, so a split would leave a child empty; the shard
     stays whole (a split would gain nothing, and again at every depth below) and reads work."""
     tmp, pa, pb = pair
-    before = {s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")}
+    def table_splits():  # the table shards split so far (its GSI, 300 entries in 50 keys, may)
+        return {s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")
+                if s[0].startswith("t")}
+
+    before = table_splits()
     table = "hot"
     create_table(client(pa), table)
     deadline = time.monotonic() + 60
@@ -442,7 +459,7 @@ def test_one_partition_past_the_bound_is_not_split(pair):
     keys = paged(client(pb), deadline, TableName=table, Limit=7, ConsistentRead=True,
                  KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "one"}})
     assert keys == [("one", sk) for sk in range(300)]
-    after = {s[1] for s in splits_in(tmp / "a.log") + splits_in(tmp / "b.log")}
+    after = table_splits()
     assert after <= before, f"tables split: {after - before}"
 
 

@@ -615,11 +615,17 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   }
   const char* drainer_only = std::getenv("CAIRN_RADOS_TEST_DRAINER_ONLY");
   e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
-  e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
-  e->outbox_->Start(e->cookie_);
   e->splitter_ = std::make_unique<rados::ShardSplitter>(&e->io_, e->shard_maps_.get(), e->cookie_,
                                                         options.shard_keys);
   e->splitter_->Start();
+  rados::GsiOutbox::SplitHooks hooks;
+  hooks.moved = [p = e.get()](const std::string& object) { return p->ShardMoved(object); };
+  hooks.wrote = [p = e.get()](const std::string& object, size_t keys) {
+    p->splitter_->Wrote(object, keys);
+  };
+  e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_,
+                                                  std::move(hooks));
+  e->outbox_->Start(e->cookie_);
   e->renewer_ = std::thread([p = e.get()] { p->RenewLoop(); });
   return std::unique_ptr<Engine>(std::move(e));
 }
@@ -1030,7 +1036,7 @@ bool RadosEngine::ShardMoved(const std::string& object) {
     if (NoteShardState(object, state)) return true;
     if (!rados::IsFrozen(state)) return moved;
     moved = true;
-    splitter_->Suspect(object);  // its splitter may have died: the lease tells
+    if (splitter_) splitter_->Suspect(object);  // its splitter may have died: the lease tells
     if (std::chrono::steady_clock::now() >= deadline) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

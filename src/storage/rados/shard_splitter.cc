@@ -228,7 +228,7 @@ void ShardSplitter::Stop() {
 }
 
 void ShardSplitter::Wrote(const std::string& object, size_t keys) {
-  if (shard_keys_ == 0 || object.empty() || object[0] != 't') return;
+  if (shard_keys_ == 0 || object.empty() || (object[0] != 't' && object[0] != 'i')) return;
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t& n = written_[object];
   n += keys;
@@ -239,7 +239,7 @@ void ShardSplitter::Wrote(const std::string& object, size_t keys) {
 }
 
 void ShardSplitter::Suspect(const std::string& object) {
-  if (object.empty() || object[0] != 't') return;
+  if (object.empty() || (object[0] != 't' && object[0] != 'i')) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (suspects_.size() < 4096) suspects_.insert(object);
 }
@@ -348,7 +348,7 @@ Status ShardSplitter::SetState(const std::string& object, const std::string& exp
 Status ShardSplitter::Check(const std::string& object) {
   std::string owner;
   Shard shard;
-  if (!ParseShardObject(object, &owner, &shard) || owner[0] != 't') return Status::OK();
+  if (!ParseShardObject(object, &owner, &shard)) return Status::OK();
   if (shard.depth >= kMaxShardDepth) return Status::OK();
   counters_.checks.fetch_add(1);
   std::string state;

@@ -13,8 +13,8 @@
 // fails its state guard and the writer does the same. So a cache is never wrong for long, and a
 // stale one costs one extra round trip, never a lost or a repeated key.
 //
-// ShardSplitter splits the table shard objects (not GSIs': see docs/rados.md) that hold more
-// than `shard_keys` omap keys. Each server counts the keys its writes set per shard object, and
+// ShardSplitter splits the table and GSI shard objects that hold more than `shard_keys` omap
+// keys. Each server counts the keys its writes (and its GSI applier) set per shard object, and
 // every max(16, shard_keys / 8) of them has the shard's size checked by its splitter thread: the
 // check lists the keys (omap_get_keys2), stores the count under "count", and splits when the
 // count passes the bound, unless all its keys have one partition hash (one partition key with
