@@ -132,6 +132,8 @@ std::string CheckEngineFlags(const Config& c) {
     return "--rados-conf and --rados-pool need --engine rados";
   } else if (c.rados_workers >= 0) {
     return "--rados-workers needs --engine rados";
+  } else if (c.rados_shard_keys >= 0) {
+    return "--rados-shard-keys needs --engine rados";
   }
   return "";
 }
@@ -182,6 +184,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
                  "are in flight (0: on the event loops; default " +
                      std::to_string(kDefaultRadosWorkers) + ")")
       ->check(CLI::Range(0, 1024));
+  app.add_option("--rados-shard-keys", c->rados_shard_keys,
+                 "With --engine rados: a table shard (one RADOS object) holding more keys than "
+                 "this is split in two, online (default " +
+                     std::to_string(kDefaultRadosShardKeys) + "; docs/rados.md)")
+      ->check(CLI::Range(int64_t(16), int64_t(1) << 40));
   app.add_option("--cache-mb", c->cache_mb,
                  "Block cache for on-disk data, in MiB (0: a quarter of physical memory, at "
                  "most 4096); it fills only as data is read")

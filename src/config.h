@@ -14,6 +14,9 @@ namespace cairn {
 // Requests in flight per server with --engine rados: a RADOS write takes ~1-4 ms and costs the
 // server microseconds, so tens of blocked workers keep the cluster busy (docs/rados.md, "Rates").
 inline constexpr int kDefaultRadosWorkers = 64;
+// Keys per RADOS shard object before it splits: RGW's bucket index reshards at 100,000 entries per
+// shard, and Ceph's deep scrub warns above 200,000 omap keys in one object (docs/rados.md 3).
+inline constexpr int64_t kDefaultRadosShardKeys = 100000;
 
 struct Config {
   std::string host = "127.0.0.1";
@@ -31,6 +34,9 @@ struct Config {
   // --rados-workers: threads that run requests with --engine rados (http::ServerOptions::workers;
   // 0: on the event loops, as with RocksDB). -1: not given, kDefaultRadosWorkers.
   int rados_workers = -1;
+  // --rados-shard-keys: a table shard object holding more omap keys than this is split in two,
+  // online (storage/rados/shard_splitter.h). -1: not given, kDefaultRadosShardKeys.
+  int64_t rados_shard_keys = -1;
   double cache_mb = 0;           // block cache; 0: a quarter of physical memory, at most 4 GiB
   std::string log_level = "info";
   std::string log_format = "text";  // or "json" (log_format.h)

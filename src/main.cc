@@ -149,6 +149,8 @@ cairn::Result<std::unique_ptr<cairn::storage::Engine>> OpenEngine(const cairn::C
     rados.conf_file = config.rados_conf;
     rados.pool = config.rados_pool;
     rados.conflict_wait_ms = config.conflict_wait_ms;
+    rados.shard_keys = uint64_t(config.rados_shard_keys >= 0 ? config.rados_shard_keys
+                                                             : cairn::kDefaultRadosShardKeys);
     return cairn::storage::OpenRadosPlugin(rados, CAIRN_VERSION " " CAIRN_COMMIT);
   }
   cairn::storage::Options opts;

@@ -158,7 +158,8 @@ Result<std::vector<Shard>> EngineStreamShards(storage::ShardedStreams& sharded,
     shard.storage_shard = s.name;
     shard.starting_sequence =
         !first.empty() ? first.front().first : std::max(range.horizon, range.last + 1);
-    if (!t.stream_enabled)
+    // Closed: the stream was disabled, or a split gave the shard's keys to its children.
+    if (!t.stream_enabled || s.closed)
       shard.ending_sequence = range.last > 0 ? range.last : shard.starting_sequence - 1;
     shards.push_back(std::move(shard));
   }

@@ -163,11 +163,22 @@ def test_bad_environment_value_is_refused():
      "cairn: --rados-conf and --rados-pool need --engine rados"),
     (["--rados-workers", "8"], {}, "cairn: --rados-workers needs --engine rados"),
     ([], {"CAIRN_RADOS_WORKERS": "0"}, "cairn: --rados-workers needs --engine rados"),
+    (["--rados-shard-keys", "200"], {}, "cairn: --rados-shard-keys needs --engine rados"),
+    ([], {"CAIRN_RADOS_SHARD_KEYS": "100000"}, "cairn: --rados-shard-keys needs --engine rados"),
 ])
 def test_engine_flags_that_do_not_fit_exit_2(argv, env, message):
     r = run(argv, env=env)
     assert r.returncode == 2, r
     assert r.stderr.splitlines()[0] == message
+
+
+@pytest.mark.parametrize("value", ["15", "0", "-1", "many", "2000000000000"])
+def test_rados_shard_keys_out_of_range_is_refused(value):
+    # At least 16 keys a shard (below, a shard would split on every few writes), at most 2^40.
+    r = run(["--engine", "rados", "--rados-conf", "c", "--rados-pool", "p",
+             "--rados-shard-keys", value])
+    assert r.returncode != 0, r
+    assert "--rados-shard-keys" in r.stderr, r.stderr
 
 
 def test_unknown_engine_is_refused():

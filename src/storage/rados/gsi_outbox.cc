@@ -12,6 +12,7 @@
 #include "storage/catalog.h"
 #include "util/big_endian.h"
 #include "storage/rados/rados_wire.h"
+#include "storage/rados/shard_state.h"
 
 namespace cairn::storage::rados {
 namespace {
@@ -173,11 +174,14 @@ Status GsiOutbox::ApplyChanges(uint64_t version, const std::vector<GsiChange>& c
     pending.push_back(std::move(o));
   }
   Status last;
-  for (int attempt = 0; attempt < 3 && !pending.empty(); ++attempt) {
+  int moves = 0;
+  for (int attempt = 0; attempt < 3 + moves && !pending.empty(); ++attempt) {
     std::vector<librados::ObjectWriteOperation> ops(pending.size());
     std::vector<Completion> done;
     for (size_t i = 0; i < pending.size(); ++i) {
-      // The stored value must be older (or absent: "" is less than any value).
+      // Not into a shard frozen or retired by a split; the stored value must be older (or
+      // absent: "" is less than any value).
+      AddWritableGuard(&ops[i]);
       ops[i].omap_cmp({{pending[i].key, {Bl(pending[i].stored), int(LIBRADOS_CMPXATTR_OP_LT)}}},
                       nullptr);
       ops[i].omap_set({{pending[i].key, Bl(pending[i].stored)}});
@@ -190,6 +194,12 @@ Status GsiOutbox::ApplyChanges(uint64_t version, const std::vector<GsiChange>& c
       if (done[i]) {
         done[i]->wait_for_complete();
         r = done[i]->get_return_value();
+      }
+      if (r == -ECANCELED && hooks_.moved && moves < 64 && hooks_.moved(pending[i].object)) {
+        ++moves;  // split meanwhile: the entry's shard now, by the map that learnt it
+        pending[i].object = layout_->ObjectOf(Column::kIndex, pending[i].key.substr(1)).name;
+        again.push_back(std::move(pending[i]));
+        continue;
       }
       if (r == -ECANCELED) {
         counters_.stale_skipped.fetch_add(1);  // as new or newer already there
@@ -209,6 +219,7 @@ Status GsiOutbox::ApplyChanges(uint64_t version, const std::vector<GsiChange>& c
         create.create(false);
         io_->operate(pending[i].object, &create);
       } else if (r >= 0) {
+        if (hooks_.wrote) hooks_.wrote(pending[i].object, 1);
         continue;
       } else {
         last = Failed(r, "write to", pending[i].object);
@@ -237,10 +248,6 @@ Status GsiOutbox::Apply(const std::string& shard_object, const std::string& outb
 }
 
 // ---- the drainer ------------------------------------------------------------------------------
-
-std::string GsiOutbox::ShardObject(uint32_t table, uint32_t shard) const {
-  return layout_->Object(Column::kData, table, shard).name;
-}
 
 void GsiOutbox::Start(const std::string& cookie) {
   cookie_ = cookie;
@@ -379,6 +386,7 @@ Status GsiOutbox::Sweep(const std::string& gsi_object, size_t* young) {
         continue;
       }
       librados::ObjectWriteOperation rm;
+      AddWritableGuard(&rm);  // a frozen or retired shard's tombstones: swept in its children
       rm.omap_cmp({{k, {Bl(stored), int(LIBRADOS_CMPXATTR_OP_EQ)}}}, nullptr);
       rm.omap_rm_keys({k});
       if (io_->operate(gsi_object, &rm) >= 0) counters_.tombstones_removed.fetch_add(1);
@@ -405,11 +413,11 @@ bool GsiOutbox::Pending(const std::string& shard_object) {
 void GsiOutbox::Loop() {
   constexpr size_t kShardsPerRound = 64;
   constexpr auto kRefresh = std::chrono::seconds(5);
-  struct Shard {
+  struct TableShard {
     std::string object;
     std::vector<std::string> gsi_objects;
   };
-  std::vector<Shard> shards;
+  std::vector<TableShard> shards;
   size_t cursor = 0, sweep_cursor = 0;
   std::chrono::steady_clock::time_point refreshed{};
   std::unique_lock<std::mutex> lock(mu_);
@@ -426,14 +434,22 @@ void GsiOutbox::Loop() {
         refreshed = now;
         shards.clear();
         std::set<std::string> live;
-        for (const auto& [table, gsis] : tables)
-          for (uint32_t p = 0; p < layout_->Shards(); ++p) {
-            Shard shard{ShardObject(table, p), {}};
-            for (uint32_t gsi : gsis)
-              shard.gsi_objects.push_back(layout_->Object(Column::kIndex, gsi, p).name);
-            live.insert(shard.object);
-            shards.push_back(std::move(shard));
+        for (const auto& [table, gsis] : tables) {
+          // The live shards of the table and of its GSIs (their maps split as they grow): the
+          // j-th live shard of a GSI has its tombstones swept by the holder of table shard j
+          // modulo the table's number of shards.
+          const size_t first = shards.size();
+          for (const ObjectRef& o : layout_->LiveObjects(Column::kData, table)) {
+            live.insert(o.name);
+            shards.push_back(TableShard{o.name, {}});
           }
+          const size_t n = shards.size() - first;
+          for (uint32_t gsi : gsis) {
+            const std::vector<ObjectRef> g = layout_->LiveObjects(Column::kIndex, gsi);
+            for (size_t j = 0; j < g.size() && n > 0; ++j)
+              shards[first + j % n].gsi_objects.push_back(g[j].name);
+          }
+        }
         // Tables gone (or without a GSI now): forget their leases (they lapse by themselves).
         std::vector<std::string> gone;
         for (const auto& [object, since] : held_)
@@ -451,11 +467,11 @@ void GsiOutbox::Loop() {
       continue;
     }
     for (size_t i = 0; i < std::min(shards.size(), kShardsPerRound); ++i) {
-      const Shard& shard = shards[cursor++ % shards.size()];
+      const TableShard& shard = shards[cursor++ % shards.size()];
       if (!held_.count(shard.object) && !Pending(shard.object)) continue;
       if (HoldLease(shard.object)) (void)Drain(shard.object);
     }
-    const Shard& shard = shards[sweep_cursor++ % shards.size()];
+    const TableShard& shard = shards[sweep_cursor++ % shards.size()];
     if (!shard.gsi_objects.empty() && HoldLease(shard.object))
       for (const std::string& gsi : shard.gsi_objects) (void)Sweep(gsi);
     lock.lock();

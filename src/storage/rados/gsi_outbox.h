@@ -13,8 +13,9 @@
 //    its item's kData op in the batch: write/item_writer.cc stages them so) become ONE outbox entry
 //    `0x10 | item key | version` -> `version | n | (entry key, value or none)*` in the item's shard
 //    object, in the same guarded op as the item.
-//  - Applying an entry: per GSI entry, one op on its "i<index>.<d>-<p>" object, guarded by
-//    omap_cmp(stored LT new), new = `version | projected item` or, for a delete, the tombstone
+//  - Applying an entry: per GSI entry, one op on its "i<index>.<d>-<p>" object (the live shard of
+//    the GSI's map: GSI shards split as table shards do, and each op is also guarded on the
+//    shard's state, shard_state.h), guarded by omap_cmp(stored LT new), new = `version | projected item` or, for a delete, the tombstone
 //    `version | "~"`: the version leads, so an entry changes only to a newer version's state,
 //    whoever applies it and however often. Then the outbox entry is removed, guarded on its value.
 //    GSI reads (the engine's Get and iterator) strip the version and skip tombstones. Tombstones
@@ -43,6 +44,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,8 +102,15 @@ class IndexPlaces {
 
 class GsiOutbox {
  public:
-  GsiOutbox(librados::IoCtx* io, const Layout* layout, IndexPlaces* places)
-      : io_(io), layout_(layout), places_(places) {}
+  // Shard splitting (shard_splitter.h): `moved(object)` says whether a GSI shard object whose
+  // state guard refused a put was frozen (waited for) or retired (the map learnt it): the put is
+  // then placed again; `wrote(object, keys)` counts the keys put, for the size checks.
+  struct SplitHooks {
+    std::function<bool(const std::string& object)> moved;
+    std::function<void(const std::string& object, size_t keys)> wrote;
+  };
+  GsiOutbox(librados::IoCtx* io, const Layout* layout, IndexPlaces* places, SplitHooks hooks = {})
+      : io_(io), layout_(layout), places_(places), hooks_(std::move(hooks)) {}
   ~GsiOutbox() { Stop(); }
 
   // Applies one outbox entry (stored under `outbox_key` in `shard_object` with `value`): the
@@ -130,7 +139,6 @@ class GsiOutbox {
   const Counters& counters() const { return counters_; }
 
  private:
-  std::string ShardObject(uint32_t table, uint32_t shard) const;
   void Loop();
   // Applies every outbox entry of a shard object.
   Status Drain(const std::string& shard_object);
@@ -158,6 +166,7 @@ class GsiOutbox {
   librados::IoCtx* io_;
   const Layout* layout_;
   IndexPlaces* places_;
+  SplitHooks hooks_;
   std::string cookie_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "storage/rados/rados_ops.h"
+#include "storage/rados/shard_state.h"
 #include "storage/write_scope.h"
 
 namespace cairn::storage::rados {
@@ -34,6 +35,7 @@ ShardGuards GuardsOf(const std::string& object, const ObjectChange& change, cons
 
 Status WriteShards(librados::IoCtx* io, Transactions* txns, const Changes& changes,
                    const Reads& reads, std::chrono::milliseconds hold_wait,
+                   const std::function<bool(const std::string&)>& moved,
                    std::set<std::string>* written) {
   std::vector<std::string> pending;
   for (const auto& kv : changes) pending.push_back(kv.first);
@@ -41,6 +43,7 @@ Status WriteShards(librados::IoCtx* io, Transactions* txns, const Changes& chang
   Status failed;
   auto op_of = [&](const std::string& object, librados::ObjectWriteOperation* op) {
     const ObjectChange& change = changes.at(object);
+    if (IsShardObject(object)) AddWritableGuard(op);  // not frozen nor retired by a split
     AddCmpEq(GuardsOf(object, change, reads).eq, op);
     AddChange(change, op);
   };
@@ -79,6 +82,13 @@ Status WriteShards(librados::IoCtx* io, Transactions* txns, const Changes& chang
       }
       if (r != -ECANCELED) {
         failed = OpFailed(r, "write to", object);
+        continue;
+      }
+      // A split froze or retired the shard (the engine's map learnt it): its items are decided
+      // again and placed by the new map.
+      if (moved && moved(object)) {
+        batch_counters().redecided.fetch_add(1);
+        changed = true;
         continue;
       }
       // An intent (resolve it, then send again) or a value read (decide again).

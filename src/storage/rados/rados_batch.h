@@ -10,9 +10,11 @@
 //    again (bounded rounds): the batch's write lands after the transaction's, never under it;
 //    still held after `hold_wait`: Busy (TransactionConflict), the item's key in
 //    WriteScope::ConflictKey();
-//  - a value it read changed (another server wrote the item): that shard is not written, and the
-//    result is Transactions::ItemChanged() (the item writer reads, decides and writes again the
-//    items of the shards not written).
+//  - a value it read changed (another server wrote the item), or `moved(object)` says a split
+//    froze or retired the shard (every op is guarded on the shard being writable,
+//    shard_state.h): that shard is not written, and the result is Transactions::ItemChanged()
+//    (the item writer reads, decides and writes again the items of the shards not written,
+//    placed by the current shard map).
 // The objects written are put in *written, their items' engine keys in WriteScope::Written(),
 // whatever the result (the caller applies their GSI outbox entries and skips them next time).
 // REQUIRES: every object of `changes` holds items (stream records are in their items' ops,
@@ -26,6 +28,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -36,6 +39,7 @@ namespace cairn::storage::rados {
 
 Status WriteShards(librados::IoCtx* io, Transactions* txns, const Changes& changes,
                    const Reads& reads, std::chrono::milliseconds hold_wait,
+                   const std::function<bool(const std::string&)>& moved,
                    std::set<std::string>* written);
 
 // This process's figures (for the tests' logs): shard ops written, shards left to be decided

@@ -32,6 +32,8 @@
 #include "storage/rados/rados_ops.h"
 #include "storage/rados/rados_tokens.h"
 #include "storage/rados/rados_txn.h"
+#include "storage/rados/shard_splitter.h"
+#include "storage/rados/shard_state.h"
 #include "storage/rados/stream_shard.h"
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
@@ -47,6 +49,7 @@ using rados::IdOf;
 using rados::kCatalogObject;
 using rados::Layout;
 using rados::ObjectRef;
+using rados::Shard;
 
 constexpr const char* kDirectoryObject = "cairn.directory";
 // The redo log of the first step (one per pool), replayed at open if a server of that version left
@@ -58,6 +61,14 @@ constexpr const char* kCatalogVersion = "cairn.version";
 constexpr size_t kFirstPage = 32;
 constexpr size_t kMaxPage = 512;
 constexpr int kApplyAttempts = 5;
+// A write that finds its shard frozen waits this long for the split to finish (polling its state),
+// then is placed again (docs/rados.md section 3: a freeze lasts the last copy's diff).
+constexpr int kFrozenWaitMs = 3000;
+// Times a write without reads is placed again after its shard moved; a write with reads goes
+// back to its writer instead, which reads again (write/item_writer.h).
+constexpr int kMovedAttempts = 5;
+// Times a read follows a retired shard to its children in one call.
+constexpr int kFollowAttempts = 16;
 // Each server's lease (rados_engine.h): a cls_lock on its own redo object, renewed every
 // kLeaseSeconds / 3; a server whose lease lapsed is recovered by any other (its records replayed).
 constexpr const char* kLeaseName = "cairn.server";
@@ -237,6 +248,22 @@ class RadosEngine final : public Engine {
                    static_cast<unsigned long long>(b.redecided.load()),
                    static_cast<unsigned long long>(b.resent.load()));
     }
+    if (splitter_) {
+      splitter_->Stop();
+      const auto& n = splitter_->counters();
+      std::fprintf(stderr,
+                   "rados: shard splits: %llu done (%llu resumed from another attempt), %llu "
+                   "given up, %llu size checks (%llu past the bound, not splittable: one "
+                   "partition); %llu reads followed a retired shard to its "
+                   "children, %llu writes placed again after their shard moved\n",
+                   static_cast<unsigned long long>(n.splits.load()),
+                   static_cast<unsigned long long>(n.resumed.load()),
+                   static_cast<unsigned long long>(n.gave_up.load()),
+                   static_cast<unsigned long long>(n.checks.load()),
+                   static_cast<unsigned long long>(n.unsplittable.load()),
+                   static_cast<unsigned long long>(reads_followed_.load()),
+                   static_cast<unsigned long long>(writes_moved_.load()));
+    }
     if (renewer_.joinable()) renewer_.join();
     if (watch_handle_ != 0) io_.unwatch2(watch_handle_);
     if (reloader_.joinable()) reloader_.join();
@@ -271,9 +298,12 @@ class RadosEngine final : public Engine {
   // Reads up to `max` entries of `object` in column c with keys in [from, upper) (from inclusive
   // when `inclusive`, else exclusive; from empty: the object's first key), in order. *more: the
   // object may have more keys in range after the last one returned.
+  // *retired: the object is retired by a split (nothing read; the cache learnt it): read its
+  // children (Layout::Children) from the same key instead.
   Status ReadPage(Column c, const std::string& object, const std::string& from, bool inclusive,
                   const std::string& upper, size_t max,
-                  std::vector<std::pair<std::string, std::string>>* out, bool* more);
+                  std::vector<std::pair<std::string, std::string>>* out, bool* more,
+                  bool* retired);
   // The objects covering [lower, upper) of column c, reading the directory when needed.
   Status Objects(Column c, const std::string& lower, const std::string& upper,
                  std::vector<ObjectRef>* out);
@@ -281,12 +311,32 @@ class RadosEngine final : public Engine {
 
  private:
   RadosEngine(int shard_bits, std::chrono::milliseconds conflict_wait)
-      : layout_(shard_bits), places_(&io_), conflict_wait_(conflict_wait) {}
-  // The object holding `key` of column c: the layout's, except an LSI entry, which lives in its
-  // item's shard object (gsi_outbox.h).
-  ObjectRef ObjectFor(Column c, std::string_view key);
-  // The same for a layout object of column c (an LSI's objects are its table's shard objects).
-  void Place(Column c, ObjectRef* o);
+      : layout_(
+            shard_bits, [this](Column c, uint32_t id) { return OwnerOf(c, id); },
+            [this](const std::string& owner) { return shard_maps_->Get(owner); }),
+        places_(&io_),
+        shard_maps_(std::make_unique<rados::ShardMaps>(&io_, shard_bits)),
+        conflict_wait_(conflict_wait) {}
+  // item's shard object, gsi_outbox.h).
+  ObjectRef ObjectFor(Column c, std::string_view key) { return layout_.ObjectOf(c, key); }
+  // Whose objects hold the keys of id in column c: "t<id>", "i<id>" for a GSI, "t<table>" for
+  // an LSI of that table.
+  std::string OwnerOf(Column c, uint32_t id);
+
+  // ---- shard splitting (shard_splitter.h) ----
+  // A shard object's state as a read found it: a retired one teaches the cache its split.
+  // True if retired.
+  bool NoteShardState(const std::string& object, std::string_view state);
+  // After a write to `object` failed a guard: whether the shard moved under it (retired: the
+  // cache learnt the split; frozen: waited for, up to kFrozenWaitMs, and its splitter told), so
+  // the write must be placed again by the current map. False for any other object.
+  bool ShardMoved(const std::string& object);
+  // `effect` of object `name` (retired) spread over the live objects that hold its keys now.
+  void Replace(const std::string& name, const Effect& effect, Effects* out);
+  // One attempt of Write; *moved: a shard object of the batch was frozen or retired (nothing of
+  // the batch applied). *written: the shard objects written and how many keys each.
+  Status WriteOnce(const WriteBatch& batch, Remembered* reads, bool* moved,
+                   std::vector<std::pair<std::string, size_t>>* written);
   // A stored value as the engine's callers see it: items without their version, GSI entries
   // without theirs; false for a GSI tombstone (absent to readers).
   static bool Visible(Column c, const std::string& object, std::string* value);
@@ -342,6 +392,10 @@ class RadosEngine final : public Engine {
   librados::Rados cluster_;
   librados::IoCtx io_;
   rados::IndexPlaces places_;
+  std::unique_ptr<rados::ShardMaps> shard_maps_;
+  std::unique_ptr<rados::ShardSplitter> splitter_;  // after the lease (it needs the server id)
+  std::atomic<uint64_t> reads_followed_{0};  // reads that met a retired shard (for the tests)
+  std::atomic<uint64_t> writes_moved_{0};    // writes whose shard was frozen or retired
   std::unique_ptr<rados::GsiOutbox> outbox_;
   // Whether a writer applies its own outbox entries before answering (rados_engine.h: off only
   // for the test of the drainer, CAIRN_RADOS_TEST_DRAINER_ONLY).
@@ -455,13 +509,18 @@ class RadosIterator final : public Iterator {
     Clear();
     grow_ = continuing ? std::min(grow_ + 1, 4) : 0;
     const size_t page = std::min(kMaxPage, kFirstPage << grow_);
-    for (; i < objects_.size(); ++i, from.clear(), inclusive = true) {
+    while (i < objects_.size()) {
       if (from.empty() && !lower_.empty()) from = lower_;
       if (from.empty()) inclusive = true;
-      bool more = false;
+      bool more = false, retired = false;
       status_ = engine_->ReadPage(c_, objects_[i].name, from, inclusive, upper_, page, &page_,
-                                  &more);
+                                  &more, &retired);
       if (!status_.ok()) return Clear();
+      if (retired) {  // split: go on in the child holding `from`, from the same key
+        if (!Splice(i)) return Clear();
+        if (!from.empty() && objects_[i + 1].start <= from) ++i;
+        continue;
+      }
       if (!page_.empty()) {
         obj_ = i;
         forward_more_ = more;
@@ -469,7 +528,22 @@ class RadosIterator final : public Iterator {
         pos_ = 0;
         return;
       }
+      ++i;
+      from.clear();
+      inclusive = true;
     }
+  }
+  // Replaces retired object i by its two children (in key order; a child retired too is
+  // replaced when it is read). False, with an error status, if it cannot be.
+  bool Splice(size_t i) {
+    std::vector<ObjectRef> children = Layout::Children(objects_[i]);
+    if (children.size() != 2 || ++splices_ > kFollowAttempts * 64) {
+      status_ = Status::IOError("rados: " + objects_[i].name + " retired, children unknown");
+      return false;
+    }
+    objects_[i] = std::move(children[0]);
+    objects_.insert(objects_.begin() + i + 1, std::move(children[1]));
+    return true;
   }
   // The last entry before `to` (at or before, when inclusive; "" = the object's end), in object
   // `i` or the ones before it.
@@ -488,12 +562,13 @@ class RadosIterator final : public Iterator {
         bound.push_back('\0');  // the smallest key after `to`
         if (!upper_.empty() && bound > upper_) bound = upper_;
       }
+      bool retired = false;
       while (true) {
         bool more = false;
         status_ = engine_->ReadPage(c_, objects_[i].name, from, from_inclusive, bound, kMaxPage,
-                                    &chunk, &more);
+                                    &chunk, &more, &retired);
         if (!status_.ok()) return Clear();
-        if (chunk.empty()) break;
+        if (retired || chunk.empty()) break;
         for (auto& kv : chunk) kept.push_back(std::move(kv));
         if (kept.size() > kMaxPage) {
           kept.erase(kept.begin(), kept.end() - kMaxPage);
@@ -502,6 +577,11 @@ class RadosIterator final : public Iterator {
         if (!more) break;
         from = kept.back().first;
         from_inclusive = false;
+      }
+      if (retired) {  // split: the child holding `to` (the later child when to is the end)
+        if (!Splice(i)) return Clear();
+        if (to.empty() || objects_[i + 1].start <= to) ++i;
+        continue;
       }
       if (!kept.empty()) {
         page_ = std::move(kept);
@@ -529,6 +609,7 @@ class RadosIterator final : public Iterator {
   bool forward_more_ = false;  // the object may hold more keys after the page
   bool before_done_ = false;   // the object holds no key in range before the page
   int grow_ = 0;               // forward pages read in a row: the next is larger
+  int splices_ = 0;            // retired objects replaced by their children (bounded)
   Status status_;
 };
 
@@ -563,7 +644,16 @@ Result<std::unique_ptr<Engine>> RadosEngine::Open(const RadosOptions& options) {
   }
   const char* drainer_only = std::getenv("CAIRN_RADOS_TEST_DRAINER_ONLY");
   e->writer_applies_ = !(drainer_only && *drainer_only && std::string(drainer_only) != "0");
-  e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_);
+  e->splitter_ = std::make_unique<rados::ShardSplitter>(&e->io_, e->shard_maps_.get(), e->cookie_,
+                                                        options.shard_keys);
+  e->splitter_->Start();
+  rados::GsiOutbox::SplitHooks hooks;
+  hooks.moved = [p = e.get()](const std::string& object) { return p->ShardMoved(object); };
+  hooks.wrote = [p = e.get()](const std::string& object, size_t keys) {
+    p->splitter_->Wrote(object, keys);
+  };
+  e->outbox_ = std::make_unique<rados::GsiOutbox>(&e->io_, &e->layout_, &e->places_,
+                                                  std::move(hooks));
   // Test hook: a short tombstone grace (tests/rados/test_batches_and_tokens.py sees them leave).
   if (const char* grace = std::getenv("CAIRN_RADOS_TEST_TOMBSTONE_GRACE_S"); grace && *grace)
     e->outbox_->SetTombstoneGrace(std::max(1, std::atoi(grace)));
@@ -773,14 +863,31 @@ Status RadosEngine::Get(Column c, std::string_view key, std::string* value,
       return Status::OK();
     }
   }
-  const ObjectRef o = ObjectFor(c, key);
   const std::string k = OmapKey(c, key);
-  librados::ObjectReadOperation op;
+  ObjectRef o;
   std::map<std::string, librados::bufferlist> vals;
-  int rval = 0;
-  op.omap_get_vals_by_keys({k}, &vals, &rval);
-  int r = io_.operate(o.name, &op, nullptr);
-  if (r < 0 && r != -ENOENT) return ToStatus(r, "get from", o.name);
+  // A shard object's state is read with the key: a retired shard (split) is followed to the
+  // child that holds the key now (the cache learnt the split).
+  for (int follow = 0;; ++follow) {
+    o = ObjectFor(c, key);
+    const bool shard = rados::IsShardObject(o.name);
+    librados::ObjectReadOperation op;
+    vals.clear();
+    int rval = 0;
+    if (shard) {
+      op.omap_get_vals_by_keys({k, rados::kStateKey}, &vals, &rval);
+    } else {
+      op.omap_get_vals_by_keys({k}, &vals, &rval);
+    }
+    int r = io_.operate(o.name, &op, nullptr);
+    if (r < 0 && r != -ENOENT) return ToStatus(r, "get from", o.name);
+    auto st = vals.find(rados::kStateKey);
+    if (!shard || st == vals.end() ||
+        !NoteShardState(o.name, std::string_view(st->second.c_str(), st->second.length())))
+      break;
+    reads_followed_.fetch_add(1);
+    if (follow >= kFollowAttempts) return Status::IOError("rados: " + o.name + " retired");
+  }
   auto it = vals.find(k);
   Remembered& m = t_remembered;
   if (c == Column::kData && WriteScope::Active()) {
@@ -825,16 +932,28 @@ std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::strin
     r.positions.push_back(i);
   }
   for (auto& [name, r] : reads) {
+    if (rados::IsShardObject(name)) r.omap_keys.insert(rados::kStateKey);
     r.op.omap_get_vals_by_keys(r.omap_keys, &r.vals, &r.rval);
     r.done.reset(librados::Rados::aio_create_completion());
     if (io_.aio_operate(name, r.done.get(), &r.op, nullptr) < 0) r.done.reset();
   }
+  bool retired = false;
+  for (auto& [name, r] : reads) {
+    if (!r.done) continue;
+    r.done->wait_for_complete();
+    auto st = r.vals.find(rados::kStateKey);
+    if (st != r.vals.end() &&
+        NoteShardState(name, std::string_view(st->second.c_str(), st->second.length())))
+      retired = true;
+  }
+  // A shard split under the read: key by key, each following its shard (Get).
+  if (retired) {
+    reads_followed_.fetch_add(1);
+    return Engine::MultiGet(c, keys, values, snapshot);
+  }
   for (auto& [name, r] : reads) {
     int rc = -EIO;
-    if (r.done) {
-      r.done->wait_for_complete();
-      rc = r.done->get_return_value();
-    }
+    if (r.done) rc = r.done->get_return_value();
     for (size_t i : r.positions) {
       if (rc < 0 && rc != -ENOENT) {
         statuses[i] = ToStatus(rc, "get from", name);
@@ -852,24 +971,37 @@ std::vector<Status> RadosEngine::MultiGet(Column c, const std::vector<std::strin
 
 Status RadosEngine::ReadPage(Column c, const std::string& object, const std::string& from,
                              bool inclusive, const std::string& upper, size_t max,
-                             std::vector<std::pair<std::string, std::string>>* out, bool* more) {
+                             std::vector<std::pair<std::string, std::string>>* out, bool* more,
+                             bool* retired) {
   out->clear();
   *more = false;
+  *retired = false;
+  const bool shard = rados::IsShardObject(object);
   const std::string prefix(1, static_cast<char>(c));
   std::string start = OmapKey(c, from);
   const std::string end = upper.empty() ? std::string() : OmapKey(c, upper);
   // Tombstones of a GSI are skipped: a page of nothing but tombstones reads on.
   while (true) {
     librados::ObjectReadOperation op;
-    std::map<std::string, librados::bufferlist> first, vals;
-    int r1 = 0, r2 = 0;
+    std::map<std::string, librados::bufferlist> first, vals, state;
+    int r1 = 0, r2 = 0, r3 = 0;
     // omap_get_vals2's start_after is exclusive: the start key itself is read by key, in the
-    // same op (one state of the object).
+    // same op (one state of the object), as is the shard's state (retired: its children).
     if (inclusive) op.omap_get_vals_by_keys({start}, &first, &r1);
+    if (shard) op.omap_get_vals_by_keys({rados::kStateKey}, &state, &r3);
     op.omap_get_vals2(start, prefix, max, &vals, more, &r2);
     int r = io_.operate(object, &op, nullptr);
     if (r == -ENOENT) return Status::OK();
     if (r < 0) return ToStatus(r, "read from", object);
+    if (auto st = state.find(rados::kStateKey);
+        st != state.end() &&
+        NoteShardState(object, std::string_view(st->second.c_str(), st->second.length()))) {
+      out->clear();
+      *more = false;
+      *retired = true;
+      reads_followed_.fetch_add(1);
+      return Status::OK();
+    }
     bool past = false;
     auto add = [&](const std::string& k, librados::bufferlist& v) {
       if (!end.empty() && k >= end) {
@@ -898,7 +1030,6 @@ Status RadosEngine::Objects(Column c, const std::string& lower, const std::strin
   if (c != Column::kMeta && !Layout::IdRange(lower, upper, &first, &last)) return Status::OK();
   if (c == Column::kMeta || first == last) {
     *out = layout_.Objects(c, lower, upper, {first});
-    for (ObjectRef& o : *out) Place(c, &o);
     return Status::OK();
   }
   // Several ids: the directory says which exist.
@@ -923,23 +1054,61 @@ Status RadosEngine::Objects(Column c, const std::string& lower, const std::strin
     after = *keys.rbegin();
   }
   *out = layout_.Objects(c, lower, upper, ids);
-  for (ObjectRef& o : *out) Place(c, &o);
   return Status::OK();
 }
 
-void RadosEngine::Place(Column c, ObjectRef* o) {
-  if (c != Column::kIndex) return;
+std::string RadosEngine::OwnerOf(Column c, uint32_t id) {
   uint32_t table = 0;
-  if (!places_.Local(IdOf(o->start), &table)) return;
-  // "i<index>.<d>-<p>" -> "t<table>.<d>-<p>": the same shard of the table.
-  const size_t dot = o->name.find('.');
-  o->name = "t" + std::to_string(table) + (dot == std::string::npos ? "" : o->name.substr(dot));
+  if (c == Column::kIndex && places_.Local(id, &table)) return "t" + std::to_string(table);
+  static constexpr char kLetter[] = {'m', 't', 'i', 's', 'b'};
+  return std::string(1, kLetter[static_cast<size_t>(c)]) + std::to_string(id);
 }
 
-ObjectRef RadosEngine::ObjectFor(Column c, std::string_view key) {
-  ObjectRef o = layout_.ObjectOf(c, key);
-  Place(c, &o);
-  return o;
+bool RadosEngine::NoteShardState(const std::string& object, std::string_view state) {
+  if (!rados::IsRetired(state)) return false;
+  std::string owner;
+  Shard shard;
+  if (rados::ParseShardObject(object, &owner, &shard)) shard_maps_->Learn(owner, shard);
+  return true;
+}
+
+bool RadosEngine::ShardMoved(const std::string& object) {
+  if (!rados::IsShardObject(object)) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kFrozenWaitMs);
+  bool moved = false;
+  while (true) {
+    librados::ObjectReadOperation op;
+    std::map<std::string, librados::bufferlist> vals;
+    int rval = 0;
+    op.omap_get_vals_by_keys({rados::kStateKey}, &vals, &rval);
+    if (io_.operate(object, &op, nullptr) < 0) return moved;
+    auto st = vals.find(rados::kStateKey);
+    const std::string state = st == vals.end() ? "" : std::string(st->second.c_str(),
+                                                                   st->second.length());
+    if (NoteShardState(object, state)) return true;
+    if (!rados::IsFrozen(state)) return moved;
+    moved = true;
+    if (splitter_) splitter_->Suspect(object);  // its splitter may have died: the lease tells
+    if (std::chrono::steady_clock::now() >= deadline) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void RadosEngine::Replace(const std::string& name, const Effect& effect, Effects* out) {
+  std::string owner;
+  Shard shard;
+  if (!rados::ParseShardObject(name, &owner, &shard)) {
+    (*out)[name] = effect;
+    return;
+  }
+  auto map = shard_maps_->Get(owner);
+  auto object_of = [&](std::string_view omap_key) {
+    return owner + "." + map->Find(rados::HashOf(omap_key.substr(1))).Name();
+  };
+  if (effect.clear)
+    for (const Shard& s : map->Covering(shard.First(), shard.Last()))
+      (*out)[owner + "." + s.Name()].clear = true;
+  for (const auto& [k, v] : effect.keys) (*out)[object_of(k)].keys[k] = v;
 }
 
 bool RadosEngine::Visible(Column c, const std::string& object, std::string* value) {
@@ -980,36 +1149,59 @@ Status RadosEngine::Register(const std::vector<std::pair<Column, uint32_t>>& ids
   return Status::OK();
 }
 
+// Every op on a shard object is guarded on its state (not frozen nor retired by a split): one
+// that fails there is placed again by the current map (Replace), after a freeze is waited for.
 Status RadosEngine::Apply(const Effects& effects) {
-  std::vector<std::pair<const std::string*, const Effect*>> pending;
-  for (const auto& [name, e] : effects) pending.emplace_back(&name, &e);
+  Effects pending = effects;
   Status last;
-  for (int attempt = 0; attempt < kApplyAttempts && !pending.empty(); ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+  int errors = 0, moves = 0, rounds = 0;
+  while (!pending.empty() && errors < kApplyAttempts && ++rounds < 200) {
     struct Release {
       void operator()(librados::AioCompletion* c) const { c->release(); }
     };
+    std::vector<const std::string*> names;
     std::vector<std::unique_ptr<librados::AioCompletion, Release>> done;
     std::vector<librados::ObjectWriteOperation> ops(pending.size());
-    for (size_t i = 0; i < pending.size(); ++i) {
-      pending[i].second->AddTo(&ops[i]);
+    for (const auto& [name, e] : pending) {
+      const size_t i = names.size();
+      names.push_back(&name);
+      if (rados::IsShardObject(name)) rados::AddWritableGuard(&ops[i]);
+      e.AddTo(&ops[i]);
       done.emplace_back(librados::Rados::aio_create_completion());
-      int r = io_.aio_operate(*pending[i].first, done.back().get(), &ops[i]);
+      int r = io_.aio_operate(name, done.back().get(), &ops[i]);
       if (r < 0) done.back().reset();
     }
-    std::vector<std::pair<const std::string*, const Effect*>> failed;
-    for (size_t i = 0; i < pending.size(); ++i) {
+    Effects failed;
+    bool error = false;
+    for (size_t i = 0; i < names.size(); ++i) {
       int r = -EIO;
       if (done[i]) {
         done[i]->wait_for_complete();
         r = done[i]->get_return_value();
       }
-      if (r < 0) {
-        failed.push_back(pending[i]);
-        last = ToStatus(r, "write to", *pending[i].first);
+      if (r >= 0) continue;
+      const std::string& name = *names[i];
+      const bool shard = rados::IsShardObject(name);
+      if (r == -ENOENT && shard) {  // a guard on a missing object fails: create it, then again
+        librados::ObjectWriteOperation create;
+        create.create(false);
+        io_.operate(name, &create);
+      } else if (r == -ECANCELED && shard && moves < 64 && ShardMoved(name)) {
+        ++moves;
+        Replace(name, pending.at(name), &failed);
+        continue;
+      } else {
+        error = true;
+        last = ToStatus(r, "write to", name);
       }
+      Effect& f = failed[name];
+      const Effect& e = pending.at(name);
+      f.clear = f.clear || e.clear;
+      for (const auto& [k, v] : e.keys) f.keys[k] = v;
     }
     pending = std::move(failed);
+    if (error && !pending.empty())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 << ++errors));
   }
   return pending.empty() ? Status::OK() : last;
 }
@@ -1026,6 +1218,24 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       t_remembered.generation == WriteScope::Generation())
     std::swap(reads.reads, t_remembered.reads);
   t_remembered.Clear();
+  for (int attempt = 1;; ++attempt) {
+    bool moved = false;
+    std::vector<std::pair<std::string, size_t>> written;
+    Status s = WriteOnce(batch, &reads, &moved, &written);
+    if (s.ok())
+      for (const auto& [object, keys] : written) splitter_->Wrote(object, keys);
+    if (!moved) return s;
+    writes_moved_.fetch_add(1);
+    // A shard of the batch split under it (nothing applied): a writer that read items reads
+    // them again where they are now (write/item_writer.h: it decides again); a blind write is
+    // placed again by the map, which learnt the split.
+    if (!reads.reads.empty() || attempt >= kMovedAttempts) return rados::Transactions::ItemChanged();
+  }
+}
+
+Status RadosEngine::WriteOnce(const WriteBatch& batch, Remembered* reads_in, bool* moved,
+                              std::vector<std::pair<std::string, size_t>>* written) {
+  Remembered& reads = *reads_in;
   Effects effects;
   std::vector<std::pair<Column, uint32_t>> ids;
   // Items get versions; GSI changes go to their item's outbox entry, or (no item op before them:
@@ -1107,11 +1317,15 @@ Status RadosEngine::Write(const WriteBatch& batch) {
           bool inclusive = true;
           while (true) {
             std::vector<std::pair<std::string, std::string>> page;
-            bool more = false;
+            bool more = false, retired = false;
             if (Status s = ReadPage(op.column, o.name, from, inclusive, op.value, kMaxPage, &page,
-                                    &more);
+                                    &more, &retired);
                 !s.ok())
               return s;
+            if (retired) {  // split meanwhile (the map learnt it): plan the batch again
+              *moved = true;
+              return Status::IOError("rados: " + o.name + " was split; retry");
+            }
             for (const auto& kv : page) e.keys[OmapKey(op.column, kv.first)] = std::nullopt;
             if (!more || page.empty()) break;
             from = page.back().first;
@@ -1152,6 +1366,8 @@ Status RadosEngine::Write(const WriteBatch& batch) {
   };
   if (effects.empty()) return after(Status::OK());
   if (Status s = Register(ids); !s.ok()) return s;
+  for (const auto& [name, e] : effects)
+    if (rados::IsShardObject(name)) written->emplace_back(name, e.keys.size());
   const bool catalog_write = effects.count(kCatalogObject) > 0;
   // A transaction over several objects, written or only read (a ConditionCheck's item must not
   // change before the commit either; one object is one atomic op, guarded as any write), or any
@@ -1162,8 +1378,14 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     for (const auto& kv : reads.reads) touched.insert(kv.first);
     // With a ClientRequestToken, always (its claim names the transaction's record).
     const std::optional<rados::TokenRef> token = tokens_->Current();
-    if (touched.size() > 1 || WriteScope::HasOnPrepared() || token)
-      return after(WriteTransaction(effects, &reads, conflict_wait_, token ? &*token : nullptr));
+    if (touched.size() > 1 || WriteScope::HasOnPrepared() || token) {
+      Status s = WriteTransaction(effects, &reads, conflict_wait_, token ? &*token : nullptr);
+      // A prepare refused by a frozen or retired shard: placed again by the caller.
+      if (!s.ok() && s.code() == Status::Code::kIOError)
+        for (const std::string& name : touched)
+          if (ShardMoved(name)) *moved = true;
+      return after(s);
+    }
   }
   // A batch over several shard objects: one guarded op per shard (rados_batch.h).
   if (WriteScope::InBatch() && !catalog_write) {
@@ -1178,9 +1400,9 @@ Status RadosEngine::Write(const WriteBatch& batch) {
     if (shards > 1 && apart)  // atomic, so no record of an item not written (docs/rados.md)
       return after(WriteTransaction(effects, &reads, BatchHoldWait()));
     if (shards > 1) {
-      std::set<std::string> written;
-      Status s = WriteBatchByShard(effects, reads, &written);
-      return after(s, &written);
+      std::set<std::string> shards_written;
+      Status s = WriteBatchByShard(effects, reads, &shards_written);
+      return after(s, &shards_written);
     }
   }
   std::unique_lock<std::mutex> catalog_lock(catalog_mu_, std::defer_lock);
@@ -1223,8 +1445,10 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       if (auto it = reads.reads.find(name); it != reads.reads.end())
         for (const auto& kv : it->second) items.insert(kv.first);
     }
+    const bool shard = rados::IsShardObject(name);
     auto attempt = [&]() {
       librados::ObjectWriteOperation op;
+      if (shard) rados::AddWritableGuard(&op);  // not frozen nor retired by a split
       AddGuards(name, &op, reads);
       rados::Transactions::AddNoIntentGuards(items, &op);
       effects.at(name).AddTo(&op);
@@ -1259,6 +1483,10 @@ Status RadosEngine::Write(const WriteBatch& batch) {
         case rados::Transactions::Held::kNone:
           break;
       }
+    }
+    if (r == -ECANCELED && ShardMoved(name)) {
+      *moved = true;
+      return Status::IOError("rados: " + name + " is being split; retry");
     }
     if (r == -ECANCELED) {
       if (name == kCatalogObject) {
@@ -1295,8 +1523,25 @@ Status RadosEngine::Write(const WriteBatch& batch) {
       return after(s);
     }
     librados::ObjectWriteOperation op;
+    const bool shard = rados::IsShardObject(name);
+    if (shard) rados::AddWritableGuard(&op);
     effects.begin()->second.AddTo(&op);
     int r = io_.operate(name, &op);
+    if (r == -ENOENT && shard) {  // a guard on a missing object fails: create it, then again
+      librados::ObjectWriteOperation create;
+      create.create(false);
+      r = io_.operate(name, &create);
+      if (r >= 0) {
+        librados::ObjectWriteOperation again;
+        rados::AddWritableGuard(&again);
+        effects.begin()->second.AddTo(&again);
+        r = io_.operate(name, &again);
+      }
+    }
+    if (r == -ECANCELED && ShardMoved(name)) {
+      *moved = true;
+      return Status::IOError("rados: " + name + " is being split; retry");
+    }
     return after(r < 0 ? ToStatus(r, "write to", name) : Status::OK());
   }
   // Several objects: redo record, the guarded object's op, the others, remove the record.
@@ -1385,15 +1630,24 @@ Status RadosEngine::WriteBatchByShard(const Effects& effects, const Remembered& 
     if (e.clear) return Status::IOError("rados: a batch cannot clear an object");
     changes[name].keys = e.keys;
   }
-  return rados::WriteShards(&io_, txns_.get(), changes, reads.reads, BatchHoldWait(), written);
+  return rados::WriteShards(
+      &io_, txns_.get(), changes, reads.reads, BatchHoldWait(),
+      [this](const std::string& object) { return ShardMoved(object); }, written);
 }
 
 Result<std::unique_ptr<Snapshot>> RadosEngine::GetSnapshotOf(Column c,
                                                              const std::vector<std::string>& keys) {
   if (c != Column::kData || keys.empty()) return GetSnapshot();
-  std::map<std::string, std::vector<std::string>> by_object;
-  for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
-  return txns_->ReadConsistent(by_object, conflict_wait_);
+  for (int follow = 0;; ++follow) {
+    std::map<std::string, std::vector<std::string>> by_object;
+    for (const auto& k : keys) by_object[ObjectFor(c, k).name].push_back(k);
+    std::map<std::string, std::string> retired;  // shard objects a split retired meanwhile
+    auto snapshot = txns_->ReadConsistent(by_object, conflict_wait_, &retired);
+    if (retired.empty()) return snapshot;
+    reads_followed_.fetch_add(1);
+    if (follow >= kFollowAttempts) return Status::IOError("rados: shards kept splitting; retry");
+    for (const auto& [object, state] : retired) NoteShardState(object, state);
+  }
 }
 
 void RadosEngine::AddGuards(const std::string& object, librados::ObjectWriteOperation* op,

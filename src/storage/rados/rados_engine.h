@@ -5,8 +5,13 @@
 // Mapping (docs/rados.md section 1): every engine key lives as an omap key `column byte | key` in
 // exactly one object of the pool, chosen from the key alone:
 //   kMeta   -> "cairn.catalog"
-//   kData   -> "t<table id>.<d>-<p>"  the shard of the table whose partition hashes start with the
-//   kIndex  -> "i<index id>.<d>-<p>"  d bits p (hex); d = RadosOptions::shard_bits, fixed (no splits);
+//   kData   -> "t<table id>.<d>-<p>"  the live shard of the table whose partition hashes start with
+//   kIndex  -> "i<index id>.<d>-<p>"  the d bits p (hex): the table's shard map (shard_map.h) says
+//                                     which are live; it starts as the 2^shard_bits shards of depth
+//                                     shard_bits, and a table shard past shard_keys omap keys is
+//                                     split online (shard_splitter.h; every write to a shard object
+//                                     is guarded on its state, shard_state.h, and every read reads
+//                                     it: a retired shard is followed to its children);
 //                                     an LSI's entries in its table's "t<table id>.<d>-<p>" instead
 //   kStream -> "s<stream id>"         records numbered by a caller (none today); a record to be
 //                                     numbered here (ShardedStreams::RecordKey) goes into its
@@ -92,7 +97,9 @@ struct RadosOptions {
   std::string conf_file;                   // a ceph.conf naming the monitors (and keyring)
   std::string pool;                        // must exist
   std::string client = "client.admin";     // the cephx user
-  int shard_bits = 2;                      // shards per table or index: 2^shard_bits, fixed
+  int shard_bits = 2;                      // initial shards per table or index: 2^shard_bits
+  // A table shard object holding more omap keys than this is split (shard_splitter.h); 0: never.
+  uint64_t shard_keys = 100000;
   double op_timeout_seconds = 30;          // rados_osd_op_timeout and rados_mon_op_timeout
   // How long a write waits for an item another server's transaction holds before answering
   // TransactionConflict (--conflict-wait, as the in-process lock table's wait).

@@ -1,22 +1,33 @@
 // RadosLayout: which RADOS object holds an engine key, and which objects cover a key range, for
-// the RADOS engine (rados_engine.h has the mapping). Pure functions of the keys and the shard bits;
-// no librados, so the unit tests check it without a cluster.
+// the RADOS engine (rados_engine.h has the mapping). Pure functions of the keys and the shard maps
+// (shard_map.h); no librados, so the unit tests check it without a cluster.
 //
-// Invariants: every key of a column maps to exactly one object; objects of one column hold
+// Sharded columns (kData, kIndex) are split per table or index into shards, ranges of the
+// partition hash named by bit prefix (shard_map.h): object "<owner>.<d>-<p>", where the owner is
+// "t<table id>" or "i<index id>" (an LSI's entries live in their table's objects: the owner
+// function says so). Which shards are live comes from the owner's ShardMap (the maps function);
+// without one, every owner has the initial 2^shard_bits shards (the layout before splitting).
+//
+// Invariants: every key of a column maps to exactly one live object; objects of one column hold
 // disjoint key ranges [start, end), and Objects() returns them in key order, so reading them one
 // after the other is reading the column in order. Objects() may include an object whose range
-// only touches the bounds (reading it then finds nothing in range), never leaves one out.
-// Thread safety: immutable after construction.
+// only touches the bounds (reading it then finds nothing in range), never leaves one out. A
+// retired object's range is exactly its children's (Children()), so a reader that finds an
+// object retired goes on in the children from the same key.
+// Thread safety: immutable after construction (the functions it calls must be thread-safe).
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/engine.h"
 #include "storage/key_encoding.h"
+#include "storage/rados/shard_map.h"
 #include "util/big_endian.h"
 
 namespace cairn::storage::rados {
@@ -37,6 +48,23 @@ inline uint64_t HashOf(std::string_view key) {
 
 inline bool Sharded(Column c) { return c == Column::kData || c == Column::kIndex; }
 
+// Whether an object name is a shard object ("t<id>.<d>-<p>" or "i<id>.<d>-<p>"), and its owner
+// and shard.
+inline bool ParseShardObject(std::string_view name, std::string* owner, Shard* shard) {
+  if (name.size() < 4 || (name[0] != 't' && name[0] != 'i')) return false;
+  const size_t dot = name.find('.');
+  if (dot == std::string_view::npos || dot < 2) return false;
+  for (size_t i = 1; i < dot; ++i)
+    if (name[i] < '0' || name[i] > '9') return false;
+  if (!Shard::Parse(name.substr(dot + 1), shard)) return false;
+  if (owner) owner->assign(name.substr(0, dot));
+  return true;
+}
+inline bool IsShardObject(std::string_view name) {
+  Shard s;
+  return ParseShardObject(name, nullptr, &s);
+}
+
 // One object and the start of its key range (the range ends where the next object's starts).
 struct ObjectRef {
   std::string name;
@@ -44,42 +72,76 @@ struct ObjectRef {
   std::string end;    // exclusive; "" = unbounded
 };
 
-// Key -> object and range -> objects. Pure, given the shard bits.
+// Key -> object and range -> objects. Pure, given the shard bits and the two functions.
 class Layout {
  public:
+  // owner(c, id): whose objects hold the keys of id in column c ("t42", "i7").
+  using OwnerFn = std::function<std::string(Column c, uint32_t id)>;
+  // maps(owner): the owner's current shard map (never null).
+  using MapsFn = std::function<std::shared_ptr<const ShardMap>(const std::string& owner)>;
+
   explicit Layout(int shard_bits) : bits_(shard_bits) {}
+  Layout(int shard_bits, OwnerFn owner, MapsFn maps)
+      : bits_(shard_bits), owner_(std::move(owner)), maps_(std::move(maps)) {}
 
-  uint32_t ShardOf(std::string_view key) const {
-    return bits_ == 0 ? 0 : uint32_t(HashOf(key) >> (64 - bits_));
-  }
-  uint32_t Shards() const { return 1u << bits_; }
-  int bits() const { return bits_; }
+  int shard_bits() const { return bits_; }
 
-  ObjectRef Object(Column c, uint32_t id, uint32_t shard) const {
-    ObjectRef o;
+  std::string Owner(Column c, uint32_t id) const {
+    if (owner_) return owner_(c, id);
     static constexpr char kLetter[] = {'m', 't', 'i', 's', 'b'};
-    o.name.push_back(kLetter[static_cast<size_t>(c)]);
-    o.name += std::to_string(id);
+    return std::string(1, kLetter[static_cast<size_t>(c)]) + std::to_string(id);
+  }
+  std::shared_ptr<const ShardMap> MapOf(const std::string& owner) const {
+    if (maps_) return maps_(owner);
+    return std::make_shared<const ShardMap>(bits_);
+  }
+
+  // The object of shard `shard` of the keys of id in column c (sharded columns).
+  ObjectRef Object(Column c, uint32_t id, Shard shard) const {
+    return Object(Owner(c, id), id, shard);
+  }
+  static ObjectRef Object(const std::string& owner, uint32_t id, Shard shard) {
+    ObjectRef o;
+    o.name = owner + "." + shard.Name();
     o.start = TablePrefix(id);
-    if (Sharded(c)) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), ".%d-%x", bits_, shard);
-      o.name += buf;
-      AppendBigEndian64(&o.start, bits_ == 0 ? 0 : uint64_t(shard) << (64 - bits_));
-    }
-    const bool last = !Sharded(c) || shard + 1 == Shards();
-    if (last) {
+    AppendBigEndian64(&o.start, shard.First());
+    if (shard.Last() == ~0ull) {
       if (id != UINT32_MAX) o.end = TablePrefix(id + 1);
     } else {
       o.end = TablePrefix(id);
-      AppendBigEndian64(&o.end, uint64_t(shard + 1) << (64 - bits_));
+      AppendBigEndian64(&o.end, shard.Last() + 1);
     }
     return o;
   }
 
   ObjectRef ObjectOf(Column c, std::string_view key) const {
     if (c == Column::kMeta) return {kCatalogObject, "", ""};
-    return Object(c, IdOf(key), Sharded(c) ? ShardOf(key) : 0);
+    const uint32_t id = IdOf(key);
+    const std::string owner = Owner(c, id);
+    if (!Sharded(c)) {
+      ObjectRef o{owner, TablePrefix(id), id == UINT32_MAX ? "" : TablePrefix(id + 1)};
+      return o;
+    }
+    return Object(owner, id, MapOf(owner)->Find(HashOf(key)));
+  }
+
+  // The live objects of id in column c, in key order.
+  std::vector<ObjectRef> LiveObjects(Column c, uint32_t id) const {
+    std::vector<ObjectRef> out;
+    const std::string owner = Owner(c, id);
+    for (const Shard& s : MapOf(owner)->Live()) out.push_back(Object(owner, id, s));
+    return out;
+  }
+
+  // The two children of a retired shard object `parent` (as Object() names them), in key order;
+  // empty if `parent` is not a shard object.
+  static std::vector<ObjectRef> Children(const ObjectRef& parent) {
+    std::string owner;
+    Shard s;
+    if (!ParseShardObject(parent.name, &owner, &s) || s.depth >= kMaxShardDepth) return {};
+    const uint32_t id = IdOf(parent.start);
+    const auto [low, high] = s.Children();
+    return {Object(owner, id, low), Object(owner, id, high)};
   }
 
   // The ids whose keys may be in [lower, upper) (empty = unbounded): [*first, *last]; false if
@@ -104,16 +166,23 @@ class Layout {
     if (c == Column::kMeta) return {{kCatalogObject, "", ""}};
     std::vector<ObjectRef> out;
     for (uint32_t id : ids) {
-      uint32_t from = 0, to = Sharded(c) ? Shards() - 1 : 0;
-      if (Sharded(c) && id == IdOf(lower) && !lower.empty()) from = ShardOf(lower);
-      if (Sharded(c) && id == IdOf(upper) && upper.size() > 4) to = ShardOf(upper);
-      for (uint32_t s = from; s <= to; ++s) out.push_back(Object(c, id, s));
+      if (!Sharded(c)) {
+        out.push_back(ObjectOf(c, TablePrefix(id)));
+        continue;
+      }
+      uint64_t from = 0, to = ~0ull;
+      if (id == IdOf(lower) && !lower.empty()) from = HashOf(lower);
+      if (id == IdOf(upper) && upper.size() > 4) to = HashOf(upper);
+      const std::string owner = Owner(c, id);
+      for (const Shard& s : MapOf(owner)->Covering(from, to)) out.push_back(Object(owner, id, s));
     }
     return out;
   }
 
  private:
   int bits_;
+  OwnerFn owner_;
+  MapsFn maps_;
 };
 
 }  // namespace cairn::storage::rados

@@ -9,10 +9,12 @@
 #include <thread>
 #include <utility>
 
+#include "storage/rados/rados_layout.h"
+#include "storage/rados/rados_wire.h"
+#include "storage/rados/shard_state.h"
 #include "storage/write_scope.h"
 #include "util/big_endian.h"
 #include "storage/rados/rados_ops.h"
-#include "storage/rados/rados_wire.h"
 
 namespace cairn::storage::rados {
 namespace {
@@ -117,6 +119,8 @@ Status Transactions::Run(const Changes& changes, const Reads& reads,
         eq.emplace(ik, std::string());
         set.emplace(ik, Bl(id));
       }
+      // Not into a shard frozen or retired by a split (shard_state.h).
+      if (IsShardObject(obj)) AddWritableGuard(op);
       AddCmpEq(eq, op);
       op->omap_set(set);
     };
@@ -382,7 +386,7 @@ void Transactions::Sweep() {
 
 Result<std::unique_ptr<Snapshot>> Transactions::ReadConsistent(
     const std::map<std::string, std::vector<std::string>>& keys_by_object,
-    std::chrono::milliseconds conflict_wait) {
+    std::chrono::milliseconds conflict_wait, std::map<std::string, std::string>* retired) {
   std::vector<std::string> objects;
   for (const auto& kv : keys_by_object) objects.push_back(kv.first);
   for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
@@ -398,6 +402,7 @@ Result<std::unique_ptr<Snapshot>> Transactions::ReadConsistent(
         wanted.insert(dk);
         wanted.insert(IntentKey(dk));
       }
+      if (IsShardObject(objects[i])) wanted.insert(kStateKey);
       ops[i].omap_get_vals_by_keys(wanted, &vals[i], &rvals[i]);
       p.Read(objects[i], &ops[i]);
     }
@@ -406,6 +411,11 @@ Result<std::unique_ptr<Snapshot>> Transactions::ReadConsistent(
     bool intents = false;
     for (size_t i = 0; i < objects.size(); ++i) {
       if (res[i] < 0 && res[i] != -ENOENT) return Fail(res[i], "read from", objects[i]);
+      if (auto st = vals[i].find(kStateKey); st != vals[i].end() && IsRetired(Str(st->second)))
+        (*retired)[objects[i]] = Str(st->second);
+    }
+    if (!retired->empty()) return Status::Aborted("rados: a shard was split");
+    for (size_t i = 0; i < objects.size(); ++i) {
       std::set<std::string> data_keys;
       for (const auto& k : keys_by_object.at(objects[i])) {
         const std::string dk = char(kDataByte) + k;

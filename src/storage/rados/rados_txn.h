@@ -112,9 +112,11 @@ class Transactions {
 
   // TransactGetItems: `keys` (engine keys of column kData) by object -> values, read per object
   // with the object's version, then validated by an assert_version round; bounded retries.
+  // A shard object found retired by a split (shard_splitter.h) goes into *retired (object ->
+  // its state) and the answer is Aborted: the caller places the keys again and reads again.
   Result<std::unique_ptr<Snapshot>> ReadConsistent(
       const std::map<std::string, std::vector<std::string>>& keys_by_object,
-      std::chrono::milliseconds conflict_wait);
+      std::chrono::milliseconds conflict_wait, std::map<std::string, std::string>* retired);
 
   // This server's figures: transactions committed and cancelled, conflicts answered, records
   // of other servers finished, TransactGetItems rounds repeated. (Not exported yet.)

@@ -241,15 +241,21 @@ Status RadosStreamShards::CheckLua() {
   return Status::OK();
 }
 
-std::vector<std::string> RadosStreamShards::StreamShardNames(uint32_t table_id) const {
-  (void)table_id;  // every table has the layout's shards (no splitting yet)
+std::vector<std::string> RadosStreamShards::StreamShardNames(uint32_t table_id,
+                                                             std::set<std::string>* closed) const {
+  const auto map = layout_->MapOf(layout_->Owner(Column::kData, table_id));
   std::vector<std::string> names;
-  for (uint32_t p = 0; p < layout_->Shards(); ++p) names.push_back(ShardName(layout_->bits(), p));
+  for (const auto& shard : map->AllShards()) names.push_back(shard.Name());
+  if (closed)
+    for (const auto& shard : map->retired()) closed->insert(shard.Name());
   return names;
 }
 
 Result<std::vector<ShardedStreams::Shard>> RadosStreamShards::Shards(uint32_t table_id) {
-  return WithParents(StreamShardNames(table_id));
+  std::set<std::string> closed;
+  std::vector<ShardedStreams::Shard> shards = WithParents(StreamShardNames(table_id, &closed));
+  for (auto& s : shards) s.closed = closed.count(s.name) > 0;
+  return shards;
 }
 
 Result<ShardedStreams::Range> RadosStreamShards::ShardRange(uint32_t table_id,

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,9 +85,11 @@ class RadosStreamShards final : public ShardedStreams {
   // need it. IOError naming `osd class load list` when they do not.
   Status CheckLua();
 
-  // The one place that says which storage shards a table has (today the layout's fixed
-  // 2^bits; shard splitting plugs its shard map in here).
-  std::vector<std::string> StreamShardNames(uint32_t table_id) const;
+  // The one place that says which storage shards a table has: every shard its shard map ever
+  // had (shard_map.h: live, and retired by a split, whose objects keep their stream records).
+  // *closed (if given): the retired ones, whose stream shards take no more records.
+  std::vector<std::string> StreamShardNames(uint32_t table_id,
+                                            std::set<std::string>* closed = nullptr) const;
 
   Result<std::vector<Shard>> Shards(uint32_t table_id) override;
   Result<Range> ShardRange(uint32_t table_id, const std::string& shard,
