@@ -133,13 +133,17 @@ std::string FormatShardSequence(const Shard& shard, uint64_t seq) {
 }
 
 // ShardedStreams: the storage shard whose stream shard is `shard_id` (no I/O beyond the shard
-// list); nullopt when the stream has no such shard.
+// list); nullopt when the stream has no such shard. *closed: the shard takes no more records.
 Result<std::optional<std::string>> StorageShardOf(storage::ShardedStreams& sharded,
                                                    const storage::TableInfo& t,
-                                                   std::string_view shard_id) {
+                                                   std::string_view shard_id,
+                                                   bool* closed = nullptr) {
   CAIRN_ASSIGN_OR_RETURN(auto shards, sharded.Shards(t.id));
   for (const auto& s : shards)
-    if (EngineShardId(t, s.name) == shard_id) return std::optional<std::string>(s.name);
+    if (EngineShardId(t, s.name) == shard_id) {
+      if (closed) *closed = s.closed;
+      return std::optional<std::string>(s.name);
+    }
   return std::optional<std::string>();
 }
 
@@ -158,7 +162,7 @@ Result<std::vector<Shard>> EngineStreamShards(storage::ShardedStreams& sharded,
     shard.storage_shard = s.name;
     shard.starting_sequence =
         !first.empty() ? first.front().first : std::max(range.horizon, range.last + 1);
-    if (!t.stream_enabled)
+    if (!t.stream_enabled || s.closed)
       shard.ending_sequence = range.last > 0 ? range.last : shard.starting_sequence - 1;
     shards.push_back(std::move(shard));
   }
@@ -287,7 +291,8 @@ Status WriteStoredRecord(JsonWriter& w, std::string_view value, std::string_view
 OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
                                const storage::TableInfo& t, const Iterator& it,
                                std::optional<int64_t> limit, int64_t now) {
-  auto storage_shard = StorageShardOf(sharded, t, it.shard_id);
+  bool closed = false;
+  auto storage_shard = StorageShardOf(sharded, t, it.shard_id, &closed);
   if (!storage_shard.ok()) return ApiError::FromStatus(storage_shard.status());
   if (!*storage_shard)
     return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
@@ -314,7 +319,7 @@ OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
   }
   ctx.out.EndArray();
   // An open shard always has a next iterator; a closed one ends once it is read to the end.
-  if (t.stream_enabled || !records.empty()) {
+  if ((t.stream_enabled && !closed) || !records.empty()) {
     Iterator following = it;
     following.position = next;
     following.created_ms = now;

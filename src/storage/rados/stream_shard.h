@@ -85,7 +85,9 @@ class RadosStreamShards final : public ShardedStreams {
   Status CheckLua();
 
   // The one place that says which storage shards a table has (today the layout's fixed
-  // 2^bits; shard splitting plugs its shard map in here).
+  // 2^bits; shard splitting plugs its shard map in here: a split parent stays listed, closed,
+  // until its records are trimmed, and must keep its 0x03 / 0x13 keys rather than copy them
+  // into its children).
   std::vector<std::string> StreamShardNames(uint32_t table_id) const;
 
   Result<std::vector<Shard>> Shards(uint32_t table_id) override;
