@@ -211,7 +211,8 @@ void AddServerCollectors(metrics::Registry* registry, const MetricSources& sourc
   registry->AddCollector([server](TextWriter& w) { WriteStorage(w, *server->engine); });
   registry->AddCollector(
       [counts = std::make_shared<TableCounts>(server)](TextWriter& w) { counts->Write(w); });
-  if (server->streams != nullptr) {
+  // An engine that numbers records per storage shard (RADOS) keeps no dense numbers: no gauge.
+  if (server->streams != nullptr && server->engine->ShardedStreamRecords() == nullptr) {
     registry->AddCollector([streams = server->streams](TextWriter& w) {
       // Sequence numbers are dense over all streams: what lies between the trim horizon and the
       // next number is what is kept.

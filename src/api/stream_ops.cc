@@ -24,6 +24,7 @@
 #include "api/operations.h"
 #include "api/table_description.h"
 #include "protocol/stored_item_json.h"
+#include "streams/shard_numbers.h"
 #include "streams/stream_log.h"
 #include "streams/stream_record.h"
 #include "storage/key_encoding.h"
@@ -56,49 +57,24 @@ constexpr int64_t kMaxStreamsLimit = 100, kMaxShardsLimit = 100, kMaxRecordsLimi
 
 // DynamoDB's shape: shardId-<20 digits>-<8 hex>: the stream's creation (ms), then `code`.
 std::string ShardIdOf(const storage::TableInfo& t, uint32_t code) {
-  char buf[64];
-  snprintf(buf, sizeof buf, "shardId-%020lld-%08x", static_cast<long long>(t.stream_created * 1000),
-           code);
-  return buf;
+  return streams::ShardIdText(static_cast<int64_t>(t.stream_created * 1000), code);
 }
 
 // The one shard of a stream the stream log numbers (RocksDB): its code is the stream id.
 std::string ShardId(const storage::TableInfo& t) { return ShardIdOf(t, t.stream_id); }
 
 // The shard of an engine that numbers records per storage shard (storage/engine.h,
-// ShardedStreams): storage shard "<d>-<p>" has code d << 24 | p, so ids order parents (fewer
-// bits) before their children, and shards of one depth by position.
+// ShardedStreams): streams/shard_numbers.h names it and prints its numbers.
 uint32_t ShardCode(const std::string& storage_shard) {
-  unsigned d = 0, p = 0;
-  if (std::sscanf(storage_shard.c_str(), "%u-%x", &d, &p) != 2) return 0xFFFFFFFFu;
-  return (d << 24) | (p & 0xFFFFFFu);
+  return streams::StorageShardCode(storage_shard);
 }
 
 std::string EngineShardId(const storage::TableInfo& t, const std::string& storage_shard) {
   return ShardIdOf(t, ShardCode(storage_shard));
 }
 
-// ShardedStreams: the SequenceNumber of number `seq` of the shard with code `code`: seq (20
-// digits) then the code (10 digits), 30 digits. Numbers of one shard increase with seq; across
-// shards they are unique and follow the writers' clocks (storage/engine.h), ties by shard.
 std::string EngineSequence(uint64_t seq, uint32_t code) {
-  char buf[40];
-  snprintf(buf, sizeof buf, "%020llu%010u", static_cast<unsigned long long>(seq), code);
-  return buf;
-}
-
-// The reverse: false unless 11..30 digits whose last 10 are a code.
-bool ParseEngineSequence(std::string_view text, uint64_t* seq, uint32_t* code) {
-  if (text.size() <= 10 || text.size() > 30) return false;
-  for (char c : text)
-    if (c < '0' || c > '9') return false;
-  uint64_t prefix = 0, low = 0;
-  for (char c : text.substr(0, text.size() - 10)) prefix = prefix * 10 + uint64_t(c - '0');
-  for (char c : text.substr(text.size() - 10)) low = low * 10 + uint64_t(c - '0');
-  if (low > UINT32_MAX) return false;
-  *seq = prefix;
-  *code = uint32_t(low);
-  return true;
+  return streams::ShardSequenceText(seq, code);
 }
 
 // The table a stream ARN names ("<table arn>/stream/<label>"), if its latest stream is that one.
@@ -133,13 +109,17 @@ std::string FormatShardSequence(const Shard& shard, uint64_t seq) {
 }
 
 // ShardedStreams: the storage shard whose stream shard is `shard_id` (no I/O beyond the shard
-// list); nullopt when the stream has no such shard.
+// list); nullopt when the stream has no such shard. *closed: the shard takes no more records.
 Result<std::optional<std::string>> StorageShardOf(storage::ShardedStreams& sharded,
                                                    const storage::TableInfo& t,
-                                                   std::string_view shard_id) {
+                                                   std::string_view shard_id,
+                                                   bool* closed = nullptr) {
   CAIRN_ASSIGN_OR_RETURN(auto shards, sharded.Shards(t.id));
   for (const auto& s : shards)
-    if (EngineShardId(t, s.name) == shard_id) return std::optional<std::string>(s.name);
+    if (EngineShardId(t, s.name) == shard_id) {
+      if (closed) *closed = s.closed;
+      return std::optional<std::string>(s.name);
+    }
   return std::optional<std::string>();
 }
 
@@ -288,7 +268,8 @@ Status WriteStoredRecord(JsonWriter& w, std::string_view value, std::string_view
 OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
                                const storage::TableInfo& t, const Iterator& it,
                                std::optional<int64_t> limit, int64_t now) {
-  auto storage_shard = StorageShardOf(sharded, t, it.shard_id);
+  bool closed = false;
+  auto storage_shard = StorageShardOf(sharded, t, it.shard_id, &closed);
   if (!storage_shard.ok()) return ApiError::FromStatus(storage_shard.status());
   if (!*storage_shard)
     return ApiError::ResourceNotFound("Requested resource not found: Shard does not exist");
@@ -315,7 +296,7 @@ OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
   }
   ctx.out.EndArray();
   // An open shard always has a next iterator; a closed one ends once it is read to the end.
-  if (t.stream_enabled || !records.empty()) {
+  if ((t.stream_enabled && !closed) || !records.empty()) {
     Iterator following = it;
     following.position = next;
     following.created_ms = now;
@@ -512,11 +493,10 @@ OpResult GetShardIterator(OpContext& ctx, const Params& p) {
     // it in the stream's order (seq, then shard code).
     uint64_t n = 0;
     uint32_t from_code = 0;
-    if (!ParseEngineSequence(*seq, &n, &from_code))
+    if (!streams::ParseShardSequence(*seq, &n, &from_code))
       ThrowValidation("Invalid SequenceNumber: " + std::string(*seq));
-    const uint32_t code = ShardCode(storage_shard_name);
-    const bool at = *type == "AT_SEQUENCE_NUMBER";
-    it.position = n + ((at ? code < from_code : code <= from_code) ? 1 : 0);
+    it.position = streams::IteratorPosition(n, from_code, ShardCode(storage_shard_name),
+                                            *type == "AT_SEQUENCE_NUMBER");
     if (it.position < horizon)
       return ApiError::TrimmedDataAccess(
           "Attempted to access data that has been trimmed from the stream");

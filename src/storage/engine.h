@@ -127,7 +127,7 @@ class ShardedStreams {
   struct Shard {
     std::string name;    // the storage shard, "<d>-<p>"
     std::string parent;  // "<d-1>-<p/2>" when that shard is listed too; else empty
-    bool closed = false;  // split: its children take the records from now on (no more here)
+    bool closed = false;  // takes no more records (a split parent): its stream shard ends
   };
   struct Range {
     uint64_t horizon = 0;  // the first number still readable: every record below it was trimmed

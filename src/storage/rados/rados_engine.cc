@@ -365,7 +365,8 @@ class RadosEngine final : public Engine {
 
   // A stream record to be numbered in its item's shard op (ShardedStreams::RecordKey, whose
   // partition prefix names the shard): a pending key of that object's effect (stream_shard.h).
-  void AddStreamRecord(const WriteBatch::Op& op, uint32_t index, Effects* effects);
+  void AddStreamRecord(const WriteBatch::Op& op, uint64_t base_us, uint32_t index,
+                       Effects* effects);
   // Whether a shard object holds stream records (a counter of some stream).
   Result<bool> HasStreamRecords(const std::string& object);
 
@@ -1248,12 +1249,13 @@ Status RadosEngine::WriteOnce(const WriteBatch& batch, Remembered* reads_in, boo
   std::vector<rados::GsiChange> direct;
   std::string item;  // the item key of the last kData op: the following index ops are its
   uint32_t records = 0;  // stream records of the batch, numbered in its items' ops (stream_shard.h)
+  const uint64_t records_base = rados::NowMicros();  // their numbers are at least this
   for (const WriteBatch::Op& op : batch.ops()) {
     switch (op.type) {
       case WriteBatch::OpType::kPut:
       case WriteBatch::OpType::kDelete: {
         if (op.column == Column::kStream && op.key.size() > 12) {  // ShardedStreams::RecordKey
-          if (op.type == WriteBatch::OpType::kPut) AddStreamRecord(op, records++, &effects);
+          if (op.type == WriteBatch::OpType::kPut) AddStreamRecord(op, records_base, records++, &effects);
           break;
         }
         const ObjectRef o = ObjectFor(op.column, op.key);
@@ -1584,10 +1586,10 @@ Status RadosEngine::WriteOnce(const WriteBatch& batch, Remembered* reads_in, boo
   return after(Status::OK());
 }
 
-void RadosEngine::AddStreamRecord(const WriteBatch::Op& op, uint32_t index, Effects* effects) {
+void RadosEngine::AddStreamRecord(const WriteBatch::Op& op, uint64_t base_us, uint32_t index,
+                                  Effects* effects) {
   const std::string object = ObjectFor(Column::kData, std::string_view(op.key).substr(4)).name;
-  (*effects)[object].keys[rados::PendingRecordKey(IdOf(op.key), rados::NowMicros(), index)] =
-      op.value;
+  (*effects)[object].keys[rados::PendingRecordKey(IdOf(op.key), base_us, index)] = op.value;
 }
 
 Result<bool> RadosEngine::HasStreamRecords(const std::string& object) {
