@@ -18,7 +18,8 @@
 // storage/write_scope.h, and fails with IOError if another server wrote one), so conditions are
 // checked against exactly the item they replace; index entries and stream records are committed in
 // the same atomic batch as the item, so an acknowledged write never leaves them behind; a
-// multi-item write either commits every change or none (check all, then write all).
+// multi-item write either commits every change or none (check all, then write all), except a
+// batch (Waiting::kBatch) on an engine atomic per shard only, written shard by shard.
 //
 // The engine seam: Commit() is the only place that knows the staged changes go to one atomic
 // batch. An engine that is atomic only within one shard (RADOS) implements it differently: the
@@ -123,6 +124,10 @@ class ItemWriter {
   // for every target, even after one returned false (so a transaction reports every reason); if
   // any returned false nothing is written (Aborted). `olds` receives each item as it was.
   // With kTransaction or kWrite, Busy leaves the conflicting stripe in *conflict_stripe.
+  // With kBatch (BatchWriteItem, not atomic in DynamoDB) an engine atomic per shard only may
+  // write the items shard by shard (storage/write_scope.h, MarkBatch): when it fails after
+  // writing some (WriteScope::Written), the next attempt reads, decides and writes only the
+  // others; a failure returned at the end may leave some items written.
   template <typename Decide>
   Status WriteMany(const std::vector<Target>& targets, Waiting waiting, ReadOld read,
                    std::vector<std::optional<Item>>* olds, Decide&& decide,
