@@ -191,6 +191,16 @@ std::string EncodeIterator(const Iterator& it) {
   return Base64Encode(raw);
 }
 
+// GetRecords' NextShardIterator, reading on from `next`: an open shard always has one; a closed
+// one ends once it is read to the end (`more`: open, or this answer had records).
+void WriteNextIterator(OpContext& ctx, const Iterator& it, uint64_t next, int64_t now, bool more) {
+  if (!more) return;
+  Iterator following = it;
+  following.position = next;
+  following.created_ms = now;
+  ctx.out.KV("NextShardIterator", EncodeIterator(following));
+}
+
 Iterator DecodeIterator(std::string_view token) {
   auto raw = Base64Decode(token);
   Iterator it;
@@ -295,13 +305,7 @@ OpResult GetEngineShardRecords(OpContext& ctx, storage::ShardedStreams& sharded,
     next = seq + 1;
   }
   ctx.out.EndArray();
-  // An open shard always has a next iterator; a closed one ends once it is read to the end.
-  if ((t.stream_enabled && !closed) || !records.empty()) {
-    Iterator following = it;
-    following.position = next;
-    following.created_ms = now;
-    ctx.out.KV("NextShardIterator", EncodeIterator(following));
-  }
+  WriteNextIterator(ctx, it, next, now, (t.stream_enabled && !closed) || !records.empty());
   ctx.out.EndObject();
   return std::nullopt;
 }
@@ -570,13 +574,7 @@ OpResult GetRecords(OpContext& ctx, const Params& p) {
   }
   if (!cursor->status().ok()) return ApiError::FromStatus(cursor->status());
   ctx.out.EndArray();
-  // An open shard always has a next iterator; a closed one ends once it is read to the end.
-  if (t->stream_enabled || n > 0) {
-    Iterator following = it;
-    following.position = next;
-    following.created_ms = now;
-    ctx.out.KV("NextShardIterator", EncodeIterator(following));
-  }
+  WriteNextIterator(ctx, it, next, now, t->stream_enabled || n > 0);
   ctx.out.EndObject();
   return std::nullopt;
 }

@@ -21,6 +21,7 @@ import time
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 LIVE = []  # servers started and not yet stopped
 
@@ -97,6 +98,20 @@ def boto_client(port, key, retries=0, read_timeout=30, connect_timeout=5, pool=1
                                                "mode": "standard"},
                                       read_timeout=read_timeout, connect_timeout=connect_timeout,
                                       max_pool_connections=pool))
+
+
+def retrying(call, limit=100, pause=lambda retries: 0.001 * retries):
+    """Calls until it answers other than 500 (a failed guard: SDKs retry those), at most `limit`
+    retries; returns (result or ClientError, 500s retried)."""
+    retries = 0
+    while True:
+        try:
+            return call(), retries
+        except ClientError as e:
+            if e.response["ResponseMetadata"]["HTTPStatusCode"] != 500 or retries >= limit:
+                return e, retries
+            retries += 1
+            time.sleep(pause(retries))
 
 
 @atexit.register

@@ -23,8 +23,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from cairn_servers import stop_cairn
-from test_two_servers import RUN, client, create, retrying, start
+from cairn_servers import retrying, stop_cairn
+from test_two_servers import RUN, client, create, start
 
 TX_ONGOING = "Transaction is ongoing for the item"
 

@@ -29,11 +29,16 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cairn_servers import StartError, start_cairn, stop_cairn
+from cairn_servers import StartError, retrying, start_cairn, stop_cairn
 
 BIN = os.environ.get("CAIRN_BIN", "")
 RUN = uuid.uuid4().hex[:12].upper()  # a namespace of this run's own: the pool outlives runs
 SHARD_ID = re.compile(r"^shardId-\d{20}-[0-9a-f]{8}$")
+
+
+def retrying_capped(call):
+    """retrying() with more retries and pauses capped at 20 ms (four writers on one item)."""
+    return retrying(call, limit=200, pause=lambda retries: 0.001 * min(retries, 20))
 
 
 def start(tmp_path, name, *flags):
@@ -61,18 +66,6 @@ def session(port, service):
                         config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
                                       read_timeout=30))
 
-
-def retrying(call):
-    """Calls until it answers other than 500 (a failed guard); returns (result or error, 500s)."""
-    retries = 0
-    while True:
-        try:
-            return call(), retries
-        except ClientError as e:
-            if e.response["ResponseMetadata"]["HTTPStatusCode"] != 500 or retries >= 200:
-                return e, retries
-            retries += 1
-            time.sleep(0.001 * min(retries, 20))
 
 
 def stream_table(c, name):
@@ -182,20 +175,20 @@ def test_concurrent_writers_on_two_servers_each_change_once_in_item_order(server
                 tag = f"w{w}-{op}"
                 if roll < 0.65:
                     item = rng.choice(items)
-                    res, r = retrying(lambda: c.update_item(
+                    res, r = retrying_capped(lambda: c.update_item(
                         TableName=table, Key={"pk": {"S": item}},
                         UpdateExpression="ADD n :one SET tag = :t",
                         ExpressionAttributeValues={":one": {"N": "1"}, ":t": {"S": tag}}))
                     done_ = [(tag, ("put", item))]
                 elif roll < 0.8:
                     item = rng.choice(items)
-                    res, r = retrying(lambda: c.delete_item(
+                    res, r = retrying_capped(lambda: c.delete_item(
                         TableName=table, Key={"pk": {"S": item}}, ReturnValues="ALL_OLD"))
                     old = res.get("Attributes") if isinstance(res, dict) else None
                     done_ = [(old["tag"]["S"] + "/deleted", ("delete", item))] if old else []
                 else:
                     one, two = rng.sample(items, 2)
-                    res, r = retrying(lambda: c.transact_write_items(TransactItems=[
+                    res, r = retrying_capped(lambda: c.transact_write_items(TransactItems=[
                         {"Update": {"TableName": table, "Key": {"pk": {"S": x}},
                                     "UpdateExpression": "ADD n :one SET tag = :t",
                                     "ExpressionAttributeValues": {":one": {"N": "1"},
@@ -286,3 +279,109 @@ def test_concurrent_writers_on_two_servers_each_change_once_in_item_order(server
     print(f"\nstreams: {len(acked)} acknowledged changes, {total} records read over "
           f"{sum(1 for r in records.values() if r)} shards, {retried[0]} writes retried after a "
           f"failed guard")
+
+
+def read_shard_to_end(s, arn, shard_id):
+    """Every record of a shard from TRIM_HORIZON, and whether the shard ended (a closed shard's
+    last GetRecords has no NextShardIterator; an open one is read until a page comes back empty)."""
+    it = s.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
+                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    out = []
+    for _ in range(200):
+        resp = s.get_records(ShardIterator=it, Limit=100)
+        out += resp["Records"]
+        if "NextShardIterator" not in resp:
+            return out, True
+        if not resp["Records"]:
+            return out, False
+        it = resp["NextShardIterator"]
+    raise AssertionError(f"shard {shard_id} never ended")
+
+
+def test_a_split_closes_the_parent_stream_shard_and_its_children_name_it(tmp_path):
+    # Two servers splitting at 64 keys per shard: the stream's shard of a split storage shard
+    # closes (EndingSequenceNumber) and two children name it as ParentShardId, listed after it;
+    # a reader going parents first gets every acknowledged change once, each item in its order.
+    servers = [start(tmp_path, "a", "--rados-shard-keys", "64"),
+               start(tmp_path, "b", "--rados-shard-keys", "64")]
+    try:
+        a, b = (session(p, "dynamodb") for _, p in servers)
+        sa, sb = (session(p, "dynamodbstreams") for _, p in servers)
+        arn = stream_table(a, "splits")
+        acked = []  # (pk, v) of every acknowledged change
+        for i in range(400):
+            res, _ = retrying_capped(lambda: (a, b)[i % 2].put_item(
+                TableName="splits", Item={"pk": {"S": f"k{i}"}, "v": {"N": "0"}}))
+            assert not isinstance(res, Exception), res
+            acked.append((f"k{i}", 0))
+        deadline = time.monotonic() + 60
+        while True:
+            shards = sa.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+            if any("ParentShardId" in s for s in shards):
+                break
+            assert time.monotonic() < deadline, f"no split seen: {len(shards)} shards"
+            time.sleep(0.5)
+        # After the split: the same items again, so their records follow them into the children.
+        for i in range(0, 400, 2):
+            res, _ = retrying_capped(lambda: (b, a)[i % 4 // 2].update_item(
+                TableName="splits", Key={"pk": {"S": f"k{i}"}}, UpdateExpression="SET v = :one",
+                ExpressionAttributeValues={":one": {"N": "1"}}))
+            assert not isinstance(res, Exception), res
+            acked.append((f"k{i}", 1))
+        # Splits run in the background (a child may be past the bound itself), and a server
+        # learns another's split within its 5 s map refresh: wait until both list the same
+        # shards, unchanged for 3 s, so that what is listed open stays open while read.
+        deadline = time.monotonic() + 60
+        before = None
+        while True:
+            now_ = sa.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+            if now_ == before and now_ == sb.describe_stream(StreamArn=arn)[
+                    "StreamDescription"]["Shards"]:
+                break
+            assert time.monotonic() < deadline, "the shards never stopped splitting"
+            before = now_
+            time.sleep(3)
+        listed = []
+        kwargs = {}
+        for n in range(100):  # paged, alternating servers
+            page = (sa, sb)[n % 2].describe_stream(StreamArn=arn, Limit=3, **kwargs)[
+                "StreamDescription"]
+            listed += page["Shards"]
+            if "LastEvaluatedShardId" not in page:
+                break
+            kwargs = {"ExclusiveStartShardId": page["LastEvaluatedShardId"]}
+        assert listed == sb.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        ids = [s["ShardId"] for s in listed]
+        assert len(ids) == len(set(ids)) > 4
+        parents = {s["ParentShardId"] for s in listed if "ParentShardId" in s}
+        assert parents and parents <= set(ids)
+        for s in listed:
+            if "ParentShardId" in s:
+                assert ids.index(s["ParentShardId"]) < ids.index(s["ShardId"])
+            children = [c for c in listed if c.get("ParentShardId") == s["ShardId"]]
+            assert len(children) in (0, 2), s
+            closed = "EndingSequenceNumber" in s["SequenceNumberRange"]
+            assert closed == bool(children), s  # split parents closed, the others open
+        # Parents first (the listing order): each item's records in its version order.
+        seen, last = [], {}
+        ended = 0
+        for n, s in enumerate(listed):
+            records, done = read_shard_to_end((sa, sb)[n % 2], arn, s["ShardId"])
+            ended += done
+            assert done == ("EndingSequenceNumber" in s["SequenceNumberRange"])
+            if done and records:
+                assert records[-1]["dynamodb"]["SequenceNumber"] == \
+                    s["SequenceNumberRange"]["EndingSequenceNumber"]
+            for r in records:
+                pk = r["dynamodb"]["Keys"]["pk"]["S"]
+                v = int(r["dynamodb"]["NewImage"]["v"]["N"])
+                assert r["dynamodb"].get("OldImage") == last.get(pk), (pk, r)
+                last[pk] = r["dynamodb"]["NewImage"]
+                seen.append((pk, v))
+        assert sorted(seen) == sorted(acked)
+        print(f"\nstream across splits: {len(ids)} shards ({len(parents)} split parents, closed "
+              f"and read to their end), {len(acked)} acknowledged changes, each read once in "
+              f"its item's order")
+    finally:
+        for proc, _ in servers:
+            stop_cairn(proc)

@@ -27,7 +27,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cairn_servers import StartError, start_cairn, stop_cairn
+from cairn_servers import StartError, retrying, start_cairn, stop_cairn
 
 BIN = os.environ.get("CAIRN_BIN", "")
 
@@ -126,18 +126,6 @@ def test_table_created_on_one_server_is_usable_at_once_on_the_other(servers):
             a.put_item(TableName=name, Item={"pk": {"S": "y"}})
         assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
-
-def retrying(call):
-    """Calls until it answers other than 500 (a failed guard); returns (result or error, 500s)."""
-    retries = 0
-    while True:
-        try:
-            return call(), retries
-        except ClientError as e:
-            if e.response["ResponseMetadata"]["HTTPStatusCode"] != 500 or retries >= 100:
-                return e, retries
-            retries += 1
-            time.sleep(0.001 * retries)
 
 
 @pytest.mark.parametrize("gsi", [False, True])

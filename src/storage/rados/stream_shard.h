@@ -1,7 +1,7 @@
 // Stream shards on RADOS (docs/rados.md section 4): DynamoDB Streams records live in the shard
 // object of the item they describe ("t<table id>.<d>-<p>"), written in the item's op and numbered
 // there by cls_lua, so a record exists exactly when its change does, whichever server wrote it;
-// one DynamoDB stream shard per storage shard (storage/engine.h, ShardedStreams).
+// one DynamoDB stream shard per storage shard (storage/sharded_streams.h).
 //
 // Omap keys in a shard object (text after the first byte, so that cls_lua's C-string keys hold
 // them: a NUL byte would cut them):
