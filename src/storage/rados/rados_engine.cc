@@ -1035,25 +1035,13 @@ Status RadosEngine::Objects(Column c, const std::string& lower, const std::strin
   }
   // Several ids: the directory says which exist.
   std::vector<uint32_t> ids;
-  std::string after;
-  const std::string prefix(1, static_cast<char>(c));
-  while (true) {
-    std::set<std::string> keys;
-    bool more = false;
-    librados::ObjectReadOperation op;
-    int rval = 0;
-    op.omap_get_keys2(after, 1000, &keys, &more, &rval);
-    int r = io_.operate(kDirectoryObject, &op, nullptr);
-    if (r == -ENOENT) break;
-    if (r < 0) return ToStatus(r, "read from", kDirectoryObject);
-    for (const std::string& k : keys)
-      if (k.size() == 5 && k[0] == prefix[0]) {
-        const uint32_t id = IdOf(std::string_view(k).substr(1));
-        if (id >= first && id <= last) ids.push_back(id);
-      }
-    if (!more || keys.empty()) break;
-    after = *keys.rbegin();
-  }
+  const char letter = static_cast<char>(c);
+  const int r = rados::ForEachOmapKey(&io_, kDirectoryObject, [&](const std::string& k) {
+    if (k.size() != 5 || k[0] != letter) return;
+    const uint32_t id = IdOf(std::string_view(k).substr(1));
+    if (id >= first && id <= last) ids.push_back(id);
+  });
+  if (r < 0) return ToStatus(r, "read from", kDirectoryObject);
   *out = layout_.Objects(c, lower, upper, ids);
   return Status::OK();
 }

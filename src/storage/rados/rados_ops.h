@@ -1,7 +1,8 @@
 // Small helpers for building and sending RADOS ops, shared by the transaction coordinator
 // (rados_txn.cc) and the per-shard batch writer (rados_batch.cc): ops on several objects in
 // flight together (Parallel: aio_operate, results in order), omap_cmp(EQ) guards, one object's
-// share of a write as omap_rm_keys + omap_set, and librados errors as Status.
+// share of a write as omap_rm_keys + omap_set, every omap key of an object page by page, and
+// librados errors as Status.
 // Thread safety: a Parallel belongs to one thread; the functions are pure.
 #pragma once
 
@@ -96,6 +97,26 @@ inline void AddKeyChanges(const std::map<std::string, std::optional<std::string>
   if (!rm.empty()) op->omap_rm_keys(rm);
   if (!set.empty()) op->omap_set(set);
   AddPendingRecords(keys, op);
+}
+
+// Calls fn(key) for every omap key of `object`, in key order, reading 1,000 keys a round trip.
+// Returns 0 (a missing object has no keys) or the librados error of a read.
+template <typename Fn>
+int ForEachOmapKey(librados::IoCtx* io, const std::string& object, Fn&& fn) {
+  std::string after;
+  while (true) {
+    std::set<std::string> keys;
+    bool more = false;
+    int rval = 0;
+    librados::ObjectReadOperation op;
+    op.omap_get_keys2(after, 1000, &keys, &more, &rval);
+    const int r = io->operate(object, &op, nullptr);
+    if (r == -ENOENT) return 0;
+    if (r < 0) return r;
+    for (const std::string& k : keys) fn(k);
+    if (!more || keys.empty()) return 0;
+    after = *keys.rbegin();
+  }
 }
 
 // One object's share of a write.

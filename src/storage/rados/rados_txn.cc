@@ -24,7 +24,6 @@ constexpr int kReadAttempts = 8;
 constexpr int kFinishAttempts = 4;
 
 std::string Str(const librados::bufferlist& bl) { return bl.to_str(); }
-Status Fail(int r, std::string_view what, std::string_view oid) { return OpFailed(r, what, oid); }
 
 }  // namespace
 
@@ -96,13 +95,13 @@ Status Transactions::Run(const Changes& changes, const Reads& reads,
           RemoveRecord(id);
           if (i == 2)
             return Status::IOError("rados: the request token's claim was taken over; retry");
-          return Fail(res[i], "write to", i == 0 ? rec : LedgerOf(id));
+          return OpFailed(res[i], "write to", i == 0 ? rec : LedgerOf(id));
         }
       timeval duration{kLeaseSeconds, 0};
       int l = io_->lock_exclusive(rec, kLockName, id, "cairn transaction", &duration, 0);
       if (l < 0) {
         RemoveRecord(id);
-        return Fail(l, "locking", rec);
+        return OpFailed(l, "locking", rec);
       }
     }
 
@@ -164,7 +163,7 @@ Status Transactions::Run(const Changes& changes, const Reads& reads,
         return d == -ECANCELED ? Status::IOError(
                                      "rados: the transaction was cancelled by recovery "
                                      "(its coordinator stalled); retry")
-                               : Fail(d, "write to", rec);
+                               : OpFailed(d, "write to", rec);
       }
     }
 
@@ -186,7 +185,7 @@ Status Transactions::Run(const Changes& changes, const Reads& reads,
     Held held = Held::kNone;
     for (size_t i = 0; i < objects.size(); ++i) {
       if (res[i] == 0) continue;
-      if (res[i] != -ECANCELED) return Fail(res[i], "write to", objects[i]);
+      if (res[i] != -ECANCELED) return OpFailed(res[i], "write to", objects[i]);
       std::set<std::string> data_keys;
       for (const auto& ik : r.intents[objects[i]]) data_keys.insert(DataKeyOf(ik));
       Held h = Resolve(objects[i], data_keys, hold_wait);
@@ -204,7 +203,7 @@ Status Transactions::MarkCommitted(const std::string& token, const std::string& 
   op.setxattr(kTokenOutcomeAttr, Bl(kCommitted));
   int r = io_->operate(token, &op);
   // Gone (expired, released) or naming another attempt: nothing of ours to mark.
-  if (r < 0 && r != -ENOENT && r != -ECANCELED) return Fail(r, "write to", token);
+  if (r < 0 && r != -ENOENT && r != -ECANCELED) return OpFailed(r, "write to", token);
   return Status::OK();
 }
 
@@ -241,7 +240,7 @@ Status Transactions::Finish(const std::string& id, const Record& r, bool commit)
       // -ECANCELED: our intents are gone (finished already); -ENOENT: the object was removed.
       if (res[i] == 0 || res[i] == -ECANCELED || res[i] == -ENOENT) continue;
       failed.push_back(pending[i]);
-      last = Fail(res[i], "write to", pending[i]);
+      last = OpFailed(res[i], "write to", pending[i]);
     }
     pending = std::move(failed);
   }
@@ -410,7 +409,7 @@ Result<std::unique_ptr<Snapshot>> Transactions::ReadConsistent(
     auto res = p.Wait(&versions);
     bool intents = false;
     for (size_t i = 0; i < objects.size(); ++i) {
-      if (res[i] < 0 && res[i] != -ENOENT) return Fail(res[i], "read from", objects[i]);
+      if (res[i] < 0 && res[i] != -ENOENT) return OpFailed(res[i], "read from", objects[i]);
       if (auto st = vals[i].find(kStateKey); st != vals[i].end() && IsRetired(Str(st->second)))
         (*retired)[objects[i]] = Str(st->second);
     }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "storage/rados/rados_layout.h"
+#include "storage/rados/rados_ops.h"
 #include "storage/rados/rados_wire.h"
 #include "storage/rados/shard_state.h"
 
@@ -25,10 +26,7 @@ constexpr size_t kFlushEvery = 128;
 constexpr auto kIntentWait = std::chrono::seconds(2);
 
 Status Failed(int r, std::string_view what, std::string_view oid) {
-  std::string msg = "rados: split: " + std::string(what) + " " + std::string(oid) + ": " +
-                    std::strerror(-r);
-  if (r == -ETIMEDOUT || r == -EAGAIN || r == -EBUSY) return Status::Busy(std::move(msg));
-  return Status::IOError(std::move(msg));
+  return OpFailed(r, "split: " + std::string(what), oid);
 }
 
 std::string Str(const librados::bufferlist& bl) { return bl.to_str(); }
@@ -122,23 +120,11 @@ struct ChildWriter {
 // ---- ShardMaps --------------------------------------------------------------------------------
 
 Status ShardMaps::Load(const std::string& owner, ShardMap* out) {
-  std::string after;
-  while (true) {
-    std::set<std::string> keys;
-    bool more = false;
-    int rval = 0;
-    librados::ObjectReadOperation op;
-    op.omap_get_keys2(after, 1000, &keys, &more, &rval);
-    int r = io_->operate(MapObject(owner), &op, nullptr);
-    if (r == -ENOENT) return Status::OK();
-    if (r < 0) return Failed(r, "read from", MapObject(owner));
-    for (const std::string& k : keys) {
-      Shard s;
-      if (Shard::Parse(k, &s)) out->Learn(s);
-    }
-    if (!more || keys.empty()) return Status::OK();
-    after = *keys.rbegin();
-  }
+  const int r = ForEachOmapKey(io_, MapObject(owner), [&](const std::string& k) {
+    Shard s;
+    if (Shard::Parse(k, &s)) out->Learn(s);
+  });
+  return r < 0 ? Failed(r, "read from", MapObject(owner)) : Status::OK();
 }
 
 std::shared_ptr<const ShardMap> ShardMaps::Get(const std::string& owner) {
@@ -297,26 +283,14 @@ Status ShardSplitter::CountKeys(const std::string& object, uint64_t* n, bool* on
   *n = 0;
   *one_hash = true;
   std::optional<uint64_t> first_hash;
-  std::string after;
-  while (true) {
-    std::set<std::string> keys;
-    bool more = false;
-    int rval = 0;
-    librados::ObjectReadOperation op;
-    op.omap_get_keys2(after, 1000, &keys, &more, &rval);
-    int r = io_->operate(object, &op, nullptr);
-    if (r == -ENOENT) return Status::OK();
-    if (r < 0) return Failed(r, "read from", object);
-    *n += keys.size();
-    for (const std::string& k : keys) {
-      if (!Moves(k)) continue;
-      const uint64_t hash = HashOf(std::string_view(k).substr(1));
-      if (!first_hash) first_hash = hash;
-      if (hash != *first_hash) *one_hash = false;
-    }
-    if (!more || keys.empty()) return Status::OK();
-    after = *keys.rbegin();
-  }
+  const int r = ForEachOmapKey(io_, object, [&](const std::string& k) {
+    ++*n;
+    if (!Moves(k)) return;
+    const uint64_t hash = HashOf(std::string_view(k).substr(1));
+    if (!first_hash) first_hash = hash;
+    if (hash != *first_hash) *one_hash = false;
+  });
+  return r < 0 ? Failed(r, "read from", object) : Status::OK();
 }
 
 bool ShardSplitter::RenewLease(const std::string& object, bool first) {

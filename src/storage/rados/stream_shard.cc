@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "storage/rados/rados_ops.h"
 #include "storage/rados/rados_wire.h"
 #include "util/big_endian.h"
 
@@ -32,12 +33,6 @@ uint64_t ParseDigits(std::string_view s) {
 
 void AppendLe32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(char((v >> (8 * i)) & 0xFF));
-}
-
-Status Fail(int r, std::string_view what, const std::string& oid) {
-  std::string msg = "rados: " + std::string(what) + " " + oid + ": " + std::strerror(-r);
-  if (r == -ETIMEDOUT || r == -EAGAIN || r == -EBUSY) return Status::Busy(std::move(msg));
-  return Status::IOError(std::move(msg));
 }
 
 // Numbers the records of its input (PendingRecordsInput: per record the stream id, 10 digits;
@@ -269,7 +264,7 @@ Result<ShardedStreams::Range> RadosStreamShards::ShardRange(uint32_t table_id,
   int r = io_->operate(oid, &op, nullptr);
   Range range;
   if (r == -ENOENT) return range;
-  if (r < 0) return Fail(r, "read from", oid);
+  if (r < 0) return OpFailed(r, "read from", oid);
   if (auto it = vals.find(CounterOmapKey(stream_id)); it != vals.end()) {
     uint64_t ms = 0;
     ParseCounter(it->second.to_str(), &range.last, &ms);
@@ -297,7 +292,7 @@ Status RadosStreamShards::Read(uint32_t table_id, const std::string& shard, uint
                       &rval);
     int r = io_->operate(oid, &op, nullptr);
     if (r == -ENOENT) return Status::OK();
-    if (r < 0) return Fail(r, "read from", oid);
+    if (r < 0) return OpFailed(r, "read from", oid);
     for (auto& [k, v] : vals) {
       uint32_t id = 0;
       uint64_t seq = 0;
@@ -343,7 +338,7 @@ Status RadosStreamShards::Trim(uint32_t table_id, const std::string& shard, uint
     op.omap_set({{HorizonOmapKey(stream_id), Bl(horizon)}});
     int r = io_->operate(oid, &op);
     if (r == -ECANCELED) return Status::OK();  // another server trimmed meanwhile: next round
-    if (r < 0) return Fail(r, "write to", oid);
+    if (r < 0) return OpFailed(r, "write to", oid);
     if (rm.size() < first.size() || first.size() < 256) return Status::OK();
   }
 }
