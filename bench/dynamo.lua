@@ -1,7 +1,6 @@
 -- wrk script for the Cairn benchmark: one DynamoDB workload per run, chosen by the first argument.
 --
 --   wrk ... -s dynamo.lua -- <mode> <partitions> <items_per_partition> <check> [<first_item> <n_items>]
---   wrk ... -s dynamo.lua -- <mode> <partitions> <items_per_partition> <check> pace <ms>
 --
 -- mode: get | put | update | query | mix (80% GetItem / 20% UpdateItem) | load
 --       | txn2 | txn25 (TransactWriteItems of 2 or 25 `SET c = c + :one` Updates of distinct items)
@@ -9,10 +8,8 @@
 --        "ignore" do the same work but count nothing (the nginx ceiling answers a fixed body).
 -- load: BatchWriteItem of items first_item .. first_item+n_items-1 (25 per request, or PutItem when
 --       <check> is "put"), then stops wrk by sending it SIGINT. Run it with one wrk thread.
--- pace <ms>: each connection waits <ms> milliseconds after an answer before sending its next
---       request (wrk's delay() hook), so the request rate is fixed well below the maximum (at most
---       connections * 1000 / ms per second); wrk times a request from when it is sent, so its
---       latencies are the server's, without queueing in the load generator.
+-- Latency at a fixed request rate is not measured with wrk but with bench/pace/pace.cc (open
+-- loop), which sends the same requests: keep the two in step.
 --
 -- Data set (the same for every target): table "bench", item i has pk = "p%07d" % (i // ipp),
 -- sk = "s%02d" % (i % ipp), c = 0 (a number), d = a ~180-character string; about 200 bytes each.
@@ -114,9 +111,6 @@ function init(args)
     next_item = first_item
     local per = load_put and 1 or 25
     batches_total = math.ceil(n_items / per)
-  elseif args[5] == "pace" then
-    local pace = tonumber(args[6])
-    delay = function() return pace end
   else
     delay = nil
   end
