@@ -9,27 +9,34 @@
 // latency still runs from its due time.
 //
 // Invariants.
-//  - Latency = the time the whole answer has been read - the request's due time (never its send
-//    time): waiting for a free connection, which a slow server causes, is part of the figure.
-//  - Never early: a request is sent at or after its due time. Between due times the generator sleeps
-//    in epoll_pwait2 with a nanosecond timeout and a 1 ns timer slack (the default slack is 50 us);
+//  - Latency = the time the answer's last bytes arrived - the request's due time (never its send
+//    time): waiting for a free connection, which a slow server causes, is part of the figure. The
+//    arrival is the kernel's receive timestamp of those bytes (SO_TIMESTAMPNS; on loopback, the
+//    moment the server's send reached our socket), so the generator's own wake-up to read them
+//    is not counted; without one (--rx-stamp off) it is when the generator read them.
+//  - Never early: a request is sent at or after its due time. Between due times the generator
+//    sleeps in epoll_pwait2 with a nanosecond timeout and a 1 ns timer slack (the default slack is 50 us);
 //    it never spins.
 //  - "lag" of a request = when the generator noticed it was due - its due time: the generator's own
 //    delay (its loop, its wake-up, the cores it shares with the server). A request with lag above
 //    --late-us is "late"; many late requests mean the generator did not keep up and the latencies
-//    include its delay. "queued" requests found no free connection (the server was slower than the
-//    schedule, or there are too few connections).
+//    include its delay. Even on an idle machine the median lag is the wake-up latency of a timed
+//    sleep (tens of us in a VM). "queued" requests found no free connection (the server was
+//    slower than the schedule, or there are too few connections). Latencies from the send are
+//    reported too (p50_send_us, p99_send_us: not corrected, for comparison).
 //  - A connection has at most one request outstanding, so an answer belongs to the request its
 //    connection sent: a GetItem answer must carry the requested pk, a Query answer that pk and
 //    "Count":10 (--check on); --check ignore counts only the HTTP status (nginx's fixed answer).
 //  - Only requests due in [t0 + warmup, t0 + warmup + duration) count in the statistics; latencies
 //    are kept exactly (one number per request) and sorted at the end.
 //
-// Workloads and data set: those of bench/dynamo.lua (same table "bench", keys pk "p%07d" % (i / ipp),
-// sk "s%02d" % (i % ipp), same headers and JSON bodies), keys drawn uniformly over the loaded items.
+// Workloads and data set: those of bench/dynamo.lua (same table "bench", keys
+// pk "p%07d" % (i / ipp), sk "s%02d" % (i % ipp), same headers and JSON bodies), keys drawn
+// uniformly over the loaded items.
 //
 // Output: one line "RESULT key=value ..." (bench/run parses it, as wrk's RESULT line from
-// dynamo.lua). Usage: pace --port P --mode get|put|update|query|mix --rate R [options]; see Usage().
+// dynamo.lua). Usage: pace --port P --mode get|put|update|query|mix --rate R [options]; see
+// Usage().
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -99,6 +106,7 @@ struct Options {
   int64_t late_us = 100;
   double timeout = 5;
   uint64_t seed = 0;
+  bool rx_stamp = true;
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -106,7 +114,8 @@ struct Options {
                "pace: %s\n"
                "usage: pace --port P --rate R [--mode get|put|update|query|mix] [--parts 10000]\n"
                "            [--ipp 10] [--check on|ignore] [--duration 10] [--warmup 0.5]\n"
-               "            [--conns 32] [--poisson] [--late-us 100] [--timeout 5] [--seed N]\n",
+               "            [--conns 32] [--poisson] [--late-us 100] [--timeout 5] [--seed N]\n"
+               "            [--rx-stamp on|off]\n",
                why);
   std::exit(2);
 }
@@ -131,7 +140,10 @@ Options ParseOptions(int argc, char** argv) {
     else if (a == "--late-us") o.late_us = std::atol(v.c_str());
     else if (a == "--timeout") o.timeout = std::atof(v.c_str());
     else if (a == "--seed") o.seed = std::strtoull(v.c_str(), nullptr, 10);
-    else if (a == "--check") {
+    else if (a == "--rx-stamp") {
+      if (v != "on" && v != "off") Usage("--rx-stamp is on or off");
+      o.rx_stamp = v == "on";
+    } else if (a == "--check") {
       if (v != "on" && v != "ignore") Usage("--check is on or ignore");
       o.check = v == "on";
     } else if (a == "--mode") {
@@ -257,7 +269,8 @@ struct Response {
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -379,7 +392,9 @@ struct Conn {
 };
 
 struct Stats {
-  std::vector<int64_t> latencies;  // ns, measured requests with a 2xx answer or not
+  std::vector<int64_t> latencies;  // ns from the due time, measured requests with any answer
+  std::vector<int64_t> from_send;  // ns from the send (not coordinated-omission corrected)
+  std::vector<int64_t> lags;       // ns from the due time to the generator noticing it
   uint64_t non2xx = 0, wrong = 0, sock_connect = 0, sock_read = 0, sock_write = 0,
            sock_timeout = 0, unsent = 0;
   uint64_t scheduled = 0, late = 0, queued = 0, late_sent = 0;
@@ -391,8 +406,8 @@ struct Stats {
 
 class Generator {
  public:
-  Generator(const Options& o) : o_(o), rng_{o.seed ? o.seed : uint64_t(NowNs()) ^ uint64_t(getpid())},
-                                requests_(o, rng_) {
+  explicit Generator(const Options& o)
+      : o_(o), rng_{o.seed ? o.seed : uint64_t(NowNs()) ^ uint64_t(getpid())}, requests_(o_, rng_) {
     addr_.sin_family = AF_INET;
     addr_.sin_port = htons(uint16_t(o.port));
     addr_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -432,6 +447,7 @@ class Generator {
           int64_t lag = now - next_due;
           stats_.scheduled++;
           stats_.max_lag = std::max(stats_.max_lag, lag);
+          stats_.lags.push_back(lag);
           if (lag > o_.late_us * kNsPerUs) stats_.late++;
         }
         queue.push_back(next_due);
@@ -491,6 +507,7 @@ class Generator {
     Conn& c = conns_[i];
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (o_.rx_stamp) setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     c.fd = fd;
     c.state = state;
@@ -612,9 +629,20 @@ class Generator {
     if (c.state == Conn::State::kDown) return;
     if (!(events & (EPOLLIN | EPOLLERR | EPOLLHUP))) return;
     char buf[65536];
+    int64_t arrived = 0;  // the kernel's receive time of the last bytes read (0: none given)
     for (;;) {
-      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+      iovec iov{buf, sizeof buf};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      if (o_.rx_stamp) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+      }
+      ssize_t n = recvmsg(c.fd, &msg, 0);
       if (n > 0) {
+        if (int64_t t = KernelStamp(msg); t != 0) arrived = t;
         if (c.state != Conn::State::kBusy) {  // bytes nobody asked for
           if (o_.check) stats_.wrong++;
           Drop(i, NowNs());
@@ -641,7 +669,7 @@ class Generator {
       Drop(i, now);
       return;
     }
-    Answer(c, r, now);
+    Answer(c, r, arrived > 0 ? std::clamp(arrived, c.sent, now) : now);
     busy_--;
     c.in.clear();
     c.state = Conn::State::kIdle;
@@ -652,7 +680,26 @@ class Generator {
     idle_.push_back(i);
   }
 
-  void Answer(const Conn& c, const Response& r, int64_t now) {
+  // The kernel's receive time (SO_TIMESTAMPNS, CLOCK_REALTIME) of the bytes `msg` returned, on
+  // the monotonic clock; 0 when there is none. On loopback it is when the server's send reached
+  // this socket, so an answer's time does not include the generator's own wake-up.
+  static int64_t KernelStamp(msghdr& msg) {
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+      timespec real, mono;
+      clock_gettime(CLOCK_REALTIME, &real);
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      int64_t offset =
+          (int64_t(real.tv_sec) - mono.tv_sec) * kNsPerSec + (real.tv_nsec - mono.tv_nsec);
+      return int64_t(ts.tv_sec) * kNsPerSec + ts.tv_nsec - offset;
+    }
+    return 0;
+  }
+
+  // Records the answer `r` to connection c's request, complete at time `done`.
+  void Answer(const Conn& c, const Response& r, int64_t done) {
     if (r.status >= 300 && !stats_.statuses_seen.count(r.status)) {
       stats_.statuses_seen.insert(r.status);
       std::string text = std::to_string(r.status) + ":" + r.body.substr(0, 160);
@@ -662,8 +709,9 @@ class Generator {
       stats_.statuses += text + "|";
     }
     if (!c.measured) return;
-    stats_.latencies.push_back(now - c.due);
-    stats_.last_answer = now;
+    stats_.latencies.push_back(done - c.due);
+    stats_.from_send.push_back(done - c.sent);
+    stats_.last_answer = done;
     if (r.status >= 300) {
       stats_.non2xx++;
       return;
@@ -695,11 +743,14 @@ class Generator {
   void Report(int64_t warm_end) {
     std::vector<int64_t>& l = stats_.latencies;
     std::sort(l.begin(), l.end());
-    auto pct = [&](double p) -> double {
-      if (l.empty()) return 0;
-      size_t rank = size_t(std::ceil(p / 100.0 * double(l.size())));
-      return double(l[std::min(l.size() - 1, rank == 0 ? 0 : rank - 1)]) / kNsPerUs;
+    std::sort(stats_.from_send.begin(), stats_.from_send.end());
+    std::sort(stats_.lags.begin(), stats_.lags.end());
+    auto pct_of = [](const std::vector<int64_t>& v, double p) -> double {
+      if (v.empty()) return 0;
+      size_t rank = size_t(std::ceil(p / 100.0 * double(v.size())));
+      return double(v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)]) / kNsPerUs;
     };
+    auto pct = [&](double p) { return pct_of(l, p); };
     double mean = 0;
     for (int64_t x : l) mean += double(x);
     mean = l.empty() ? 0 : mean / double(l.size()) / kNsPerUs;
@@ -717,7 +768,9 @@ class Generator {
         "p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f mean_us=%.1f "
         "non2xx=%llu wrong=%llu sock_connect=%llu sock_read=%llu sock_write=%llu "
         "sock_timeout=%llu unsent=%llu scheduled=%llu late=%llu late_us=%lld late_sent=%llu "
-        "queued=%llu max_lag_us=%.1f cpu_us_per_req=%.2f statuses=%s\n",
+        "queued=%llu p50_lag_us=%.1f p99_lag_us=%.1f max_lag_us=%.1f cpu_us_per_req=%.2f "
+        "p50_send_us=%.1f p99_send_us=%.1f "
+        "rx_stamp=%d statuses=%s\n",
         l.size(), duration_us, l.size(), double(l.size()) / (duration_us / 1e6), o_.rate, o_.conns,
         pct(50), pct(90), pct(99), pct(99.9), l.empty() ? 0.0 : double(l.back()) / kNsPerUs, mean,
         (unsigned long long)stats_.non2xx, (unsigned long long)stats_.wrong,
@@ -726,7 +779,9 @@ class Generator {
         (unsigned long long)stats_.unsent, (unsigned long long)stats_.scheduled,
         (unsigned long long)stats_.late, (long long)o_.late_us,
         (unsigned long long)stats_.late_sent, (unsigned long long)stats_.queued,
+        pct_of(stats_.lags, 50), pct_of(stats_.lags, 99),
         double(stats_.max_lag) / kNsPerUs, all_sent ? cpu_us / double(all_sent) : 0.0,
+        pct_of(stats_.from_send, 50), pct_of(stats_.from_send, 99), o_.rx_stamp ? 1 : 0,
         statuses.c_str());
     std::fflush(stdout);
   }
