@@ -15,8 +15,8 @@
 //    moment the server's send reached our socket), so the generator's own wake-up to read them
 //    is not counted; without one (--rx-stamp off) it is when the generator read them.
 //  - Never early: a request is sent at or after its due time. Between due times the generator
-//    sleeps in epoll_pwait2 with a nanosecond timeout and a 1 ns timer slack (the default slack is 50 us);
-//    it never spins.
+//    sleeps in epoll_pwait2 with a nanosecond timeout and a 1 ns timer slack (the default slack
+//    is 50 us); it never spins.
 //  - "lag" of a request = when the generator noticed it was due - its due time: the generator's own
 //    delay (its loop, its wake-up, the cores it shares with the server). A request with lag above
 //    --late-us is "late"; many late requests mean the generator did not keep up and the latencies
