@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
-  python3-botocore)
+  python3-botocore libgoogle-perftools-dev)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest faketime help2man dpkg-dev file clang openssl
   libclang-rt-14-dev python3-prometheus-client zstd chromium awscli)
 # The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed

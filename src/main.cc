@@ -42,6 +42,7 @@
 #include "storage/engine.h"
 #include "storage/rados_plugin.h"
 #include "txn/lock_table.h"
+#include "util/free_memory.h"
 #include "write/item_writer.h"
 
 namespace {
@@ -249,6 +250,8 @@ int main(int argc, char** argv) {
                  "who can reach the port can drop every table; it is meant for test machines",
                  config.host);
   const rlim_t nofile = RaiseDescriptorLimit();
+  // Freed memory goes back to the system within a fraction of a second (util/free_memory.h).
+  cairn::FreeMemoryReturner free_memory_returner;
   // HTTPS: a certificate or key that cannot be used stops the start, before any data is opened.
   std::shared_ptr<cairn::http::TlsContext> tls;
   if (config.https_port >= 0) {
