@@ -10,8 +10,11 @@
 //
 // Invariants: one thread while it lives, waking every `period`; it releases only when the page heap
 // holds at least `threshold` bytes free (a property read under tcmalloc's lock otherwise: a few
-// hundred nanoseconds), so a steady load that reuses its memory pays nothing. Destruction stops
-// and joins the thread.
+// hundred nanoseconds), and then only what is above `keep`: the next memtable reuses those pages
+// without faulting them in again. Releasing everything cost PutItem 4-9% of CPU per request
+// (paired runs); keeping 8 MB costs it nothing measurable, and 100k items loaded in memory leave
+// 52 MB resident (73 MB with tcmalloc and no returner, 46 MB with glibc). Destruction stops and
+// joins the thread.
 #pragma once
 
 #include <chrono>
@@ -20,7 +23,7 @@
 #include <mutex>
 #include <thread>
 
-extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
+extern "C" void MallocExtension_ReleaseToSystem(size_t num_bytes) __attribute__((weak));
 extern "C" int MallocExtension_GetNumericProperty(const char* property, size_t* value)
     __attribute__((weak));
 
@@ -29,9 +32,9 @@ namespace cairn {
 class FreeMemoryReturner {
  public:
   explicit FreeMemoryReturner(std::chrono::milliseconds period = std::chrono::milliseconds(100),
-                              size_t threshold = size_t{4} << 20)
-      : period_(period), threshold_(threshold) {
-    if (MallocExtension_ReleaseFreeMemory == nullptr ||
+                              size_t threshold = size_t{12} << 20, size_t keep = size_t{8} << 20)
+      : period_(period), threshold_(threshold), keep_(keep) {
+    if (MallocExtension_ReleaseToSystem == nullptr ||
         MallocExtension_GetNumericProperty == nullptr)
       return;  // not tcmalloc: nothing to return
     thread_ = std::thread([this] { Loop(); });
@@ -57,12 +60,13 @@ class FreeMemoryReturner {
       size_t free_bytes = 0;
       if (MallocExtension_GetNumericProperty("tcmalloc.pageheap_free_bytes", &free_bytes) &&
           free_bytes >= threshold_)
-        MallocExtension_ReleaseFreeMemory();
+        MallocExtension_ReleaseToSystem(free_bytes - keep_);
     }
   }
 
   const std::chrono::milliseconds period_;
   const size_t threshold_;
+  const size_t keep_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
