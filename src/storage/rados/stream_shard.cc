@@ -66,9 +66,17 @@ function append(input, output)
     c[1] = seq
     local ms = string.unpack(">I8", value)
     if ms < c[2] then ms = c[2] end
+    local rest = value:sub(9)
+    if #value >= 20 and value:byte(9) == 1 then
+      -- format 1 keeps the record's ApproximateCreationDateTime at bytes 13-20: it is what
+      -- GetRecords shows, so it too never goes below the shard's last time
+      local created = string.unpack(">I8", value, 13)
+      if created < c[2] then created = c[2] end
+      rest = value:sub(9, 12) .. string.pack(">I8", created) .. value:sub(21)
+    end
     c[2] = ms
     local bl = bufferlist.new()
-    bl:append(string.pack(">I8", ms) .. value:sub(9))
+    bl:append(string.pack(">I8", ms) .. rest)
     cls.map_set_val("\3" .. sid .. string.format("%020d", seq), bl)
   end
   for _, sid in ipairs(order) do

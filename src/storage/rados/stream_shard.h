@@ -14,7 +14,8 @@
 //   0x14 | stream id (10) | base (20 digits, the writer's clock in µs) | index (10)  -> value
 // and the op that applies them (AddPendingRecords) turns them into one exec("lua",
 // "eval_bufferlist") that, after the op's guards and atomically with its other writes, numbers
-// each record max(counter + 1, base), stamps its time max(given, last) and stores the counter.
+// each record max(counter + 1, base), stamps its times (written and, in a format-1 value, its
+// ApproximateCreationDateTime) max(given, last) and stores the counter.
 // Invariants: along a shard, numbers strictly increase and times never decrease; the OSD
 // serializes the ops of one object, so servers never collide on a number; a cancelled op (a
 // failed guard) numbers nothing. A batch applied twice (a redo record replayed after its object's
