@@ -28,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/background_priority.h"
+
 namespace cairn::storage {
 namespace {
 
@@ -181,6 +183,9 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // Bound RocksDB's own LOG files in the data directory.
   o.db.max_log_file_size = 16u << 20;
   o.db.keep_log_file_num = 4;
+  // Flushes and compactions run on the cycles requests leave, unless writes wait for them
+  // (storage/background_priority.h).
+  if (auto priority = BackgroundPriority::Make()) o.db.listeners.push_back(std::move(priority));
 
   // Point reads dominate (GetItem and every read-modify-write): one LRU block cache shared by all
   // column families for data blocks; whole-key bloom filters (10 bits/key, ~1% false positives);

@@ -1,0 +1,164 @@
+// BackgroundPriority on a real RocksDB: the thread that runs a flush enrolls and runs under
+// SCHED_IDLE; a column family whose writes are delayed or stopped moves every enrolled thread to
+// SCHED_OTHER until every family is normal again; a new job takes the policy of the moment.
+#include "storage/background_priority.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <sched.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <thread>
+
+namespace cairn::storage {
+namespace {
+
+class BackgroundPriorityTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(rocksdb::Options()); }
+  // Opens a new database in a new directory with the listener and `o`'s other settings.
+  void Open(rocksdb::Options o) {
+    priority_ = BackgroundPriority::Make();
+    if (priority_ == nullptr) {
+      GTEST_SKIP() << "this process may not undo SCHED_IDLE (needs root, CAP_SYS_NICE or "
+                      "RLIMIT_NICE 20): the listener is not used here";
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cairn_prio_XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
+    o.create_if_missing = true;
+    o.listeners.insert(o.listeners.begin(), priority_);  // first: it enrolls before others run
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(o, dir_, &db).ok());
+    db_.reset(db);
+  }
+  void TearDown() override { Close(); }
+  void Close() {
+    if (db_) {
+      ASSERT_TRUE(db_->Close().ok());
+    }
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    dir_.clear();
+  }
+  // Writes a key and flushes, waiting: RocksDB runs the flush on a background thread.
+  void WriteAndFlush(const std::string& key) {
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), key, "v").ok());
+    rocksdb::FlushOptions f;
+    f.wait = true;
+    ASSERT_TRUE(db_->Flush(f).ok());
+  }
+  static rocksdb::WriteStallInfo Stall(const std::string& family, rocksdb::WriteStallCondition c) {
+    rocksdb::WriteStallInfo info;
+    info.cf_name = family;
+    info.condition.cur = c;
+    info.condition.prev = rocksdb::WriteStallCondition::kNormal;
+    return info;
+  }
+  void ExpectPolicy(int policy) {
+    ASSERT_FALSE(priority_->threads().empty());
+    for (pid_t t : priority_->threads()) EXPECT_EQ(sched_getscheduler(t), policy) << "thread " << t;
+  }
+
+  std::shared_ptr<BackgroundPriority> priority_;
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+TEST_F(BackgroundPriorityTest, FlushThreadEnrollsUnderSchedIdle) {
+  EXPECT_TRUE(priority_->threads().empty());
+  WriteAndFlush("a");
+  EXPECT_TRUE(priority_->idle());
+  ExpectPolicy(SCHED_IDLE);
+  // This (foreground) thread is never touched.
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+
+TEST_F(BackgroundPriorityTest, StalledWritesRaiseEveryThreadUntilAllFamiliesAreNormal) {
+  WriteAndFlush("a");
+  ExpectPolicy(SCHED_IDLE);
+  priority_->OnStallConditionsChanged(Stall("data", rocksdb::WriteStallCondition::kDelayed));
+  EXPECT_FALSE(priority_->idle());
+  ExpectPolicy(SCHED_OTHER);
+  priority_->OnStallConditionsChanged(Stall("index", rocksdb::WriteStallCondition::kStopped));
+  priority_->OnStallConditionsChanged(Stall("data", rocksdb::WriteStallCondition::kNormal));
+  EXPECT_FALSE(priority_->idle());  // "index" still stopped
+  ExpectPolicy(SCHED_OTHER);
+  // A job that begins meanwhile runs at normal priority too.
+  WriteAndFlush("b");
+  ExpectPolicy(SCHED_OTHER);
+  priority_->OnStallConditionsChanged(Stall("index", rocksdb::WriteStallCondition::kNormal));
+  EXPECT_TRUE(priority_->idle());
+  ExpectPolicy(SCHED_IDLE);
+  WriteAndFlush("c");
+  ExpectPolicy(SCHED_IDLE);
+}
+
+// A listener after BackgroundPriority that holds every flush at its start until released.
+class FlushGate final : public rocksdb::EventListener {
+ public:
+  void OnFlushBegin(rocksdb::DB*, const rocksdb::FlushJobInfo&) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return open_; });
+  }
+  void WaitForFlushes(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ >= n; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_ = 0;   // GUARDED_BY(mu_)
+  bool open_ = false;  // GUARDED_BY(mu_)
+};
+
+// RocksDB itself reports the stall: with two memtables waiting for a flush that cannot finish,
+// writes stop, the listener raises the background threads (the held flush thread among them);
+// once the flush is through, writes are normal and the threads idle again.
+TEST_F(BackgroundPriorityTest, RocksDBsOwnWriteStopRaisesThenTheFlushLowers) {
+  Close();
+  auto gate = std::make_shared<FlushGate>();
+  rocksdb::Options o;
+  o.max_write_buffer_number = 2;
+  o.listeners.push_back(gate);  // Open() puts BackgroundPriority before it
+  Open(o);
+  rocksdb::FlushOptions no_wait;
+  no_wait.wait = false;
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), "a", "v").ok());
+  ASSERT_TRUE(db_->Flush(no_wait).ok());  // memtable 1 waits for its flush, which the gate holds
+  gate->WaitForFlushes(1);
+  EXPECT_EQ(priority_->raises(), 0);
+  ExpectPolicy(SCHED_IDLE);
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), "b", "v").ok());
+  no_wait.allow_write_stall = true;
+  ASSERT_TRUE(db_->Flush(no_wait).ok());  // memtable 2 waits too: writes stop
+  EXPECT_EQ(priority_->raises(), 1);
+  EXPECT_FALSE(priority_->idle());
+  ExpectPolicy(SCHED_OTHER);
+  gate->Open();
+  rocksdb::FlushOptions wait;
+  ASSERT_TRUE(db_->Flush(wait).ok());
+  for (int i = 0; i < 1000 && !priority_->idle(); ++i)  // at most 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(priority_->idle());
+  ExpectPolicy(SCHED_IDLE);
+}
+
+}  // namespace
+}  // namespace cairn::storage
