@@ -639,8 +639,10 @@ def test_in_memory_uses_a_temporary_s3_dir(make_server):
     import shutil
     srv = make_server("--in-memory", "--log-level", "info")
     c = srv.client(unique_access_key())
-    m = re.search(r"exports and imports use the S3 directory (\S+)", srv.read_log())
-    assert m, srv.read_log()
+    # The server accepts connections while it opens its storage, which is when it names the
+    # directory: the line may come a moment after the port answers.
+    m = wait(lambda: re.search(r"exports and imports use the S3 directory (\S+)", srv.read_log()),
+             timeout=10)
     root = Path(m.group(1))
     try:
         assert root.is_dir() and root.name.startswith("cairn-s3-")
