@@ -812,6 +812,11 @@ void RadosEngine::OnCatalogChange(std::function<Status()> reload) {
   io_.operate(kCatalogObject, &create);
   int r = io_.watch2(kCatalogObject, &watch_handle_, watch_.get());
   if (r < 0) watch_handle_ = 0;  // the reloader's periodic poll still catches changes
+  // A change another server made between this server's first catalog load and the watch
+  // notified nobody here: reload once now that the watch is up, before requests are served
+  // (otherwise only the 5 s poll would see it, and a table just created elsewhere would be
+  // unknown here meanwhile).
+  ReloadCatalog();
   reloader_ = std::thread([this] { ReloaderLoop(); });
 }
 
