@@ -358,7 +358,6 @@ class RadosEngine final : public Engine {
   // The catalog: its version as last loaded, the watch, the reload on another server's change.
   Status ReadCatalogVersion(uint64_t* v);
   void ReloadCatalog();
-  void ReloadIfChanged();
   void ReloaderLoop();
   // One object's op of a batch with its guards: the catalog's version, remembered item reads.
   void AddGuards(const std::string& object, librados::ObjectWriteOperation* op,
@@ -814,10 +813,10 @@ void RadosEngine::OnCatalogChange(std::function<Status()> reload) {
   int r = io_.watch2(kCatalogObject, &watch_handle_, watch_.get());
   if (r < 0) watch_handle_ = 0;  // the reloader's periodic poll still catches changes
   // A change another server made between this server's first catalog load and the watch
-  // notified nobody here: check once now that the watch is up, before requests are served
+  // notified nobody here: reload once now that the watch is up, before requests are served
   // (otherwise only the 5 s poll would see it, and a table just created elsewhere would be
   // unknown here meanwhile).
-  ReloadIfChanged();
+  ReloadCatalog();
   reloader_ = std::thread([this] { ReloaderLoop(); });
 }
 
@@ -837,17 +836,6 @@ void RadosEngine::ReloadCatalog() {
   catalog_version_ = std::max(catalog_version_, v);
 }
 
-// One read of the catalog's version; the whole catalog only when it moved past what is loaded.
-void RadosEngine::ReloadIfChanged() {
-  uint64_t v = 0, known = 0;
-  {
-    std::lock_guard<std::mutex> c(catalog_mu_);
-    known = catalog_version_;
-    if (!ReadCatalogVersion(&v).ok()) v = known;
-  }
-  if (v != known) ReloadCatalog();
-}
-
 // Reloads when a catalog guard failed (a writer cannot reload itself: it holds the catalog's
 // lock), and every 5 s as a backstop for a missed notification.
 void RadosEngine::ReloaderLoop() {
@@ -857,7 +845,13 @@ void RadosEngine::ReloaderLoop() {
     if (stopping_) break;
     reload_wanted_ = false;
     lock.unlock();
-    ReloadIfChanged();
+    uint64_t v = 0, known = 0;
+    {
+      std::lock_guard<std::mutex> c(catalog_mu_);
+      known = catalog_version_;
+      if (!ReadCatalogVersion(&v).ok()) v = known;
+    }
+    if (v != known) ReloadCatalog();
     lock.lock();
   }
 }
