@@ -7,7 +7,9 @@
 -- check: "on"     count answers that are not the requested item (see below),
 --        "ignore" do the same work but count nothing (the nginx ceiling answers a fixed body).
 -- load: BatchWriteItem of items first_item .. first_item+n_items-1 (25 per request, or PutItem when
---       <check> is "put"), then stops wrk by sending it SIGINT. Run it with one wrk thread.
+--       <check> is "put"), then stops wrk by sending it SIGINT. Run it with one wrk thread. Its time
+--       (load_us) runs from the first request sent to the last answer read: wrk's own duration also
+--       holds its start and up to 100 ms of its stop (its threads look for the stop every 100 ms).
 -- Latency at a fixed request rate is not measured with wrk but with bench/pace/pace.cc (open
 -- loop), which sends the same requests: keep the two in step.
 --
@@ -85,8 +87,19 @@ end
 
 -- Load state (globals: done() reads them through thread:get()).
 next_item, batches_total, batches_ok, batches_sent, batch_answers, unprocessed = 0, 0, 0, 0, 0, 0
+load_first_us, load_last_us = 0, 0  -- when the first load request was made, the last answer read
 local load_put = false
 local verified = false  -- wrk calls request() once on thread 0 before the run, to verify it
+
+-- Microseconds of CLOCK_MONOTONIC.
+local ffi = require("ffi")
+pcall(ffi.cdef, "typedef struct { long tv_sec; long tv_nsec; } bench_timespec; " ..
+  "int clock_gettime(int clock, bench_timespec* ts);")
+local timespec = ffi.new("bench_timespec")
+local function now_us()
+  ffi.C.clock_gettime(1, timespec)
+  return tonumber(timespec.tv_sec) * 1e6 + tonumber(timespec.tv_nsec) / 1e3
+end
 
 local threads = {}
 
@@ -139,6 +152,7 @@ local function load_request()
   if not verified and thread_id == 0 then
     verified = true  -- the verification call: this request is never sent
   else
+    if batches_sent == 0 then load_first_us = now_us() end
     next_item = i
     batches_sent = batches_sent + 1
   end
@@ -208,7 +222,6 @@ end
 
 local function stop_wrk()
   -- wrk's main thread sleeps for the whole -d duration; SIGINT wakes it and ends the run.
-  local ffi = require("ffi")
   pcall(ffi.cdef, "int kill(int pid, int sig); int getpid(void);")
   ffi.C.kill(ffi.C.getpid(), 2)
 end
@@ -230,7 +243,10 @@ function response(status, headers, body)
       unprocessed = unprocessed + 1
     end
     if ok then batches_ok = batches_ok + 1 end
-    if batch_answers == batches_total then stop_wrk() end
+    if batch_answers == batches_total then
+      load_last_us = now_us()
+      stop_wrk()
+    end
     return
   end
   if not ok then return end
@@ -255,6 +271,7 @@ end
 
 function done(summary, latency, requests)
   local t_non2xx, t_wrong, t_answers, t_unprocessed, t_ok, t_statuses = 0, 0, 0, 0, 0, ""
+  local first, last = math.huge, 0
   for _, thread in ipairs(threads) do
     t_non2xx = t_non2xx + thread:get("non2xx")
     t_wrong = t_wrong + thread:get("wrong")
@@ -262,15 +279,19 @@ function done(summary, latency, requests)
     t_statuses = t_statuses .. thread:get("statuses")
     t_unprocessed = t_unprocessed + thread:get("unprocessed")
     t_ok = t_ok + thread:get("batches_ok")
+    local f, l = thread:get("load_first_us"), thread:get("load_last_us")
+    if f > 0 and f < first then first = f end
+    if l > last then last = l end
   end
+  local load_us = (last > 0 and first < last) and (last - first) or 0
   t_statuses = t_statuses:gsub("%s", "_")
   if t_statuses == "" then t_statuses = "-" end
   local e = summary.errors
   io.write(string.format(
     "RESULT requests=%d duration_us=%d answers=%d non2xx=%d wrong=%d sock_connect=%d " ..
     "sock_read=%d sock_write=%d sock_timeout=%d p50_us=%d p99_us=%d max_us=%d mean_us=%.1f " ..
-    "load_ok=%d unprocessed=%d statuses=%s\n",
+    "load_ok=%d unprocessed=%d load_us=%d statuses=%s\n",
     summary.requests, summary.duration, t_answers, t_non2xx, t_wrong, e.connect, e.read, e.write,
     e.timeout, latency:percentile(50), latency:percentile(99), latency.max, latency.mean,
-    t_ok, t_unprocessed, t_statuses))
+    t_ok, t_unprocessed, load_us, t_statuses))
 end

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "storage/background_priority.h"
+#include "storage/memory_file_system.h"
 
 namespace cairn::storage {
 namespace {
@@ -37,8 +38,8 @@ namespace {
 constexpr std::array<const char*, kColumnCount> kColumnNames = {"meta", "data", "index", "stream",
                                                                "backup"};
 
-// Where the in-memory database lives inside its private MemEnv. Nothing is created on the real
-// file system under this path.
+// Where the in-memory database lives inside its private file system (memory_file_system.h).
+// Nothing is created on the real file system under this path.
 constexpr const char* kInMemoryPath = "/cairn-in-memory";
 
 Status ToStatus(const rocksdb::Status& s) {
@@ -193,10 +194,10 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // them without a cache lookup (about 3 bytes per item: 30 MB for 10M items); a hash index in
   // each data block, so that a point read finds its key without a binary search.
   //
-  // In memory the table files already are memory (MemEnv), so there is no block cache: it would
-  // hold a second, uncompressed copy of every block read (after a Scan of 100k items of 200 bytes,
-  // 20 MB more resident), and reading a block from a MemEnv file is a memcpy, cheaper than the
-  // cache's lookup under its shard mutex. Measured with bench/run (GetItem, Query, PutItem, CPU per
+  // In memory the table files already are memory (memory_file_system.h), so there is no block
+  // cache: it would hold a second, uncompressed copy of every block read (after a Scan of 100k
+  // items of 200 bytes, 20 MB more resident), and reading a block from a file in memory is a
+  // memcpy, cheaper than the cache's lookup under its shard mutex. Measured with bench/run (GetItem, Query, PutItem, CPU per
   // request): no slower, within the noise of a shared machine.
   rocksdb::BlockBasedTableOptions table;
   if (options.in_memory) {
@@ -266,7 +267,7 @@ class RocksDBEngine final : public Engine {
   rocksdb::ColumnFamilyHandle* handle(Column c) const { return columns_[static_cast<size_t>(c)]; }
   void CompactionLoop();
 
-  std::unique_ptr<rocksdb::Env> mem_env_;  // in-memory mode only; outlives db_
+  std::unique_ptr<rocksdb::Env> mem_env_;  // in memory only (memory_file_system.h); outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, owned until close
   std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns_{};  // indexed by Column
@@ -285,7 +286,7 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rock
   std::unique_ptr<RocksDBEngine> engine(new RocksDBEngine());
   std::string path;
   if (options.in_memory) {
-    engine->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    engine->mem_env_ = rocksdb::NewCompositeEnv(NewMemoryFileSystem());
     path = kInMemoryPath;
   } else {
     if (options.data_dir.empty()) return Status::IOError("no data directory given");
@@ -331,7 +332,7 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rock
   }
   engine->write_options_.sync = options.sync;
   // In memory the WAL would only be a second copy of every write, in the same memory, that
-  // nothing ever replays (the MemEnv dies with the engine): 24 MB after loading 100k items of 200
+  // nothing ever replays (the file system dies with the engine): 24 MB after loading 100k items of 200
   // bytes, freed only as memtables flush. Batches stay atomic without it.
   engine->write_options_.disableWAL = options.in_memory;
   engine->verify_checksums_ = !options.in_memory;

@@ -3,8 +3,8 @@
 // One RocksDB database with the column families "default" (unused), "meta", "data", "index" and
 // "stream" (Column in engine.h); missing ones are created on open, unknown ones are opened and left
 // alone. On disk it lives in Options::data_dir (created with its parents); with
-// Options::in_memory it lives in a private rocksdb::NewMemEnv at a fixed path, so nothing touches
-// the disk and nothing survives the engine.
+// Options::in_memory it lives in a private file system in memory (memory_file_system.h) at a fixed
+// path, so nothing touches the disk and nothing survives the engine.
 //
 // Durability: on disk the write-ahead log is always on; WriteOptions.sync = Options::sync. Closing
 // flushes nothing (the WAL is replayed on the next open). In memory there is no WAL (nothing would
@@ -41,7 +41,7 @@ namespace cairn::storage {
 // OpenRocksDBEngine (engine.h) on the given Env instead of RocksDB's default one, for tests that put
 // a fault-injecting file system under the engine (tests/unit/storage/power_loss_test.cc: a
 // rocksdb::FileSystemWrapper in rocksdb::NewCompositeEnv). `env` is borrowed and must outlive the
-// engine; nullptr means the default. Ignored with Options::in_memory (its private MemEnv wins).
+// engine; nullptr means the default. Ignored with Options::in_memory (its private file system wins).
 // The server never calls this: main.cc uses OpenRocksDBEngine(options).
 Result<std::unique_ptr<Engine>> OpenRocksDBEngine(const Options& options, rocksdb::Env* env);
 

@@ -414,7 +414,7 @@ TEST(RocksDBEngineTest, StatsReportMemtablesCacheAndLog) {
 
 // In memory the data is held once: no write-ahead log (nothing would replay it) and no block
 // cache (the table files are memory already), whatever block_cache_bytes says. Flushed data still
-// reads back (from the MemEnv table file, uncompressed).
+// reads back (from the table file in memory, uncompressed).
 TEST(RocksDBEngineTest, InMemoryHasNoLogAndNoBlockCache) {
   auto e = OpenInMemory();
   ASSERT_NE(e, nullptr);
