@@ -5,14 +5,20 @@ DynamoDB behaviour checked: an acknowledged write is durable. For a local server
   SIGTERM and a restart on the same --data-dir; deleted items and tables stay deleted;
 - items survive `kill -9` sent right after the last acknowledged write (Cairn acknowledges a write
   once it is in RocksDB's write-ahead log, ARCHITECTURE.md);
-- with --in-memory nothing survives a restart (as DynamoDB Local's -inMemory).
+- with --in-memory nothing survives a restart (as DynamoDB Local's -inMemory), and within one run
+  every acknowledged write reads back, also once the data has moved from memory tables to table
+  files (flushes and compactions happen in memory too).
 Also Cairn's own contract: SIGTERM ends the process cleanly (exit code 0).
 """
 
+import http.client
+import time
+
 import pytest
 from botocore.exceptions import ClientError
+from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import create_table, unique_access_key, scan_items
+from conftest import HOST, create_table, free_port, unique_access_key, scan_items
 
 
 def describe_stable(client, name):
@@ -125,3 +131,56 @@ def test_in_memory_keeps_nothing_across_restart(make_server):
     with pytest.raises(ClientError) as e:
         c.get_item(TableName="tbl", Key={"pk": {"S": "a"}})
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def sst_bytes(metrics_port):
+    """cairn_storage_sst_bytes: the bytes of RocksDB table files alive (in memory with --in-memory)."""
+    conn = http.client.HTTPConnection(HOST, metrics_port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    for family in text_string_to_metric_families(text):
+        if family.name == "cairn_storage_sst_bytes":
+            return family.samples[0].value
+    raise AssertionError("no cairn_storage_sst_bytes in /metrics")
+
+
+def test_in_memory_reads_back_every_write_after_flushes_and_compactions(make_server):
+    """About 70 MB written in memory: more than four 16 MB memory tables, so RocksDB flushes them
+    to table files, and compacts those, inside the server's own memory. Every item reads back as
+    last written, by GetItem and by Scan, and a deleted one stays deleted."""
+    port = free_port()
+    srv = make_server("--in-memory", "--metrics-port", str(port))
+    c = srv.client(unique_access_key())
+    create_table(c, "big", range_key=("sk", "N"))
+    n, size = 48, 350_000  # 16.8 MB a round
+
+    def value(i, r):
+        return (f"{i:03d}.{r}." * (size // 8))[:size]
+
+    for r in range(4):
+        for i in range(n):
+            c.put_item(TableName="big", Item={"pk": {"S": f"p{i % 6}"}, "sk": {"N": str(i)},
+                                              "v": {"S": value(i, r)}, "round": {"N": str(r)}})
+    c.update_item(TableName="big", Key={"pk": {"S": "p0"}, "sk": {"N": "0"}},
+                  UpdateExpression="SET #r = :r", ExpressionAttributeNames={"#r": "round"},
+                  ExpressionAttributeValues={":r": {"N": "9"}})
+    c.delete_item(TableName="big", Key={"pk": {"S": "p1"}, "sk": {"N": "1"}})
+    # The data reached table files (flushes happen in the background: wait, bounded).
+    deadline = time.monotonic() + 30
+    while sst_bytes(port) < 32 << 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sst_bytes(port) >= 32 << 20
+    for i in range(n):
+        got = c.get_item(TableName="big", Key={"pk": {"S": f"p{i % 6}"}, "sk": {"N": str(i)}},
+                         ConsistentRead=True).get("Item")
+        if i == 1:
+            assert got is None
+            continue
+        assert got["v"]["S"] == value(i, 3), i
+        assert got["round"]["N"] == ("9" if i == 0 else "3")
+    items = scan_items(c, "big")
+    assert sorted(int(it["sk"]["N"]) for it in items) == [i for i in range(n) if i != 1]
+    assert all(it["v"]["S"] == value(int(it["sk"]["N"]), 3) for it in items)
