@@ -418,38 +418,6 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
     return IOStatus::OK();
   }
 
-  IOStatus LinkFile(const std::string& src, const std::string& target, const IOOptions&,
-                    IODebugContext*) override {
-    std::lock_guard lock(mu_);
-    auto it = files_.find(Normalize(src));
-    if (it == files_.end()) return NotFound(src);
-    const std::string t = Normalize(target);
-    if (files_.count(t)) return IOStatus::IOError(target + ": exists");
-    files_[t] = it->second;
-    return IOStatus::OK();
-  }
-
-  IOStatus NumFileLinks(const std::string& fname, const IOOptions&, uint64_t* count,
-                        IODebugContext*) override {
-    std::lock_guard lock(mu_);
-    auto it = files_.find(Normalize(fname));
-    if (it == files_.end()) return NotFound(fname);
-    *count = 0;
-    for (const auto& [path, file] : files_) *count += file == it->second ? 1 : 0;
-    return IOStatus::OK();
-  }
-
-  IOStatus AreFilesSame(const std::string& first, const std::string& second, const IOOptions&,
-                        bool* same, IODebugContext*) override {
-    std::lock_guard lock(mu_);
-    auto a = files_.find(Normalize(first));
-    auto b = files_.find(Normalize(second));
-    if (a == files_.end()) return NotFound(first);
-    if (b == files_.end()) return NotFound(second);
-    *same = a->second == b->second;
-    return IOStatus::OK();
-  }
-
   IOStatus LockFile(const std::string& fname, const IOOptions&, rocksdb::FileLock** lock,
                     IODebugContext*) override {
     const std::string p = Normalize(fname);
@@ -488,12 +456,6 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
     return IOStatus::OK();
   }
 
-  IOStatus GetFreeSpace(const std::string&, const IOOptions&, uint64_t* diskfree,
-                        IODebugContext*) override {
-    *diskfree = UINT64_MAX;  // memory runs out as an allocation failure, not as a free-space check
-    return IOStatus::OK();
-  }
-
  private:
   static IOStatus NotFound(const std::string& path) {
     return IOStatus::PathNotFound(path + ": no such file or directory");
@@ -506,7 +468,7 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
   }
 
   std::mutex mu_;
-  std::map<std::string, FilePtr> files_;  // GUARDED_BY(mu_); several names may share one file
+  std::map<std::string, FilePtr> files_;  // GUARDED_BY(mu_)
   std::set<std::string> dirs_;            // GUARDED_BY(mu_)
   std::set<std::string> locks_;           // GUARDED_BY(mu_)
 };

@@ -1,5 +1,5 @@
-// MemoryFileSystem: the file system of the in-memory engine (--inMemory): RocksDB's table, manifest
-// and options files kept in this process's memory, gone with it.
+// MemoryFileSystem: the file system of the in-memory engine (--in-memory): RocksDB's table,
+// manifest and options files kept in this process's memory, gone with it.
 //
 // Why not RocksDB's own MemEnv: it keeps a file in one std::string, which a flush or a compaction
 // grows by doubling, so writing an 18 MB table file copies it about twice and touches ~57 MB of
@@ -12,8 +12,9 @@
 // Invariants: a chunk's address never changes while its file lives, so a read copies out of it
 // under a shared lock while the file's single writer may append; a file's data outlives its name
 // (DeleteFile, RenameFile) while a handle holds it, as a POSIX file does; paths are normalized
-// (repeated and trailing slashes dropped). RocksDB's info log is discarded: nobody could read it
-// (MemEnv kept up to 64 MB of it in memory).
+// (repeated and trailing slashes dropped); no hard links (LinkFile and its kin answer RocksDB's
+// default NotSupported: Cairn takes no checkpoints and ingests no files). RocksDB's info log is
+// discarded: nobody could read it (MemEnv kept up to 64 MB of it in memory).
 // Thread safety: every method may be called from any thread.
 #pragma once
 

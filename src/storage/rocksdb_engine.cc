@@ -197,8 +197,8 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   // In memory the table files already are memory (memory_file_system.h), so there is no block
   // cache: it would hold a second, uncompressed copy of every block read (after a Scan of 100k
   // items of 200 bytes, 20 MB more resident), and reading a block from a file in memory is a
-  // memcpy, cheaper than the cache's lookup under its shard mutex. Measured with bench/run (GetItem, Query, PutItem, CPU per
-  // request): no slower, within the noise of a shared machine.
+  // memcpy, cheaper than the cache's lookup under its shard mutex. Measured with bench/run
+  // (GetItem, Query, PutItem, CPU per request): no slower, within the noise of a shared machine.
   rocksdb::BlockBasedTableOptions table;
   if (options.in_memory) {
     table.no_block_cache = true;
@@ -332,8 +332,8 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rock
   }
   engine->write_options_.sync = options.sync;
   // In memory the WAL would only be a second copy of every write, in the same memory, that
-  // nothing ever replays (the file system dies with the engine): 24 MB after loading 100k items of 200
-  // bytes, freed only as memtables flush. Batches stay atomic without it.
+  // nothing ever replays (the file system dies with the engine): 24 MB after loading 100k items of
+  // 200 bytes, freed only as memtables flush. Batches stay atomic without it.
   engine->write_options_.disableWAL = options.in_memory;
   engine->verify_checksums_ = !options.in_memory;
   return std::unique_ptr<Engine>(std::move(engine));

@@ -134,7 +134,8 @@ def test_in_memory_keeps_nothing_across_restart(make_server):
 
 
 def sst_bytes(metrics_port):
-    """cairn_storage_sst_bytes: the bytes of RocksDB table files alive (in memory with --in-memory)."""
+    """cairn_storage_sst_bytes: the bytes of RocksDB's live table files (in memory with
+    --in-memory)."""
     conn = http.client.HTTPConnection(HOST, metrics_port, timeout=10)
     try:
         conn.request("GET", "/metrics")

@@ -1,6 +1,6 @@
 // MemoryFileSystem: bytes written come back from any offset, across its chunk boundaries (64 KB
 // doubling to 2 MB, then 2 MB); a file's data outlives its name while a handle holds it; names,
-// links, directories, locks and truncation behave as RocksDB expects of a file system (a missing
+// directories, locks and truncation behave as RocksDB expects of a file system (a missing
 // path is PathNotFound, as POSIX's ENOENT is; FileExists says NotFound); and a real RocksDB
 // flushes, compacts, closes and reopens on it without losing a key.
 #include "storage/memory_file_system.h"
@@ -115,35 +115,22 @@ TEST_F(MemoryFileSystemTest, DataOutlivesItsNameWhileAHandleHoldsIt) {
       fs_->NewRandomAccessFile("/db/old.sst", FileOptions(), &gone, nullptr).IsPathNotFound());
 }
 
-TEST_F(MemoryFileSystemTest, RenameMovesLinkSharesNewWritableReplaces) {
+TEST_F(MemoryFileSystemTest, RenameMovesAndNewWritableReplaces) {
   WriteFile("/db/CURRENT.dbtmp", 16, 16);
   ASSERT_TRUE(fs_->RenameFile("/db/CURRENT.dbtmp", "/db/CURRENT", IOOptions(), nullptr).ok());
   EXPECT_FALSE(Exists("/db/CURRENT.dbtmp"));
   EXPECT_TRUE(Exists("/db/CURRENT"));
   EXPECT_TRUE(fs_->RenameFile("/db/none", "/db/x", IOOptions(), nullptr).IsPathNotFound());
 
-  ASSERT_TRUE(fs_->LinkFile("/db/CURRENT", "/backup/CURRENT", IOOptions(), nullptr).ok());
-  EXPECT_TRUE(fs_->LinkFile("/db/CURRENT", "/backup/CURRENT", IOOptions(), nullptr).IsIOError());
-  bool same = false;
-  ASSERT_TRUE(
-      fs_->AreFilesSame("/db/CURRENT", "/backup/CURRENT", IOOptions(), &same, nullptr).ok());
-  EXPECT_TRUE(same);
-  uint64_t links = 0;
-  ASSERT_TRUE(fs_->NumFileLinks("/db/CURRENT", IOOptions(), &links, nullptr).ok());
-  EXPECT_EQ(links, 2u);
-  ASSERT_TRUE(fs_->DeleteFile("/db/CURRENT", IOOptions(), nullptr).ok());
   uint64_t size = 0;
-  ASSERT_TRUE(fs_->GetFileSize("/backup/CURRENT", IOOptions(), &size, nullptr).ok());
-  EXPECT_EQ(size, 16u);
-
   // A new writable file of an existing name starts empty; reopening appends.
-  WriteFile("/backup/CURRENT", 5, 5);
-  ASSERT_TRUE(fs_->GetFileSize("/backup/CURRENT", IOOptions(), &size, nullptr).ok());
+  WriteFile("/db/CURRENT", 5, 5);
+  ASSERT_TRUE(fs_->GetFileSize("/db/CURRENT", IOOptions(), &size, nullptr).ok());
   EXPECT_EQ(size, 5u);
   std::unique_ptr<rocksdb::FSWritableFile> w;
-  ASSERT_TRUE(fs_->ReopenWritableFile("/backup/CURRENT", FileOptions(), &w, nullptr).ok());
+  ASSERT_TRUE(fs_->ReopenWritableFile("/db/CURRENT", FileOptions(), &w, nullptr).ok());
   ASSERT_TRUE(w->Append("xyz", IOOptions(), nullptr).ok());
-  ASSERT_TRUE(fs_->GetFileSize("/backup/CURRENT", IOOptions(), &size, nullptr).ok());
+  ASSERT_TRUE(fs_->GetFileSize("/db/CURRENT", IOOptions(), &size, nullptr).ok());
   EXPECT_EQ(size, 8u);
 }
 
