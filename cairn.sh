@@ -12,8 +12,8 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
   libssl-dev zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore libgoogle-perftools-dev)
-TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest faketime help2man dpkg-dev file clang openssl
-  libclang-rt-14-dev python3-prometheus-client zstd chromium awscli)
+TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest python3-pytest-xdist faketime help2man
+  dpkg-dev file clang openssl libclang-rt-14-dev python3-prometheus-client zstd chromium awscli)
 # The browser tests (tests/browser/run) also need node and npm: Debian's nodejs and npm, installed
 # only when no node with npm is there (a nodejs packaged elsewhere bundles npm and conflicts with
 # Debian's npm package).
@@ -77,8 +77,13 @@ case "$cmd" in
     install_node
     # The server `serve` runs must build too: g++ warns differently at -O3 than at -O2 (-Werror).
     build build -DCMAKE_BUILD_TYPE=Release -DCAIRN_TESTS=OFF
-    # One build for every test: optimized, with AddressSanitizer and UndefinedBehaviorSanitizer.
-    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SANITIZE=ON
+    # One build for every test, with AddressSanitizer and UndefinedBehaviorSanitizer, at -O1 with
+    # line tables only (-g1: what the sanitizers' reports and gdb's backtraces use): the sanitizers'
+    # checks are the same as at -O2 -g, and the tree builds in half the time (on 2 cores: 6.3 min,
+    # 12.8 at -O2 -g; the unit tests take 28 s).
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SANITIZE=ON \
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
+      "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     (cd build-asan && ctest --output-on-failure --timeout 300 -j "$JOBS")
@@ -94,7 +99,10 @@ case "$cmd" in
       (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
         echo "cairn.sh: npm ci failed in tests/integration/js; test_faults_js.py will be skipped" >&2
     fi
-    CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q \
+    # One pytest worker per core (pytest-xdist), each with its own session server: the tests never
+    # see each other's tables (conftest.py), and most of their time is waiting on the server, the
+    # SDKs or a sleep. On 2 cores the suite takes 3.5 min this way.
+    CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q -n "$JOBS" \
       ${pytest_args[@]+"${pytest_args[@]}"}
     # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).
     tests/browser/run --bin "$PWD/build-asan/cairn"

@@ -263,7 +263,10 @@ def test_connections_and_bytes(metered):
         # The cap is reached: the next connection is answered 503 and closed.
         status, _, _ = get(server.port, "/")
         assert status == 503
-        s = scrape(port)  # the metrics listener has its own connections
+        # The metrics listener has its own connections. The server counts bytes after its send
+        # returns, so the client may read them first: wait for the counts to catch up.
+        s = wait_for(port, lambda now: now.value("cairn_http_sent_bytes_total") -
+                     before.value("cairn_http_sent_bytes_total") > len(answer))
         delta = lambda name: s.value(name) - before.value(name)
         assert s.value("cairn_connections_open") == 1
         assert s.value("cairn_connections_max") == 1
