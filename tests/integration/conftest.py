@@ -17,9 +17,9 @@ On a failing test, the server's stderr written during that test is attached to t
 
 Environment: CAIRN_BIN (default <repo>/build/cairn). Run with Debian's interpreter:
   CAIRN_BIN=/path/to/cairn /usr/bin/python3 -m pytest tests/integration -q -x
-`-n 2` (pytest-xdist, as `./cairn.sh test` runs them) spreads the tests over two processes, each
-with a session server of its own. So a test id must be the same in every process: no parameter
-made of the time, a random value or a compressor's timestamp.
+`-n N` (pytest-xdist; `./cairn.sh test` runs one worker per core) spreads the tests over N
+processes, each with a session server of its own. So a test id must be the same in every process:
+no parameter made of the time, a random value or a compressor's timestamp.
 """
 
 import atexit
