@@ -58,22 +58,43 @@ std::map<std::string, std::string, std::less<>> QueryParameters(std::string_view
   return out;
 }
 
-// The Authorization header's "Name=value" parameters after the scheme, split at ',' and ' '.
-std::map<std::string, std::string, std::less<>> HeaderParameters(std::string_view header) {
-  std::map<std::string, std::string, std::less<>> out;
-  size_t first = header.find_first_of(", ");
-  if (first == std::string_view::npos) return out;
-  std::string_view rest = header.substr(first);
-  while (!rest.empty()) {
-    size_t start = rest.find_first_not_of(", ");
-    if (start == std::string_view::npos) break;
-    rest = rest.substr(start);
-    size_t end = rest.find_first_of(", ");
-    std::string_view part = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-    size_t eq = part.find('=');
+// What Authenticate reads of the Authorization header: the scheme, then the "Name=value" parts
+// after it, split at ',' and ' '. Of a repeated name the first wins, even when its value is empty;
+// a part without '=' is skipped. The views point into the header.
+struct HeaderParameters {
+  std::string_view scheme;  // "AWS4-HMAC-SHA256"
+  std::string_view credential, signature, signed_headers;  // empty when absent
+};
+
+bool IsSeparator(char c) { return c == ',' || c == ' '; }
+
+// A loop over the characters, not find_first_of(", "): libstdc++'s find_first_of calls memchr on
+// the two separators once per character of the header, ~2% of a GetItem's CPU (perf, bench/run).
+HeaderParameters ReadHeaderParameters(std::string_view header) {
+  HeaderParameters out;
+  size_t i = 0;
+  const size_t n = header.size();
+  while (i < n && !IsSeparator(header[i])) ++i;
+  out.scheme = header.substr(0, i);
+  bool credential = false, signature = false, signed_headers = false;
+  while (i < n) {
+    while (i < n && IsSeparator(header[i])) ++i;
+    const size_t start = i;
+    while (i < n && !IsSeparator(header[i])) ++i;
+    const std::string_view part = header.substr(start, i - start);
+    const size_t eq = part.find('=');
     if (eq == std::string_view::npos) continue;
-    out.emplace(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+    const std::string_view name = part.substr(0, eq), value = part.substr(eq + 1);
+    if (name == "Credential" && !credential) {
+      credential = true;
+      out.credential = value;
+    } else if (name == "Signature" && !signature) {
+      signature = true;
+      out.signature = value;
+    } else if (name == "SignedHeaders" && !signed_headers) {
+      signed_headers = true;
+      out.signed_headers = value;
+    }
   }
   return out;
 }
@@ -146,10 +167,13 @@ bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
     *error = ApiError::MissingAuthenticationToken();
     return false;
   }
-  const auto params = HeaderParameters(auth);
+  const HeaderParameters params = ReadHeaderParameters(auth);
   std::string missing;
-  for (std::string_view name : {"Credential", "Signature", "SignedHeaders"}) {
-    if (Get(params, name).empty())
+  for (auto [name, value] : {std::pair<std::string_view, std::string_view>{"Credential",
+                                                                           params.credential},
+                             {"Signature", params.signature},
+                             {"SignedHeaders", params.signed_headers}}) {
+    if (value.empty())
       missing += "Authorization header requires '" + std::string(name) + "' parameter. ";
   }
   if (!request.has_date)
@@ -159,17 +183,17 @@ bool Authenticate(const SignedRequest& request, bool shared_db, Caller* caller,
     *error = ApiError::IncompleteSignature(missing + "Authorization=" + std::string(auth));
     return false;
   }
-  if (!ReadScope(Get(params, "Credential"), shared_db, caller)) {
+  if (!ReadScope(params.credential, shared_db, caller)) {
     *error = ApiError::IncompleteSignature(
         "Credential should be scoped to a valid region. Authorization=" + std::string(auth));
     return false;
   }
   if (parts != nullptr) {
     parts->presigned = false;
-    parts->algorithm = std::string(auth.substr(0, auth.find_first_of(", ")));
-    parts->credential = Get(params, "Credential");
-    parts->signed_headers = Get(params, "SignedHeaders");
-    parts->signature = Get(params, "Signature");
+    parts->algorithm = std::string(params.scheme);
+    parts->credential = std::string(params.credential);
+    parts->signed_headers = std::string(params.signed_headers);
+    parts->signature = std::string(params.signature);
   }
   return true;
 }

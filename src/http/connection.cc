@@ -227,9 +227,13 @@ int Connection::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
     }
   }
   std::string& name = headers[c->header_count_].first;
-  for (size_t i = 0; i < len; ++i) {
-    char ch = at[i];
-    name.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+  // Appended, then lower-cased in place (a push_back per character cost ~130 instructions a
+  // header: callgrind).
+  const size_t from = name.size();
+  name.append(at, len);
+  for (size_t i = from; i < name.size(); ++i) {
+    const char ch = name[i];
+    if (ch >= 'A' && ch <= 'Z') name[i] = static_cast<char>(ch - 'A' + 'a');
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,10 +128,33 @@ class Checker {
 
   void Structure(const Shape& shape, simdjson::dom::object object, int depth) {
     const bool arn_ok = shape.name != kArnExceptInput;
-    for (const ShapeMember& m : MembersOf(shape)) {
+    const std::span<const ShapeMember> members = MembersOf(shape);
+    // The object's value of each member, found in one pass over the object (the first of a
+    // repeated name, as at_key finds it): an at_key per member of the shape searched the object
+    // once per member, ~1,000 instructions of a PutItem (callgrind). Shapes with more members
+    // than `found` holds use at_key.
+    std::array<element, 24> found;  // the largest input shape has 22 members
+    std::array<bool, 24> seen{};
+    const bool indexed = members.size() <= found.size();
+    if (indexed) {
+      for (simdjson::dom::key_value_pair kv : object) {
+        for (size_t i = 0; i < members.size(); ++i) {
+          if (members[i].name != kv.key) continue;
+          if (!seen[i]) {
+            seen[i] = true;
+            found[i] = kv.value;
+          }
+          break;
+        }
+      }
+    }
+    for (size_t i = 0; i < members.size(); ++i) {
+      const ShapeMember& m = members[i];
       element value;
       const bool present =
-          object.at_key(m.name).get(value) == simdjson::SUCCESS && !value.is_null();
+          indexed ? seen[i] && !found[i].is_null()
+                  : object.at_key(m.name).get(value) == simdjson::SUCCESS && !value.is_null();
+      if (indexed && present) value = found[i];
       if (!Push({Segment::kMember, m.name})) continue;
       if (!present) {
         if (m.required && !Waived(shape, m.name, Waive::kRequired))

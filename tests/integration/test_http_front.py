@@ -564,6 +564,12 @@ MISSING_TOKEN = ("MissingAuthenticationTokenException", "Request is missing Auth
         "IncompleteSignatureException",
         "Credential should be scoped to a valid region. "
         "Authorization=AWS4-HMAC-SHA256 Signature=b, Credential=a, SignedHeaders=host")),
+    # Separators repeated and mixed, and a part without '=': all three parameters are still read.
+    ({"Authorization": "AWS4-HMAC-SHA256  Credential=a,,SignedHeaders=host junk ,Signature=b",
+      **DATE}, (
+        "IncompleteSignatureException",
+        "Credential should be scoped to a valid region. "
+        "Authorization=AWS4-HMAC-SHA256  Credential=a,,SignedHeaders=host junk ,Signature=b")),
 ])
 def test_malformed_authorization_is_refused_with_dynamodbs_messages(raw, headers, expected):
     status, err = _unsigned(raw, headers)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <iterator>
 #include <random>
 #include <string>
@@ -339,6 +340,58 @@ TEST(JsonWriterTest, EscapesAtEveryPosition) {
   std::string out;
   JsonWriter::AppendQuoted(&out, in);
   EXPECT_EQ(out, "\"" + in + "\"");
+}
+
+// The scan goes 16 bytes at a time (SSE2), then 8 (SWAR), then byte by byte: strings of every
+// length up to 40 with up to two special characters at every pair of positions, bytes above 0x7f
+// (signed chars to a byte compare) and 0x20 and 0x7f beside them, appended after what `out`
+// already holds, against a byte-by-byte reference.
+TEST(JsonWriterTest, ScanAgreesWithByteByByteEscaping) {
+  auto reference = [](std::string_view s) {
+    std::string r = "\"";
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"': r += "\\\""; break;
+        case '\\': r += "\\\\"; break;
+        case '\n': r += "\\n"; break;
+        case '\r': r += "\\r"; break;
+        case '\t': r += "\\t"; break;
+        case '\b': r += "\\b"; break;
+        case '\f': r += "\\f"; break;
+        default:
+          if (c < 0x20) {
+            char esc[7];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            r += esc;
+          } else {
+            r.push_back(static_cast<char>(c));
+          }
+      }
+    }
+    return r + "\"";
+  };
+  const std::string fill = "ab \x7f\x80\xff\xc3\xa9~ ";  // none of them is escaped
+  size_t checked = 0;
+  for (size_t len = 0; len <= 40; ++len) {
+    std::string base;
+    for (size_t k = 0; k < len; ++k) base.push_back(fill[k % fill.size()]);
+    EXPECT_EQ([&] { std::string o = "x"; JsonWriter::AppendQuoted(&o, base); return o; }(),
+              "x" + reference(base)) << "clean, length " << len;
+    for (char special : {'"', '\\', '\x00', '\x1f', '\t'}) {
+      for (size_t a = 0; a < len; ++a) {
+        for (size_t b = a; b < len; b += 7) {
+          std::string s = base;
+          s[a] = special;
+          s[b] = '\n';
+          std::string out = "prefix";
+          JsonWriter::AppendQuoted(&out, s);
+          ASSERT_EQ(out, "prefix" + reference(s)) << "length " << len << ", at " << a << ", " << b;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000u);
 }
 
 }  // namespace
