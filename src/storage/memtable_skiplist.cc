@@ -231,28 +231,26 @@ class SkipListRep final : public MemTableRep {
     return compare_(x->entry(), key);
   }
 
-  // The first node at or after `key`, or nullptr. It returns the node it compared, not a second
-  // read of the link: a node inserted meanwhile right after the last one before `key` may itself
-  // be before `key` (a newer version of the key a snapshot read looks for, which must not be seen).
-  Node* FindGreaterOrEqual(const Slice& key) const {
+  // The first node at or after `key`, or nullptr; *before (when given) gets the last node before
+  // `key`, or head_. It returns the node it compared, not a second read of the link: a node
+  // inserted meanwhile right after *before may itself be before `key` (a newer version of the key
+  // a snapshot read looks for, which must not be seen).
+  Node* FindGreaterOrEqual(const Slice& key, Node** before = nullptr) const {
     Node* x = head_;
     Node* next = nullptr;
     for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
       for (next = x->Next(level); next != nullptr && Compare(next, key) < 0; next = x->Next(level))
         x = next;
     }
+    if (before != nullptr) *before = x;
     return next;
   }
 
   // The last node before `key`, or head_.
   Node* FindLessThan(const Slice& key) const {
-    Node* x = head_;
-    for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
-      for (Node* next = x->Next(level); next != nullptr && Compare(next, key) < 0;
-           next = x->Next(level))
-        x = next;
-    }
-    return x;
+    Node* before = nullptr;
+    FindGreaterOrEqual(key, &before);
+    return before;
   }
 
   // The last node, or head_ when the list is empty.

@@ -41,6 +41,7 @@ class Db {
     o.memtable_prefix_bloom_size_ratio = 0.01;
     o.memtable_whole_key_filtering = true;
     if (cairn_list) {
+      // Never null here: FactoryIsMadeForTheLinkedRocksDB below.
       o.memtable_factory = NewMemTableSkipListFactory();
       o.allow_concurrent_memtable_write = false;
     }
@@ -160,6 +161,16 @@ void CompareWithBuiltIn(size_t write_buffer, int writes, unsigned seed,
   }
 }
 
+// A null factory (a LookupKey laid out otherwise) would leave RocksDB's own list everywhere, the
+// engine's memtables and the "ours" DBs of the tests below, which would then compare RocksDB's
+// list with itself.
+TEST(MemTableSkipListTest, FactoryIsMadeForTheLinkedRocksDB) {
+  const auto factory = NewMemTableSkipListFactory();
+  ASSERT_NE(factory, nullptr);
+  EXPECT_STREQ(factory->Name(), "CairnSkipListFactory");
+  EXPECT_FALSE(factory->IsInsertConcurrentlySupported());
+}
+
 TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithEverythingInTheMemtable) {
   CompareWithBuiltIn(64u << 20, 4000, 1);
 }
@@ -194,6 +205,7 @@ TEST(MemTableSkipListTest, ReadersDuringInsertsSeeSortedKeysAndEveryEarlierWrite
   };
   std::atomic<int> written{0};
   std::atomic<bool> failed{false};
+  std::atomic<int> reads_during_writes{0};
   std::thread writer([&] {
     for (int i = 0; i < kWrites; ++i) {
       if (!db->Put({}, key_of(i), std::to_string(i)).ok()) failed = true;
@@ -225,12 +237,14 @@ TEST(MemTableSkipListTest, ReadersDuringInsertsSeeSortedKeysAndEveryEarlierWrite
           if (steps > 0 && it->key().ToString() >= last) failed = true;
           last = it->key().ToString();
         }
+        if (written.load(std::memory_order_acquire) < kWrites) ++reads_during_writes;
       }
     });
   }
   writer.join();
   for (auto& t : readers) t.join();
   EXPECT_FALSE(failed.load());
+  EXPECT_GT(reads_during_writes.load(), 10);  // the readers did overlap the writer
   std::string v;
   for (int i = 0; i < kWrites; i += 97) {
     ASSERT_TRUE(db->Get({}, key_of(i), &v).ok()) << i;
