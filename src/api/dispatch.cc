@@ -134,16 +134,23 @@ std::string_view MalformedBodyMessage(simdjson::error_code code) {
   }
 }
 
-// DynamoDB's request ids: 52 characters of [A-Z0-9].
+// DynamoDB's request ids: 52 characters of [A-Z0-9]. An id only has to be unique, so each byte of
+// a splitmix64 stream (seeded per thread from std::random_device) becomes one character by
+// multiply-and-shift, (byte * 36) >> 8: 7 or 8 of the 256 byte values per character. The id used
+// to take one `% 36` and `/ 36` of an mt19937_64 draw per character: ~1,000 instructions of every
+// request (callgrind), against ~200 now.
 std::string NewRequestId() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  thread_local uint64_t state = (static_cast<uint64_t>(std::random_device{}()) << 32) ^
+                                std::random_device{}();
   std::string id(52, 'A');
-  uint64_t bits = 0;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i % 10 == 0) bits = rng();
-    id[i] = kAlphabet[bits % 36];
-    bits /= 36;
+  for (size_t i = 0; i < id.size(); i += 8) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);  // splitmix64
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    for (size_t j = i; j < i + 8 && j < id.size(); ++j, z >>= 8)
+      id[j] = kAlphabet[((z & 0xFF) * 36) >> 8];
   }
   return id;
 }

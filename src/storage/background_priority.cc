@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 namespace cairn::storage {
 namespace {
 
@@ -24,6 +26,15 @@ bool Reversible() {
   std::thread probe([&ok] { ok = SetPolicy(0, true) && SetPolicy(0, false); });
   probe.join();
   return ok;
+}
+
+std::string_view ConditionName(rocksdb::WriteStallCondition c) {
+  switch (c) {
+    case rocksdb::WriteStallCondition::kNormal: return "normal";
+    case rocksdb::WriteStallCondition::kDelayed: return "delayed";
+    case rocksdb::WriteStallCondition::kStopped: return "stopped";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -48,6 +59,11 @@ void BackgroundPriority::OnCompactionBegin(rocksdb::DB*, const rocksdb::Compacti
 }
 
 void BackgroundPriority::OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) {
+  // Delayed or stopped writes are RocksDB's back-pressure when flushes and compactions fall
+  // behind: every write of the family waits (writes of an event loop hold up its connections).
+  // In memory RocksDB's own LOG, which records them, is discarded; this line is what shows them.
+  spdlog::info("storage: writes to column family {} are {} (were {})", info.cf_name,
+               ConditionName(info.condition.cur), ConditionName(info.condition.prev));
   std::lock_guard<std::mutex> lock(mu_);
   const bool was_idle = stalled_.empty();
   if (info.condition.cur == rocksdb::WriteStallCondition::kNormal)

@@ -6,6 +6,8 @@
 #include <zlib.h>
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "storage/catalog.h"
 #include "storage/engine.h"
@@ -97,6 +99,20 @@ TEST_F(DispatchTest, EveryResponseCarriesRequestIdAndCrc) {
   std::string id = Header(r, "x-amzn-RequestId");
   ASSERT_EQ(id.size(), 52u);
   for (char c : id) EXPECT_TRUE((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) << id;
+}
+
+TEST_F(DispatchTest, RequestIdsAreDistinctAndUseTheWholeAlphabet) {
+  std::set<std::string> ids;
+  std::set<char> chars;
+  for (int i = 0; i < 200; ++i) {
+    std::string id = Header(Call("DynamoDB_20120810.ListTables", "{}"), "x-amzn-RequestId");
+    ASSERT_EQ(id.size(), 52u);
+    chars.insert(id.begin(), id.end());
+    ids.insert(std::move(id));
+  }
+  EXPECT_EQ(ids.size(), 200u);
+  // 10,400 characters drawn from 36: a character that never shows is a broken mapping.
+  EXPECT_EQ(chars.size(), 36u);
 }
 
 TEST_F(DispatchTest, UnknownOperation) {
