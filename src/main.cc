@@ -26,6 +26,7 @@
 #include "auth/credential_file.h"
 #include "config.h"
 #include "log_format.h"
+#include "http/parser_execute.h"
 #include "http/server.h"
 #include "http/start_gate.h"
 #include "http/tls.h"
@@ -474,11 +475,11 @@ int main(int argc, char** argv) {
     spdlog::info("metrics at GET /metrics of {}", listening);
   spdlog::info(
       "cairn {} (commit {}) listening on {}; engine {}; {}; at most {} connections, "
-      "{} descriptors",
+      "{} descriptors; HTTP parser {}",
       CAIRN_VERSION, CAIRN_COMMIT, listening,
       config.engine == "rados" ? "rados" : config.in_memory ? "rocksdb in memory" : "rocksdb on disk",
       StorageName(config), http_opts.max_connections,
-      static_cast<uint64_t>(nofile));
+      static_cast<uint64_t>(nofile), cairn::http::ParserBuild());
   // After the line above: an answer to a request held while storage opened follows it in the log.
   gate.Open();
   // SIGHUP: what can change while serving is reread; a bad new file keeps what is in force.

@@ -18,6 +18,7 @@
 #include <exception>
 
 #include "http/compression.h"
+#include "http/parser_execute.h"
 
 namespace cairn::http {
 namespace {
@@ -562,7 +563,7 @@ void Connection::Drain() {
 size_t Connection::ParseInput(const char* input, size_t len) {
   size_t used = 0;
   while (used < len && state_ == State::kOpen && !Backpressured()) {
-    llhttp_errno_t err = llhttp_execute(&parser_, input + used, len - used);
+    llhttp_errno_t err = ExecuteParser(&parser_, input + used, len - used);
     if (err == HPE_OK) return len;
     if (err == HPE_PAUSED && message_ready_) {
       used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - input);
