@@ -34,6 +34,9 @@ class JsonWriter {
   void Null() { Sep(); out_->append("null"); }
   // Appends already-encoded JSON as one value.
   void Raw(std::string_view json) { Sep(); out_->append(json); }
+  // For a value the caller encodes itself, in place: writes the separator and returns the string,
+  // to which the caller appends exactly one complete JSON value.
+  std::string* RawValue() { Sep(); return out_; }
 
   // Convenience: "k": "v"
   void KV(std::string_view k, std::string_view v) { Key(k); String(v); }

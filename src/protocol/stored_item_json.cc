@@ -45,6 +45,7 @@ class Transcoder {
   bool WriteValue(int depth, size_t* size) {
     AttributeType type;
     if (!reader_.ReadType(&type)) return false;
+    if (type <= AttributeType::kNULL) return WriteScalar(type, size);
     w_.BeginObject();
     w_.Key(TypeName(type));
     std::string_view bytes;
@@ -113,6 +114,50 @@ class Transcoder {
       }
     }
     w_.EndObject();
+    return true;
+  }
+
+  // A value of one of the five scalar types, written whole as one JSON value: the opening
+  // {"<type>": is one literal, the value is appended directly. Through the writer's BeginObject,
+  // Key(TypeName) and EndObject this was ~200 instructions more per attribute (bench/instructions,
+  // Query of 10 items of 4 attributes).
+  bool WriteScalar(AttributeType type, size_t* size) {
+    static constexpr std::string_view kOpen[] = {R"({"S":)", R"({"N":)", R"({"B":)",
+                                                 R"({"BOOL":)", R"({"NULL":)"};
+    std::string* out = w_.RawValue();
+    out->append(kOpen[static_cast<size_t>(type)]);
+    std::string_view bytes;
+    switch (type) {
+      case AttributeType::kS:
+        if (!reader_.ReadBytes(&bytes)) return false;
+        JsonWriter::AppendQuoted(out, bytes);
+        *size += bytes.size();
+        break;
+      case AttributeType::kN:
+        if (!reader_.ReadNumber(&bytes)) return false;
+        JsonWriter::AppendQuoted(out, bytes);
+        *size += NumberSize(bytes);
+        break;
+      case AttributeType::kB:
+        if (!reader_.ReadBytes(&bytes)) return false;
+        out->push_back('"');  // the base64 alphabet needs no JSON escaping
+        Base64Encode(bytes, out);
+        out->push_back('"');
+        *size += bytes.size();
+        break;
+      case AttributeType::kBOOL: {
+        bool b;
+        if (!reader_.ReadBool(&b)) return false;
+        out->append(b ? "true" : "false");
+        *size += 1;
+        break;
+      }
+      default:  // kNULL
+        out->append("true");
+        *size += 1;
+        break;
+    }
+    out->push_back('}');
     return true;
   }
 
