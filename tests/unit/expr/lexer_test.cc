@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
 #include "expr/reserved_words.h"
 
 namespace cairn::expr {
@@ -74,6 +77,36 @@ TEST(ReservedWordsTest, ListIsDynamoDBs) {
                              "attribute_exists", "contains", "begins_with", "list_append"}) {
     EXPECT_FALSE(IsReservedWord(w)) << w;
   }
+}
+
+// The indexed lookup (first letter, lengths) against a linear case-blind search of the list, on
+// every word in several cases and on near misses (a letter more, a letter less, another start).
+TEST(ReservedWordsTest, LookupAgreesWithALinearSearch) {
+  auto linear = [](std::string_view w) {
+    for (std::string_view r : ReservedWords()) {
+      if (r.size() != w.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < r.size() && same; ++i)
+        same = std::toupper(static_cast<unsigned char>(w[i])) == r[i];
+      if (same) return true;
+    }
+    return false;
+  };
+  size_t checked = 0;
+  for (std::string_view r : ReservedWords()) {
+    std::string lower(r), mixed(r);
+    for (size_t i = 0; i < lower.size(); ++i) {
+      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i])));
+      if (i % 2) mixed[i] = lower[i];
+    }
+    for (const std::string& w :
+         {std::string(r), lower, mixed, std::string(r) + "S", lower + "_", "x" + lower,
+          std::string(r.substr(0, r.size() - 1)), std::string(r.substr(1)), "1" + lower}) {
+      EXPECT_EQ(IsReservedWord(w), linear(w)) << w;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 573u * 9);
 }
 
 }  // namespace
