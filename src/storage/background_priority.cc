@@ -61,9 +61,13 @@ void BackgroundPriority::OnCompactionBegin(rocksdb::DB*, const rocksdb::Compacti
 void BackgroundPriority::OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) {
   // Delayed or stopped writes are RocksDB's back-pressure when flushes and compactions fall
   // behind: every write of the family waits (writes of an event loop hold up its connections).
-  // In memory RocksDB's own LOG, which records them, is discarded; this line is what shows them.
-  spdlog::info("storage: writes to column family {} are {} (were {})", info.cf_name,
-               ConditionName(info.condition.cur), ConditionName(info.condition.prev));
+  // In memory RocksDB's own LOG, which records them, is discarded; these lines are what shows
+  // them: a warning when writes start to wait (bench/run counts them per run), info when they
+  // are normal again.
+  spdlog::log(info.condition.cur == rocksdb::WriteStallCondition::kNormal ? spdlog::level::info
+                                                                          : spdlog::level::warn,
+              "storage: writes to column family {} are {} (were {})", info.cf_name,
+              ConditionName(info.condition.cur), ConditionName(info.condition.prev));
   std::lock_guard<std::mutex> lock(mu_);
   const bool was_idle = stalled_.empty();
   if (info.condition.cur == rocksdb::WriteStallCondition::kNormal)

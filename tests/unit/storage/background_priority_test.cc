@@ -7,6 +7,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <sched.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <thread>
@@ -100,6 +103,28 @@ TEST_F(BackgroundPriorityTest, StalledWritesRaiseEveryThreadUntilAllFamiliesAreN
   ExpectPolicy(SCHED_IDLE);
   WriteAndFlush("c");
   ExpectPolicy(SCHED_IDLE);
+}
+
+// Every change of the stall condition is logged: a warning when writes start to wait (bench/run
+// counts those lines per run), info when they are normal again.
+TEST_F(BackgroundPriorityTest, StallChangesAreLogged) {
+  std::ostringstream text;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text);
+  sink->set_pattern("%l %v");
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("stall_test", sink);
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  priority_->OnStallConditionsChanged(Stall("data", rocksdb::WriteStallCondition::kDelayed));
+  priority_->OnStallConditionsChanged(Stall("index", rocksdb::WriteStallCondition::kStopped));
+  auto normal = Stall("data", rocksdb::WriteStallCondition::kNormal);
+  normal.condition.prev = rocksdb::WriteStallCondition::kDelayed;
+  priority_->OnStallConditionsChanged(normal);
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(text.str(),
+            "warning storage: writes to column family data are delayed (were normal)\n"
+            "warning storage: writes to column family index are stopped (were normal)\n"
+            "info storage: writes to column family data are normal (were delayed)\n");
 }
 
 // A listener after BackgroundPriority that holds every flush at its start until released.
