@@ -41,7 +41,8 @@ class Transcoder {
     return true;
   }
 
-  // One value as {"<type>": ...}, as WriteValueJson writes it; adds its Size() to *size.
+  // One value as {"<type>": ...}, as WriteValueJson writes it; adds its Size() to *size. Scalars
+  // go to WriteScalar; maps, lists and sets are written here, through the writer.
   bool WriteValue(int depth, size_t* size) {
     AttributeType type;
     if (!reader_.ReadType(&type)) return false;
@@ -51,31 +52,11 @@ class Transcoder {
     std::string_view bytes;
     switch (type) {
       case AttributeType::kS:
-        if (!reader_.ReadBytes(&bytes)) return false;
-        w_.String(bytes);
-        *size += bytes.size();
-        break;
       case AttributeType::kN:
-        if (!reader_.ReadNumber(&bytes)) return false;
-        w_.String(bytes);
-        *size += NumberSize(bytes);
-        break;
       case AttributeType::kB:
-        if (!reader_.ReadBytes(&bytes)) return false;
-        WriteBase64(bytes);
-        *size += bytes.size();
-        break;
-      case AttributeType::kBOOL: {
-        bool b;
-        if (!reader_.ReadBool(&b)) return false;
-        w_.Bool(b);
-        *size += 1;
-        break;
-      }
+      case AttributeType::kBOOL:
       case AttributeType::kNULL:
-        w_.Bool(true);
-        *size += 1;
-        break;
+        return false;  // not reached: WriteScalar writes them (above)
       case AttributeType::kM: {
         uint64_t count;
         if (!reader_.CheckNesting(depth) || !WriteAttrs(depth + 1, &count, size)) return false;
