@@ -325,15 +325,6 @@ class Decoder {
   std::optional<std::string> validation_;
 };
 
-void WriteBase64(JsonWriter& w, std::string_view raw) {
-  std::string quoted;
-  quoted.reserve((raw.size() + 2) / 3 * 4 + 2);
-  quoted.push_back('"');
-  Base64Encode(raw, &quoted);
-  quoted.push_back('"');
-  w.Raw(quoted);  // the base64 alphabet needs no JSON escaping
-}
-
 }  // namespace
 
 AttributeValue ValueFromJson(element e) {
@@ -378,7 +369,7 @@ void WriteValueJson(JsonWriter& w, const AttributeValue& v) {
       w.String(v.s);
       break;
     case AttributeType::kB:
-      WriteBase64(w, v.s);
+      w.Base64(v.s);
       break;
     case AttributeType::kBOOL:
       w.Bool(v.boolean);
@@ -402,7 +393,7 @@ void WriteValueJson(JsonWriter& w, const AttributeValue& v) {
       break;
     case AttributeType::kBS:
       w.BeginArray();
-      for (const std::string& m : v.set) WriteBase64(w, m);
+      for (const std::string& m : v.set) w.Base64(m);
       w.EndArray();
       break;
   }

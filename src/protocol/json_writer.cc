@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "types/base64.h"
+
 namespace cairn::protocol {
 
 void JsonWriter::Double(double v) {
@@ -91,6 +93,12 @@ size_t CleanPrefix(const char* p, size_t n) {
 }
 
 }  // namespace
+
+void JsonWriter::AppendBase64(std::string* out, std::string_view raw) {
+  out->push_back('"');
+  Base64Encode(raw, out);
+  out->push_back('"');
+}
 
 // Most strings need no escaping: found by one scan, they are appended whole. (Growing `out` by
 // resize() first, then copying, costs more: resize zero-fills; bench/instructions, Query of 10

@@ -27,6 +27,8 @@ class JsonWriter {
     after_key_ = true;
   }
   void String(std::string_view s) { Sep(); AppendQuoted(s); }
+  // A binary value as DynamoDB writes it: its base64 text as a JSON string.
+  void Base64(std::string_view raw) { Sep(); AppendBase64(out_, raw); }
   void Int(int64_t v) { Sep(); out_->append(std::to_string(v)); }
   void UInt(uint64_t v) { Sep(); out_->append(std::to_string(v)); }
   void Double(double v);
@@ -45,6 +47,8 @@ class JsonWriter {
 
   // Appends s as a JSON string literal (with quotes) to out.
   static void AppendQuoted(std::string* out, std::string_view s);
+  // Appends the base64 text of raw, quoted, to out (the base64 alphabet needs no escaping).
+  static void AppendBase64(std::string* out, std::string_view raw);
 
  private:
   void AppendQuoted(std::string_view s) { AppendQuoted(out_, s); }

@@ -2,11 +2,10 @@
 // every primitive through ItemFormatReader, which holds all of the format's rules; so the two
 // accept exactly the same bytes (a property test in stored_item_json_test.cc compares them on
 // random items and corruptions). Nothing is allocated per value: strings are written from views
-// into the stored bytes, and B values go through one reused base64 buffer.
+// into the stored bytes, and B values are base64-encoded straight into the output.
 #include "protocol/stored_item_json.h"
 
 #include "types/attribute_value.h"
-#include "types/base64.h"
 #include "types/binary_codec.h"
 
 namespace cairn::protocol {
@@ -83,7 +82,7 @@ class Transcoder {
         for (uint64_t i = 0; i < count; ++i) {
           if (!reader_.ReadBytes(&bytes)) return false;
           if (type == AttributeType::kBS) {
-            WriteBase64(bytes);
+            w_.Base64(bytes);
             *size += bytes.size();
           } else {
             w_.String(bytes);
@@ -121,9 +120,7 @@ class Transcoder {
         break;
       case AttributeType::kB:
         if (!reader_.ReadBytes(&bytes)) return false;
-        out->push_back('"');  // the base64 alphabet needs no JSON escaping
-        Base64Encode(bytes, out);
-        out->push_back('"');
+        JsonWriter::AppendBase64(out, bytes);
         *size += bytes.size();
         break;
       case AttributeType::kBOOL: {
@@ -142,17 +139,8 @@ class Transcoder {
     return true;
   }
 
-  // As attribute_json.cc's WriteBase64: the base64 alphabet needs no JSON escaping.
-  void WriteBase64(std::string_view raw) {
-    base64_.assign(1, '"');
-    Base64Encode(raw, &base64_);
-    base64_.push_back('"');
-    w_.Raw(base64_);
-  }
-
   ItemFormatReader reader_;
   JsonWriter& w_;
-  std::string base64_;  // reused for every B and BS member
 };
 
 }  // namespace
