@@ -14,6 +14,10 @@
 //    arrival is the kernel's receive timestamp of those bytes (SO_TIMESTAMPNS; on loopback, the
 //    moment the server's send reached our socket), so the generator's own wake-up to read them
 //    is not counted; without one (--rx-stamp off) it is when the generator read them.
+//  - --realtime on asks for SCHED_FIFO priority 10 (root or CAP_SYS_NICE; RESULT says realtime=1
+//    if granted): the generator then never waits behind the server's threads for a core, so its
+//    own delays leave the figures; but the kernel then moves the server's threads off the core
+//    pace uses, and reads get slower (bench/README.md has the paired runs). Off by default.
 //  - Never early: a request is sent at or after its due time. Between due times the generator
 //    sleeps in epoll_pwait2 with a nanosecond timeout and a 1 ns timer slack (the default slack
 //    is 50 us); it never spins.
@@ -43,6 +47,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -107,6 +112,7 @@ struct Options {
   double timeout = 5;
   uint64_t seed = 0;
   bool rx_stamp = true;
+  bool realtime = false;
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -115,7 +121,7 @@ struct Options {
                "usage: pace --port P --rate R [--mode get|put|update|query|mix] [--parts 10000]\n"
                "            [--ipp 10] [--check on|ignore] [--duration 10] [--warmup 0.5]\n"
                "            [--conns 32] [--poisson] [--late-us 100] [--timeout 5] [--seed N]\n"
-               "            [--rx-stamp on|off]\n",
+               "            [--rx-stamp on|off] [--realtime on|off]\n",
                why);
   std::exit(2);
 }
@@ -143,6 +149,9 @@ Options ParseOptions(int argc, char** argv) {
     else if (a == "--rx-stamp") {
       if (v != "on" && v != "off") Usage("--rx-stamp is on or off");
       o.rx_stamp = v == "on";
+    } else if (a == "--realtime") {
+      if (v != "on" && v != "off") Usage("--realtime is on or off");
+      o.realtime = v == "on";
     } else if (a == "--check") {
       if (v != "on" && v != "ignore") Usage("--check is on or ignore");
       o.check = v == "on";
@@ -403,6 +412,14 @@ struct Stats {
   std::set<int> statuses_seen;
   std::string statuses;
 };
+
+// Asks for SCHED_FIFO at priority 10 when `want`; true if this thread (pace's only one) has it.
+bool RealTime(bool want) {
+  if (!want) return false;
+  sched_param param{};
+  param.sched_priority = 10;
+  return sched_setscheduler(0, SCHED_FIFO, &param) == 0;
+}
 
 class Generator {
  public:
@@ -770,7 +787,7 @@ class Generator {
         "sock_timeout=%llu unsent=%llu scheduled=%llu late=%llu late_us=%lld late_sent=%llu "
         "queued=%llu p50_lag_us=%.1f p99_lag_us=%.1f max_lag_us=%.1f cpu_us_per_req=%.2f "
         "p50_send_us=%.1f p99_send_us=%.1f "
-        "rx_stamp=%d statuses=%s\n",
+        "rx_stamp=%d realtime=%d statuses=%s\n",
         l.size(), duration_us, l.size(), double(l.size()) / (duration_us / 1e6), o_.rate, o_.conns,
         pct(50), pct(90), pct(99), pct(99.9), l.empty() ? 0.0 : double(l.back()) / kNsPerUs, mean,
         (unsigned long long)stats_.non2xx, (unsigned long long)stats_.wrong,
@@ -782,11 +799,12 @@ class Generator {
         pct_of(stats_.lags, 50), pct_of(stats_.lags, 99),
         double(stats_.max_lag) / kNsPerUs, all_sent ? cpu_us / double(all_sent) : 0.0,
         pct_of(stats_.from_send, 50), pct_of(stats_.from_send, 99), o_.rx_stamp ? 1 : 0,
-        statuses.c_str());
+        realtime_ ? 1 : 0, statuses.c_str());
     std::fflush(stdout);
   }
 
   const Options o_;
+  const bool realtime_ = RealTime(o_.realtime);
   Rng rng_;
   Requests requests_;
   sockaddr_in addr_{};
