@@ -143,16 +143,18 @@ std::string NewRequestId() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   thread_local uint64_t state = (static_cast<uint64_t>(std::random_device{}()) << 32) ^
                                 std::random_device{}();
-  std::string id(52, 'A');
-  for (size_t i = 0; i < id.size(); i += 8) {
+  // Seven splitmix64 outputs, 8 characters each, into a local buffer: the first 52 are the id.
+  // (Writing through the string, with its bound checked per character, cost ~680 instructions
+  // a request; bench/instructions.)
+  char buf[56];
+  for (size_t i = 0; i < sizeof buf; i += 8) {
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);  // splitmix64
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    for (size_t j = i; j < i + 8 && j < id.size(); ++j, z >>= 8)
-      id[j] = kAlphabet[((z & 0xFF) * 36) >> 8];
+    for (size_t j = 0; j < 8; ++j, z >>= 8) buf[i + j] = kAlphabet[((z & 0xFF) * 36) >> 8];
   }
-  return id;
+  return std::string(buf, 52);
 }
 
 // The tables a request names, for fault rules by table: TableName, RequestItems' keys (batches),

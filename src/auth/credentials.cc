@@ -3,6 +3,9 @@
 #include "auth/credentials.h"
 
 #include <map>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "storage/namespace.h"
 
@@ -68,19 +71,35 @@ struct HeaderParameters {
 
 bool IsSeparator(char c) { return c == ',' || c == ' '; }
 
-// A loop over the characters, not find_first_of(", "): libstdc++'s find_first_of calls memchr on
-// the two separators once per character of the header, ~2% of a GetItem's CPU (perf, bench/run).
+// The index of the first ',' or ' ' of header at or after i (header.size() if none): 16 bytes at
+// a time with SSE2, then byte by byte. Not find_first_of(", "): libstdc++'s calls memchr on the
+// two separators once per character, ~2% of a GetItem's CPU (perf, bench/run); a plain loop over
+// the characters still cost ~700 instructions a request (bench/instructions).
+size_t NextSeparator(std::string_view header, size_t i) {
+  const size_t n = header.size();
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(','), space = _mm_set1_epi8(' ');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(header.data() + i));
+    const int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, space)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  while (i < n && !IsSeparator(header[i])) ++i;
+  return i;
+}
+
 HeaderParameters ReadHeaderParameters(std::string_view header) {
   HeaderParameters out;
-  size_t i = 0;
   const size_t n = header.size();
-  while (i < n && !IsSeparator(header[i])) ++i;
+  size_t i = NextSeparator(header, 0);
   out.scheme = header.substr(0, i);
   bool credential = false, signature = false, signed_headers = false;
   while (i < n) {
     while (i < n && IsSeparator(header[i])) ++i;
     const size_t start = i;
-    while (i < n && !IsSeparator(header[i])) ++i;
+    i = NextSeparator(header, i);
     const std::string_view part = header.substr(start, i - start);
     const size_t eq = part.find('=');
     if (eq == std::string_view::npos) continue;

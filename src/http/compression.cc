@@ -8,18 +8,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "http/ascii.h"
+
 namespace cairn::http {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 // Trims optional whitespace (RFC 9110 5.6.3: SP / HTAB).
 std::string_view TrimOws(std::string_view v) {

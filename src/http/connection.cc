@@ -17,6 +17,7 @@
 #include <charconv>
 #include <exception>
 
+#include "http/ascii.h"
 #include "http/compression.h"
 #include "http/parser_execute.h"
 
@@ -74,16 +75,6 @@ std::string_view ReasonPhrase(int status) {
     default:
       return status < 500 ? (status < 400 ? "OK" : "Bad Request") : "Internal Server Error";
   }
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 void AppendNumber(std::string& s, size_t value) {
@@ -232,10 +223,7 @@ int Connection::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   // header: callgrind).
   const size_t from = name.size();
   name.append(at, len);
-  for (size_t i = from; i < name.size(); ++i) {
-    const char ch = name[i];
-    if (ch >= 'A' && ch <= 'Z') name[i] = static_cast<char>(ch - 'A' + 'a');
-  }
+  LowerAscii(name.data() + from, len);
   return 0;
 }
 

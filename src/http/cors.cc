@@ -2,7 +2,8 @@
 #include "http/cors.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "http/ascii.h"
 
 namespace cairn::http {
 namespace {
@@ -11,12 +12,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // A header a DynamoDB client (the SDKs, boto3, the console) may send from a browser.
