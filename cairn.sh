@@ -102,7 +102,9 @@ case "$cmd" in
     # One pytest worker per core (pytest-xdist), each with its own session server: the tests never
     # see each other's tables (conftest.py), and most of their time is waiting on the server, the
     # SDKs or a sleep. On 2 cores the suite takes 3.5 min this way.
+    # --dist loadgroup: the tests of an xdist_group (a tutorial's steps) share one worker.
     CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q -n "$JOBS" \
+      --dist loadgroup \
       ${pytest_args[@]+"${pytest_args[@]}"}
     # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).
     tests/browser/run --bin "$PWD/build-asan/cairn"

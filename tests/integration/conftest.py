@@ -19,7 +19,9 @@ Environment: CAIRN_BIN (default <repo>/build/cairn). Run with Debian's interpret
   CAIRN_BIN=/path/to/cairn /usr/bin/python3 -m pytest tests/integration -q -x
 `-n N` (pytest-xdist; `./cairn.sh test` runs one worker per core) spreads the tests over N
 processes, each with a session server of its own. So a test id must be the same in every process:
-no parameter made of the time, a random value or a compressor's timestamp.
+no parameter made of the time, a random value or a compressor's timestamp. Tests that build on one
+another (a tutorial's steps) carry one `xdist_group` mark and need `--dist loadgroup`, which
+`./cairn.sh test` passes.
 """
 
 import atexit

@@ -26,6 +26,10 @@ from botocore.exceptions import ClientError
 
 from conftest import unique_access_key
 
+# The tutorial's steps build on one another: one pytest-xdist worker runs them all, in order
+# (cairn.sh runs pytest with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("seed_001_books")
+
 DATA_JSON = """[
     {
         "book_id": 1000,
