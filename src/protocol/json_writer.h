@@ -47,6 +47,10 @@ class JsonWriter {
 
   // Appends s as a JSON string literal (with quotes) to out.
   static void AppendQuoted(std::string* out, std::string_view s);
+  // The same literal written at p, which has room for QuotedBound(s.size()) bytes (every byte may
+  // become a 6-byte \u00XX escape); returns the end of what it wrote.
+  static char* WriteQuoted(char* p, std::string_view s);
+  static constexpr size_t QuotedBound(size_t n) { return 6 * n + 2; }
   // Appends the base64 text of raw, quoted, to out (the base64 alphabet needs no escaping).
   static void AppendBase64(std::string* out, std::string_view raw);
 

@@ -2,18 +2,77 @@
 // every primitive through ItemFormatReader, which holds all of the format's rules; so the two
 // accept exactly the same bytes (a property test in stored_item_json_test.cc compares them on
 // random items and corruptions). Nothing is allocated per value: strings are written from views
-// into the stored bytes, and B values are base64-encoded straight into the output.
+// into the stored bytes, B values are base64-encoded straight into the output.
+//
+// The output goes through a Cursor, not through JsonWriter's appends: each write first makes sure
+// of room for its largest possible size (a string of n bytes: 6n + 2, every byte escaped), growing
+// the string only when it lacks it, then writes with plain stores. Through the appends, each with
+// its own check of the string's capacity, a Query of 10 items of 4 attributes cost ~500
+// instructions per attribute (bench/instructions).
 #include "protocol/stored_item_json.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "types/attribute_value.h"
+#include "types/base64.h"
 #include "types/binary_codec.h"
 
 namespace cairn::protocol {
 namespace {
 
+// Writes into *s from its current end. Room(n) guarantees n writable bytes at p(); the string's
+// size runs ahead of what is written (zero-filled by resize, then overwritten) until Finish()
+// trims it to the written end.
+class Cursor {
+ public:
+  Cursor(std::string* s, size_t expected) : s_(s), written_(s->size()) { Grow(expected); }
+  ~Cursor() { s_->resize(static_cast<size_t>(p_ - s_->data())); }  // Finish
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  void Room(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
+  }
+  void Put(char c) { *p_++ = c; }
+  void Put(std::string_view text) {
+    std::memcpy(p_, text.data(), text.size());
+    p_ += text.size();
+  }
+  void Quoted(std::string_view s) {
+    Room(JsonWriter::QuotedBound(s.size()));
+    p_ = JsonWriter::WriteQuoted(p_, s);
+  }
+  void Base64(std::string_view raw) {
+    Room(Base64Length(raw.size()) + 2);
+    *p_++ = '"';
+    p_ = Base64EncodeTo(raw, p_);
+    *p_++ = '"';
+  }
+
+ private:
+  // Makes room for at least n more bytes, and for half as much again as written so far (growth in
+  // proportion to the output, so a large item resizes a few times, not once per value).
+  void Grow(size_t n) {
+    const size_t at = p_ ? static_cast<size_t>(p_ - s_->data()) : written_;
+    s_->resize(at + std::max(n, (at - written_) / 2 + 64));
+    p_ = s_->data() + at;
+    end_ = s_->data() + s_->size();
+  }
+
+  std::string* s_;
+  const size_t written_;  // the string's size before this item
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+// The most any structural piece written at once takes: a comma, an opening such as {"BOOL": or
+// {"SS":[, a closing ]} or }, "false".
+constexpr size_t kPiece = 16;
+
 class Transcoder {
  public:
-  Transcoder(std::string_view stored, JsonWriter& w) : reader_(stored), w_(w) {}
+  Transcoder(std::string_view stored, Cursor& out) : reader_(stored), out_(out) {}
 
   // Writes the whole item; adds its DynamoDB size (ItemSize) to *size.
   bool WriteItem(size_t* size) {
@@ -28,34 +87,63 @@ class Transcoder {
   // and values' sizes to *size.
   bool WriteAttrs(int depth, uint64_t* count, size_t* size) {
     if (!reader_.ReadCount(AttributeType::kM, count)) return false;
-    w_.BeginObject();
+    out_.Room(kPiece);
+    out_.Put('{');
     std::string_view name;
     for (uint64_t i = 0; i < *count; ++i) {
       if (!reader_.ReadName(i, &name)) return false;
-      w_.Key(name);
+      out_.Room(kPiece);
+      if (i > 0) out_.Put(',');
+      out_.Quoted(name);
+      out_.Room(kPiece);
+      out_.Put(':');
       if (!WriteValue(depth, size)) return false;
       *size += name.size();
     }
-    w_.EndObject();
+    out_.Room(kPiece);
+    out_.Put('}');
     return true;
   }
 
-  // One value as {"<type>": ...}, as WriteValueJson writes it; adds its Size() to *size. Scalars
-  // go to WriteScalar; maps, lists and sets are written here, through the writer.
+  // One value as {"<type>": ...}, as WriteValueJson writes it; adds its Size() to *size.
   bool WriteValue(int depth, size_t* size) {
+    static constexpr std::string_view kOpen[] = {
+        R"({"S":)", R"({"N":)", R"({"B":)", R"({"BOOL":)", R"({"NULL":)",
+        R"({"M":)", R"({"L":[)", R"({"SS":[)", R"({"NS":[)", R"({"BS":[)"};
     AttributeType type;
     if (!reader_.ReadType(&type)) return false;
-    if (type <= AttributeType::kNULL) return WriteScalar(type, size);
-    w_.BeginObject();
-    w_.Key(TypeName(type));
+    out_.Room(kPiece);
+    out_.Put(kOpen[static_cast<size_t>(type)]);
     std::string_view bytes;
     switch (type) {
       case AttributeType::kS:
+        if (!reader_.ReadBytes(&bytes)) return false;
+        out_.Quoted(bytes);
+        *size += bytes.size();
+        break;
       case AttributeType::kN:
+        if (!reader_.ReadNumber(&bytes)) return false;
+        out_.Quoted(bytes);
+        *size += NumberSize(bytes);
+        break;
       case AttributeType::kB:
-      case AttributeType::kBOOL:
+        if (!reader_.ReadBytes(&bytes)) return false;
+        out_.Base64(bytes);
+        *size += bytes.size();
+        break;
+      case AttributeType::kBOOL: {
+        bool b;
+        if (!reader_.ReadBool(&b)) return false;
+        out_.Room(kPiece);
+        out_.Put(b ? std::string_view("true") : std::string_view("false"));
+        *size += 1;
+        break;
+      }
       case AttributeType::kNULL:
-        return false;  // not reached: WriteScalar writes them (above)
+        out_.Room(kPiece);
+        out_.Put("true");
+        *size += 1;
+        break;
       case AttributeType::kM: {
         uint64_t count;
         if (!reader_.CheckNesting(depth) || !WriteAttrs(depth + 1, &count, size)) return false;
@@ -65,11 +153,15 @@ class Transcoder {
       case AttributeType::kL: {
         uint64_t count;
         if (!reader_.CheckNesting(depth) || !reader_.ReadCount(type, &count)) return false;
-        w_.BeginArray();
         for (uint64_t i = 0; i < count; ++i) {
+          if (i > 0) {
+            out_.Room(kPiece);
+            out_.Put(',');
+          }
           if (!WriteValue(depth + 1, size)) return false;
         }
-        w_.EndArray();
+        out_.Room(kPiece);
+        out_.Put(']');
         *size += 3 + count;
         break;
       }
@@ -78,77 +170,48 @@ class Transcoder {
       case AttributeType::kBS: {
         uint64_t count;
         if (!reader_.ReadCount(type, &count)) return false;
-        w_.BeginArray();
         for (uint64_t i = 0; i < count; ++i) {
           if (!reader_.ReadBytes(&bytes)) return false;
+          if (i > 0) {
+            out_.Room(kPiece);
+            out_.Put(',');
+          }
           if (type == AttributeType::kBS) {
-            w_.Base64(bytes);
+            out_.Base64(bytes);
             *size += bytes.size();
           } else {
-            w_.String(bytes);
+            out_.Quoted(bytes);
             *size += type == AttributeType::kNS ? NumberSize(bytes) : bytes.size();
           }
         }
-        w_.EndArray();
+        out_.Room(kPiece);
+        out_.Put(']');
         break;
       }
     }
-    w_.EndObject();
-    return true;
-  }
-
-  // A value of one of the five scalar types, written whole as one JSON value: the opening
-  // {"<type>": is one literal, the value is appended directly. Through the writer's BeginObject,
-  // Key(TypeName) and EndObject this was ~200 instructions more per attribute (bench/instructions,
-  // Query of 10 items of 4 attributes).
-  bool WriteScalar(AttributeType type, size_t* size) {
-    static constexpr std::string_view kOpen[] = {R"({"S":)", R"({"N":)", R"({"B":)",
-                                                 R"({"BOOL":)", R"({"NULL":)"};
-    std::string* out = w_.RawValue();
-    out->append(kOpen[static_cast<size_t>(type)]);
-    std::string_view bytes;
-    switch (type) {
-      case AttributeType::kS:
-        if (!reader_.ReadBytes(&bytes)) return false;
-        JsonWriter::AppendQuoted(out, bytes);
-        *size += bytes.size();
-        break;
-      case AttributeType::kN:
-        if (!reader_.ReadNumber(&bytes)) return false;
-        JsonWriter::AppendQuoted(out, bytes);
-        *size += NumberSize(bytes);
-        break;
-      case AttributeType::kB:
-        if (!reader_.ReadBytes(&bytes)) return false;
-        JsonWriter::AppendBase64(out, bytes);
-        *size += bytes.size();
-        break;
-      case AttributeType::kBOOL: {
-        bool b;
-        if (!reader_.ReadBool(&b)) return false;
-        out->append(b ? "true" : "false");
-        *size += 1;
-        break;
-      }
-      default:  // kNULL
-        out->append("true");
-        *size += 1;
-        break;
-    }
-    out->push_back('}');
+    out_.Room(kPiece);
+    out_.Put('}');
     return true;
   }
 
   ItemFormatReader reader_;
-  JsonWriter& w_;
+  Cursor& out_;
 };
 
 }  // namespace
 
 Result<size_t> WriteStoredItem(std::string_view stored, JsonWriter& w) {
   size_t size = 0;
-  Transcoder transcoder(stored, w);
-  if (!transcoder.WriteItem(&size)) return transcoder.status();
+  bool ok;
+  Status status;
+  {
+    // About what the JSON of a small item takes: its bytes, plus quotes, braces and type names.
+    Cursor out(w.RawValue(), 2 * stored.size() + 64);
+    Transcoder transcoder(stored, out);
+    ok = transcoder.WriteItem(&size);
+    if (!ok) status = transcoder.status();
+  }
+  if (!ok) return status;
   return size;
 }
 

@@ -26,10 +26,7 @@ Status BadCharacter(char c) {
 
 }  // namespace
 
-void Base64Encode(std::string_view raw, std::string* out) {
-  const size_t start = out->size();
-  out->resize(start + (raw.size() + 2) / 3 * 4);
-  char* p = out->data() + start;
+char* Base64EncodeTo(std::string_view raw, char* p) {
   const auto* in = reinterpret_cast<const uint8_t*>(raw.data());
   size_t i = 0;
   for (; i + 3 <= raw.size(); i += 3) {
@@ -53,6 +50,13 @@ void Base64Encode(std::string_view raw, std::string* out) {
     *p++ = kAlphabet[(v >> 6) & 63];
     *p++ = '=';
   }
+  return p;
+}
+
+void Base64Encode(std::string_view raw, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + Base64Length(raw.size()));
+  Base64EncodeTo(raw, out->data() + start);
 }
 
 std::string Base64Encode(std::string_view raw) {

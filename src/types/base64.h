@@ -12,6 +12,11 @@
 
 namespace cairn {
 
+// The length of the base64 text of n bytes.
+constexpr size_t Base64Length(size_t n) { return (n + 2) / 3 * 4; }
+// Writes the base64 text of `raw` at out, which has room for Base64Length(raw.size()) bytes;
+// returns the end of what it wrote.
+char* Base64EncodeTo(std::string_view raw, char* out);
 // Appends the base64 text of `raw` to *out.
 void Base64Encode(std::string_view raw, std::string* out);
 std::string Base64Encode(std::string_view raw);

@@ -58,6 +58,54 @@ TEST(StoredJsonTest, MatchesDecodeThenEncode) {
   EXPECT_NE(direct.find(R"({"deep":{"L":[{"N":"7"},{"S":""}]})"), std::string::npos) << direct;
 }
 
+// Items written one after another into a response, as Query and Scan write them: the separators
+// and the text around them are the writer's, the items' JSON is the transcoder's.
+TEST(StoredJsonTest, SeveralItemsInOneResponse) {
+  std::vector<Item> items = {Sample(), Item{}, Sample()};
+  items[1]["k"] = AttributeValue::String("v");
+  std::string direct, expected;
+  JsonWriter wd(&direct), we(&expected);
+  for (JsonWriter* w : {&wd, &we}) {
+    w->BeginObject();
+    w->Key("Items");
+    w->BeginArray();
+  }
+  for (const Item& item : items) {
+    std::string stored;
+    EncodeItem(item, &stored);
+    ASSERT_TRUE(WriteStoredItem(stored, wd).ok());
+    WriteItemJson(we, item);
+  }
+  for (JsonWriter* w : {&wd, &we}) {
+    w->EndArray();
+    w->Key("Count");
+    w->Int(3);
+    w->EndObject();
+  }
+  EXPECT_EQ(direct, expected);
+  EXPECT_NE(direct.find(R"(},{"k":{"S":"v"}},{)"), std::string::npos) << direct;
+}
+
+// Output far larger than the stored bytes suggest (every byte escaped to \u00XX, 1,000 NULLs of
+// one stored byte each): the output grows as often as it must and loses nothing.
+TEST(StoredJsonTest, GrowsPastItsEstimate) {
+  Item item;
+  item["ctl"] = AttributeValue::String(std::string(100000, '\x01'));
+  item["nulls"] = AttributeValue::List(std::vector<AttributeValue>(1000, AttributeValue::Null()));
+  std::string stored;
+  EncodeItem(item, &stored);
+  std::string direct = "prefix";
+  JsonWriter wd(&direct);
+  Result<size_t> size = WriteStoredItem(stored, wd);
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_EQ(*size, ItemSize(item));
+  std::string expected = "prefix";
+  JsonWriter we(&expected);
+  WriteItemJson(we, item);
+  EXPECT_EQ(direct, expected);
+  EXPECT_GT(direct.size(), 6 * 100000u);
+}
+
 TEST(StoredJsonTest, EmptyItem) {
   std::string stored;
   cairn::EncodeItem(Item(), &stored);
@@ -391,6 +439,10 @@ TEST(JsonWriterTest, ScanAgreesWithByteByByteEscaping) {
           std::string out = "prefix";
           JsonWriter::AppendQuoted(&out, s);
           ASSERT_EQ(out, "prefix" + reference(s)) << "length " << len << ", at " << a << ", " << b;
+          // The same literal written at a pointer, within its bound.
+          std::string raw(JsonWriter::QuotedBound(s.size()), '?');
+          raw.resize(static_cast<size_t>(JsonWriter::WriteQuoted(raw.data(), s) - raw.data()));
+          ASSERT_EQ(raw, reference(s)) << "WriteQuoted, length " << len << ", at " << a;
           ++checked;
         }
       }
