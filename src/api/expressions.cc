@@ -209,9 +209,4 @@ Item RequestExpressions::ProjectPaths(const Item& item,
   return expr::Project(item, paths);
 }
 
-std::vector<std::string> RequestExpressions::UpdatedTopLevelNames(
-    const expr::UpdateExpr& u) const {
-  return u.TopLevelNames();
-}
-
 }  // namespace cairn::api

@@ -55,7 +55,6 @@ class RequestExpressions {
   void Apply(const expr::UpdateExpr& u, Item& item, std::vector<expr::Path>* updated) const;
   Item Project(const Item& item, const expr::Projection& projection) const;
   Item ProjectPaths(const Item& item, const std::vector<expr::Path>& paths) const;
-  std::vector<std::string> UpdatedTopLevelNames(const expr::UpdateExpr& u) const;
 
  private:
   std::map<std::string, std::string, std::less<>> names_;

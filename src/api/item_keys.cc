@@ -155,4 +155,13 @@ Item KeyOf(const storage::TableInfo& t, const Item& item) {
   return key;
 }
 
+void CheckUpdateLeavesKey(const storage::TableInfo& table, const expr::UpdateExpr& update) {
+  for (const expr::UpdateAction& action : update.actions) {
+    const std::string& name = action.path.front().name;
+    if (table.IsKeyAttribute(name))
+      ThrowValidation("One or more parameter values were invalid: Cannot update attribute " +
+                      name + ". This attribute is part of the key");
+  }
+}
+
 }  // namespace cairn::api

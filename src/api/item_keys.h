@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "expr/ast.h"
 #include "storage/catalog.h"
 #include "types/attribute_value.h"
 
@@ -51,6 +52,12 @@ void CheckIndexKeys(const storage::TableInfo& table, const Item& item);
 // a TransactWriteItems Put): CheckItemKey, CheckAttributeNames, CheckIndexKeys, then its size
 // ("Item size has exceeded the maximum allowed size", over 400 KB).
 void CheckItemToPut(const storage::TableInfo& table, const Item& item);
+
+// UpdateItem's and a TransactWriteItems Update's rule: no action of the update may name a key
+// attribute of the table at its top level. Throws ValidationException for the first that does,
+// in the expression's order: "One or more parameter values were invalid: Cannot update attribute
+// <name>. This attribute is part of the key".
+void CheckUpdateLeavesKey(const storage::TableInfo& table, const expr::UpdateExpr& update);
 
 // The storage key of the item with these key attributes. REQUIRES: CheckKey or CheckItemKey passed.
 std::string EncodeItemKey(const storage::TableInfo& table, const Item& item);

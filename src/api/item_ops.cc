@@ -188,13 +188,7 @@ OpResult UpdateItem(OpContext& ctx, const Params& p) {
   auto t = FindTable(ctx, w.table_name);
   if (!t) return ApiError::ResourceNotFound();
   CheckKey(*t, key);
-  if (update) {
-    for (const std::string& attr : ex.UpdatedTopLevelNames(*update)) {
-      if (attr == t->hash.name || (t->range && attr == t->range->name))
-        ThrowValidation("One or more parameter values were invalid: Cannot update attribute " +
-                        attr + ". This attribute is part of the key");
-    }
-  }
+  if (update) CheckUpdateLeavesKey(*t, *update);
 
   std::string storage_key = EncodeItemKey(*t, key);
   std::optional<Item> old;

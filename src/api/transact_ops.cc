@@ -91,12 +91,7 @@ bool BindWriteAction(OpContext& ctx, WriteAction& a) {
   } else {
     CheckKey(t, a.key);
   }
-  if (a.update) {
-    for (const std::string& attr : a.ex->UpdatedTopLevelNames(*a.update))
-      if (t.IsKeyAttribute(attr))
-        ThrowValidation("One or more parameter values were invalid: Cannot update attribute " +
-                        attr + ". This attribute is part of the key");
-  }
+  if (a.update) CheckUpdateLeavesKey(t, *a.update);
   a.storage_key = EncodeItemKey(t, a.key);
   return true;
 }

@@ -292,6 +292,42 @@ def test_validation_error_reason(client, tables, expr, values, message):
     assert snapshot(client, tables) == before
 
 
+# As UpdateItem: an Update may not touch a key attribute; the first action in the expression's
+# order that does is named, and the request fails as a whole (a ValidationException, not a
+# cancellation reason), with nothing written.
+@pytest.mark.parametrize("expr,attr", [
+    ("SET pk = :v", "pk"),
+    ("SET bal = :v REMOVE sk", None),  # acc has no sort key: sk is an ordinary attribute
+    ("SET bal = :v, pk = :v", "pk"),
+    ("REMOVE pk", "pk"),
+])
+def test_update_of_a_key_attribute_is_refused(client, tables, expr, attr):
+    acc, ord_ = tables
+    before = snapshot(client, tables)
+    values = {":v": S("x")} if ":v" in expr else None
+    items = [update(ord_, {"pk": S("o"), "sk": N(1)}, "SET qty = :n",
+                    ExpressionAttributeValues={":n": N(4)}),
+             update(acc, key("a"), expr, **({"ExpressionAttributeValues": values} if values else {}))]
+    if attr is None:
+        client.transact_write_items(TransactItems=items)
+        return
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=items)
+    assert error(e) == ("ValidationException",
+                        "One or more parameter values were invalid: Cannot update attribute "
+                        f"{attr}. This attribute is part of the key")
+    assert snapshot(client, tables) == before
+    # The order-table's sort key too, after an ordinary attribute.
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=[
+            update(ord_, {"pk": S("o"), "sk": N(1)}, "SET qty = :n, sk = :n",
+                   ExpressionAttributeValues={":n": N(2)})])
+    assert error(e) == ("ValidationException",
+                        "One or more parameter values were invalid: Cannot update attribute "
+                        "sk. This attribute is part of the key")
+    assert snapshot(client, tables) == before
+
+
 def test_cancelled_transaction_can_be_retried(client, tables):
     acc, _ = tables
     items = [update(acc, key("a"), "SET bal = bal - :x", "bal >= :x",
