@@ -71,7 +71,26 @@ simdjson::dom::array AsArray(element e) {
   return e.get_array().value();
 }
 
-std::optional<element> Params::Get(std::string_view key) const { return Member(object_, key); }
+Params::Params(simdjson::dom::object object) : object_(object) {
+  for (simdjson::dom::key_value_pair member : object) {
+    if (count_ == kIndexed) {
+      indexed_ = false;
+      break;
+    }
+    entries_[count_++] = {member.key, member.value};
+  }
+}
+
+std::optional<element> Params::Get(std::string_view key) const {
+  if (!indexed_) return Member(object_, key);
+  for (size_t i = 0; i < count_; ++i) {
+    if (entries_[i].key == key) {
+      if (entries_[i].value.is_null()) return std::nullopt;
+      return entries_[i].value;
+    }
+  }
+  return std::nullopt;
+}
 
 bool Params::Has(std::string_view key) const { return Get(key).has_value(); }
 

@@ -20,9 +20,13 @@
 
 namespace cairn::api {
 
+// The top-level members are read once, when Params is made, into a small array that each
+// lookup scans (an operation asks for a dozen members, most of them absent: simdjson's at_key
+// walked the document's members on every lookup, ~1,200 instructions an UpdateItem).
+// The first of two members with the same name is the one found, as with at_key.
 class Params {
  public:
-  explicit Params(simdjson::dom::object object) : object_(object) {}
+  explicit Params(simdjson::dom::object object);
 
   bool Has(std::string_view key) const;
   // nullopt when absent or JSON null; SerializationException when of another JSON type.
@@ -36,7 +40,16 @@ class Params {
   simdjson::dom::object object() const { return object_; }
 
  private:
+  struct Entry {
+    std::string_view key;
+    simdjson::dom::element value;
+  };
+  static constexpr size_t kIndexed = 32;  // more than any input shape has members
+
   simdjson::dom::object object_;
+  Entry entries_[kIndexed];
+  size_t count_ = 0;
+  bool indexed_ = true;  // false: more than kIndexed members; lookups go to the document
 };
 
 // Typed access to an element that is not a top-level member (array entries, nested structures).
