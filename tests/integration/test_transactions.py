@@ -310,6 +310,7 @@ def test_update_of_a_key_attribute_is_refused(client, tables, expr, attr):
              update(acc, key("a"), expr, **({"ExpressionAttributeValues": values} if values else {}))]
     if attr is None:
         client.transact_write_items(TransactItems=items)
+        assert get(client, acc, key("a"))["bal"] == S("x")
         return
     with pytest.raises(ClientError) as e:
         client.transact_write_items(TransactItems=items)
@@ -317,7 +318,11 @@ def test_update_of_a_key_attribute_is_refused(client, tables, expr, attr):
                         "One or more parameter values were invalid: Cannot update attribute "
                         f"{attr}. This attribute is part of the key")
     assert snapshot(client, tables) == before
-    # The order-table's sort key too, after an ordinary attribute.
+
+
+def test_update_of_a_sort_key_is_refused(client, tables):
+    _, ord_ = tables
+    before = snapshot(client, tables)
     with pytest.raises(ClientError) as e:
         client.transact_write_items(TransactItems=[
             update(ord_, {"pk": S("o"), "sk": N(1)}, "SET qty = :n, sk = :n",
