@@ -1,9 +1,11 @@
-// The skip list memtable (memtable_skiplist.h): Node, SkipListRep (search, insert, iterator) and
-// the factory. The list is LevelDB's design: one writer, readers synchronized by release/acquire on
-// the links, heights drawn with branching factor 4 up to 12 levels, as RocksDB's own list.
+// The skip list memtable (memtable_skiplist.h): Node, the prefix index, SkipListRep (search,
+// insert, iterator) and the factory. The list is LevelDB's design: one writer, readers
+// synchronized by release/acquire on the links, heights drawn with branching factor 4 up to 12
+// levels, as RocksDB's own list.
 #include "storage/memtable_skiplist.h"
 
 #include <rocksdb/slice.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +45,16 @@ using rocksdb::Slice;
 
 constexpr int kMaxHeight = 12;
 constexpr unsigned kBranching = 4;
+// The prefix index's buckets, made in a memtable's arena at its first indexed insert: one per KB
+// of the memtable's size, a power of two between 64 and 16,384 (128 KB of a 16 MB memtable, which
+// holds about 70,000 entries of 200-byte items: even with each entry in a partition of its own
+// the chains stay short).
+size_t PrefixBuckets(size_t write_buffer_bytes) {
+  return std::bit_floor(std::clamp<size_t>(write_buffer_bytes / 1024, 64, 16384));
+}
+// How many nodes a search may step over from the first node of a prefix before it gives up and
+// searches from the head (and marks the prefix crowded, so that later searches do so at once).
+constexpr int kMaxPrefixSteps = 16;
 
 // A varint32 at p (at most 5 bytes, before `limit`); nullptr when malformed.
 const char* DecodeVarint32(const char* p, const char* limit, uint32_t* value) {
@@ -115,22 +127,30 @@ struct Node {
 };
 static_assert(alignof(Node) >= alignof(std::atomic<Node*>) && sizeof(Node) % alignof(Node) == 0);
 
+// One prefix in the prefix index: the first node (in the list's order) whose user key starts with
+// it. Entries live in the memtable's arena and are never removed; `first` only moves to a smaller
+// node, after that node is linked at level 0.
+struct PrefixEntry {
+  std::atomic<Node*> first;
+  PrefixEntry* next;          // in its bucket's chain; fixed before the entry is published
+  std::atomic<bool> crowded;  // a search stepped past kMaxPrefixSteps nodes of this prefix
+};
+
 class SkipListRep final : public MemTableRep {
  public:
-  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
-      : MemTableRep(allocator), compare_(compare), bytewise_(AgreesWithBytewise(compare)) {
+  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator, size_t prefix_bytes,
+              size_t buckets)
+      : MemTableRep(allocator),
+        compare_(compare),
+        bytewise_(AgreesWithBytewise(compare)),
+        prefix_bytes_(bytewise_ ? prefix_bytes : 0),
+        bucket_mask_(buckets - 1) {
     head_ = Node::Make(head_storage_, kMaxHeight);
   }
 
   KeyHandle Allocate(const size_t len, char** buf) override {
     const int height = RandomHeight();
-    const size_t header = Node::HeaderSize(height);
-    char* raw = nullptr;
-    // RocksDB's arena (the base class's Allocate) is not aligned: ask for room to align.
-    MemTableRep::Allocate(header + len + alignof(Node) - 1, &raw);
-    const uintptr_t at = (reinterpret_cast<uintptr_t>(raw) + alignof(Node) - 1) &
-                         ~static_cast<uintptr_t>(alignof(Node) - 1);
-    Node* node = Node::Make(reinterpret_cast<void*>(at), height);
+    Node* node = Node::Make(ArenaAligned(Node::HeaderSize(height) + len, alignof(Node)), height);
     *buf = node->entry();
     return node;
   }
@@ -144,19 +164,43 @@ class SkipListRep final : public MemTableRep {
     x->key = DecodeVarint32(entry, entry + 5, &key_size);
     x->key_size = key_size;
     const Slice key(x->key, key_size);
-    Node* prev[kMaxHeight];
-    Node* p = head_;
-    const int top = max_height_.load(std::memory_order_relaxed);
-    for (int level = top - 1; level >= 0; --level) {
-      for (Node* next = p->NextRelaxed(level); next != nullptr; next = p->NextRelaxed(level)) {
-        const int c = Compare(next, key);
-        if (c == 0) return false;  // this key and sequence number are already here
-        if (c > 0) break;
-        p = next;
-      }
-      prev[level] = p;
-    }
     const int height = x->height;
+    Node* prev[kMaxHeight];
+    bool found = false;  // prev[0 .. height) are set
+    PrefixEntry* prefix = nullptr;
+    int versus_first = 0;  // the order of the prefix's first node against key, when there is one
+    const bool indexed = Indexed(key);
+    if (indexed) {
+      if (buckets_.load(std::memory_order_relaxed) == nullptr) MakeBuckets();
+      prefix = Lookup(buckets_.load(std::memory_order_relaxed), key);
+      // A crowded prefix's first node is not kept: no search starts from it any more.
+      if (prefix != nullptr && !prefix->crowded.load(std::memory_order_relaxed)) {
+        Node* first = prefix->first.load(std::memory_order_relaxed);
+        versus_first = Compare(first, key);
+        if (versus_first == 0) return false;
+        // A node of height 1 needs only its predecessor at level 0: after the prefix's first
+        // node, among the prefix's own nodes.
+        if (versus_first < 0 && height == 1) {
+          int order = 0;
+          Node* next = SearchFrom(first, key, prefix, &prev[0], &order);
+          if (next != nullptr && order == 0) return false;  // this key and sequence number
+          found = prev[0] != nullptr;
+        }
+      }
+    }
+    const int top = max_height_.load(std::memory_order_relaxed);
+    if (!found) {
+      Node* p = head_;
+      for (int level = top - 1; level >= 0; --level) {
+        for (Node* next = p->NextRelaxed(level); next != nullptr; next = p->NextRelaxed(level)) {
+          const int c = Compare(next, key);
+          if (c == 0) return false;  // this key and sequence number are already here
+          if (c > 0) break;
+          p = next;
+        }
+        prev[level] = p;
+      }
+    }
     if (height > top) {
       for (int level = top; level < height; ++level) prev[level] = head_;
       // Readers that see the new height before the links find nullptr at the new levels of
@@ -166,6 +210,14 @@ class SkipListRep final : public MemTableRep {
     for (int level = 0; level < height; ++level) {
       x->link(level)->store(prev[level]->NextRelaxed(level), std::memory_order_relaxed);
       prev[level]->SetNext(level, x);  // release: x is whole before it is reachable
+    }
+    // The index learns of x once x is linked: a reader that starts from x finds what follows.
+    if (indexed) {
+      if (prefix == nullptr) {
+        Publish(x);
+      } else if (versus_first > 0) {
+        prefix->first.store(x, std::memory_order_release);
+      }
     }
     return true;
   }
@@ -183,6 +235,12 @@ class SkipListRep final : public MemTableRep {
   void Get(const rocksdb::LookupKey& k, void* arg,
            bool (*callback)(void* arg, const char* entry)) override {
     const Slice target = InternalKeyOf(k);
+    // No node starts with the key's prefix: none has its user key, and the callback would stop
+    // at the first node it saw.
+    if (Indexed(target)) {
+      const std::atomic<PrefixEntry*>* buckets = buckets_.load(std::memory_order_acquire);
+      if (buckets != nullptr && Lookup(buckets, target) == nullptr) return;
+    }
     for (Node* x = FindGreaterOrEqual(target); x != nullptr && callback(arg, x->entry());
          x = x->Next(0)) {
     }
@@ -235,7 +293,26 @@ class SkipListRep final : public MemTableRep {
   // `key`, or head_. It returns the node it compared, not a second read of the link: a node
   // inserted meanwhile right after *before may itself be before `key` (a newer version of the key
   // a snapshot read looks for, which must not be seen).
+  //
+  // With the prefix index, the search starts at the first node of the key's prefix when that node
+  // is before `key` (or, without `before`, at or after it: then it is the answer, as every node
+  // before it has a smaller prefix). A node of that prefix being inserted meanwhile may be missed:
+  // it is not yet published, so no read may see it.
   Node* FindGreaterOrEqual(const Slice& key, Node** before = nullptr) const {
+    if (PrefixEntry* prefix = StartFor(key)) {
+      Node* first = prefix->first.load(std::memory_order_acquire);
+      const int c = Compare(first, key);
+      if (c >= 0 && before == nullptr) return first;
+      if (c < 0) {
+        Node* last = nullptr;
+        int order = 0;
+        Node* next = SearchFrom(first, key, prefix, &last, &order);
+        if (last != nullptr) {
+          if (before != nullptr) *before = last;
+          return next;
+        }
+      }
+    }
     Node* x = head_;
     Node* next = nullptr;
     for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
@@ -251,6 +328,91 @@ class SkipListRep final : public MemTableRep {
     Node* before = nullptr;
     FindGreaterOrEqual(key, &before);
     return before;
+  }
+
+  // The search of FindGreaterOrEqual from `start`, a node before `key`, at most kMaxPrefixSteps
+  // steps: returns the first node at or after `key` (or nullptr) and sets *before to the last node
+  // before it and *order to the order of the returned node against `key`. Past the bound, marks
+  // `prefix` crowded and sets *before to nullptr (search from the head instead).
+  Node* SearchFrom(Node* start, const Slice& key, PrefixEntry* prefix, Node** before,
+                   int* order) const {
+    Node* x = start;
+    Node* next = nullptr;
+    int steps = 0;
+    for (int level = start->height - 1; level >= 0; --level) {
+      for (next = x->Next(level); next != nullptr; next = x->Next(level)) {
+        *order = Compare(next, key);
+        if (*order >= 0) break;
+        if (++steps > kMaxPrefixSteps) {
+          prefix->crowded.store(true, std::memory_order_relaxed);
+          *before = nullptr;
+          return nullptr;
+        }
+        x = next;
+      }
+    }
+    *before = x;
+    return next;
+  }
+
+  // The prefix index: for each prefix of prefix_bytes_ bytes that user keys start with, the
+  // first node with it. Keys of one prefix are contiguous in a bytewise order, so a search may
+  // start from that node instead of the head. Off (prefix_bytes_ 0) for other comparators.
+
+  // True when `key` (an internal key) has a user key long enough to have an indexed prefix.
+  bool Indexed(const Slice& key) const {
+    return prefix_bytes_ != 0 && key.size() >= prefix_bytes_ + 8;
+  }
+
+  size_t BucketOf(const char* key) const { return XXH3_64bits(key, prefix_bytes_) & bucket_mask_; }
+
+  // The entry of `key`'s prefix, or nullptr when no node has that prefix.
+  // REQUIRES: Indexed(key) and the buckets made.
+  PrefixEntry* Lookup(const std::atomic<PrefixEntry*>* buckets, const Slice& key) const {
+    for (PrefixEntry* e = buckets[BucketOf(key.data())].load(std::memory_order_acquire);
+         e != nullptr; e = e->next) {
+      const Node* first = e->first.load(std::memory_order_acquire);
+      if (std::memcmp(first->key, key.data(), prefix_bytes_) == 0) return e;
+    }
+    return nullptr;
+  }
+
+  // The entry a search of `key` may start from: its prefix's, when the index has it and it is
+  // not crowded; else nullptr.
+  PrefixEntry* StartFor(const Slice& key) const {
+    if (!Indexed(key)) return nullptr;
+    const std::atomic<PrefixEntry*>* buckets = buckets_.load(std::memory_order_acquire);
+    if (buckets == nullptr) return nullptr;
+    PrefixEntry* e = Lookup(buckets, key);
+    return e != nullptr && !e->crowded.load(std::memory_order_relaxed) ? e : nullptr;
+  }
+
+  // The writer's: the bucket array, all chains empty.
+  void MakeBuckets() {
+    auto* buckets = static_cast<std::atomic<PrefixEntry*>*>(
+        ArenaAligned(sizeof(std::atomic<PrefixEntry*>) * (bucket_mask_ + 1),
+                     alignof(std::atomic<PrefixEntry*>)));
+    for (size_t i = 0; i <= bucket_mask_; ++i) new (&buckets[i]) std::atomic<PrefixEntry*>(nullptr);
+    buckets_.store(buckets, std::memory_order_release);
+  }
+
+  // The writer's: a new entry for the prefix of x, linked node whose prefix has none.
+  void Publish(Node* x) {
+    std::atomic<PrefixEntry*>& bucket = buckets_.load(std::memory_order_relaxed)[BucketOf(x->key)];
+    auto* e = new (ArenaAligned(sizeof(PrefixEntry), alignof(PrefixEntry))) PrefixEntry();
+    e->first.store(x, std::memory_order_relaxed);
+    e->next = bucket.load(std::memory_order_relaxed);
+    e->crowded.store(false, std::memory_order_relaxed);
+    bucket.store(e, std::memory_order_release);
+  }
+
+  // `bytes` of the memtable's arena aligned on `align` (RocksDB's arena, the base class's
+  // Allocate, is not aligned: ask for room to align).
+  void* ArenaAligned(size_t bytes, size_t align) {
+    char* raw = nullptr;
+    MemTableRep::Allocate(bytes + align - 1, &raw);
+    return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(raw) + align - 1) &
+                                   ~static_cast<uintptr_t>(align - 1));
   }
 
   // The last node, or head_ when the list is empty.
@@ -290,10 +452,10 @@ class SkipListRep final : public MemTableRep {
       uint64_t b_trailer;
     };
     const Probe probes[] = {
-        {"a", 1 << 8, "b", 1 << 8},      {"a", 1 << 8, "ab", 1 << 8},
-        {"ab", 1 << 8, "b", 1 << 8},     {"\x7f", 1 << 8, "\x80", 1 << 8},
-        {"A", 1 << 8, "a", 1 << 8},      {"", 1 << 8, "a", 1 << 8},
-        {"k", 7 << 8, "k", 5 << 8},      {"k", (5 << 8) | 1, "k", 5 << 8},
+        {"a", 1 << 8, "b", 1 << 8},  {"a", 1 << 8, "ab", 1 << 8},
+        {"ab", 1 << 8, "b", 1 << 8}, {"\x7f", 1 << 8, "\x80", 1 << 8},
+        {"A", 1 << 8, "a", 1 << 8},  {"", 1 << 8, "a", 1 << 8},
+        {"k", 7 << 8, "k", 5 << 8},  {"k", (5 << 8) | 1, "k", 5 << 8},
         {"kk", 5 << 8, "k", 9 << 8},
     };
     auto internal = [](std::string_view user, uint64_t trailer) {
@@ -318,6 +480,9 @@ class SkipListRep final : public MemTableRep {
 
   const KeyComparator& compare_;
   const bool bytewise_;
+  const size_t prefix_bytes_;  // 0: no prefix index
+  const size_t bucket_mask_;   // the number of buckets - 1 (a power of two - 1)
+  std::atomic<std::atomic<PrefixEntry*>*> buckets_{nullptr};  // the chains, or null
   alignas(Node) char head_storage_[sizeof(Node) + sizeof(std::atomic<Node*>) * kMaxHeight];
   Node* head_;
   std::atomic<int> max_height_{1};
@@ -347,23 +512,30 @@ bool LookupKeyLayoutIsKnown() {
 
 class SkipListFactory final : public rocksdb::MemTableRepFactory {
  public:
+  SkipListFactory(size_t prefix_bytes, size_t write_buffer_bytes)
+      : prefix_bytes_(prefix_bytes), buckets_(PrefixBuckets(write_buffer_bytes)) {}
   using MemTableRepFactory::CreateMemTableRep;
   MemTableRep* CreateMemTableRep(const MemTableRep::KeyComparator& compare,
                                  rocksdb::Allocator* allocator, const rocksdb::SliceTransform*,
                                  rocksdb::Logger*) override {
-    return new SkipListRep(compare, allocator);
+    return new SkipListRep(compare, allocator, prefix_bytes_, buckets_);
   }
   const char* Name() const override { return "CairnSkipListFactory"; }
   bool IsInsertConcurrentlySupported() const override { return false; }
   bool CanHandleDuplicatedKey() const override { return true; }
+
+ private:
+  const size_t prefix_bytes_;
+  const size_t buckets_;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MemTableRepFactory> NewMemTableSkipListFactory() {
+std::shared_ptr<rocksdb::MemTableRepFactory> NewMemTableSkipListFactory(size_t prefix_bytes,
+                                                                        size_t write_buffer_bytes) {
   static const bool known = LookupKeyLayoutIsKnown();
   if (!known) return nullptr;
-  return std::make_shared<SkipListFactory>();
+  return std::make_shared<SkipListFactory>(prefix_bytes, write_buffer_bytes);
 }
 
 }  // namespace cairn::storage

@@ -2,9 +2,11 @@
 // the same RocksDB on its built-in list does, for the same writes: point reads at the latest
 // sequence and at snapshots, whole iterations forward and backward, Seek and SeekForPrev from
 // random targets, iterators bounded inside a prefix; with the memtable holding everything and
-// with small memtables that flush and compact. Readers running while a writer inserts always see
-// sorted keys and every key written before they started; snapshot reads never see a newer version
-// being inserted. A non-bytewise comparator is honoured (the list compares through it).
+// with small memtables that flush and compact; with the prefix index on (keys shorter than its
+// prefix, crowded prefixes, many small partitions of the engine's key layout) and off. Readers
+// running while a writer inserts always see sorted keys and every key written before they started;
+// snapshot reads never see a newer version being inserted. A non-bytewise comparator is honoured
+// (the list compares through it).
 #include "storage/memtable_skiplist.h"
 
 #include <gtest/gtest.h>
@@ -30,7 +32,9 @@ namespace {
 
 class Db {
  public:
-  Db(const std::string& dir, bool cairn_list, size_t write_buffer, const rocksdb::Comparator* cmp) {
+  // index_prefix: the list's prefix index length (0: none), meaningful with cairn_list.
+  Db(const std::string& dir, bool cairn_list, size_t write_buffer, const rocksdb::Comparator* cmp,
+     size_t index_prefix = 4) {
     std::filesystem::remove_all(dir);
     rocksdb::Options o;
     o.create_if_missing = true;
@@ -42,7 +46,7 @@ class Db {
     o.memtable_whole_key_filtering = true;
     if (cairn_list) {
       // Never null here: FactoryIsMadeForTheLinkedRocksDB below.
-      o.memtable_factory = NewMemTableSkipListFactory();
+      o.memtable_factory = NewMemTableSkipListFactory(index_prefix, write_buffer);
       o.allow_concurrent_memtable_write = false;
     }
     rocksdb::DB* raw = nullptr;
@@ -58,10 +62,12 @@ class Db {
 };
 
 std::string Key(std::mt19937& rng, int spread) {
-  // A 4-byte prefix from a few, then a tail of varying length (prefixes of other keys too).
+  // A 4-byte prefix from a few, then a tail of varying length (prefixes of other keys too); one
+  // in 16 is shorter than the prefix (outside the prefix index, and before the prefix's keys).
   char prefix[5];
   std::snprintf(prefix, sizeof prefix, "p%03d", static_cast<int>(rng() % 7));
   std::string k(prefix);
+  if (rng() % 16 == 0) return k.substr(0, 1 + rng() % 3);
   const int tail = static_cast<int>(rng() % spread);
   k += std::to_string(tail).substr(0, 1 + rng() % 3);
   if (rng() % 5 == 0) k.push_back('\xff');
@@ -106,9 +112,10 @@ std::vector<std::pair<std::string, std::string>> Walk(rocksdb::DB* db, bool forw
 
 // The same random writes to both; every read compared, at the end and at snapshots taken along.
 void CompareWithBuiltIn(size_t write_buffer, int writes, unsigned seed,
-                        const rocksdb::Comparator* cmp = rocksdb::BytewiseComparator()) {
+                        const rocksdb::Comparator* cmp = rocksdb::BytewiseComparator(),
+                        size_t index_prefix = 4) {
   const std::string base = ::testing::TempDir() + "cairn_memtable_" + std::to_string(seed);
-  Db ours(base + "_ours", true, write_buffer, cmp);
+  Db ours(base + "_ours", true, write_buffer, cmp, index_prefix);
   Db theirs(base + "_theirs", false, write_buffer, cmp);
   std::mt19937 rng(seed);
   std::vector<std::pair<const rocksdb::Snapshot*, const rocksdb::Snapshot*>> snapshots;
@@ -171,8 +178,72 @@ TEST(MemTableSkipListTest, FactoryIsMadeForTheLinkedRocksDB) {
   EXPECT_FALSE(factory->IsInsertConcurrentlySupported());
 }
 
+// 4000 writes over 7 prefixes: every prefix soon holds more than the 16 nodes a search may step
+// over from its first node, so the prefixes go crowded early; the 300-write run finds most keys
+// from their prefix's first node.
 TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithEverythingInTheMemtable) {
   CompareWithBuiltIn(64u << 20, 4000, 1);
+  CompareWithBuiltIn(64u << 20, 300, 4);
+}
+
+TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithoutThePrefixIndex) {
+  CompareWithBuiltIn(64u << 20, 2000, 5, rocksdb::BytewiseComparator(), 0);
+}
+
+// The prefix index with keys of the engine's layout: a 12-byte prefix (4-byte table id, 8-byte
+// hash), then the item's key; many partitions of a few items, each item written in several
+// versions, so that searches start from a partition's first node and find every version.
+TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithManySmallPartitions) {
+  const std::string base = ::testing::TempDir() + "cairn_memtable_partitions";
+  Db ours(base + "_ours", true, 64u << 20, rocksdb::BytewiseComparator(), 12);
+  Db theirs(base + "_theirs", false, 64u << 20, rocksdb::BytewiseComparator());
+  std::mt19937 rng(6);
+  auto key_of = [](uint32_t partition, uint32_t item) {
+    std::string k(4, '\0');
+    k[3] = 7;  // table id 7
+    const uint64_t hash = partition * 0x9E3779B97F4A7C15ull;
+    for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(hash >> (8 * i)));
+    return k + "item" + std::to_string(item);
+  };
+  std::vector<const rocksdb::Snapshot*> ours_snaps, theirs_snaps;
+  for (int i = 0; i < 6000; ++i) {
+    const std::string k = key_of(rng() % 400, rng() % 6);
+    const std::string v = std::to_string(i);
+    if (rng() % 9 == 0) {
+      ASSERT_TRUE(ours->Delete({}, k).ok());
+      ASSERT_TRUE(theirs->Delete({}, k).ok());
+    } else {
+      ASSERT_TRUE(ours->Put({}, k, v).ok());
+      ASSERT_TRUE(theirs->Put({}, k, v).ok());
+    }
+    if (i % 1500 == 0) {
+      ours_snaps.push_back(ours->GetSnapshot());
+      theirs_snaps.push_back(theirs->GetSnapshot());
+    }
+  }
+  ours_snaps.push_back(nullptr);
+  theirs_snaps.push_back(nullptr);
+  for (size_t s = 0; s < ours_snaps.size(); ++s) {
+    for (uint32_t p = 0; p < 410; ++p) {  // 10 partitions never written
+      for (uint32_t item = 0; item < 7; ++item) {
+        const std::string k = key_of(p, item);
+        ASSERT_EQ(Get(ours.get(), k, ours_snaps[s]), Get(theirs.get(), k, theirs_snaps[s])) << p;
+      }
+      const std::string lower = key_of(p, 0).substr(0, 12), upper = lower + "\xff";
+      for (bool forward : {true, false}) {
+        const std::string from = forward ? lower : upper;
+        ASSERT_EQ(Walk(ours.get(), forward, &from, ours_snaps[s], &upper, &lower),
+                  Walk(theirs.get(), forward, &from, theirs_snaps[s], &upper, &lower))
+            << p << (forward ? " forward" : " backward");
+      }
+    }
+    ASSERT_EQ(Walk(ours.get(), false, nullptr, ours_snaps[s]),
+              Walk(theirs.get(), false, nullptr, theirs_snaps[s]));
+  }
+  for (size_t s = 0; s + 1 < ours_snaps.size(); ++s) {
+    ours->ReleaseSnapshot(ours_snaps[s]);
+    theirs->ReleaseSnapshot(theirs_snaps[s]);
+  }
 }
 
 TEST(MemTableSkipListTest, AnswersAsTheBuiltInListAcrossFlushesAndCompactions) {
@@ -193,8 +264,10 @@ TEST(MemTableSkipListTest, HonoursANonBytewiseComparator) {
 // One writer, three readers: each reader's iteration is sorted, and a key the writer had written
 // (and announced) before the read began is found by Get and by Seek.
 TEST(MemTableSkipListTest, ReadersDuringInsertsSeeSortedKeysAndEveryEarlierWrite) {
+  // An 8-byte prefix index: about 13,000 prefixes of two or three keys each, so that readers'
+  // searches start from prefixes' first nodes while the writer moves them.
   Db db(::testing::TempDir() + "cairn_memtable_concurrent", true, 64u << 20,
-        rocksdb::BytewiseComparator());
+        rocksdb::BytewiseComparator(), 8);
   constexpr int kWrites = 30000;
   auto key_of = [](int i) {  // distinct for distinct i (104729 is prime to 1000003)
     const int64_t n = i;
@@ -233,7 +306,8 @@ TEST(MemTableSkipListTest, ReadersDuringInsertsSeeSortedKeysAndEveryEarlierWrite
           if (!last.empty() && it->key().ToString() <= last) failed = true;
           last = it->key().ToString();
         }
-        for (it->SeekForPrev(key_of(i)), steps = 0; it->Valid() && steps < 50; it->Prev(), ++steps) {
+        for (it->SeekForPrev(key_of(i)), steps = 0; it->Valid() && steps < 50;
+             it->Prev(), ++steps) {
           if (steps > 0 && it->key().ToString() >= last) failed = true;
           last = it->key().ToString();
         }
@@ -255,8 +329,9 @@ TEST(MemTableSkipListTest, ReadersDuringInsertsSeeSortedKeysAndEveryEarlierWrite
 // linked into the list next to the version the read looks for: a writer keeps two keys equal in
 // one batch; readers read both at one snapshot.
 TEST(MemTableSkipListTest, SnapshotReadsNeverSeeNewerVersionsBeingInserted) {
+  // A 5-byte prefix index: each key a prefix of its own, whose first node is its newest version.
   Db db(::testing::TempDir() + "cairn_memtable_snapshots", true, 64u << 20,
-        rocksdb::BytewiseComparator());
+        rocksdb::BytewiseComparator(), 5);
   std::atomic<bool> done{false};
   std::thread writer([&] {
     for (int i = 0; i < 20000; ++i) {
