@@ -71,44 +71,90 @@ int64_t Utf16Length(std::string_view s) {
   return n;
 }
 
-// Matches `s` against a pattern of the form "[class]+" or "[class]*" (ranges a-z and single
-// characters; '\' escapes the next one). Sets *supported to false for any other pattern.
-bool MatchesClassPattern(std::string_view pattern, std::string_view s, bool* supported) {
-  *supported = false;
-  if (pattern.size() < 3 || pattern.front() != '[') return true;
+// A pattern of the form "[class]+" or "[class]*" (ranges a-z and single characters; '\' escapes
+// the next one), compiled: the bytes its class holds. `supported` is false for any other pattern.
+struct ClassPattern {
+  bool supported = false;
+  bool allows_empty = false;       // the quantifier is '*'
+  std::array<uint64_t, 4> bytes{};  // bit b: byte b is in the class
+
+  bool Has(unsigned char c) const { return (bytes[c >> 6] >> (c & 63)) & 1; }
+};
+
+ClassPattern CompileClassPattern(std::string_view pattern) {
+  ClassPattern out;
+  if (pattern.size() < 3 || pattern.front() != '[') return out;
   const char quantifier = pattern.back();
-  if ((quantifier != '+' && quantifier != '*') || pattern[pattern.size() - 2] != ']') return true;
+  if ((quantifier != '+' && quantifier != '*') || pattern[pattern.size() - 2] != ']') return out;
   std::string_view cls = pattern.substr(1, pattern.size() - 3);
-  if (cls.empty() || cls.front() == '^') return true;
+  if (cls.empty() || cls.front() == '^') return out;
   // Parse the class into single characters and ranges.
   std::array<std::pair<char, char>, 32> ranges;
   size_t n = 0;
   for (size_t i = 0; i < cls.size();) {
     char lo = cls[i];
     if (lo == '\\') {
-      if (i + 1 >= cls.size()) return true;
+      if (i + 1 >= cls.size()) return out;
       lo = cls[++i];
-      if (std::string_view("wdsWDSpPuxQE").find(lo) != std::string_view::npos) return true;
+      if (std::string_view("wdsWDSpPuxQE").find(lo) != std::string_view::npos) return out;
     } else if (lo == '[') {
-      return true;
+      return out;
     }
     ++i;
     char hi = lo;
     if (i + 1 < cls.size() && cls[i] == '-') {
       hi = cls[i + 1];
-      if (hi == '\\') return true;
+      if (hi == '\\') return out;
       i += 2;
     }
-    if (n == ranges.size()) return true;
+    if (n == ranges.size()) return out;
     ranges[n++] = {lo, hi};
   }
-  *supported = true;
-  if (s.empty()) return quantifier == '*';
-  for (char c : s) {
-    bool in = false;
-    for (size_t k = 0; k < n && !in; ++k) in = c >= ranges[k].first && c <= ranges[k].second;
-    if (!in) return false;
+  out.supported = true;
+  out.allows_empty = quantifier == '*';
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);  // compared as char, as the ranges are
+    for (size_t k = 0; k < n; ++k) {
+      if (c >= ranges[k].first && c <= ranges[k].second) {
+        out.bytes[b >> 6] |= uint64_t{1} << (b & 63);
+        break;
+      }
+    }
   }
+  return out;
+}
+
+// `pattern` compiled, once per thread for each of the few patterns of the model (up to 8; any
+// beyond that is compiled at each call).
+const ClassPattern& CompiledClassPattern(std::string_view pattern) {
+  struct Entry {
+    std::string_view pattern;
+    ClassPattern compiled;
+  };
+  thread_local std::array<Entry, 8> cache;
+  thread_local size_t used = 0;
+  for (size_t i = 0; i < used; ++i)
+    if (cache[i].pattern == pattern) return cache[i].compiled;
+  thread_local std::string owned[8];  // the cache keeps its own copy of each pattern's text
+  if (used < cache.size()) {
+    owned[used] = std::string(pattern);
+    cache[used] = Entry{owned[used], CompileClassPattern(pattern)};
+    return cache[used++].compiled;
+  }
+  thread_local ClassPattern uncached;
+  uncached = CompileClassPattern(pattern);
+  return uncached;
+}
+
+// Matches `s` against a pattern of the form "[class]+" or "[class]*" (CompileClassPattern). Sets
+// *supported to false (and matches) for any other pattern.
+bool MatchesClassPattern(std::string_view pattern, std::string_view s, bool* supported) {
+  const ClassPattern& p = CompiledClassPattern(pattern);
+  *supported = p.supported;
+  if (!p.supported) return true;
+  if (s.empty()) return p.allows_empty;
+  for (unsigned char c : s)
+    if (!p.Has(c)) return false;
   return true;
 }
 

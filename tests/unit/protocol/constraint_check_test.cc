@@ -87,6 +87,45 @@ TEST(ConstraintCheckTest, StringLengthsAndPatterns) {
                 "constraint: Member must have length greater than or equal to 1"));
 }
 
+// Every printable ASCII character, and a non-ASCII letter, inside a name checked against the
+// model's pattern [a-zA-Z0-9_.-]+: as ExclusiveStartTableName (the model's TableName shape) and as
+// TableName (the check that also takes a table ARN). Both are checked twice in a row, as a server
+// thread checks every request: the second check uses the compiled form of the pattern.
+TEST(ConstraintCheckTest, NamePatternAcceptsExactlyItsClass) {
+  auto in_class = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  };
+  int accepted = 0;
+  for (int b = 0x20; b <= 0x7e; ++b) {
+    const char c = static_cast<char>(b);
+    std::string name = "ab";
+    if (c == '"' || c == '\\') name += '\\';
+    name += c;
+    name += "cd";
+    const std::string shown = "ab" + std::string(1, c) + "cd";
+    for (int round = 0; round < 2; ++round) {
+      EXPECT_EQ(Check("ListTables", R"({"ExclusiveStartTableName": ")" + name + R"("})"),
+                in_class(c) ? ""
+                            : One("Value '" + shown + "' at 'exclusiveStartTableName' failed to "
+                                  "satisfy constraint: Member must satisfy regular expression "
+                                  "pattern: [a-zA-Z0-9_.-]+"))
+          << b;
+      EXPECT_EQ(Check("DescribeTable", R"({"TableName": ")" + name + R"("})"),
+                in_class(c) ? ""
+                            : One("Value '" + shown + "' at 'tableName' failed to satisfy "
+                                  "constraint: Member must satisfy regular expression pattern: "
+                                  "[a-zA-Z0-9_.-]+"))
+          << b;
+    }
+    accepted += in_class(c);
+  }
+  EXPECT_EQ(accepted, 26 + 26 + 10 + 3);
+  EXPECT_EQ(Check("DescribeTable", R"({"TableName": "cafés"})"),
+            One("Value 'caf\u00e9s' at 'tableName' failed to satisfy constraint: Member must "
+                "satisfy regular expression pattern: [a-zA-Z0-9_.-]+"));
+}
+
 TEST(ConstraintCheckTest, LengthCountsUtf16Units) {
   std::string e36;  // "\u00e9" is two UTF-8 bytes, one UTF-16 unit
   for (int i = 0; i < 36; ++i) e36 += "\xC3\xA9";
