@@ -45,12 +45,13 @@ using rocksdb::Slice;
 
 constexpr int kMaxHeight = 12;
 constexpr unsigned kBranching = 4;
-// The prefix index's buckets, made in a memtable's arena at its first indexed insert: one per KB
-// of the memtable's size, a power of two between 64 and 16,384 (128 KB of a 16 MB memtable, which
-// holds about 70,000 entries of 200-byte items: even with each entry in a partition of its own
-// the chains stay short).
+// The prefix index's buckets, made in a memtable's arena at its first indexed insert: one per
+// 512 bytes of the memtable's size, a power of two between 64 and 32,768 (256 KB of a 16 MB
+// memtable, which holds about 70,000 entries of 200-byte items, or 200,000 of tiny ones: even
+// with each entry in a partition of its own a chain holds a few entries, and a step along it
+// compares the entry's hash before it reads the node).
 size_t PrefixBuckets(size_t write_buffer_bytes) {
-  return std::bit_floor(std::clamp<size_t>(write_buffer_bytes / 1024, 64, 16384));
+  return std::bit_floor(std::clamp<size_t>(write_buffer_bytes / 512, 64, 32768));
 }
 // How many nodes a search may step over from the first node of a prefix before it gives up and
 // searches from the head (and marks the prefix crowded, so that later searches do so at once).
@@ -133,6 +134,7 @@ static_assert(alignof(Node) >= alignof(std::atomic<Node*>) && sizeof(Node) % ali
 struct PrefixEntry {
   std::atomic<Node*> first;
   PrefixEntry* next;          // in its bucket's chain; fixed before the entry is published
+  uint64_t hash;              // of the prefix; fixed before the entry is published
   std::atomic<bool> crowded;  // a search stepped past kMaxPrefixSteps nodes of this prefix
 };
 
@@ -364,13 +366,15 @@ class SkipListRep final : public MemTableRep {
     return prefix_bytes_ != 0 && key.size() >= prefix_bytes_ + 8;
   }
 
-  size_t BucketOf(const char* key) const { return XXH3_64bits(key, prefix_bytes_) & bucket_mask_; }
+  uint64_t HashOf(const char* key) const { return XXH3_64bits(key, prefix_bytes_); }
 
   // The entry of `key`'s prefix, or nullptr when no node has that prefix.
   // REQUIRES: Indexed(key) and the buckets made.
   PrefixEntry* Lookup(const std::atomic<PrefixEntry*>* buckets, const Slice& key) const {
-    for (PrefixEntry* e = buckets[BucketOf(key.data())].load(std::memory_order_acquire);
+    const uint64_t hash = HashOf(key.data());
+    for (PrefixEntry* e = buckets[hash & bucket_mask_].load(std::memory_order_acquire);
          e != nullptr; e = e->next) {
+      if (e->hash != hash) continue;
       const Node* first = e->first.load(std::memory_order_acquire);
       if (std::memcmp(first->key, key.data(), prefix_bytes_) == 0) return e;
     }
@@ -398,10 +402,13 @@ class SkipListRep final : public MemTableRep {
 
   // The writer's: a new entry for the prefix of x, linked node whose prefix has none.
   void Publish(Node* x) {
-    std::atomic<PrefixEntry*>& bucket = buckets_.load(std::memory_order_relaxed)[BucketOf(x->key)];
+    const uint64_t hash = HashOf(x->key);
+    std::atomic<PrefixEntry*>& bucket =
+        buckets_.load(std::memory_order_relaxed)[hash & bucket_mask_];
     auto* e = new (ArenaAligned(sizeof(PrefixEntry), alignof(PrefixEntry))) PrefixEntry();
     e->first.store(x, std::memory_order_relaxed);
     e->next = bucket.load(std::memory_order_relaxed);
+    e->hash = hash;
     e->crowded.store(false, std::memory_order_relaxed);
     bucket.store(e, std::memory_order_release);
   }

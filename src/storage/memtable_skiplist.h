@@ -25,14 +25,14 @@
 //     non-bytewise order would sort differently; if any answer differs, it compares through that
 //     comparator instead.
 //   - The prefix index (on when the factory is given a prefix length): a hash table (one bucket
-//     per KB of memtable, at most 16,384), in the memtable's arena, from each prefix of that many
-//     bytes that user keys start with to the first node with it. A bytewise order keeps a prefix's
-//     keys together, so a search (point read, Seek, Prev, and the insert of a node of height 1,
-//     three in four) starts at that node instead of the head: the steps inside one partition
-//     instead of a walk down the whole list. A point read of a prefix the index does not hold ends
-//     at once. A search that steps over more than 16 nodes of its prefix marks the prefix crowded,
-//     and that prefix's searches start at the head again (a large partition, or keys that share a
-//     long prefix, as a stream's). Readers may miss only a node of the prefix that is being
+//     per 512 bytes of memtable, at most 32,768), in the memtable's arena, from each prefix of that
+//     many bytes that user keys start with to the first node with it. A bytewise order keeps a
+//     prefix's keys together, so a search (point read, Seek, Prev, and the insert of a node of
+//     height 1, three in four) starts at that node instead of the head: the steps inside one
+//     partition instead of a walk down the whole list. A point read of a prefix the index does not
+//     hold ends at once. A search that steps over more than 16 nodes of its prefix marks the prefix
+//     crowded, and that prefix's searches start at the head again (a large partition, or keys that
+//     share a long prefix, as a stream's). Readers may miss only a node of the prefix that is being
 //     inserted: it is not published yet.
 // RocksDB internals used (memtable_skiplist.cc; exported by librocksdb, only named by
 // rocksdb/memtablerep.h): Arena::AllocateAligned, for the iterators RocksDB asks to have in its

@@ -193,10 +193,16 @@ TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithoutThePrefixIndex) {
 // The prefix index with keys of the engine's layout: a 12-byte prefix (4-byte table id, 8-byte
 // hash), then the item's key; many partitions of a few items, each item written in several
 // versions, so that searches start from a partition's first node and find every version.
-TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithManySmallPartitions) {
-  const std::string base = ::testing::TempDir() + "cairn_memtable_partitions";
-  Db ours(base + "_ours", true, 64u << 20, rocksdb::BytewiseComparator(), 12);
-  Db theirs(base + "_theirs", false, 64u << 20, rocksdb::BytewiseComparator());
+// With 64 MB memtables (32,768 buckets) and 64 KB ones (128 buckets: chains of several
+// prefixes, and flushes).
+class ManySmallPartitions : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(ManySmallPartitions, AnswerAsTheBuiltInList) {
+  const size_t write_buffer = GetParam();
+  const std::string base =
+      ::testing::TempDir() + "cairn_memtable_partitions_" + std::to_string(write_buffer);
+  Db ours(base + "_ours", true, write_buffer, rocksdb::BytewiseComparator(), 12);
+  Db theirs(base + "_theirs", false, write_buffer, rocksdb::BytewiseComparator());
   std::mt19937 rng(6);
   auto key_of = [](uint32_t partition, uint32_t item) {
     std::string k(4, '\0');
@@ -245,6 +251,9 @@ TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithManySmallPartitions) {
     theirs->ReleaseSnapshot(theirs_snaps[s]);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(MemTableSkipListTest, ManySmallPartitions,
+                         ::testing::Values(size_t{64} << 20, size_t{64} << 10));
 
 TEST(MemTableSkipListTest, AnswersAsTheBuiltInListAcrossFlushesAndCompactions) {
   CompareWithBuiltIn(64u << 10, 20000, 2);  // 64 KB memtables: dozens of flushes
