@@ -75,7 +75,7 @@ int64_t Utf16Length(std::string_view s) {
 // the next one), compiled: the bytes its class holds. `supported` is false for any other pattern.
 struct ClassPattern {
   bool supported = false;
-  bool allows_empty = false;       // the quantifier is '*'
+  bool allows_empty = false;        // the quantifier is '*'
   std::array<uint64_t, 4> bytes{};  // bit b: byte b is in the class
 
   bool Has(unsigned char c) const { return (bytes[c >> 6] >> (c & 63)) & 1; }
@@ -128,17 +128,15 @@ ClassPattern CompileClassPattern(std::string_view pattern) {
 // beyond that is compiled at each call).
 const ClassPattern& CompiledClassPattern(std::string_view pattern) {
   struct Entry {
-    std::string_view pattern;
+    std::string pattern;
     ClassPattern compiled;
   };
   thread_local std::array<Entry, 8> cache;
   thread_local size_t used = 0;
   for (size_t i = 0; i < used; ++i)
     if (cache[i].pattern == pattern) return cache[i].compiled;
-  thread_local std::string owned[8];  // the cache keeps its own copy of each pattern's text
   if (used < cache.size()) {
-    owned[used] = std::string(pattern);
-    cache[used] = Entry{owned[used], CompileClassPattern(pattern)};
+    cache[used] = Entry{std::string(pattern), CompileClassPattern(pattern)};
     return cache[used++].compiled;
   }
   thread_local ClassPattern uncached;

@@ -237,14 +237,19 @@ class SkipListRep final : public MemTableRep {
   void Get(const rocksdb::LookupKey& k, void* arg,
            bool (*callback)(void* arg, const char* entry)) override {
     const Slice target = InternalKeyOf(k);
-    // No node starts with the key's prefix: none has its user key, and the callback would stop
-    // at the first node it saw.
+    PrefixEntry* prefix = nullptr;
     if (Indexed(target)) {
       const std::atomic<PrefixEntry*>* buckets = buckets_.load(std::memory_order_acquire);
-      if (buckets != nullptr && Lookup(buckets, target) == nullptr) return;
+      if (buckets != nullptr) {
+        prefix = Lookup(buckets, target);
+        // No node starts with the key's prefix: none has its user key, and the callback would
+        // stop at the first node it saw.
+        if (prefix == nullptr) return;
+        if (prefix->crowded.load(std::memory_order_relaxed)) prefix = nullptr;
+      }
     }
-    for (Node* x = FindGreaterOrEqual(target); x != nullptr && callback(arg, x->entry());
-         x = x->Next(0)) {
+    for (Node* x = FindGreaterOrEqualFrom(prefix, target);
+         x != nullptr && callback(arg, x->entry()); x = x->Next(0)) {
     }
   }
 
@@ -301,7 +306,13 @@ class SkipListRep final : public MemTableRep {
   // before it has a smaller prefix). A node of that prefix being inserted meanwhile may be missed:
   // it is not yet published, so no read may see it.
   Node* FindGreaterOrEqual(const Slice& key, Node** before = nullptr) const {
-    if (PrefixEntry* prefix = StartFor(key)) {
+    return FindGreaterOrEqualFrom(StartFor(key), key, before);
+  }
+
+  // FindGreaterOrEqual with the prefix entry a search may start from (StartFor), or nullptr.
+  Node* FindGreaterOrEqualFrom(PrefixEntry* prefix, const Slice& key,
+                               Node** before = nullptr) const {
+    if (prefix != nullptr) {
       Node* first = prefix->first.load(std::memory_order_acquire);
       const int c = Compare(first, key);
       if (c >= 0 && before == nullptr) return first;
