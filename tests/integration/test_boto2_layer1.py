@@ -67,8 +67,10 @@ key1 = {'HashKeyElement': {hash_key_type: item1_key},
 
 
 # --------------------------------------------------------------------------------------------------
-# The tutorial, in order, on one namespace.
+# The tutorial, in order, on one namespace. Its steps build on one another, so they share one
+# xdist worker (cairn.sh runs pytest with --dist loadgroup); without the mark, -n 2 may split them.
 
+tutorial_step = pytest.mark.xdist_group("boto2_layer1_tutorial")
 
 @pytest.fixture(scope="module")
 def tutorial(server):
@@ -79,11 +81,13 @@ def tutorial(server):
     return boto2_shim.layer1(server, key)
 
 
+@tutorial_step
 def test_tutorial_list_tables(tutorial):
     conn = tutorial
     assert conn.list_tables() == {'TableNames': ['test-table']}
 
 
+@tutorial_step
 def test_tutorial_create_table(tutorial):
     conn = tutorial
     before = time.time()
@@ -102,6 +106,7 @@ def test_tutorial_create_table(tutorial):
     assert desc['ProvisionedThroughput'] == {'WriteCapacityUnits': 10, 'ReadCapacityUnits': 10}
 
 
+@tutorial_step
 def test_tutorial_describe_table(tutorial):
     conn = tutorial
     result = conn.describe_table(table_name)
@@ -117,6 +122,7 @@ def test_tutorial_describe_table(tutorial):
     assert desc['ProvisionedThroughput'] == {'ReadCapacityUnits': 10, 'WriteCapacityUnits': 10}
 
 
+@tutorial_step
 def test_tutorial_add_item(tutorial):
     conn = tutorial
     result = conn.put_item(table_name, item_data)
@@ -124,6 +130,7 @@ def test_tutorial_add_item(tutorial):
     assert isinstance(result['ConsumedCapacityUnits'], float)
 
 
+@tutorial_step
 def test_tutorial_get_item_consistent(tutorial):
     conn = tutorial
     result = conn.get_item(table_name, key=key1, consistent_read=True)
@@ -132,6 +139,7 @@ def test_tutorial_get_item_consistent(tutorial):
     assert result['Item']['ReceivedTime'] == {'S': '12/9/2011 11:36:03 PM'}
 
 
+@tutorial_step
 def test_tutorial_update_item(tutorial):
     conn = tutorial
     attrs_to_update = {'Subject': {'Value': {'S': 'Sup, Groovycat'}, 'Action': 'PUT'}}
@@ -141,6 +149,7 @@ def test_tutorial_update_item(tutorial):
     assert item == dict(item_data, Subject={'S': 'Sup, Groovycat'})
 
 
+@tutorial_step
 def test_tutorial_delete_item(tutorial):
     conn = tutorial
     assert conn.delete_item(table_name, key=key1) == {'ConsumedCapacityUnits': 1.0}
@@ -148,6 +157,7 @@ def test_tutorial_delete_item(tutorial):
         conn.get_item(table_name, key=key1, consistent_read=True)
 
 
+@tutorial_step
 def test_tutorial_delete_table(tutorial):
     conn = tutorial
     result = conn.delete_table(table_name)
