@@ -81,14 +81,24 @@ class FileData {
     return IOStatus::OK();
   }
 
-  // Copies up to n bytes from `offset` into scratch; *result is what was read (empty at the end).
-  IOStatus Read(uint64_t offset, size_t n, Slice* result, char* scratch) const {
+  // Reads up to n bytes from `offset`; *result is what was read (empty at the end). With
+  // `in_place`, a range inside one chunk is answered with a pointer into it, which stays valid
+  // while the file lives (a shrunk file keeps its chunks); any other range is copied into scratch.
+  IOStatus Read(uint64_t offset, size_t n, Slice* result, char* scratch, bool in_place) const {
     std::shared_lock lock(mu_);
     if (offset >= size_ || n == 0) {
       *result = Slice();
       return IOStatus::OK();
     }
     n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+    if (in_place) {
+      const Chunk& c = ChunkAt(offset);
+      const size_t at = static_cast<size_t>(offset - c.start);
+      if (n <= c.capacity - at) {
+        *result = Slice(c.data + at, n);
+        return IOStatus::OK();
+      }
+    }
     if (scratch == nullptr) return IOStatus::InvalidArgument("a read needs a buffer");
     size_t done = 0;
     while (done < n) {
@@ -176,7 +186,7 @@ class SequentialFile final : public rocksdb::FSSequentialFile {
   explicit SequentialFile(FilePtr file) : file_(std::move(file)) {}
   IOStatus Read(size_t n, const IOOptions&, Slice* result, char* scratch,
                 IODebugContext*) override {
-    IOStatus s = file_->Read(pos_, n, result, scratch);
+    IOStatus s = file_->Read(pos_, n, result, scratch, false);
     if (s.ok()) pos_ += result->size();
     return s;
   }
@@ -186,7 +196,7 @@ class SequentialFile final : public rocksdb::FSSequentialFile {
   }
   IOStatus PositionedRead(uint64_t offset, size_t n, const IOOptions&, Slice* result, char* scratch,
                           IODebugContext*) override {
-    return file_->Read(offset, n, result, scratch);
+    return file_->Read(offset, n, result, scratch, false);
   }
 
  private:
@@ -194,16 +204,25 @@ class SequentialFile final : public rocksdb::FSSequentialFile {
   uint64_t pos_ = 0;
 };
 
+// With `in_place` (RocksDB's allow_mmap_reads, which the in-memory engine sets), reads answer
+// pointers into the file's chunks, as a mapped file would: RocksDB then keeps a table's blocks
+// where they are instead of copying each block read into a buffer and again into the heap.
+// Prefetch succeeds at once (the bytes already are in memory), so that RocksDB's readahead never
+// puts a prefetch buffer of its own between the file and its reads.
 class RandomAccessFile final : public rocksdb::FSRandomAccessFile {
  public:
-  explicit RandomAccessFile(FilePtr file) : file_(std::move(file)) {}
+  RandomAccessFile(FilePtr file, bool in_place) : file_(std::move(file)), in_place_(in_place) {}
   IOStatus Read(uint64_t offset, size_t n, const IOOptions&, Slice* result, char* scratch,
                 IODebugContext*) const override {
-    return file_->Read(offset, n, result, scratch);
+    return file_->Read(offset, n, result, scratch, in_place_);
+  }
+  IOStatus Prefetch(uint64_t, size_t, const IOOptions&, IODebugContext*) override {
+    return IOStatus::OK();
   }
 
  private:
   FilePtr file_;
+  const bool in_place_;
 };
 
 class WritableFile final : public rocksdb::FSWritableFile {
@@ -271,12 +290,12 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
     return IOStatus::OK();
   }
 
-  IOStatus NewRandomAccessFile(const std::string& fname, const FileOptions&,
+  IOStatus NewRandomAccessFile(const std::string& fname, const FileOptions& options,
                                std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
                                IODebugContext*) override {
     FilePtr f = Find(fname);
     if (!f) return NotFound(fname);
-    *result = std::make_unique<RandomAccessFile>(std::move(f));
+    *result = std::make_unique<RandomAccessFile>(std::move(f), options.use_mmap_reads);
     return IOStatus::OK();
   }
 

@@ -9,8 +9,14 @@
 // Chunks of 2 MB are mapped on their own, aligned, and advised as transparent huge pages: one fault
 // per 2 MB where the kernel has a huge page free (an ordinary 4 KB-page fault each otherwise).
 //
-// Invariants: a chunk's address never changes while its file lives, so a read copies out of it
-// under a shared lock while the file's single writer may append; a file's data outlives its name
+// Reads opened with use_mmap_reads (RocksDB's allow_mmap_reads, which the in-memory engine sets)
+// answer a range inside one chunk with a pointer into it, as a mapped file would: a table's blocks
+// are then used where they lie, not copied into a buffer and again into the heap.
+//
+// Invariants: a chunk's address never changes while its file lives, and a written byte changes
+// only if the file is shrunk (Truncate) and written past that point again, which RocksDB never
+// does to a table file it reads; so a read copies out of a chunk (or points into it) under a
+// shared lock while the file's single writer may append; a file's data outlives its name
 // (DeleteFile, RenameFile) while a handle holds it, as a POSIX file does; paths are normalized
 // (repeated and trailing slashes dropped); no hard links (LinkFile and its kin answer RocksDB's
 // default NotSupported: Cairn takes no checkpoints and ingests no files). RocksDB's info log is

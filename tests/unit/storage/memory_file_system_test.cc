@@ -1,5 +1,6 @@
 // MemoryFileSystem: bytes written come back from any offset, across its chunk boundaries (64 KB
-// doubling to 2 MB, then 2 MB); a file's data outlives its name while a handle holds it; names,
+// doubling to 2 MB, then 2 MB); mapped reads point into a chunk and copy only across one; a file's
+// data outlives its name while a handle holds it; names,
 // directories, locks and truncation behave as RocksDB expects of a file system (a missing
 // path is PathNotFound, as POSIX's ENOENT is; FileExists says NotFound); and a real RocksDB
 // flushes, compacts, closes and reopens on it without losing a key.
@@ -82,6 +83,55 @@ TEST_F(MemoryFileSystemTest, ReadsBackEveryByteAcrossChunkBoundaries) {
   EXPECT_EQ(ReadAt(*r, total - 5, 100), Pattern(total - 5, 5));
   EXPECT_EQ(ReadAt(*r, total, 100), "");
   EXPECT_EQ(ReadAt(*r, total + 1000, 100), "");
+}
+
+TEST_F(MemoryFileSystemTest, MappedReadsPointIntoTheFileInsideAChunkAndCopyAcrossOne) {
+  const uint64_t total = (uint64_t{5} << 20) + 777;
+  WriteFile("/db/m.sst", total, 4093);
+  FileOptions mapped;
+  mapped.use_mmap_reads = true;  // what RocksDB asks for under allow_mmap_reads
+  std::unique_ptr<rocksdb::FSRandomAccessFile> r;
+  ASSERT_TRUE(fs_->NewRandomAccessFile("/db/m.sst", mapped, &r, nullptr).ok());
+  std::string scratch(300000, '\0');
+  auto read = [&](uint64_t offset, size_t n) {
+    Slice got;
+    EXPECT_TRUE(r->Read(offset, n, IOOptions(), &got, scratch.data(), nullptr).ok());
+    return got;
+  };
+  auto in_scratch = [&](const Slice& got) {
+    return got.data() >= scratch.data() && got.data() < scratch.data() + scratch.size();
+  };
+  // Inside the first chunk (64 KB), and inside a 2 MB chunk: a pointer into the file.
+  const Slice a = read(100, 4000);
+  EXPECT_FALSE(in_scratch(a));
+  EXPECT_EQ(a.ToString(), Pattern(100, 4000));
+  const uint64_t in_huge = (uint64_t{3} << 20) + 5000;
+  const Slice b = read(in_huge, 200000);
+  EXPECT_FALSE(in_scratch(b));
+  EXPECT_EQ(b.ToString(), Pattern(in_huge, 200000));
+  // Across the end of the first chunk: copied into scratch.
+  const Slice c = read((64 << 10) - 10, 20);
+  EXPECT_TRUE(in_scratch(c));
+  EXPECT_EQ(c.ToString(), Pattern((64 << 10) - 10, 20));
+  // The tail is cut at the end of the file; past it, nothing.
+  EXPECT_EQ(read(total - 7, 100).ToString(), Pattern(total - 7, 7));
+  EXPECT_EQ(read(total, 100).size(), 0u);
+  // Prefetch has nothing to do: it succeeds, so RocksDB puts no prefetch buffer of its own
+  // between the file and its reads.
+  EXPECT_TRUE(r->Prefetch(0, 1 << 20, IOOptions(), nullptr).ok());
+  // A pointer handed out stays valid and unchanged while a handle holds the file, after its name
+  // is gone and another file takes the name.
+  const std::string before = a.ToString();
+  ASSERT_TRUE(fs_->DeleteFile("/db/m.sst", IOOptions(), nullptr).ok());
+  WriteFile("/db/m.sst", 100000, 1000);
+  EXPECT_EQ(a.ToString(), before);
+  // Without use_mmap_reads every read lands in scratch.
+  std::unique_ptr<rocksdb::FSRandomAccessFile> copied;
+  ASSERT_TRUE(fs_->NewRandomAccessFile("/db/m.sst", FileOptions(), &copied, nullptr).ok());
+  Slice got;
+  ASSERT_TRUE(copied->Read(100, 4000, IOOptions(), &got, scratch.data(), nullptr).ok());
+  EXPECT_TRUE(in_scratch(got));
+  EXPECT_EQ(got.ToString(), Pattern(100, 4000));
 }
 
 TEST_F(MemoryFileSystemTest, SequentialReadsAndSkips) {
@@ -205,10 +255,16 @@ TEST_F(MemoryFileSystemTest, ReadersSeeAConsistentPrefixWhileTheWriterAppends) {
   EXPECT_GT(reads, 0);
 }
 
-TEST_F(MemoryFileSystemTest, RocksDBFlushesCompactsAndReopensOnIt) {
+// With RocksDB's reads copying into its buffers, and with its mapped reads (the in-memory engine's
+// setting: blocks are used where the file holds them, and iterators' readahead calls Prefetch).
+class MemoryFileSystemRocksDBTest : public MemoryFileSystemTest,
+                                    public ::testing::WithParamInterface<bool> {};
+
+TEST_P(MemoryFileSystemRocksDBTest, RocksDBFlushesCompactsAndReopensOnIt) {
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs_);
   rocksdb::Options o;
   o.env = env.get();
+  o.allow_mmap_reads = GetParam();
   o.create_if_missing = true;
   o.write_buffer_size = 256 << 10;  // many flushes, and compactions of their files
   o.target_file_size_base = 512 << 10;
@@ -247,6 +303,11 @@ TEST_F(MemoryFileSystemTest, RocksDBFlushesCompactsAndReopensOnIt) {
     EXPECT_EQ(got, value(i));
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Reads, MemoryFileSystemRocksDBTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Mapped" : "Copied";
+                         });
 
 }  // namespace
 }  // namespace cairn::storage
