@@ -288,6 +288,31 @@ def check_protocol_headers(resp):
 
 
 # --------------------------------------------------------------------------------------------------
+# --reverse-order: each file's tests run last to first, those of an xdist_group (a tutorial's steps)
+# excepted, which keep their order after the others. A test that needs an earlier one's state
+# without that mark fails this way, as it would when -n splits the two over workers (a CI run of
+# 3aa6f3d failed so: the boto 2 tutorial's steps had no mark). `./cairn.sh test --long` runs it.
+
+
+def pytest_addoption(parser):
+    parser.addoption("--reverse-order", action="store_true",
+                     help="run each file's tests in reverse order (xdist_group tests excepted)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--reverse-order"):
+        return
+    by_file = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    ordered = []
+    for tests in by_file.values():
+        grouped = [t for t in tests if t.get_closest_marker("xdist_group")]
+        ordered += [t for t in reversed(tests) if t not in grouped] + grouped
+    items[:] = ordered
+
+
+# --------------------------------------------------------------------------------------------------
 # Reports: attach the server log written during a failing test.
 
 
