@@ -245,7 +245,6 @@ class SkipListRep final : public MemTableRep {
         // No node starts with the key's prefix: none has its user key, and the callback would
         // stop at the first node it saw.
         if (prefix == nullptr) return;
-        if (prefix->crowded.load(std::memory_order_relaxed)) prefix = nullptr;
       }
     }
     for (Node* x = FindGreaterOrEqualFrom(prefix, target);
@@ -306,13 +305,14 @@ class SkipListRep final : public MemTableRep {
   // before it has a smaller prefix). A node of that prefix being inserted meanwhile may be missed:
   // it is not yet published, so no read may see it.
   Node* FindGreaterOrEqual(const Slice& key, Node** before = nullptr) const {
-    return FindGreaterOrEqualFrom(StartFor(key), key, before);
+    return FindGreaterOrEqualFrom(PrefixOf(key), key, before);
   }
 
-  // FindGreaterOrEqual with the prefix entry a search may start from (StartFor), or nullptr.
+  // FindGreaterOrEqual with the entry of key's prefix (PrefixOf), or nullptr: the search starts
+  // from the head instead when there is none or it is crowded.
   Node* FindGreaterOrEqualFrom(PrefixEntry* prefix, const Slice& key,
                                Node** before = nullptr) const {
-    if (prefix != nullptr) {
+    if (prefix != nullptr && !prefix->crowded.load(std::memory_order_relaxed)) {
       Node* first = prefix->first.load(std::memory_order_acquire);
       const int c = Compare(first, key);
       if (c >= 0 && before == nullptr) return first;
@@ -392,14 +392,11 @@ class SkipListRep final : public MemTableRep {
     return nullptr;
   }
 
-  // The entry a search of `key` may start from: its prefix's, when the index has it and it is
-  // not crowded; else nullptr.
-  PrefixEntry* StartFor(const Slice& key) const {
+  // The entry of `key`'s prefix, or nullptr (not indexed, no buckets yet, or no node has it).
+  PrefixEntry* PrefixOf(const Slice& key) const {
     if (!Indexed(key)) return nullptr;
     const std::atomic<PrefixEntry*>* buckets = buckets_.load(std::memory_order_acquire);
-    if (buckets == nullptr) return nullptr;
-    PrefixEntry* e = Lookup(buckets, key);
-    return e != nullptr && !e->crowded.load(std::memory_order_relaxed) ? e : nullptr;
+    return buckets == nullptr ? nullptr : Lookup(buckets, key);
   }
 
   // The writer's: the bucket array, all chains empty.

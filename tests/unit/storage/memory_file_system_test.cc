@@ -113,6 +113,13 @@ TEST_F(MemoryFileSystemTest, MappedReadsPointIntoTheFileInsideAChunkAndCopyAcros
   const Slice c = read((64 << 10) - 10, 20);
   EXPECT_TRUE(in_scratch(c));
   EXPECT_EQ(c.ToString(), Pattern((64 << 10) - 10, 20));
+  // Without a buffer: a range inside a chunk still reads in place; one across chunks has
+  // nowhere to be copied to and is refused, as a copying read without a buffer is.
+  Slice bare;
+  ASSERT_TRUE(r->Read(100, 4000, IOOptions(), &bare, nullptr, nullptr).ok());
+  EXPECT_EQ(bare.ToString(), Pattern(100, 4000));
+  EXPECT_TRUE(
+      r->Read((64 << 10) - 10, 20, IOOptions(), &bare, nullptr, nullptr).IsInvalidArgument());
   // The tail is cut at the end of the file; past it, nothing.
   EXPECT_EQ(read(total - 7, 100).ToString(), Pattern(total - 7, 7));
   EXPECT_EQ(read(total, 100).size(), 0u);

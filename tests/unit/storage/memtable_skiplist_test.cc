@@ -186,6 +186,34 @@ TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithEverythingInTheMemtable) {
   CompareWithBuiltIn(64u << 20, 300, 4);
 }
 
+// Once a prefix is crowded, its entry's first node is no longer kept: nodes inserted before it
+// later (a newer version of its key, a smaller key) are not in the index. Every search of that
+// prefix must then start from the head, or it would answer the old first node.
+TEST(MemTableSkipListTest, ACrowdedPrefixIsSearchedFromTheHead) {
+  const std::string base = ::testing::TempDir() + "cairn_memtable_crowded";
+  Db ours(base + "_ours", true, 64u << 20, rocksdb::BytewiseComparator(), 4);
+  Db theirs(base + "_theirs", false, 64u << 20, rocksdb::BytewiseComparator());
+  auto put = [&](const std::string& k, const std::string& v) {
+    ASSERT_TRUE(ours->Put(rocksdb::WriteOptions(), k, v).ok());
+    ASSERT_TRUE(theirs->Put(rocksdb::WriteOptions(), k, v).ok());
+  };
+  put("p001m", "old");
+  for (int i = 0; i < 2000; ++i) put("p001n" + std::to_string(10000 + i), "x");
+  // The read of the prefix's last key steps over far more than 16 of its nodes: crowded.
+  EXPECT_EQ(Get(ours.get(), "p001n11999"), "x");
+  put("p001m", "new");      // a newer version: sorts before the old first node
+  put("p001a", "smaller");  // a smaller key of the prefix
+  EXPECT_EQ(Get(ours.get(), "p001m"), "new");
+  EXPECT_EQ(Get(ours.get(), "p001a"), "smaller");
+  for (const std::string from : {"p001", "p001a", "p001b", "p001m"}) {
+    for (bool forward : {true, false}) {
+      EXPECT_EQ(Walk(ours.get(), forward, &from, nullptr),
+                Walk(theirs.get(), forward, &from, nullptr))
+          << from << (forward ? " forward" : " backward");
+    }
+  }
+}
+
 TEST(MemTableSkipListTest, AnswersAsTheBuiltInListWithoutThePrefixIndex) {
   CompareWithBuiltIn(64u << 20, 2000, 5, rocksdb::BytewiseComparator(), 0);
 }
