@@ -7,7 +7,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev \
-      libssl-dev zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev \
+      libssl-dev zlib1g-dev liburing-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev \
       libgoogle-perftools-dev python3 \
       python3-botocore help2man dpkg-dev file \
     && rm -rf /var/lib/apt/lists/*

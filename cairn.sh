@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.74-dev node-llhttp libsimdjson-dev librocksdb-dev
-  libssl-dev zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
+  libssl-dev zlib1g-dev liburing-dev libisal-dev libzstd-dev libxxhash-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev python3
   python3-botocore libgoogle-perftools-dev)
 TEST_PACKAGES=(python3 python3-boto3 python3-boto python3-pytest python3-pytest-xdist faketime help2man
   dpkg-dev file clang openssl libclang-rt-14-dev python3-prometheus-client zstd chromium awscli)

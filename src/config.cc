@@ -165,6 +165,11 @@ bool ParseConfig(int argc, char** argv, Config* c, int* exit_code) {
   app.add_option("--threads", c->threads, "Event-loop threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
+  app.add_option("--event-loop", c->event_loop,
+                 "How the event loops wait and do their I/O: epoll, or io_uring (receives and "
+                 "sends in batches; epoll where the kernel lacks it)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"epoll", "io_uring"}));
   app.add_option("--data-dir", c->data_dir, "Directory for on-disk storage")->capture_default_str();
   app.add_flag("--in-memory", c->in_memory, "Keep everything in memory; nothing on disk");
   app.add_flag("--shared-db", c->shared_db,

@@ -22,6 +22,7 @@ struct Config {
   std::string host = "127.0.0.1";
   int port = 8000;
   int threads = 0;               // 0: one event loop per core
+  std::string event_loop = "io_uring";  // --event-loop: io_uring or epoll (http::EventLoopKind)
   std::string data_dir = "./data";
   bool in_memory = false;        // keep nothing on disk
   bool shared_db = false;        // one namespace for every access key and region

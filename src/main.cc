@@ -289,6 +289,8 @@ int main(int argc, char** argv) {
   http_opts.tls_port = config.https_port;
   http_opts.tls = tls;
   http_opts.threads = config.threads;
+  http_opts.event_loop = config.event_loop == "io_uring" ? cairn::http::EventLoopKind::kIoUring
+                                                         : cairn::http::EventLoopKind::kEpoll;
   // RADOS: every request blocks on network round trips, so a pool of workers runs them and the
   // event loops keep serving; RocksDB answers in microseconds on the loops themselves.
   if (config.engine == "rados") {

@@ -1,7 +1,8 @@
 // Connection: the per-socket HTTP/1.1 state machine (see connection.h for states and invariants).
 // Map: OnEvents() dispatches to Flush() / OnReadable() / Drain(); OnReadable() feeds ParseInput(),
 // which runs llhttp until it pauses after a complete message, then HandleRequest() calls the
-// Handler and SendResponse() formats the head and writes head + body with one sendmsg().
+// Handler and SendResponse() formats the head and writes head + body with one sendmsg() (with the
+// ring: one send request, SubmitOutput()).
 #include "http/connection.h"
 
 #include <openssl/err.h>
@@ -15,11 +16,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <exception>
 
 #include "http/ascii.h"
 #include "http/compression.h"
 #include "http/parser_execute.h"
+#include "http/ring.h"
 
 namespace cairn::http {
 namespace {
@@ -139,6 +142,7 @@ Connection::Connection(int fd, const ConnectionEnv& env, SSL* ssl) : fd_(fd), ss
   llhttp_init(&parser_, HTTP_REQUEST, Settings());
   parser_.data = this;
   now_ = phase_start_ = write_progress_ = std::chrono::steady_clock::now();
+  if (ssl_ == nullptr) ring_ = env_.ring;
   if (ssl_ != nullptr && SSL_set_fd(ssl_, fd_) != 1) {
     ERR_clear_error();
     state_ = State::kDone;
@@ -465,8 +469,31 @@ void Connection::OnReadable() {
   }
 }
 
+ssize_t Connection::ReadRaw(char* buffer, size_t size) {
+  if (ring_ == nullptr) return ::read(fd_, buffer, size);
+  const size_t left = ring_in_.size() - ring_in_pos_;
+  if (left > 0) {
+    const size_t n = std::min(left, size);
+    std::memcpy(buffer, ring_in_.data() + ring_in_pos_, n);
+    ring_in_pos_ += n;
+    if (ring_in_pos_ == ring_in_.size()) {
+      ring_in_.clear();
+      ring_in_pos_ = 0;
+      if (ring_in_.capacity() > kMaxRingInput) std::string().swap(ring_in_);
+    }
+    return static_cast<ssize_t>(n);
+  }
+  if (ring_error_ != 0) {
+    errno = ring_error_;
+    return -1;
+  }
+  if (ring_eof_) return 0;
+  errno = EAGAIN;
+  return -1;
+}
+
 ssize_t Connection::Receive(char* buffer, size_t size) {
-  if (ssl_ == nullptr) return ::read(fd_, buffer, size);
+  if (ssl_ == nullptr) return ReadRaw(buffer, size);
   read_wants_write_ = false;
   ERR_clear_error();  // SSL_get_error reads this thread's queue: nothing of another connection
   const int n = SSL_read(ssl_, buffer, static_cast<int>(std::min<size_t>(size, INT32_MAX)));
@@ -534,7 +561,7 @@ void Connection::Drain() {
   // Enough for a client that sends a whole oversized body before it reads our 413.
   const size_t cap = 2 * env_.options->max_body_bytes + (32 << 20);
   for (int i = 0; i < 8; ++i) {  // level-triggered: what is left is read on the next wake-up
-    ssize_t n = ::read(fd_, env_.read_buffer, env_.read_buffer_size);
+    ssize_t n = ReadRaw(env_.read_buffer, env_.read_buffer_size);
     if (n > 0) {
       CountOn(env_.counters->bytes_in, static_cast<uint64_t>(n));
       drained_bytes_ += static_cast<size_t>(n);
@@ -757,6 +784,12 @@ void Connection::Send(std::string_view head, std::string_view body) {
   out_.clear();
   out_pos_ = 0;
   write_progress_ = std::chrono::steady_clock::now();  // the write deadline counts from here
+  if (ring_ != nullptr) {  // one send request for head and body
+    out_.append(head);
+    out_.append(body);
+    SubmitOutput();
+    return;
+  }
   if (ssl_ != nullptr) {  // one buffer, so that small answers go out as one TLS record
     out_.append(head);
     out_.append(body);
@@ -794,6 +827,10 @@ void Connection::Send(std::string_view head, std::string_view body) {
 }
 
 void Connection::WriteOut() {
+  if (ring_ != nullptr) {
+    SubmitOutput();
+    return;
+  }
   while (OutputPending()) {
     ssize_t n = Transmit(out_.data() + out_pos_, out_.size() - out_pos_);
     if (n > 0) {
@@ -816,6 +853,7 @@ void Connection::Flush() {
     out_.clear();
     out_pos_ = 0;
     if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+    if (flight_.capacity() > kKeepCapacity) std::string().swap(flight_);
     AfterOutputDrained();
   } else if (out_pos_ > kMaxPendingOutput && out_pos_ * 2 > out_.size()) {
     out_.erase(0, out_pos_);  // keep the queue from growing while a slow client catches up
@@ -851,6 +889,76 @@ void Connection::StartClosing() {
   std::string().swap(body_);
   ReleaseBody();
   if (!OutputPending()) AfterOutputDrained();
+}
+
+// --- io_uring (connection.h) ------------------------------------------------------------------
+
+void Connection::SubmitOutput() {
+  if (send_in_flight_ || out_pos_ >= out_.size() || state_ == State::kDone) return;
+  flight_.swap(out_);
+  flight_pos_ = out_pos_;
+  out_.clear();
+  out_pos_ = 0;
+  if (!ring_->Send(fd_, flight_.data() + flight_pos_, flight_.size() - flight_pos_, this)) {
+    state_ = State::kDone;
+    return;
+  }
+  send_in_flight_ = true;
+}
+
+void Connection::OnRingSent(int result) {
+  send_in_flight_ = false;
+  if (state_ == State::kDone) return;
+  if (result <= 0) {  // the client reset the connection, or the loop cancelled the send
+    state_ = State::kDone;
+    return;
+  }
+  const size_t n = static_cast<size_t>(result);
+  CountOn(env_.counters->bytes_out, n);
+  write_progress_ = std::chrono::steady_clock::now();
+  flight_pos_ += n;
+  if (flight_pos_ < flight_.size()) {  // a short send: the rest goes first, in order
+    if (!ring_->Send(fd_, flight_.data() + flight_pos_, flight_.size() - flight_pos_, this)) {
+      state_ = State::kDone;
+      return;
+    }
+    send_in_flight_ = true;
+    return;
+  }
+  flight_.clear();
+  flight_pos_ = 0;
+  Flush();  // sends what queued meanwhile, or goes on as output drained
+}
+
+bool Connection::WantsRingInput() const {
+  if (state_ != State::kOpen && state_ != State::kClosing && state_ != State::kDraining)
+    return false;
+  return !ring_eof_ && ring_error_ == 0 && ring_in_.size() - ring_in_pos_ < kMaxRingInput;
+}
+
+void Connection::OnRingReceive(int result, bool more, std::string_view data) {
+  if (!more) receive_armed_ = false;
+  if (state_ == State::kDone) return;
+  if (result > 0) {
+    ring_in_.append(data);
+  } else if (result == 0) {
+    ring_eof_ = true;
+  } else if (result != -ENOBUFS && result != -ECANCELED) {  // those two: armed again
+    ring_error_ = -result;
+  }
+}
+
+void Connection::PumpRing() {
+  // What a readable socket would make the connection do, as long as it takes bytes (or the end
+  // of the stream) from ring_in_.
+  for (int turn = 0; turn < 64; ++turn) {
+    if (state_ != State::kOpen && state_ != State::kDraining) return;
+    const size_t left = ring_in_.size() - ring_in_pos_;
+    if (left == 0 && !ring_eof_ && ring_error_ == 0) return;
+    const State before = state_;
+    OnEvents(EPOLLIN);
+    if (state_ == before && ring_in_.size() - ring_in_pos_ == left) return;  // no progress
+  }
 }
 
 }  // namespace cairn::http

@@ -36,6 +36,14 @@
 // reads on a worker thread), runs no deadline, and may not be freed. The worker calls RunHandler()
 // (it touches only request_ and response_), the loop then FinishRequest() on its own thread, which
 // sends the answer and goes on with pipelined input exactly as an inline Handler would.
+// io_uring (ConnectionEnv::ring set, a plain-HTTP connection): the socket is not polled. The loop
+// keeps a multishot receive armed for it and hands each completion to OnRingReceive(), which keeps
+// the bytes in ring_in_; Receive() then reads from there as it would from the socket (EAGAIN when
+// it is empty), so OnReadable() and Drain() are the same machine. Output goes out as one send
+// request at a time (flight_, which does not change until its completion, OnRingSent());
+// what is sent meanwhile queues in out_ and follows in order. The loop arms, cancels and frees
+// (ring_busy(): not while a request of the ring points here); PumpRing() parses what ring_in_ holds
+// whenever the connection may read again.
 // Not thread-safe: owned and used by one event loop thread (RunHandler() excepted, above).
 #pragma once
 
@@ -83,6 +91,8 @@ struct ConnectionEnv {
   size_t read_buffer_size = 0;
   Budget* body_budget = nullptr;  // bytes buffered for large bodies, over all loops
   LoopCounters* counters = nullptr;  // the loop's
+  // Set when the loop runs on io_uring: plain-HTTP connections receive and send through it.
+  class Ring* ring = nullptr;
   // Set when the Handler runs on a worker pool: takes a request whose Handler call is to run
   // elsewhere (the connection is running(); see above). Null: the Handler runs inline.
   const std::function<void(class Connection*)>* offload = nullptr;
@@ -136,6 +146,23 @@ class Connection {
   State state() const { return state_; }
   bool done() const { return state_ == State::kDone; }
   int fd() const { return fd_; }
+
+  // io_uring (see above). ring(): this connection's I/O goes through ConnectionEnv::ring.
+  bool ring() const { return ring_ != nullptr; }
+  // A receive or a send of the ring refers to this connection: it may not be freed.
+  bool ring_busy() const { return receive_armed_ || send_in_flight_; }
+  bool receive_armed() const { return receive_armed_; }
+  void set_receive_armed() { receive_armed_ = true; }
+  // The connection takes input (a multishot receive should be armed): open or draining, the
+  // stream not ended, and not more than kMaxRingInput bytes waiting in ring_in_.
+  bool WantsRingInput() const;
+  // A completion of the connection's receive (Ring::Completion's result, more and data).
+  void OnRingReceive(int result, bool more, std::string_view data);
+  // A completion of its send.
+  void OnRingSent(int result);
+  // Parses what ring_in_ holds, as far as the connection may read now.
+  void PumpRing();
+  static constexpr size_t kMaxRingInput = 1 << 20;
 
   // Bookkeeping for the owning loop.
   uint32_t registered_events() const { return registered_events_; }
@@ -207,12 +234,28 @@ class Connection {
   // What the connection waits for from the client now, for the read deadlines.
   enum class Phase : unsigned char { kFirstRequest, kIdle, kHeaders, kBody };
   bool Backpressured() const {
-    return held_ || running_ || out_.size() - out_pos_ > kMaxPendingOutput;
+    return held_ || running_ || QueuedOutput() > kMaxPendingOutput;
   }
-  bool OutputPending() const { return out_pos_ < out_.size(); }
+  size_t QueuedOutput() const {
+    return out_.size() - out_pos_ + (send_in_flight_ ? flight_.size() - flight_pos_ : 0);
+  }
+  bool OutputPending() const { return out_pos_ < out_.size() || send_in_flight_; }
+  // One read of raw socket bytes (never through TLS): read(2), or ring_in_ with the ring.
+  ssize_t ReadRaw(char* buffer, size_t size);
+  // The ring: sends out_ (if nothing is in flight) as the next send request.
+  void SubmitOutput();
 
   int fd_;
   SSL* ssl_;                       // null for plain HTTP
+  class Ring* ring_ = nullptr;     // io_uring (plain HTTP on a ring loop); else null
+  bool receive_armed_ = false;     // a multishot receive of the ring is armed
+  bool send_in_flight_ = false;    // a send request of the ring holds flight_
+  bool ring_eof_ = false;          // the receive saw the end of the stream
+  int ring_error_ = 0;             // ... or this errno
+  std::string ring_in_;            // received bytes not yet read, from ring_in_pos_
+  size_t ring_in_pos_ = 0;
+  std::string flight_;             // the bytes of the send in flight, from flight_pos_
+  size_t flight_pos_ = 0;
   bool tls_checked_ = false;       // LooksLikeTls() has seen the first byte
   bool read_wants_write_ = false;  // SSL_read stalled on WANT_WRITE
   bool write_wants_read_ = false;  // SSL_write stalled on WANT_READ

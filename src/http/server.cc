@@ -2,7 +2,9 @@
 // Map: Start() resolves the host, checks the port is free, binds one SO_REUSEPORT listener per
 // loop and starts the threads. EventLoop::Run() is the loop: epoll_wait, accept, hand socket events
 // to Connection (connection.h), re-arm epoll to what each connection wants, reap closed ones; on
-// a drain request it closes its listeners and runs until its connections are gone.
+// a drain request it closes its listeners and runs until its connections are gone. With io_uring
+// (ring.h) it waits in the ring instead: plain-HTTP connections receive and send through it, and
+// the epoll instance (listeners, wake-up, TLS connections) is one more thing the ring polls.
 #include "http/server.h"
 
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -28,6 +31,7 @@
 
 #include "http/connection.h"
 #include "http/date_cache.h"
+#include "http/ring.h"
 #include "http/tls.h"
 #include "http/worker_pool.h"
 
@@ -183,14 +187,34 @@ class EventLoop {
     constexpr int kMaxEvents = 256;
     epoll_event events[kMaxEvents];
     auto next_sweep = std::chrono::steady_clock::now() + sweep_period_;
+    if (options_.event_loop == EventLoopKind::kIoUring) StartRing();
     for (;;) {
-      int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, WaitMillis());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        spdlog::error("http: epoll_wait: {}", ErrnoText(errno));
-        break;
+      int n = 0;
+      if (ring_ != nullptr) {
+        const auto wait = std::chrono::milliseconds(epoll_ready_ ? 0 : WaitMillis());
+        if (int error = ring_->Wait(wait); error != 0) {
+          spdlog::error("http: io_uring_enter: {}", ErrnoText(error));
+          break;
+        }
+        date_.Update(std::time(nullptr));
+        ReapRing();
+        if (epoll_ready_) {
+          epoll_ready_ = false;
+          // One-shot, armed again after each harvest: the arming looks at the epoll instance's
+          // ready list, so a listener that stays readable is reported again (level-triggered).
+          n = ::epoll_wait(epoll_fd_, events, kMaxEvents, 0);
+          if (n < 0) n = 0;
+          ring_->PollIn(epoll_fd_, this);
+        }
+      } else {
+        n = ::epoll_wait(epoll_fd_, events, kMaxEvents, WaitMillis());
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          spdlog::error("http: epoll_wait: {}", ErrnoText(errno));
+          break;
+        }
+        date_.Update(std::time(nullptr));
       }
-      date_.Update(std::time(nullptr));
       bool stop = false;
       for (int i = 0; i < n; ++i) {
         void* tag = events[i].data.ptr;
@@ -227,10 +251,13 @@ class EventLoop {
           if (c->done()) continue;
           c->OnTimer(now);
           Rearm(c);
+          if (c->held()) Hold(c);
         }
       }
       for (Connection* c : retired_) {
-        if (c->running()) continue;  // a worker still reads it: freed when it is done
+        // A worker still reads it, or a request of the ring points to it: freed when that ends
+        // (FinishCompleted, AfterRing).
+        if (c->running() || c->ring_busy()) continue;
         Remove(c);
       }
       retired_.clear();
@@ -240,12 +267,18 @@ class EventLoop {
     // open until the Server is destroyed, so a late RequestStop() writes to a valid descriptor.
     // Handlers running on workers finish first (they read their connections' buffers).
     WaitForWorkers();
+    // Nothing of the ring may point to a connection once it is freed.
+    if (ring_ != nullptr && !ring_->Quiesce(std::chrono::seconds(1))) {
+      spdlog::warn("http: {} io_uring requests did not end", ring_->in_flight());
+    }
     retired_.clear();
     held_.clear();
     cut_ = 0;
     for (const auto& c : connections_) cut_ += c->Busy() ? 1 : 0;
     connection_budget_->Release(connections_.size());
     connections_.clear();
+    env_.ring = nullptr;
+    ring_.reset();
     CloseListeners();
   }
 
@@ -272,12 +305,61 @@ class EventLoop {
       }
     }
     CloseListeners();
+    // With the ring, what the connections' clients sent before now is taken in first: the
+    // receives armed for the connections just accepted run on submission.
+    if (ring_ != nullptr && ring_->Wait(std::chrono::milliseconds(0)) == 0) ReapRing();
     for (size_t i = 0; i < connections_.size(); ++i) {
       Connection* c = connections_[i].get();
       if (c->done()) continue;
       c->BeginShutdown();
       Rearm(c);
+      if (c->held()) Hold(c);
     }
+  }
+
+  // io_uring (ring.h), on the loop's own thread (the ring is single-issuer). Without it here, the
+  // loop stays on epoll and says why, once per server.
+  void StartRing() {
+    std::string why;
+    ring_ = Ring::Create(&why);
+    if (ring_ == nullptr) {
+      static std::atomic<bool> said{false};
+      if (!said.exchange(true))
+        spdlog::info("http: io_uring is not available here ({}); the event loops use epoll", why);
+      return;
+    }
+    env_.ring = ring_.get();
+    ring_->PollIn(epoll_fd_, this);
+  }
+
+  // Handles every completion the ring holds.
+  void ReapRing() {
+    ring_->ForEachCompletion([this](const Ring::Completion& e) {
+      if (e.kind == Ring::Kind::kPoll) {
+        epoll_ready_ = true;
+        return;
+      }
+      auto* c = static_cast<Connection*>(e.owner);
+      if (e.kind == Ring::Kind::kReceive) {
+        c->OnRingReceive(e.result, e.more, e.data);
+      } else {
+        c->OnRingSent(e.result);
+      }
+      AfterRing(c);
+    });
+  }
+
+  // After a completion of the ring for `c`: a connection retired meanwhile is freed once nothing
+  // of the ring points to it; another goes on as after any event.
+  void AfterRing(Connection* c) {
+    if (c->retired()) {
+      if (!c->ring_busy() && !c->running() &&
+          std::find(retired_.begin(), retired_.end(), c) == retired_.end())
+        retired_.push_back(c);
+      return;
+    }
+    Rearm(c);
+    if (c->held()) Hold(c);
   }
 
   void Accept(int listen_fd, bool tls) {
@@ -311,6 +393,14 @@ class EventLoop {
         connection_budget_->Release(1);
         if (ssl != nullptr) SSL_free(ssl);
         Refuse(fd, tls);
+        continue;
+      }
+      if (c->ring()) {  // not polled: a receive of the ring is armed for it (Rearm)
+        Connection* raw = c.get();
+        CountOn(counters_.accepted, 1);
+        c->set_loop_index(connections_.size());
+        connections_.push_back(std::move(c));
+        Rearm(raw);
         continue;
       }
       epoll_event ev{};
@@ -507,8 +597,12 @@ class EventLoop {
     }
   }
 
-  // Makes epoll wait for what the connection wants now; retires it once it is done.
+  // Makes epoll (or the ring) wait for what the connection wants now; retires it once it is done.
   void Rearm(Connection* c) {
+    if (c->ring()) {
+      RearmRing(c);
+      return;
+    }
     if (c->done()) {
       if (!c->retired()) {
         if (c->registered_events() != 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
@@ -527,6 +621,27 @@ class EventLoop {
     c->set_registered_events(wanted);
   }
 
+  // The ring's Rearm: parses what was received as far as the connection may now, then keeps one
+  // receive armed while it takes input (cancelled while kMaxRingInput bytes wait unread). A
+  // connection that is done is retired; what the ring still holds for it is cancelled.
+  void RearmRing(Connection* c) {
+    if (!c->done()) c->PumpRing();
+    if (c->done()) {
+      if (!c->retired()) {
+        c->set_retired();
+        if (c->ring_busy()) ring_->CancelFd(c->fd());
+        retired_.push_back(c);
+      }
+      return;
+    }
+    const bool wants = c->WantsRingInput();
+    if (wants && !c->receive_armed()) {
+      if (ring_->Receive(c->fd(), c)) c->set_receive_armed();
+    } else if (!wants && c->receive_armed()) {
+      ring_->Cancel(c, Ring::Kind::kReceive);
+    }
+  }
+
   // Frees a retired connection (closing its socket): swap with the last, pop.
   void Remove(Connection* c) {
     connection_budget_->Release(1);
@@ -543,6 +658,8 @@ class EventLoop {
   const Handler& handler_;
   Budget* connection_budget_;
   LoopSignals signals_;
+  std::unique_ptr<Ring> ring_;  // io_uring, when options_.event_loop asks for it and it works
+  bool epoll_ready_ = false;    // the ring's poll of epoll_fd_ completed: harvest epoll
   bool draining_ = false;
   size_t cut_ = 0;
   std::string refusal_;

@@ -1,6 +1,7 @@
 // Server: the HTTP/1.1 front end. `threads` event loops, each a thread with its own epoll instance
-// and its own listening socket bound with SO_REUSEPORT to host:port; the kernel spreads new
-// connections over them and a connection stays on the loop that accepted it (shared nothing).
+// (and, with EventLoopKind::kIoUring, its own io_uring: ring.h) and its own listening socket bound
+// with SO_REUSEPORT to host:port; the kernel spreads new connections over them and a connection
+// stays on the loop that accepted it (shared nothing).
 // Each loop parses requests (llhttp), calls the Handler on its own thread, and writes the responses
 // in request order (keep-alive and pipelining; HTTP/1.0 and `Connection: close` honoured).
 // It knows nothing of DynamoDB.
@@ -97,6 +98,10 @@ inline constexpr size_t kBudgetedBodyBytes = 64 * 1024;
 
 class TlsContext;
 
+// How a loop waits for and does its I/O: epoll and read/send, or io_uring (ring.h: receives and
+// sends submitted in batches; falls back to epoll where the kernel has no io_uring for it).
+enum class EventLoopKind { kEpoll, kIoUring };
+
 struct ServerOptions {
   std::string host = "127.0.0.1";  // a numeric address or a name; "0.0.0.0" / "::" for all
   int port = 8000;  // 0 picks an ephemeral port, shared by all loops; -1: no plain HTTP listener
@@ -104,6 +109,7 @@ struct ServerOptions {
   int tls_port = -1;
   std::shared_ptr<const TlsContext> tls;
   int threads = 0;                      // 0 = number of cores
+  EventLoopKind event_loop = EventLoopKind::kIoUring;
   // 0: each loop runs the Handler on its own thread (a Handler that takes microseconds). > 0: a
   // pool of this many threads runs the Handlers (a Handler that blocks on the network, such as
   // storage on RADOS): a loop hands a request over and serves its other connections meanwhile;
