@@ -107,6 +107,7 @@ class PlainFormatter : public CLI::Formatter {
     if (n == "host" || n == "allow-host") return "NAME";
     if (n == "log-level") return "LEVEL";
     if (n == "log-format") return "FORMAT";
+    if (n == "event-loop") return "KIND";
     if (n == "faults") return "FILE";
     if (n == "tls-cert" || n == "tls-key") return "FILE";
     if (n == "shutdown-grace") return "MS";

@@ -198,3 +198,25 @@ def test_stopping_answers_what_was_received(loop_server):
     s.settimeout(READ_TIMEOUT_S)
     assert s.recv(100) == b""  # closed, cleanly
     s.close()
+
+
+def test_a_client_that_sends_far_ahead_of_its_answers_gets_all_of_them(loop_server):
+    # 4,000 pipelined requests (about 3 MB) written before the first answer is read: the server
+    # stops parsing while 1 MB of answers waits, holds what it received (with io_uring it stops
+    # receiving once 1 MB waits unparsed), and goes on as the client reads.
+    key = unique_access_key()
+    c = loop_server.client(key)
+    create_table(c, "ahead")
+    c.put_item(TableName="ahead", Item={"pk": {"S": "a"}, "v": {"S": "w" * 2000}})
+    get = _raw_request(loop_server, key, "GetItem", '{"TableName":"ahead","Key":{"pk":{"S":"a"}}}')
+    count = 4000
+    with socket.create_connection((HOST, loop_server.port)) as s:
+        sender = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        sent = sender.submit(s.sendall, get * count)
+        time.sleep(1.0)  # the server now holds as much as it takes, unread answers included
+        answers = _read_responses(s, count)
+        sent.result(timeout=READ_TIMEOUT_S)
+        sender.shutdown()
+    assert len(answers) == count
+    assert all(status == 200 and body == answers[0][1] for status, body in answers)
+    assert b"w" * 2000 in answers[0][1]
