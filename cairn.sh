@@ -108,10 +108,11 @@ case "$cmd" in
       ${pytest_args[@]+"${pytest_args[@]}"}
     # With --long, once more with each file's tests in reverse order (conftest.py): a test that
     # needs an earlier one's state without an xdist_group mark fails here, every time, instead of
-    # in the runs where -n happens to split the two.
+    # in the runs where -n happens to split the two. This pass runs the servers on the epoll event
+    # loop (CAIRN_EVENT_LOOP, as --event-loop epoll), the first on the default io_uring one.
     if [ ${#long[@]} -gt 0 ]; then
-      CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest tests/integration -q -n "$JOBS" \
-        --dist loadgroup --reverse-order \
+      CAIRN_EVENT_LOOP=epoll CAIRN_BIN="$PWD/build-asan/cairn" /usr/bin/python3 -m pytest \
+        tests/integration -q -n "$JOBS" --dist loadgroup --reverse-order \
         ${pytest_args[@]+"${pytest_args[@]}"}
     fi
     # The web console and CORS in Debian's chromium, headless (screenshots: build-asan/browser-screenshots).
