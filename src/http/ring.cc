@@ -169,7 +169,8 @@ int Ring::Wait(std::chrono::milliseconds timeout) {
 }
 
 bool Ring::Decode(const io_uring_cqe* cqe, Completion* out, int* buffer) {
-  if (cqe->flags & IORING_CQE_F_BUFFER) *buffer = static_cast<int>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+  if (cqe->flags & IORING_CQE_F_BUFFER)
+    *buffer = static_cast<int>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
   const uint64_t tag = io_uring_cqe_get_data64(cqe);
   if (tag == 0) return false;  // a cancellation's own completion
   out->kind = static_cast<Kind>(tag & kKindMask);
@@ -199,7 +200,8 @@ bool Ring::Quiesce(std::chrono::milliseconds timeout) {
   }
   const auto end = std::chrono::steady_clock::now() + timeout;
   while (in_flight_ > 0) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     if (Wait(left) != 0) break;
     ForEachCompletion([](const Completion&) {});

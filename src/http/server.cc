@@ -395,26 +395,22 @@ class EventLoop {
         Refuse(fd, tls);
         continue;
       }
-      if (c->ring()) {  // not polled: a receive of the ring is armed for it (Rearm)
-        Connection* raw = c.get();
-        CountOn(counters_.accepted, 1);
-        c->set_loop_index(connections_.size());
-        connections_.push_back(std::move(c));
-        Rearm(raw);
-        continue;
+      if (!c->ring()) {  // with the ring it is not polled: Rearm arms a receive for it
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.ptr = c.get();
+        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+          spdlog::warn("http: epoll_ctl: {}", ErrnoText(errno));
+          connection_budget_->Release(1);
+          continue;  // ~Connection closes the socket
+        }
+        c->set_registered_events(EPOLLIN);
       }
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.ptr = c.get();
-      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        spdlog::warn("http: epoll_ctl: {}", ErrnoText(errno));
-        connection_budget_->Release(1);
-        continue;  // ~Connection closes the socket
-      }
-      c->set_registered_events(EPOLLIN);
+      Connection* raw = c.get();
       CountOn(counters_.accepted, 1);
       c->set_loop_index(connections_.size());
       connections_.push_back(std::move(c));
+      if (raw->ring()) Rearm(raw);
     }
   }
 

@@ -43,8 +43,10 @@ def loop_server(request, make_server):
     s = make_server("--in-memory", "--threads", "2", "--log-level", "info", "--event-loop",
                     request.param)
     s.loop = request.param
+    # A served request: the loops have started (each sets its ring up first, on its own thread).
+    assert s.client(unique_access_key()).list_tables()["TableNames"] == []
+    time.sleep(0.1)
     if request.param == "io_uring":
-        # Each loop sets its ring up on its own thread, as it starts.
         deadline = time.monotonic() + 5
         while ring_fds(s.proc.pid) < 2 and time.monotonic() < deadline:
             if "io_uring is not available" in s.read_log():
@@ -66,10 +68,11 @@ def test_unknown_event_loop_is_refused():
 
 def test_event_loop_from_the_environment(make_server, monkeypatch):
     monkeypatch.setenv("CAIRN_EVENT_LOOP", "epoll")
-    s = make_server("--in-memory")
-    time.sleep(0.2)
-    assert ring_fds(s.proc.pid) == 0
+    s = make_server("--in-memory", "--threads", "1")
+    # Served by the one loop, which would have set its ring up before (the default's is checked
+    # above: 2 rings for 2 loops).
     assert s.client(unique_access_key()).list_tables()["TableNames"] == []
+    assert ring_fds(s.proc.pid) == 0
 
 
 def _raw_request(server, access_key, operation, body):
@@ -81,6 +84,18 @@ def _raw_request(server, access_key, operation, body):
     head = "POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
     head += f"Content-Length: {len(body)}\r\n\r\n"
     return head.encode() + body.encode()
+
+
+def _table_with_item(server, name, size):
+    """Table `name` holding the item pk "a" with a `size`-character value; returns the access key,
+    a boto3 client and the bytes of a GetItem of that item."""
+    key = unique_access_key()
+    c = server.client(key)
+    create_table(c, name)
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"S": "x" * size}})
+    get = _raw_request(server, key, "GetItem",
+                       '{"TableName":"%s","Key":{"pk":{"S":"a"}}}' % name)
+    return key, c, get
 
 
 def _read_responses(sock, count):
@@ -126,11 +141,7 @@ def test_many_connections_at_once(loop_server):
 
 
 def test_pipelined_and_trickled_requests_are_answered_in_order(loop_server):
-    key = unique_access_key()
-    c = loop_server.client(key)
-    create_table(c, "pipe")
-    c.put_item(TableName="pipe", Item={"pk": {"S": "a"}, "v": {"S": "x" * 1000}})
-    one = _raw_request(loop_server, key, "GetItem", '{"TableName":"pipe","Key":{"pk":{"S":"a"}}}')
+    key, _, one = _table_with_item(loop_server, "pipe", 1000)
     missing = _raw_request(loop_server, key, "GetItem", '{"TableName":"nope","Key":{"pk":{"S":"a"}}}')
     with socket.create_connection((HOST, loop_server.port)) as s:
         s.sendall((one + missing) * 10)  # 20 requests in one write
@@ -186,10 +197,7 @@ def test_clients_that_leave_mid_request_do_not_disturb_the_others(loop_server):
 
 
 def test_stopping_answers_what_was_received(loop_server):
-    key = unique_access_key()
-    c = loop_server.client(key)
-    create_table(c, "stop")
-    get = _raw_request(loop_server, key, "GetItem", '{"TableName":"stop","Key":{"pk":{"S":"a"}}}')
+    _, _, get = _table_with_item(loop_server, "stop", 10)
     s = socket.create_connection((HOST, loop_server.port))
     s.sendall(get * 3)
     answers = _read_responses(s, 3)
@@ -204,11 +212,7 @@ def test_a_client_that_sends_far_ahead_of_its_answers_gets_all_of_them(loop_serv
     # 4,000 pipelined requests (about 3 MB) written before the first answer is read: the server
     # stops parsing while 1 MB of answers waits, holds what it received (with io_uring it stops
     # receiving once 1 MB waits unparsed), and goes on as the client reads.
-    key = unique_access_key()
-    c = loop_server.client(key)
-    create_table(c, "ahead")
-    c.put_item(TableName="ahead", Item={"pk": {"S": "a"}, "v": {"S": "w" * 2000}})
-    get = _raw_request(loop_server, key, "GetItem", '{"TableName":"ahead","Key":{"pk":{"S":"a"}}}')
+    _, _, get = _table_with_item(loop_server, "ahead", 2000)
     count = 4000
     with socket.create_connection((HOST, loop_server.port)) as s:
         sender = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -219,4 +223,4 @@ def test_a_client_that_sends_far_ahead_of_its_answers_gets_all_of_them(loop_serv
         sender.shutdown()
     assert len(answers) == count
     assert all(status == 200 and body == answers[0][1] for status, body in answers)
-    assert b"w" * 2000 in answers[0][1]
+    assert b"x" * 2000 in answers[0][1]

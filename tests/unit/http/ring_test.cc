@@ -98,7 +98,8 @@ TEST_F(RingTest, ASendArrivesWholeAndCountsItsBytes) {
   std::string read;
   size_t sent = 0;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while ((read.size() < big.size() || sent < big.size()) && std::chrono::steady_clock::now() < end) {
+  while ((read.size() < big.size() || sent < big.size()) &&
+         std::chrono::steady_clock::now() < end) {
     char buf[65536];
     ssize_t n = ::read(fds_[1], buf, sizeof(buf));
     if (n > 0) read.append(buf, static_cast<size_t>(n));
