@@ -1,5 +1,7 @@
 """Starting cairn servers for the scripts of tests/rados (and bench/rados.py): one home for the
-free loopback port, the start with its bounded wait for the port, the stop, and a boto3 client.
+free loopback port, the start with its bounded wait for the port, the stop, and a boto3 client;
+and for looking into the pool (python3-rados; CAIRN_RADOS_CONF and CAIRN_RADOS_POOL set by
+tests/rados/cluster run): the table shard objects, and the GSI outbox entries they hold.
 
     from cairn_servers import free_port, start_cairn, stop_cairn, boto_client
     proc, port = start_cairn([BIN, "--engine", "rados"], log)          # a free port
@@ -112,6 +114,47 @@ def retrying(call, limit=100, pause=lambda retries: 0.001 * retries):
                 return e, retries
             retries += 1
             time.sleep(pause(retries))
+
+
+def _pool():
+    import rados
+    cluster = rados.Rados(conffile=os.environ["CAIRN_RADOS_CONF"])
+    cluster.connect()
+    return cluster, cluster.open_ioctx(os.environ["CAIRN_RADOS_POOL"])
+
+
+def table_shard_objects():
+    """The names of the pool's table shard objects ("t<table>.<depth>-<prefix>", docs/rados.md).
+    A table's objects appear with its first writes: those new since a listing are its own when
+    nothing else writes meanwhile."""
+    cluster, io = _pool()
+    try:
+        return {o.key for o in io.list_objects() if o.key.startswith("t")}
+    finally:
+        cluster.shutdown()
+
+
+def outbox_entries(objects=None):
+    """GSI outbox entries (omap keys 0x10|item key|version, storage/rados/gsi_outbox.h) in
+    `objects`, by default in every table shard object of the pool. None left means every GSI
+    change written so far has been applied: an entry leaves only after its GSI puts."""
+    import rados
+    if objects is None:
+        objects = table_shard_objects()
+    cluster, io = _pool()
+    try:
+        n = 0
+        for name in objects:
+            with rados.ReadOpCtx() as op:
+                it, _ = io.get_omap_vals(op, "", "\x10", 100000)
+                try:
+                    io.operate_read_op(op, name)
+                except rados.ObjectNotFound:
+                    continue
+                n += sum(1 for _ in it)
+        return n
+    finally:
+        cluster.shutdown()
 
 
 @atexit.register
