@@ -165,6 +165,7 @@ class RocksDBIterator final : public Iterator {
 struct BuiltOptions {
   rocksdb::DBOptions db;
   rocksdb::ColumnFamilyOptions column;
+  std::shared_ptr<BackgroundPriority> priority;  // among db.listeners; null where not usable
 };
 
 BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
@@ -187,7 +188,8 @@ BuiltOptions BuildOptions(const Options& options, rocksdb::Env* env) {
   o.db.keep_log_file_num = 4;
   // Flushes and compactions run on the cycles requests leave, unless writes wait for them
   // (storage/background_priority.h).
-  if (auto priority = BackgroundPriority::Make()) o.db.listeners.push_back(std::move(priority));
+  o.priority = BackgroundPriority::Make();
+  if (o.priority) o.db.listeners.push_back(o.priority);
 
   // Point reads dominate (GetItem and every read-modify-write): one LRU block cache shared by all
   // column families for data blocks; whole-key bloom filters (10 bits/key, ~1% false positives);
@@ -294,6 +296,8 @@ class RocksDBEngine final : public Engine {
 
   std::unique_ptr<rocksdb::Env> mem_env_;  // in memory only (memory_file_system.h); outlives db_
   std::unique_ptr<rocksdb::DB> db_;
+  // Watches db_ from its open until just before its close (storage/background_priority.h).
+  std::shared_ptr<BackgroundPriority> priority_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, owned until close
   std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns_{};  // indexed by Column
   rocksdb::WriteOptions write_options_;
@@ -339,6 +343,8 @@ Result<std::unique_ptr<Engine>> RocksDBEngine::Open(const Options& options, rock
   rocksdb::Status s = rocksdb::DB::Open(built.db, path, descriptors, &engine->handles_, &db);
   if (!s.ok()) return ToStatus(s);
   engine->db_.reset(db);
+  engine->priority_ = built.priority;
+  if (engine->priority_) engine->priority_->Attach(db);
   std::vector<rocksdb::ColumnFamilyDescriptor> missing;
   for (const char* n : kColumnNames) {
     if (std::find(names.begin(), names.end(), n) == names.end())
@@ -377,6 +383,7 @@ RocksDBEngine::~RocksDBEngine() {
     if (db_ != nullptr) db_->DisableManualCompaction();  // aborts a CompactRange in progress
     compactor.join();
   }
+  if (priority_) priority_->Detach();  // before the close, which it must not read during
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();  // only fails for "default"
