@@ -41,6 +41,7 @@
 #include "storage/catalog.h"
 #include "storage/database_snapshots.h"
 #include "storage/engine.h"
+#include "storage/log_barrier.h"
 #include "storage/rados_plugin.h"
 #include "txn/lock_table.h"
 #include "util/free_memory.h"
@@ -282,6 +283,17 @@ int main(int argc, char** argv) {
   }
   cairn::http::StartGate gate;  // before the servers: it outlives them (http/start_gate.h)
   std::unique_ptr<cairn::api::Dispatcher> dispatcher;  // set once storage is open
+  // RocksDB on disk without --sync writes its WAL out when answers are about to leave, once per
+  // event-loop turn (storage/log_barrier.h). A WAL that cannot be written stops the process at
+  // once, before the answers go: none of them may tell of a write the log does not hold (as
+  // PostgreSQL does on a WAL write failure); a restart recovers what the log holds.
+  cairn::storage::LogBarrier log_barrier([](const cairn::Status& s) {
+    spdlog::critical("storage: the write-ahead log could not be written ({}); stopping now, so "
+                     "that no answer tells of a write it may not hold",
+                     s.ToString());
+    spdlog::default_logger()->flush();
+    std::_Exit(70);
+  });
 
   cairn::http::ServerOptions http_opts;
   http_opts.host = config.host;
@@ -313,6 +325,8 @@ int main(int argc, char** argv) {
                  config.max_connections, http_opts.max_connections, static_cast<uint64_t>(nofile));
   }
   http_opts.max_buffered_body_bytes = config.max_body_buffer_mb << 20;
+  if (config.engine != "rados" && !config.in_memory && !config.sync)  // the WAL is buffered
+    http_opts.before_output = [&log_barrier] { log_barrier.Run(); };
   http_opts.allowed_hosts = AllowedHosts(config);
   // Errors the HTTP layer answers itself (oversized or malformed requests) in DynamoDB's shape.
   http_opts.error_body = [](int status, cairn::http::Response& resp) {
@@ -347,6 +361,7 @@ int main(int argc, char** argv) {
     metrics_opts.max_buffered_body_bytes = 0;
     metrics_opts.max_body_bytes = 64 * 1024;
     metrics_opts.error_body = nullptr;  // plain answers: this port is not DynamoDB's
+    metrics_opts.before_output = nullptr;  // figures, no item: nothing to make durable first
     metrics_http = std::make_unique<cairn::http::Server>(
         metrics_opts, gate.Guard(cairn::MetricsHandler(metrics.get()), nullptr));
   }
@@ -391,6 +406,12 @@ int main(int argc, char** argv) {
                      engine.status().ToString());
     return 1;
   }
+  // Until the engine closes (main's return, or any earlier one), the loops flush its log.
+  log_barrier.Attach(engine->get());
+  struct DetachOnReturn {
+    cairn::storage::LogBarrier* barrier;
+    ~DetachOnReturn() { barrier->Detach(); }
+  } detach_on_return{&log_barrier};
   const double storage_ms = millis_since_start() - listening_ms;
   cairn::storage::Catalog catalog(engine->get());
   // Servers sharing a RADOS pool may start together: Load's one write (the namespace format's

@@ -523,6 +523,7 @@ ssize_t Connection::Receive(char* buffer, size_t size) {
 }
 
 ssize_t Connection::Transmit(const char* data, size_t size) {
+  BeforeOutput();
   if (ssl_ == nullptr) return ::send(fd_, data, size, MSG_NOSIGNAL);
   write_wants_read_ = false;
   ERR_clear_error();
@@ -806,6 +807,7 @@ void Connection::Send(std::string_view head, std::string_view body) {
   msg.msg_iov = iov;
   msg.msg_iovlen = body.empty() ? 1 : 2;
   ssize_t n;
+  BeforeOutput();
   do {
     n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
@@ -892,6 +894,12 @@ void Connection::StartClosing() {
 }
 
 // --- io_uring (connection.h) ------------------------------------------------------------------
+
+// Without the ring, bytes leave here, so the barrier runs here (with it, the ring runs it
+// before each submission: ring.h).
+void Connection::BeforeOutput() {
+  if (env_.options->before_output) env_.options->before_output();
+}
 
 void Connection::SubmitOutput() {
   if (send_in_flight_ || out_pos_ >= out_.size() || state_ == State::kDone) return;

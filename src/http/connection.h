@@ -244,6 +244,8 @@ class Connection {
   ssize_t ReadRaw(char* buffer, size_t size);
   // The ring: sends out_ (if nothing is in flight) as the next send request.
   void SubmitOutput();
+  // ServerOptions::before_output, if set: before bytes leave by send(2), sendmsg(2) or TLS.
+  void BeforeOutput();
 
   int fd_;
   SSL* ssl_;                       // null for plain HTTP

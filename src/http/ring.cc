@@ -102,6 +102,7 @@ Ring::~Ring() {
 io_uring_sqe* Ring::Sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {  // full: hand the queued requests to the kernel, then there is room
+    BeforeSubmit();
     io_uring_submit(&ring_);
     sqe = io_uring_get_sqe(&ring_);
   }
@@ -156,6 +157,7 @@ bool Ring::CancelFd(int fd) {
 int Ring::Wait(std::chrono::milliseconds timeout) {
   io_uring_cqe* cqe = nullptr;
   int rc;
+  BeforeSubmit();
   if (timeout.count() <= 0) {
     rc = io_uring_submit_and_get_events(&ring_);
   } else {

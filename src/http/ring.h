@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,11 @@ class Ring {
   template <class F>
   size_t ForEachCompletion(F&& f);
 
+  // Called before every submission (Wait, or a full queue): the server's output barrier
+  // (ServerOptions::before_output), so that it runs before the sends of a turn leave, once.
+  // Null: none. REQUIRES: `f` outlives the ring.
+  void set_before_submit(const std::function<void()>* f) { before_submit_ = f; }
+
   size_t in_flight() const { return in_flight_; }
   // Cancels everything in flight and reaps completions (reporting none) until nothing is, or
   // `timeout` has passed. True when nothing is left in flight.
@@ -74,6 +80,9 @@ class Ring {
  private:
   Ring() = default;
   io_uring_sqe* Sqe();
+  void BeforeSubmit() {
+    if (before_submit_ != nullptr && *before_submit_) (*before_submit_)();
+  }
   // Reads one completion into `out` (false: none, or one not to report); frees its buffer via
   // `buffer` (-1: none).
   bool Decode(const io_uring_cqe* cqe, Completion* out, int* buffer);
@@ -90,6 +99,7 @@ class Ring {
   char* buffer_memory_ = nullptr;          // kBuffers * kBufferBytes; mmap'ed
   bool buffers_registered_ = false;
   size_t in_flight_ = 0;
+  const std::function<void()>* before_submit_ = nullptr;
 };
 
 template <class F>

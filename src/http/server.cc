@@ -329,6 +329,7 @@ class EventLoop {
       return;
     }
     env_.ring = ring_.get();
+    if (options_.before_output) ring_->set_before_submit(&options_.before_output);
     ring_->PollIn(epoll_fd_, this);
   }
 

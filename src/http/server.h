@@ -132,6 +132,12 @@ struct ServerOptions {
   std::vector<std::string> allowed_hosts;
   // Default: content type application/x-amz-json-1.0, body {"message":"<reason phrase>"}.
   ErrorBodyFn error_body;
+  // The output barrier: called on a loop's thread before answers leave it (with the ring, before
+  // each submission, so once for every answer of a turn; without, before each send or TLS
+  // write). What the Handler's storage only buffered in this process (a log written in batches,
+  // storage/engine.h FlushLog) is made safe there, so no answer tells of a write a crash of the
+  // process could lose. Null: nothing to do.
+  std::function<void()> before_output;
 };
 
 // Traffic figures over all loops, for monitoring (Server::Counters()).

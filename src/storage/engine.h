@@ -4,8 +4,11 @@
 // one, later) can replace RocksDB without touching api/.
 //
 // Invariants: keys within a column are ordered by unsigned bytewise comparison (memcmp); a Write()
-// applies every operation of its batch or none; a Write() that returned OK is in the write-ahead log
-// (and, with Options::sync, fsynced), so it survives kill -9 of the process.
+// applies every operation of its batch or none; a Write() that returned OK is in the write-ahead
+// log, and survives kill -9 of the process once the next FlushLog() returned OK (with
+// Options::sync, or an engine that does not buffer its log, at once; with Options::sync also a
+// power loss). Every answer that reveals data is sent after a FlushLog (http/server.h
+// ServerOptions::before_output), so what a client was told survives a crash.
 // Thread safety: all methods may be called concurrently from any thread. An Iterator or Snapshot is
 // used by one thread at a time.
 #pragma once
@@ -127,8 +130,15 @@ class Engine {
       statuses.push_back(Get(c, keys[i], &(*values)[i], snapshot));
     return statuses;
   }
-  // Atomic: every op or none. OK means durable as described above.
+  // Atomic: every op or none. OK means logged as described above.
   virtual Status Write(const WriteBatch& batch) = 0;
+  // Hands the log that Write() buffered in this process to the operating system (RocksDB's WAL
+  // with manual flushing, rocksdb_engine.cc): one write(2) for every Write() since the last call,
+  // instead of one each. Cheap when there is nothing to hand over. An error means logged writes
+  // may be lost: nothing written since the last success may be acknowledged (main.cc stops the
+  // process). Engines that do not buffer (BuffersLog() false) return OK at once.
+  virtual Status FlushLog() { return Status::OK(); }
+  virtual bool BuffersLog() const { return false; }
   virtual std::unique_ptr<Iterator> NewIterator(Column c, const ReadOptions& options) = 0;
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
   // A view in which the `keys` of column c are consistent with one another (TransactGetItems).

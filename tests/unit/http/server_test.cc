@@ -331,6 +331,39 @@ TEST_P(ServerTest, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
   }
 }
 
+// ServerOptions::before_output: no answer leaves before a barrier that ran after its Handler
+// call (storage/log_barrier.h writes the WAL there). Each answer carries its request's number;
+// each barrier records how many Handler calls had returned; when answer i arrives, a barrier has
+// covered it. With the ring, one barrier serves the answers of a turn: fewer barriers than answers.
+TEST_P(ServerTest, EveryAnswerLeavesAfterABarrierThatFollowedItsHandler) {
+  std::atomic<int> handled{0}, covered{0}, barriers{0};
+  ServerOptions options;
+  options.before_output = [&] {
+    covered.store(handled.load());
+    barriers.fetch_add(1);
+  };
+  StartServer(std::move(options), [&](const Request& req, Response& resp) {
+    resp.status = 200;
+    resp.body.assign(req.body);
+    handled.fetch_add(1);
+  });
+  Client c(port());
+  constexpr int kRequests = 40;
+  std::string all;
+  for (int i = 0; i < kRequests; ++i) all += Post(std::to_string(i + 1));
+  ASSERT_TRUE(c.Send(all));
+  for (int i = 0; i < kRequests; ++i) {
+    std::optional<HttpReply> r = c.Read();
+    ASSERT_TRUE(r.has_value()) << i;
+    ASSERT_EQ(r->body, std::to_string(i + 1));
+    EXPECT_GE(covered.load(), i + 1) << "answer " << i + 1 << " left before a barrier covered it";
+  }
+  EXPECT_GT(barriers.load(), 0);
+  if (std::get<0>(GetParam()) == 0 && std::get<1>(GetParam()) == EventLoopKind::kIoUring) {
+    EXPECT_LT(barriers.load(), kRequests);
+  }
+}
+
 TEST_P(ServerTest, BodySplitAcrossManySmallWrites) {
   StartServer();
   Client c(port());

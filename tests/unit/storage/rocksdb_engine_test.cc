@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -319,6 +321,48 @@ TEST(RocksDBEngineTest, ReopenOnDiskKeepsDataAndCreatesColumns) {
                                                 "stream"}));
 }
 
+// On disk without sync the WAL waits in the process until FlushLog (the server calls it before
+// answers leave): a process killed after FlushLog keeps what it wrote before, and loses what
+// came after (never answered). A clean close writes it out. With sync, or in memory, nothing
+// waits. The kill is a child process that ends with _exit (no destructor, no flush).
+TEST(RocksDBEngineTest, OnDiskTheLogReachesItsFileAtFlushLogOrAtClose) {
+  TempDir tmp;
+  Options o;
+  o.data_dir = tmp.path() + "/db";
+  o.block_cache_bytes = 8 << 20;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto e = OpenRocksDBEngine(o);
+    if (!e.ok() || !(*e)->BuffersLog()) _exit(2);
+    WriteBatch b;
+    b.Put(Column::kData, "told", "1");
+    if (!(*e)->Write(b).ok() || !(*e)->FlushLog().ok()) _exit(3);
+    WriteBatch later;
+    later.Put(Column::kData, "untold", "2");
+    if (!(*e)->Write(later).ok()) _exit(4);
+    _exit(0);  // as kill -9 would: the engine is not closed
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  {
+    auto e = MustOpen(o);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "told"), "1");
+    EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "untold"), "<absent>");
+    Put(e.get(), Column::kData, "closed", "3");  // no FlushLog: the close writes it
+  }
+  auto e = MustOpen(o);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(GetOrAbsent(e.get(), Column::kData, "closed"), "3");
+  e.reset();
+  o.sync = true;
+  EXPECT_FALSE(MustOpen(o)->BuffersLog());
+  EXPECT_FALSE(OpenInMemory()->BuffersLog());
+}
+
 TEST(RocksDBEngineTest, InMemoryKeepsNothingBetweenOpens) {
   {
     auto e = OpenInMemory();
@@ -407,6 +451,7 @@ TEST(RocksDBEngineTest, StatsReportMemtablesCacheAndLog) {
   EXPECT_GE(before.sst_bytes, 0);
   const std::string value(1000, 'v');
   for (int i = 0; i < 50; ++i) Put(e.get(), Column::kData, K(i), value);
+  ASSERT_TRUE(e->FlushLog().ok());  // the log reaches its files when the server answers
   const EngineStats after = e->Stats();
   EXPECT_GT(after.memtable_bytes, before.memtable_bytes + 40 * 1000);
   EXPECT_GT(after.wal_bytes, before.wal_bytes + 40 * 1000);
